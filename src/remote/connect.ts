@@ -1,0 +1,51 @@
+// From a target string and CLI options to a connected Remote.
+import { readFile } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { usageError } from '../errors.js';
+import { LocalRemote } from './local-remote.js';
+import type { Remote } from './remote.js';
+import { resolveTarget, type ResolvedTarget } from './ssh-config.js';
+import { SshRemote } from './ssh-remote.js';
+import { parseTarget } from './target.js';
+
+export interface ConnectOptions {
+  local?: boolean;
+  identity?: string[];
+  acceptNewHostKey?: boolean;
+  knownHosts?: string;
+  sshConfig?: string;
+  connectTimeoutMs?: number;
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw usageError('E_SSH_CONFIG', `cannot read ${path} (${code})`, `fix the permissions of ${path}`);
+  }
+}
+
+export async function resolveTargetString(target: string, opts: ConnectOptions): Promise<ResolvedTarget> {
+  const home = homedir();
+  const configText = await readOptional(opts.sshConfig ?? join(home, '.ssh', 'config'));
+  return resolveTarget(parseTarget(target), { configText, localUser: userInfo().username, home });
+}
+
+export async function connectTarget(target: string | undefined, opts: ConnectOptions): Promise<Remote> {
+  if (opts.local) {
+    if (target) throw usageError('E_USAGE', `both a target (${target}) and --local were given`, 'use either a target or --local');
+    return new LocalRemote();
+  }
+  if (!target) throw usageError('E_USAGE', 'no target given', 'pass user@host (or an ~/.ssh/config alias), or --local for this machine');
+  const r = await resolveTargetString(target, opts);
+  const home = homedir();
+  return SshRemote.connect({
+    host: r.host, port: r.port, user: r.user,
+    auth: { home, explicit: opts.identity, fromConfig: r.identityFiles, agentSocket: process.env.SSH_AUTH_SOCK || undefined },
+    hostKeys: { knownHostsPath: opts.knownHosts ?? join(home, '.ssh', 'known_hosts'), acceptNew: opts.acceptNewHostKey ?? false },
+    connectTimeoutMs: opts.connectTimeoutMs,
+  });
+}

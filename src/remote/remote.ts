@@ -1,0 +1,96 @@
+// The transport: one interface, two implementations (SSH via node-ssh, local via execa).
+// File operations are shell scripts run through exec, so both implementations behave the same.
+import { READ_SCRIPT, STAT_SCRIPT, WHICH_SCRIPT, WRITE_ATOMIC_SCRIPT, shCommand } from './shell.js';
+import { stepError } from '../errors.js';
+
+export interface ExecOptions {
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  /** Called with each stdout chunk as it arrives (progress streaming). */
+  onStdout?: (chunk: string) => void;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface FileStat {
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  /** Permission bits, e.g. 0o600. */
+  mode: number;
+  uid: number;
+  size: number;
+  mtimeSec: number;
+}
+
+export interface WhichResult {
+  path: string;
+  via: 'login-shell' | 'candidate';
+}
+
+export interface Remote {
+  /** e.g. deploy@10.0.0.5:22, or "local". */
+  readonly label: string;
+  exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** undefined when the file does not exist. `~/` paths are relative to the remote home. */
+  readFile(path: string): Promise<Buffer | undefined>;
+  /** Temp file in the same directory + rename; parent created with 0700 if missing. */
+  writeFileAtomic(path: string, content: string | Buffer, mode: number): Promise<void>;
+  stat(path: string): Promise<FileStat | undefined>;
+  which(name: string, candidates: string[]): Promise<WhichResult | undefined>;
+  close(): Promise<void>;
+}
+
+export function parseStat(line: string): FileStat | undefined {
+  const [type, mode, uid, size, mtime] = line.trim().split(/\s+/);
+  if (type === 'missing' || !type) return undefined;
+  if (type !== 'file' && type !== 'dir' && type !== 'symlink' && type !== 'other') throw new Error(`unexpected stat output: ${line}`);
+  return { type, mode: parseInt(mode ?? '0', 8), uid: Number(uid), size: Number(size), mtimeSec: Number(mtime) };
+}
+
+export function parseWhich(line: string): WhichResult | undefined {
+  const m = /^(login-shell|candidate) (\/.*)$/.exec(line.trim());
+  return m ? { via: m[1] as WhichResult['via'], path: m[2]! } : undefined;
+}
+
+/** Shared file operations on top of an exec primitive. */
+export abstract class ShellRemote implements Remote {
+  abstract readonly label: string;
+  abstract exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  abstract close(): Promise<void>;
+
+  protected async run(script: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
+    return this.exec(shCommand(script, args), opts);
+  }
+
+  protected fail(what: string, r: ExecResult): never {
+    throw stepError('E_REMOTE_IO', `${what} failed on ${this.label} (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+      'check permissions and free space on the host; rerun with --debug for details');
+  }
+
+  async readFile(path: string): Promise<Buffer | undefined> {
+    const r = await this.run(READ_SCRIPT, [path]);
+    if (r.code !== 0) this.fail(`reading ${path}`, r);
+    const [head, ...rest] = r.stdout.split('\n');
+    if (head === 'MISSING') return undefined;
+    return Buffer.from(rest.join(''), 'base64');
+  }
+
+  async writeFileAtomic(path: string, content: string | Buffer, mode: number): Promise<void> {
+    const r = await this.run(WRITE_ATOMIC_SCRIPT, [path, mode.toString(8).padStart(4, '0')], { stdin: content });
+    if (r.code !== 0) this.fail(`writing ${path}`, r);
+  }
+
+  async stat(path: string): Promise<FileStat | undefined> {
+    const r = await this.run(STAT_SCRIPT, [path]);
+    if (r.code !== 0) this.fail(`stat ${path}`, r);
+    return parseStat(r.stdout);
+  }
+
+  async which(name: string, candidates: string[]): Promise<WhichResult | undefined> {
+    const r = await this.run(WHICH_SCRIPT, [name, ...candidates]);
+    return parseWhich(r.stdout);
+  }
+}

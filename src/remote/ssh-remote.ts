@@ -1,0 +1,103 @@
+// The SSH implementation of Remote (node-ssh over ssh2), with strict host-key checking.
+import { Readable } from 'node:stream';
+import { NodeSSH } from 'node-ssh';
+import { unreachableError } from '../errors.js';
+import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
+import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
+import { planAuth, type AuthInputs } from './ssh-auth.js';
+import { formatHostPort } from './target.js';
+
+export interface SshConnectOptions {
+  host: string;
+  port: number;
+  user: string;
+  auth: Omit<AuthInputs, 'user'>;
+  hostKeys: HostKeyPolicy;
+  connectTimeoutMs?: number;
+}
+
+export class SshRemote extends ShellRemote {
+  readonly label: string;
+  /** True when this connection recorded a new host key. */
+  acceptedNewHostKey = false;
+
+  private constructor(private readonly ssh: NodeSSH, opts: SshConnectOptions) {
+    super();
+    this.label = `${opts.user}@${formatHostPort(opts.host, opts.port)}`;
+  }
+
+  static async connect(opts: SshConnectOptions): Promise<SshRemote> {
+    const where = `${opts.user}@${formatHostPort(opts.host, opts.port)}`;
+    const check = await createHostKeyCheck(opts.host, opts.port, opts.hostKeys);
+    const auth = await planAuth({ ...opts.auth, user: opts.user });
+    if (auth.methods.length === 0) {
+      throw unreachableError('E_SSH_NO_IDENTITY', `no SSH credentials to offer ${where}${auth.notes.length ? `: ${auth.notes.join('; ')}` : ' (no ssh-agent, no key file)'}`,
+        'start ssh-agent and ssh-add your key, or pass --identity ~/.ssh/KEY');
+    }
+    const ssh = new NodeSSH();
+    const timeout = opts.connectTimeoutMs ?? 10_000;
+    try {
+      await ssh.connect({
+        host: opts.host, port: opts.port, username: opts.user,
+        readyTimeout: timeout, timeout,
+        authHandler: auth.methods,
+        hostVerifier: (key: Buffer) => check.verify(key),
+        algorithms: { serverHostKey: check.preferredAlgorithms() as never },
+        keepaliveInterval: 5_000, keepaliveCountMax: 3,
+      });
+    } catch (err) {
+      ssh.dispose();
+      throw check.rejection() ?? mapConnectError(err, where, timeout, auth.notes);
+    }
+    const remote = new SshRemote(ssh, opts);
+    remote.acceptedNewHostKey = await check.commit();
+    return remote;
+  }
+
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const r = await this.ssh.execCommand(command, {
+      stdin: opts.stdin === undefined ? undefined : Readable.from([Buffer.from(opts.stdin)]),
+      noTrim: true,
+      onStdout: (b) => { out.push(b); opts.onStdout?.(b.toString('utf8')); },
+      onStderr: (b) => { err.push(b); },
+      onChannel: (ch) => {
+        if (opts.timeoutMs) timer = setTimeout(() => { timedOut = true; ch.close(); }, opts.timeoutMs);
+      },
+    });
+    if (timer) clearTimeout(timer);
+    const code = timedOut ? 124 : r.code ?? 255;
+    return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  }
+
+  async close(): Promise<void> {
+    this.ssh.dispose();
+  }
+}
+
+export function mapConnectError(err: unknown, where: string, timeoutMs: number, notes: string[]): Error {
+  const e = err as NodeJS.ErrnoException & { level?: string };
+  const msg = e?.message ?? String(err);
+  if (e?.level === 'client-authentication') {
+    const extra = notes.length ? ` (${notes.join('; ')})` : '';
+    return unreachableError('E_SSH_AUTH', `SSH authentication as ${where} failed: the server refused every key offered${extra}`,
+      `check the user name, and that your public key is in ~/.ssh/authorized_keys on the host (ssh-copy-id ${where.replace(/:\d+$/, '')})`, err);
+  }
+  switch (e?.code) {
+    case 'ECONNREFUSED':
+      return unreachableError('E_UNREACHABLE', `cannot connect to ${where}: connection refused`, 'is sshd running and is the port right? (ssh -v to check)', err);
+    case 'ENOTFOUND': case 'EAI_AGAIN':
+      return unreachableError('E_UNREACHABLE', `cannot resolve the host in ${where}`, 'check the host name, your DNS, or use the Tailscale IP', err);
+    case 'EHOSTUNREACH': case 'ENETUNREACH':
+      return unreachableError('E_UNREACHABLE', `cannot reach ${where}: no route to host`, 'is the host up and on your network / tailnet?', err);
+    default:
+      break;
+  }
+  if (e?.code === 'ETIMEDOUT' || /timed out|timeout/i.test(msg)) {
+    return unreachableError('E_UNREACHABLE', `cannot connect to ${where}: timed out after ${Math.round(timeoutMs / 1000)} s`, 'is the host up? try --connect-timeout 30 on slow links', err);
+  }
+  return unreachableError('E_UNREACHABLE', `SSH connection to ${where} failed: ${msg.split('\n')[0]}`, 'rerun with --debug for details', err);
+}
