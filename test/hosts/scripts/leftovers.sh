@@ -18,5 +18,6 @@ for p in /proc/[0-9]*; do
   esac
 done
 [ -e "$RUN" ] && echo "run dir: $RUN"
-[ -e "$RUN_BASE/.idx/$IDX" ] && echo "idx lock: $RUN_BASE/.idx/$IDX"
+L="$RUN_BASE/.idx/$IDX"   # a reservation by another instance (owner file names it) is not ours
+[ -d "$L" ] && { [ ! -f "$L/owner" ] || [ "$(cut -d' ' -f1 "$L/owner")" = "$NAME" ]; } && echo "idx lock: $L"
 exit 0

@@ -9,7 +9,9 @@ NAME=$1 IDX=$2; RUN="$RUN_BASE/$NAME"
 ip route del "$(tailnet_ip "$IDX")/32" 2>/dev/null
 ip link del "$BR_PREFIX$IDX" 2>/dev/null            # also drops the 10.231.IDX.0/24 route
 rm -rf "$RUN"
-rmdir "$RUN_BASE/.idx/$IDX" 2>/dev/null || rm -rf "$RUN_BASE/.idx/$IDX"
+# release the idx reservation only if it is ours (owner file written by linux-host.ts, or none)
+L="$RUN_BASE/.idx/$IDX"
+if [ -d "$L" ] && { [ ! -f "$L/owner" ] || [ "$(cut -d' ' -f1 "$L/owner")" = "$NAME" ]; }; then rm -rf "$L"; fi
 # nspawn leaves empty dirs when host /run is not tmpfs; remove them once no other instance of ours is running
 if ! ls "$RUN_BASE"/*/supervisor.pid >/dev/null 2>&1; then
   rmdir /run/systemd/nspawn/propagate /run/systemd/nspawn/locks /run/systemd/nspawn 2>/dev/null

@@ -1,0 +1,263 @@
+// Real Debian/systemd test hosts: systemd-nspawn guests reachable over SSH (see ./README.md).
+// Low-level work is done by ./scripts/*.sh; this module reserves indexes, waits, and wraps SSH/nsenter.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export interface ExecResult { code: number; stdout: string; stderr: string }
+
+export interface LinuxHost {
+  name: string;
+  idx: number;
+  ip: string;
+  tailnetIp: string;
+  port: 22;
+  user: 'deploy';
+  keyPath: string;
+  knownHostsLine: string;
+  /** `ssh-ed25519 AAAA…` of the guest, for building known_hosts lines for other addresses (tailnetIp). */
+  hostKey: string;
+  ssh(cmd: string, opts?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
+  root(cmd: string, opts?: { stdin?: string }): Promise<ExecResult>;
+  bootId(): Promise<string>;
+  reboot(): Promise<void>;
+  powerCycle(): Promise<void>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+const SCRIPTS = fileURLToPath(new URL('./scripts/', import.meta.url));
+const RUN_BASE = process.env.RUN_BASE ?? '/run/hermes-setup-test-hosts';
+const IDX_MIN = 11;
+const IDX_MAX = 250;
+const BOOT_TIMEOUT_MS = 60_000;
+const SSH_OPTS = [
+  '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=no',
+  '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=5',
+];
+
+/** Hosts booted by this process and not torn down yet: torn down synchronously if the process exits. */
+const liveHosts = new Map<string, number>();
+let clientKey: string | undefined;
+let rootfsPromise: Promise<string> | undefined;
+
+function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function hostsAvailable(): boolean {
+  return process.platform === 'linux' && process.getuid?.() === 0
+    && ['systemd-nspawn', 'debootstrap', 'nsenter', 'ssh', 'ssh-keygen', 'ip', 'flock'].every(hasCommand);
+}
+
+function assertHostsAvailable(): void {
+  if (!hostsAvailable()) {
+    throw new Error('Linux test hosts need root plus systemd-nspawn (systemd-container), debootstrap, nsenter, ssh, ip '
+      + 'and flock on this machine; see test/hosts/README.md');
+  }
+}
+
+async function runScript(script: string, args: string[], opts: { input?: string } = {}): Promise<ExecResult> {
+  const r = await execa(join(SCRIPTS, script), args, {
+    reject: false, input: opts.input, stdin: opts.input === undefined ? 'ignore' : 'pipe', stripFinalNewline: false,
+  });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function runScriptOrThrow(script: string, args: string[]): Promise<string> {
+  const r = await runScript(script, args);
+  if (r.code !== 0) throw new Error(`${script} ${args.join(' ')} failed (rc ${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** Builds the golden rootfs once (flock-serialised across processes); progress goes to stderr. */
+export async function ensureRootfs(): Promise<string> {
+  assertHostsAvailable();
+  rootfsPromise ??= execa(join(SCRIPTS, 'build-rootfs.sh'), [], { stdin: 'ignore', stderr: 'inherit' })
+    .then((r) => r.stdout.trim());
+  try {
+    return await rootfsPromise;
+  } catch (err) {
+    rootfsPromise = undefined;
+    throw err;
+  }
+}
+
+function ensureClientKey(): string {
+  if (clientKey) return clientKey;
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-test-hosts-key-'));
+  const key = join(dir, 'id_ed25519');
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hermes-setup-tests', '-f', key]);
+  if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr.toString()}`);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  clientKey = key;
+  return key;
+}
+
+function networkInUse(idx: number): boolean {
+  const addrs = spawnSync('ip', ['-4', '-o', 'addr', 'show']).stdout.toString();
+  const links = spawnSync('ip', ['-o', 'link', 'show']).stdout.toString();
+  const routes = spawnSync('ip', ['-4', 'route', 'show']).stdout.toString();
+  return addrs.includes(` 10.231.${idx}.`) || links.includes(` hsbr${idx}:`) || routes.includes(`100.100.${idx}.2 `);
+}
+
+/** Atomically reserves idx (mkdir), so parallel vitest workers never share a bridge/subnet. */
+function reserveIdx(wanted: number | undefined, name: string | undefined): number {
+  mkdirSync(join(RUN_BASE, '.idx'), { recursive: true });
+  const candidates = wanted === undefined
+    ? Array.from({ length: IDX_MAX - IDX_MIN + 1 }, (_, i) => IDX_MIN + i) : [wanted];
+  for (const idx of candidates) {
+    const dir = join(RUN_BASE, '.idx', String(idx));
+    try {
+      mkdirSync(dir);
+    } catch {
+      continue;
+    }
+    if (networkInUse(idx)) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    writeFileSync(join(dir, 'owner'), `${name ?? `hsh-${idx}`} pid=${process.pid}\n`);
+    return idx;
+  }
+  throw new Error(wanted === undefined ? 'no free test-host index in 11..250' : `test-host index ${wanted} is in use`);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+/** True when something on ip:22 sends an SSH banner (no login, so no logind session is created). */
+function readSshBanner(ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: ip, port: 22, timeout: 1000 });
+    const done = (ok: boolean): void => { sock.destroy(); resolve(ok); };
+    sock.once('data', (d) => done(d.toString().startsWith('SSH-2.0-')));
+    sock.once('timeout', () => done(false));
+    sock.once('error', () => done(false));
+  });
+}
+
+async function pollUntil(what: string, deadline: number, check: () => Promise<boolean>): Promise<void> {
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export async function listLeftovers(name: string, idx: number): Promise<string[]> {
+  const out = await runScriptOrThrow('leftovers.sh', [name, String(idx)]);
+  return out.split('\n').filter((l) => l.trim() !== '');
+}
+
+export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}): Promise<LinuxHost> {
+  await ensureRootfs();
+  const keyPath = ensureClientKey();
+  if (opts.name !== undefined && existsSync(join(RUN_BASE, opts.name))) {
+    throw new Error(`test host ${opts.name} already exists (${RUN_BASE}/${opts.name}); tear it down first`);
+  }
+  const idx = reserveIdx(opts.idx, opts.name);
+  const name = opts.name ?? `hsh-${idx}`;
+  const ip = `10.231.${idx}.2`;
+  liveHosts.set(name, idx);
+
+  const root = async (cmd: string, o: { stdin?: string } = {}): Promise<ExecResult> =>
+    runScript('guest-root.sh', [name, '/bin/sh', '-c', cmd], { input: o.stdin });
+
+  const ssh = async (cmd: string, o: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> => {
+    const r = await execa('ssh', ['-i', keyPath, ...SSH_OPTS, `deploy@${ip}`, cmd], {
+      reject: false, input: o.stdin, stdin: o.stdin === undefined ? 'ignore' : 'pipe',
+      timeout: o.timeoutMs, stripFinalNewline: false,
+    });
+    const stderr = r.timedOut ? `${r.stderr}\n[ssh timed out after ${o.timeoutMs} ms]` : r.stderr;
+    return { code: r.exitCode ?? -1, stdout: r.stdout, stderr };
+  };
+
+  const bootId = async (): Promise<string> => {
+    const r = await root('cat /proc/sys/kernel/random/boot_id');
+    if (r.code !== 0) throw new Error(`bootId(${name}): ${r.stderr.trim()}`);
+    return r.stdout.trim();
+  };
+
+  const consoleTail = (): string => {
+    try {
+      return readFileSync(join(RUN_BASE, name, 'console.log'), 'utf8').split('\n').slice(-30).join('\n');
+    } catch {
+      return '(no console.log)';
+    }
+  };
+
+  /** Waits for a new boot (boot_id != previous), finished startup, and sshd answering; never logs in. */
+  const waitBooted = async (previousBootId: string | undefined): Promise<void> => {
+    const deadline = Date.now() + BOOT_TIMEOUT_MS;
+    try {
+      await pollUntil('a new boot_id', deadline, async () => {
+        const id = await bootId();
+        return id !== '' && id !== previousBootId;
+      });
+      await pollUntil('systemctl is-system-running --wait', deadline, async () =>
+        /^(running|degraded)/.test((await root('systemctl is-system-running --wait')).stdout));
+      await pollUntil(`an SSH banner from ${ip}:22`, deadline, () => readSshBanner(ip));
+    } catch (err) {
+      throw new Error(`${name}: ${(err as Error).message}\n--- console.log ---\n${consoleTail()}`);
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    await runScriptOrThrow('boot.sh', [name, String(idx), `${keyPath}.pub`]);
+    await waitBooted(undefined);
+  };
+  const stop = async (): Promise<void> => {
+    await runScriptOrThrow('stop.sh', [name]);
+  };
+  let tornDown = false;
+  const teardown = async (): Promise<void> => {
+    if (tornDown) return; // idempotent: a second run must not release an idx another worker reserved since
+    await runScriptOrThrow('teardown.sh', [name, String(idx)]);
+    tornDown = true;
+    liveHosts.delete(name);
+  };
+
+  try {
+    await start();
+    // first boot: also prove that a key login as deploy works
+    await pollUntil(`SSH login deploy@${ip}`, Date.now() + BOOT_TIMEOUT_MS, async () =>
+      (await ssh('true', { timeoutMs: 10_000 })).code === 0);
+  } catch (err) {
+    await teardown().catch(() => undefined);
+    throw err;
+  }
+  const pub = await root('cat /etc/ssh/ssh_host_ed25519_key.pub');
+  const hostKey = pub.stdout.trim().split(/\s+/).slice(0, 2).join(' ');
+  if (pub.code !== 0 || !hostKey.startsWith('ssh-ed25519 ')) {
+    await teardown().catch(() => undefined);
+    throw new Error(`${name}: cannot read the guest host key: ${pub.stderr}`);
+  }
+
+  return {
+    name, idx, ip, tailnetIp: `100.100.${idx}.2`, port: 22, user: 'deploy', keyPath,
+    knownHostsLine: `${ip} ${hostKey}`, hostKey,
+    ssh, root, bootId, start, stop, teardown,
+    async reboot() {
+      const before = await bootId();
+      await root('systemctl reboot'); // nspawn exits 133; the supervisor in boot.sh starts it again
+      await waitBooted(before);
+    },
+    async powerCycle() {
+      const before = await bootId();
+      await stop();
+      await runScriptOrThrow('boot.sh', [name, String(idx), `${keyPath}.pub`]);
+      await waitBooted(before);
+    },
+  };
+}
+
+process.once('exit', () => {
+  for (const [name, idx] of liveHosts) {
+    spawnSync(join(SCRIPTS, 'teardown.sh'), [name, String(idx)], { stdio: 'ignore' });
+  }
+});
