@@ -101,7 +101,7 @@ export async function runServer(ctx: SimContext, command: 'dashboard' | 'serve',
   }
   installSignalHandlers(server, lockDir);
   process.stderr.write(`INFO:     Uvicorn running on ${formatUrl(cfg.bindHost, port)} (Press CTRL+C to quit)\n`);
-  printReady(cfg, port);
   writeReadyFile(port);
+  printReady(cfg, port);
   return new Promise<number>(() => { /* runs until a signal */ });
 }
