@@ -50,11 +50,19 @@ async function fetchText(url: string, ms = 5_000): Promise<{ status: number; bod
   }
 }
 
-/** Linger-started user unit must be active before anyone logs in over SSH. */
+/**
+ * The lingering user manager must have started demo.service at boot, before anyone logs in. Checked with
+ * system-scope commands first: `systemctl --user -M deploy@` itself starts user@1000.service (and with it
+ * default.target) when it is not running, so on its own it would pass even without linger.
+ */
 async function expectDemoActiveWithoutLogin(host: LinuxHost): Promise<void> {
   expect((await host.root('loginctl list-sessions --no-legend')).stdout.trim()).toBe('');
-  expect(await rootUntil(host, 'systemctl --user -M deploy@ is-active demo.service', 'active')).toBe('active');
-  expect((await host.root('ps -o args= -u deploy')).stdout).toMatch(/^\/usr\/bin\/sleep infinity$/m);
+  expect(await rootUntil(host, 'systemctl is-active user@1000.service', 'active')).toBe('active');
+  const sleepCgroup = 'for p in $(pgrep -u deploy -x sleep); do grep -o "user@1000.service/app.slice/demo.service$" '
+    + '/proc/$p/cgroup; done | sort -u';
+  expect(await rootUntil(host, sleepCgroup, 'user@1000.service/app.slice/demo.service')).toBe(
+    'user@1000.service/app.slice/demo.service');
+  expect((await host.root('systemctl --user -M deploy@ is-active demo.service')).stdout).toBe('active\n');
   expect((await host.root('loginctl list-sessions --no-legend')).stdout.trim()).toBe('');
 }
 
