@@ -148,6 +148,8 @@ async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost>
       if (r.code !== 0) throw new Error(`set-gui failed: ${r.stderr}`);
     },
     async loginCycle() {
+      // Like a shutdown: launchd stops (and reaps) its jobs, then every other process of the host dies.
+      await launchdRequest(root, ['__emu', 'shutdown']).catch(() => undefined);
       await killPids(listHostPids(ns, uid).filter((p) => p !== sshdPid));
       await startLaunchd(root, sshdPid, true);
     },

@@ -182,9 +182,15 @@ function safeList(dir) {
   try { return fs.readdirSync(dir).filter((f) => f.endsWith('.plist')).sort().map((f) => path.join(dir, f)); } catch { return []; }
 }
 
-function control(req, pos) {
+async function control(req, pos) {
   if (req.uid !== 0) return out(1, '', 'not permitted\n');
   if (pos[0] === 'ping') return out(0, `${process.pid}\n`);
+  if (pos[0] === 'shutdown') {
+    const procs = [];
+    for (const jobs of domains.values()) for (const j of jobs.values()) { j.removed = true; if (j.proc) procs.push(new Promise((r) => j.proc.once('exit', r))); }
+    killAll();
+    return Promise.all(procs).then(() => { setTimeout(() => process.exit(0), 20); return out(0); });
+  }
   if (pos[0] === 'set-gui') {
     const on = pos[1] === '1';
     fs.writeFileSync(path.join(stateDir, 'gui-session'), on ? '1\n' : '0\n');

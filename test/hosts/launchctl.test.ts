@@ -1,0 +1,192 @@
+// launchctl emulator semantics, exercised over real SSH on an emulated mac host.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMacHost, type MacHost } from './mac-host.js';
+
+interface PlistOpts {
+  args: string[]; runAtLoad?: boolean; keepAlive?: boolean; throttle?: number; out?: string; env?: Record<string, string>;
+}
+
+function renderPlist(label: string, o: PlistOpts): string {
+  const kv = (k: string, v: string) => `  <key>${k}</key>${v}\n`;
+  let body = kv('Label', `<string>${label}</string>`);
+  body += kv('ProgramArguments', `<array>${o.args.map((a) => `<string>${a}</string>`).join('')}</array>`);
+  if (o.runAtLoad !== undefined) body += kv('RunAtLoad', o.runAtLoad ? '<true/>' : '<false/>');
+  if (o.keepAlive) body += kv('KeepAlive', '<true/>');
+  if (o.throttle !== undefined) body += kv('ThrottleInterval', `<integer>${o.throttle}</integer>`);
+  if (o.out) body += kv('StandardOutPath', `<string>${o.out}</string>`) + kv('StandardErrorPath', `<string>${o.out}</string>`);
+  if (o.env) body += kv('EnvironmentVariables', `<dict>${Object.entries(o.env).map(([k, v]) => `<key>${k}</key><string>${v}</string>`).join('')}</dict>`);
+  body += kv('LimitLoadToSessionType', '<array><string>Aqua</string><string>Background</string><string>LoginWindow</string><string>StandardIO</string><string>System</string></array>');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n${body}</dict>\n</plist>\n`;
+}
+
+const SERVER_JS = `const http = require('http');
+const fs = require('fs');
+if (process.env.STAMP) fs.appendFileSync(process.env.STAMP, Date.now() + ' ' + process.pid + '\\n');
+const port = Number(process.argv[2] || 0);
+if (port) http.createServer((q, r) => r.end('ok ' + process.pid)).listen(port, '0.0.0.0');
+else setInterval(() => {}, 1 << 30);
+`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const field = (print: string, name: string) => new RegExp(`^\\s*${name} = (.*)$`, 'm').exec(print)?.[1];
+
+describe('launchctl emulator over SSH', () => {
+  let h: MacHost;
+  let gui: string;
+  const la = () => `${h.home}/Library/LaunchAgents`;
+  const lc = (args: string) => h.ssh(`launchctl ${args}`);
+  const put = (label: string, o: PlistOpts) => h.ssh(`mkdir -p ~/Library/LaunchAgents ~/Library/Logs/t && cat > ~/Library/LaunchAgents/${label}.plist`, { stdin: renderPlist(label, o) });
+  const boot = (label: string, domain = gui) => lc(`bootstrap ${domain} ${la()}/${label}.plist`);
+  async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error('timed out');
+      await sleep(50);
+    }
+  }
+  const pidOf = async (label: string, domain = gui) => field((await lc(`print ${domain}/${label}`)).stdout, 'pid');
+
+  beforeAll(async () => {
+    h = await startMacHost({ drainMs: 1500 });
+    gui = `gui/${h.uid}`;
+    const r = await h.ssh('mkdir -p ~/bin && cat > ~/bin/srv.js', { stdin: SERVER_JS });
+    expect(r.code).toBe(0);
+  });
+  afterAll(async () => { await h?.teardown(); });
+
+  it('bootstraps a node HTTP server: port listens (lsof shows the pid), print shows running; second bootstrap → 5', async () => {
+    await put('t.web', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18080'], runAtLoad: true, out: `${h.home}/Library/Logs/t/web.log` });
+    const b = await boot('t.web');
+    expect(b).toMatchObject({ code: 0, stderr: '' });
+    const lsofPid = await waitFor(async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined);
+    const p = await lc(`print ${gui}/t.web`);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain(`${gui}/t.web = {`);
+    expect(field(p.stdout, 'state')).toBe('running');
+    expect(field(p.stdout, 'pid')).toBe(lsofPid);
+    expect(field(p.stdout, 'path')).toBe(`${la()}/t.web.plist`);
+    expect(field(p.stdout, 'runs')).toBe('1');
+    expect(field(p.stdout, 'last exit code')).toBe('(never exited)');
+    expect(p.stdout).toContain('PATH => /usr/bin:/bin:/usr/sbin:/sbin');
+    const res = await fetch(`http://${h.ip}:18080/`);
+    expect(await res.text()).toBe(`ok ${lsofPid}`);
+    const again = await boot('t.web');
+    expect(again).toMatchObject({ code: 5 });
+    expect(again.stderr).toContain('Bootstrap failed: 5: Input/output error');
+  });
+
+  it('jobs survive the SSH session that started them', async () => {
+    const pid = await pidOf('t.web');
+    const r = await h.ssh(`kill -0 ${pid} && ps -o user=,args= -p ${pid}`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${h.user}`);
+    expect(r.stdout).toContain('srv.js 18080');
+  });
+
+  it('bootout is asynchronous: immediate bootstrap → 5 while draining, then 0', async () => {
+    const out = await lc(`bootout ${gui}/t.web`);
+    expect(out.code).toBe(0);
+    const t0 = Date.now();
+    expect((await boot('t.web')).code).toBe(5);
+    await waitFor(async () => ((await lc(`print ${gui}/t.web`)).code === 113 ? true : undefined));
+    const drained = Date.now() - t0;
+    expect(drained).toBeGreaterThan(800);
+    expect((await boot('t.web')).code).toBe(0);
+    const notLoaded = await lc(`bootout ${gui}/t.nope`);
+    expect(notLoaded).toMatchObject({ code: 3, stderr: 'Boot-out failed: 3: No such process\n' });
+  });
+
+  it('disable is a persistent override: bootstrap → 5, print-disabled shows it, enable → 0', async () => {
+    await lc(`bootout ${gui}/t.web`);
+    expect((await lc(`disable ${gui}/t.web`)).code).toBe(0);
+    await sleep(1600);
+    const b = await boot('t.web');
+    expect(b.code).toBe(5);
+    expect(b.stderr).toContain('Bootstrap failed: 5: Input/output error');
+    const pd = await lc(`print-disabled ${gui}`);
+    expect(pd.stdout).toContain('"t.web" => disabled');
+    const file = await h.ssh(`cat /var/db/com.apple.xpc.launchd/disabled.${h.uid}.plist`);
+    expect(file.stdout).toMatch(/<key>t\.web<\/key>\s*<true\/>/);
+    expect((await lc(`enable ${gui}/t.web`)).code).toBe(0);
+    expect((await lc(`print-disabled ${gui}`)).stdout).toContain('"t.web" => enabled');
+    expect((await boot('t.web')).code).toBe(0);
+  });
+
+  it('kickstart -k gives a new pid; kickstart of an unloaded label → 113', async () => {
+    const before = await waitFor(() => pidOf('t.web'));
+    const k = await lc(`kickstart -k ${gui}/t.web`);
+    expect(k.code).toBe(0);
+    const after = await pidOf('t.web');
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    expect(field((await lc(`print ${gui}/t.web`)).stdout, 'runs')).toBe('2');
+    const missing = await lc(`kickstart -k ${gui}/t.missing`);
+    expect(missing.code).toBe(113);
+    expect(missing.stderr).toContain('Could not find service "t.missing"');
+  });
+
+  it('missing StandardOutPath directory → last exit code 78 and nothing runs', async () => {
+    await put('t.nolog', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18081'], runAtLoad: true, out: `${h.home}/Library/Logs/absent/x.log` });
+    expect((await boot('t.nolog')).code).toBe(0);
+    const p = await lc(`print ${gui}/t.nolog`);
+    expect(field(p.stdout, 'last exit code')).toBe('78: EX_CONFIG');
+    expect(field(p.stdout, 'state')).toBe('not running');
+    expect(field(p.stdout, 'pid')).toBeUndefined();
+    expect((await h.ssh('pgrep -f "srv[.]js 18081" || echo none')).stdout.trim()).toBe('none');
+    const rel = await put('t.relprog', { args: ['node', `${h.home}/bin/srv.js`], runAtLoad: true });
+    expect(rel.code).toBe(0);
+    await boot('t.relprog');
+    expect(field((await lc(`print ${gui}/t.relprog`)).stdout, 'last exit code')).toBe('78: EX_CONFIG');
+  });
+
+  it('KeepAlive respawns after kill -9, throttled by ThrottleInterval', async () => {
+    const stamp = `${h.home}/stamps`;
+    await put('t.keep', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], keepAlive: true, throttle: 2, env: { STAMP: stamp } });
+    expect((await boot('t.keep')).code).toBe(0);
+    const pid1 = await waitFor(() => pidOf('t.keep'));
+    await h.ssh(`kill -9 ${pid1}`);
+    const pid2 = await waitFor(async () => { const p = await pidOf('t.keep'); return p && p !== pid1 ? p : undefined; });
+    const stamps = (await h.ssh(`cat ${stamp}`)).stdout.trim().split('\n').map((l) => l.split(' '));
+    expect(stamps.map((s) => s[1])).toEqual([pid1, pid2]);
+    const delay = Number(stamps[1]![0]) - Number(stamps[0]![0]);
+    expect(delay).toBeGreaterThanOrEqual(1950);
+    const p = await lc(`print ${gui}/t.keep`);
+    expect(field(p.stdout, 'runs')).toBe('2');
+    expect(field(p.stdout, 'last terminating signal')).toBe('Killed: 9');
+  });
+
+  it('without a GUI session gui/<uid> operations fail with 125 and user/<uid> works', async () => {
+    await h.setGuiSession(false);
+    const b = await boot('t.web');
+    expect(b).toMatchObject({ code: 125, stderr: 'Bootstrap failed: 125: Domain does not support specified action\n' });
+    expect((await lc(`print ${gui}`)).code).toBe(125);
+    expect((await lc(`kickstart -k ${gui}/t.web`)).code).toBe(125);
+    expect((await lc('managername')).stdout.trim()).toBe('Background');
+    await put('t.bg', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18082'], runAtLoad: true });
+    expect((await boot('t.bg', `user/${h.uid}`)).code).toBe(0);
+    expect(await waitFor(() => pidOf('t.bg', `user/${h.uid}`))).toMatch(/^\d+$/);
+    await h.setGuiSession(true);
+    expect((await lc(`print ${gui}`)).code).toBe(0);
+  });
+
+  it('loginCycle restarts RunAtLoad agents and keeps disabled ones down', async () => {
+    await put('t.idle', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false });
+    expect((await lc(`disable ${gui}/t.bg`)).code).toBe(0);
+    const oldPid = await waitFor(() => pidOf('t.web'));
+    const t0 = Date.now();
+    await h.loginCycle();
+    const cycleMs = Date.now() - t0;
+    const newPid = await waitFor(() => pidOf('t.web'));
+    expect(newPid).not.toBe(oldPid);
+    // gone, or at most an unreaped zombie
+    expect((await h.ssh(`ps -o stat= -p ${oldPid} | grep -v '^Z' || echo dead`)).stdout.trim()).toBe('dead');
+    expect((await lc(`print ${gui}/t.bg`)).code).toBe(113);
+    const idle = await lc(`print ${gui}/t.idle`);
+    expect(idle.code).toBe(0);
+    expect(field(idle.stdout, 'state')).toBe('not running');
+    expect(await waitFor(async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined)).toBe(newPid);
+    expect(cycleMs).toBeLessThan(3000);
+  });
+});
