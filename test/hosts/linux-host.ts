@@ -1,10 +1,10 @@
 // Real Debian/systemd test hosts: systemd-nspawn guests reachable over SSH (see ./README.md).
 // Low-level work is done by ./scripts/*.sh; this module reserves indexes, waits, and wraps SSH/nsenter.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
@@ -33,8 +33,6 @@ export interface LinuxHost {
 
 const SCRIPTS = fileURLToPath(new URL('./scripts/', import.meta.url));
 const RUN_BASE = process.env.RUN_BASE ?? '/run/hermes-setup-test-hosts';
-const IDX_MIN = 11;
-const IDX_MAX = 250;
 const BOOT_TIMEOUT_MS = 60_000;
 const SSH_OPTS = [
   '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=no',
@@ -88,44 +86,42 @@ export async function ensureRootfs(): Promise<string> {
   }
 }
 
+const KEY_DIR_PREFIX = 'hermes-test-hosts-key-';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One client key pair per test process; key dirs of dead test processes are removed. */
 function ensureClientKey(): string {
   if (clientKey) return clientKey;
-  const dir = mkdtempSync(join(tmpdir(), 'hermes-test-hosts-key-'));
+  for (const d of readdirSync(tmpdir())) {
+    const pid = Number(/^hermes-test-hosts-key-(\d+)-/.exec(d)?.[1]);
+    if (pid && !isAlive(pid)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+  }
+  const dir = mkdtempSync(join(tmpdir(), `${KEY_DIR_PREFIX}${process.pid}-`));
   const key = join(dir, 'id_ed25519');
   const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hermes-setup-tests', '-f', key]);
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr.toString()}`);
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   clientKey = key;
   return key;
 }
 
-function networkInUse(idx: number): boolean {
-  const addrs = spawnSync('ip', ['-4', '-o', 'addr', 'show']).stdout.toString();
-  const links = spawnSync('ip', ['-o', 'link', 'show']).stdout.toString();
-  const routes = spawnSync('ip', ['-4', 'route', 'show']).stdout.toString();
-  return addrs.includes(` 10.231.${idx}.`) || links.includes(` hsbr${idx}:`) || routes.includes(`100.100.${idx}.2 `);
-}
-
-/** Atomically reserves idx (mkdir), so parallel vitest workers never share a bridge/subnet. */
-function reserveIdx(wanted: number | undefined, name: string | undefined): number {
-  mkdirSync(join(RUN_BASE, '.idx'), { recursive: true });
-  const candidates = wanted === undefined
-    ? Array.from({ length: IDX_MAX - IDX_MIN + 1 }, (_, i) => IDX_MIN + i) : [wanted];
-  for (const idx of candidates) {
-    const dir = join(RUN_BASE, '.idx', String(idx));
-    try {
-      mkdirSync(dir);
-    } catch {
-      continue;
-    }
-    if (networkInUse(idx)) {
-      rmSync(dir, { recursive: true, force: true });
-      continue;
-    }
-    writeFileSync(join(dir, 'owner'), `${name ?? `hsh-${idx}`} pid=${process.pid}\n`);
-    return idx;
-  }
-  throw new Error(wanted === undefined ? 'no free test-host index in 11..250' : `test-host index ${wanted} is in use`);
+/** Atomically reserves an index (reaping reservations of dead test processes): [idx, name]. */
+async function reserveIdx(wanted: number | undefined, name: string | undefined): Promise<[number, string]> {
+  const r = await runScript('reserve-idx.sh',
+    [String(process.pid), name ?? '-', ...(wanted === undefined ? [] : [String(wanted)])]);
+  process.stderr.write(r.stderr); // "reaping stale test host …" notes
+  if (r.code !== 0) throw new Error(`cannot reserve a test-host index: ${r.stderr.trim()}`);
+  const out = r.stdout;
+  const [idx, reserved] = out.trim().split(' ');
+  if (!idx || !reserved) throw new Error(`reserve-idx.sh printed '${out}'`);
+  return [Number(idx), reserved];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
@@ -160,8 +156,7 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
   if (opts.name !== undefined && existsSync(join(RUN_BASE, opts.name))) {
     throw new Error(`test host ${opts.name} already exists (${RUN_BASE}/${opts.name}); tear it down first`);
   }
-  const idx = reserveIdx(opts.idx, opts.name);
-  const name = opts.name ?? `hsh-${idx}`;
+  const [idx, name] = await reserveIdx(opts.idx, opts.name);
   const ip = `10.231.${idx}.2`;
   liveHosts.set(name, idx);
 
@@ -256,8 +251,21 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
   };
 }
 
-process.once('exit', () => {
-  for (const [name, idx] of liveHosts) {
-    spawnSync(join(SCRIPTS, 'teardown.sh'), [name, String(idx)], { stdio: 'ignore' });
-  }
+/**
+ * Safety net when a test forgets teardown() or the worker is stopped: vitest stops fork workers with SIGTERM
+ * (SIGKILL 500 ms later), too soon for a clean guest poweroff, so the teardown runs in a detached process.
+ */
+function startDetachedCleanup(): void {
+  const cmds = [...liveHosts].map(([name, idx]) => `'${join(SCRIPTS, 'teardown.sh')}' ${name} ${idx}`);
+  if (clientKey) cmds.push(`rm -rf '${dirname(clientKey)}'`);
+  liveHosts.clear();
+  clientKey = undefined;
+  if (cmds.length === 0) return;
+  spawn('bash', ['-c', cmds.join('; ')], { detached: true, stdio: 'ignore' }).unref();
+}
+
+process.once('exit', startDetachedCleanup);
+process.once('SIGTERM', () => {
+  startDetachedCleanup();
+  process.kill(process.pid, 'SIGTERM'); // our listener is gone (once): default action terminates as before
 });

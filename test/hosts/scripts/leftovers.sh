@@ -12,7 +12,7 @@ for d in /sys/fs/cgroup/*/"$CG_PREFIX$NAME" /sys/fs/cgroup/"$CG_PREFIX$NAME"; do
   [ -d "$d" ] && echo "cgroup: $d"
 done
 for p in /proc/[0-9]*; do
-  c=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+  c=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
   case "$c" in
     *"--machine=$NAME "*|*" $RUN "*) echo "process: ${p#/proc/} $c" ;;
   esac
