@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The only place where errors become exit codes. Everything else throws HermesSetupError.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -88,7 +88,16 @@ export async function main(argv: string[]): Promise<ExitCode> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url).replace(/\.ts$/, '.js') === process.argv[1].replace(/\.ts$/, '.js');
-if (invokedDirectly || process.argv[1]?.endsWith('/hermes-setup')) {
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) {
   main(process.argv).then((code) => { process.exitCode = code; });
 }
