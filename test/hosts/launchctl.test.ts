@@ -58,6 +58,7 @@ describe('launchctl emulator over SSH', () => {
 
   it('bootstraps a node HTTP server: port listens (lsof shows the pid), print shows running; second bootstrap → 5', async () => {
     await put('t.web', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18080'], runAtLoad: true, out: `${h.home}/Library/Logs/t/web.log` });
+    await put('t.fresh', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18090'], runAtLoad: true });
     const b = await boot('t.web');
     expect(b).toMatchObject({ code: 0, stderr: '' });
     const lsofPid = await waitFor(async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined);
@@ -77,12 +78,17 @@ describe('launchctl emulator over SSH', () => {
     expect(again.stderr).toContain('Bootstrap failed: 5: Input/output error');
   });
 
-  it('jobs survive the SSH session that started them', async () => {
-    const pid = await pidOf('t.web');
-    const r = await h.ssh(`kill -0 ${pid} && ps -o user=,args= -p ${pid}`);
+  it('jobs survive the SSH login that started them', async () => {
+    const b = await h.ssh(`launchctl bootstrap ${gui} ${la()}/t.fresh.plist; launchctl print ${gui}/t.fresh | sed -n 's/^\tpid = //p'`,
+      { fresh: true, stdin: '' });
+    expect(b.code).toBe(0);
+    const pid = b.stdout.trim();
+    expect(pid).toMatch(/^\d+$/);
+    const r = await h.ssh(`kill -0 ${pid} && ps -o user=,args= -p ${pid}`, { fresh: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${h.user}`);
-    expect(r.stdout).toContain('srv.js 18080');
+    expect(r.stdout).toContain('srv.js 18090');
+    expect((await lc(`bootout ${gui}/t.fresh`)).code).toBe(0);
   });
 
   it('bootout is asynchronous: immediate bootstrap → 5 while draining, then 0', async () => {
@@ -99,19 +105,19 @@ describe('launchctl emulator over SSH', () => {
   });
 
   it('disable is a persistent override: bootstrap → 5, print-disabled shows it, enable → 0', async () => {
-    await lc(`bootout ${gui}/t.web`);
-    expect((await lc(`disable ${gui}/t.web`)).code).toBe(0);
-    await sleep(1600);
-    const b = await boot('t.web');
+    await put('t.dis', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: true });
+    expect((await lc(`disable ${gui}/t.dis`)).code).toBe(0);
+    const b = await boot('t.dis');
     expect(b.code).toBe(5);
     expect(b.stderr).toContain('Bootstrap failed: 5: Input/output error');
     const pd = await lc(`print-disabled ${gui}`);
-    expect(pd.stdout).toContain('"t.web" => disabled');
+    expect(pd.stdout).toContain('"t.dis" => disabled');
     const file = await h.ssh(`cat /var/db/com.apple.xpc.launchd/disabled.${h.uid}.plist`);
-    expect(file.stdout).toMatch(/<key>t\.web<\/key>\s*<true\/>/);
-    expect((await lc(`enable ${gui}/t.web`)).code).toBe(0);
-    expect((await lc(`print-disabled ${gui}`)).stdout).toContain('"t.web" => enabled');
-    expect((await boot('t.web')).code).toBe(0);
+    expect(file.stdout).toMatch(/<key>t\.dis<\/key>\s*<true\/>/);
+    expect((await lc(`enable ${gui}/t.dis`)).code).toBe(0);
+    expect((await lc(`print-disabled ${gui}`)).stdout).toContain('"t.dis" => enabled');
+    expect((await boot('t.dis')).code).toBe(0);
+    expect((await lc(`bootout ${gui}/t.dis`)).code).toBe(0);
   });
 
   it('kickstart -k gives a new pid; kickstart of an unloaded label → 113', async () => {
@@ -148,7 +154,10 @@ describe('launchctl emulator over SSH', () => {
     const pid1 = await waitFor(() => pidOf('t.keep'));
     await h.ssh(`kill -9 ${pid1}`);
     const pid2 = await waitFor(async () => { const p = await pidOf('t.keep'); return p && p !== pid1 ? p : undefined; });
-    const stamps = (await h.ssh(`cat ${stamp}`)).stdout.trim().split('\n').map((l) => l.split(' '));
+    const stamps = await waitFor(async () => {
+      const lines = (await h.ssh(`cat ${stamp}`)).stdout.trim().split('\n').map((l) => l.split(' '));
+      return lines.length >= 2 ? lines : undefined;
+    });
     expect(stamps.map((s) => s[1])).toEqual([pid1, pid2]);
     const delay = Number(stamps[1]![0]) - Number(stamps[0]![0]);
     expect(delay).toBeGreaterThanOrEqual(1950);
