@@ -68,7 +68,8 @@ describe('§7.1 GET /api/status', () => {
 describe('§7.2 / §7.4 REST authentication and status codes', () => {
   for (const g of GENS) {
     it(`§7.2 loopback: missing or wrong token → 401 {"detail":"Unauthorized"} [${g}]`, async () => {
-      for (const headers of [{}, { 'X-Hermes-Session-Token': 'wrong' }, { Authorization: 'Bearer wrong' }]) {
+      const variants: Record<string, string>[] = [{}, { 'X-Hermes-Session-Token': 'wrong' }, { Authorization: 'Bearer wrong' }];
+      for (const headers of variants) {
         const r = await request(port(loop, g), '/api/config', { headers });
         expect(r.status).toBe(401);
         expect(parseJson(r)).toEqual({ detail: 'Unauthorized' });
