@@ -12,7 +12,9 @@ import {
   releaseIdx, reserveIdx, sleep,
 } from './emulators/mac-host-sys.js';
 import { renderMountScript } from './emulators/mac-tools.js';
-import { installTailscaleEmulator, presetTailscaleState, writeTailscaleState, type TailscaleEmuState } from './emulators/tailscale-state.js';
+import {
+  installTailscaleEmulator, presetTailscaleState, withoutUndefined, writeTailscaleState, type TailscaleEmuState,
+} from './emulators/tailscale-state.js';
 
 export type { TailscaleEmuState } from './emulators/tailscale-state.js';
 
@@ -148,7 +150,7 @@ async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost>
   const target: SshTarget = { ip: n.ip, user: n.name, keyPath: sshd.keyPath, knownHostsPath, controlPath: join(root, 'ssh-mux') };
 
   const setTailscale = async (state: TailscaleEmuState): Promise<void> => {
-    const full: TailscaleEmuState = { platform: 'macos', hostName: n.name, ipv4: n.tailnetIp, install: 'path', ...state };
+    const full: TailscaleEmuState = { platform: 'macos', hostName: n.name, ipv4: n.tailnetIp, install: 'path', ...withoutUndefined(state) };
     await writeTailscaleState(join(root, 'Library', 'TailscaleEmu', 'state.json'), full);
     const places = {
       path: join(root, 'usr-local-bin', 'tailscale'),

@@ -48,23 +48,29 @@ export const DEFAULT_TAILSCALE_STATE_PATH = '/var/lib/tailscale-emu/state.json';
 /** Absolute path of the self-contained emulator script (copy it anywhere as `tailscale`). */
 export const TAILSCALE_EMULATOR_PATH = join(dirname(fileURLToPath(import.meta.url)), 'tailscale.cjs');
 
-/** A logged-in, running node with MagicDNS. */
+/**
+ * A state document for `backendState` (default a logged-in, running node with MagicDNS). hostName defaults
+ * (in the emulator) to the machine's hostname; addresses are left to the caller (the mac host fills in its
+ * tailnet IPv4; pass `ipv4` for other hosts).
+ */
 export function presetTailscaleState(
   backendState: TailscaleBackendState = 'Running',
   over: Partial<TailscaleEmuState> = {},
 ): TailscaleEmuState {
   const base: TailscaleEmuState = {
     backendState,
-    hostName: 'emu-host',
     magicDNSSuffix: 'tail-emu.ts.net',
     magicDNSEnabled: true,
     tailnetName: 'user@example.com',
-    ipv4: '100.101.0.2',
-    ipv6: 'fd7a:115c:a1e0::1',
     version: '1.84.3',
   };
   if (backendState === 'NeedsLogin') base.authURL = 'https://login.tailscale.com/a/emu0123456789';
-  return { ...base, ...over };
+  return withoutUndefined({ ...base, ...over });
+}
+
+/** Drops keys whose value is undefined (so spreads of defaults are not clobbered). */
+export function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** The state file's contents. */

@@ -27,7 +27,7 @@ if (!st || st.daemon === 'down') {
 const backend = st.backendState || 'Running';
 const running = backend === 'Running';
 const suffix = st.magicDNSSuffix || 'tail-emu.ts.net';
-const host = st.hostName || 'emu-host';
+const host = st.hostName || require('os').hostname().split('.')[0];
 const fqdn = `${st.dnsName || `${host}.${suffix}`}`.replace(/\.$/, '');
 const ips = running ? [st.ipv4, st.ipv6].filter(Boolean) : [];
 
