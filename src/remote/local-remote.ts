@@ -5,6 +5,11 @@ import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
 export class LocalRemote extends ShellRemote {
   readonly label = 'local';
 
+  /** `env` overrides this process's environment (tests point HOME at a scratch directory). */
+  constructor(private readonly env?: NodeJS.ProcessEnv) {
+    super();
+  }
+
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const child = execa('/bin/sh', ['-c', command], {
       input: opts.stdin ?? '',
@@ -12,6 +17,7 @@ export class LocalRemote extends ShellRemote {
       timeout: opts.timeoutMs,
       stripFinalNewline: false,
       encoding: 'utf8',
+      env: this.env,
     });
     if (opts.onStdout) child.stdout?.on('data', (b: Buffer) => opts.onStdout?.(b.toString('utf8')));
     const r = await child;

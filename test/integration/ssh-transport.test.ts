@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshRemote } from '../../src/remote/ssh-remote.js';
+import { LocalRemote } from '../../src/remote/local-remote.js';
+import type { Remote } from '../../src/remote/remote.js';
 import { findFreePort, startSshd, type Sshd } from '../hosts/sshd.js';
 import { runCli } from '../support/cli.js';
 
@@ -142,50 +144,60 @@ describe('authentication and reachability (CLI exit codes)', () => {
   });
 });
 
-describe('Remote operations over SSH', () => {
-  let remote: SshRemote;
-  beforeAll(async () => {
-    const kh = join(home, '.ssh/known_hosts');
-    writeFileSync(kh, `${sshd.knownHostsLine}\n`);
-    remote = await SshRemote.connect({
-      host: '127.0.0.1', port: sshd.port, user: USER,
-      auth: { home, explicit: [sshd.keyPath], fromConfig: [] },
-      hostKeys: { knownHostsPath: kh, acceptNew: false },
+function describeRemoteOps(name: string, open: () => Promise<{ remote: Remote; home: string }>): void {
+  describe(`Remote operations (${name})`, () => {
+    let remote: Remote;
+    let rhome: string;
+    beforeAll(async () => ({ remote, home: rhome } = await open()));
+    afterAll(async () => remote?.close());
+
+    it('exec returns exit code, stdout and stderr, and passes stdin (binary-safe)', async () => {
+      const r = await remote.exec('echo out; echo err >&2; exit 7');
+      expect(r).toEqual({ code: 7, stdout: 'out\n', stderr: 'err\n' });
+      const bytes = Buffer.from([0, 1, 2, 255, 254, 10, 13, 0xc3]);
+      const echoed = await remote.exec('od -An -tx1 | tr -s " \\n" " "', { stdin: bytes });
+      expect(echoed.stdout.trim()).toBe('00 01 02 ff fe 0a 0d c3');
+    });
+
+    it('writeFileAtomic writes the exact bytes with the requested mode, via temp + rename', async () => {
+      const content = Buffer.from('KEY=value\r\nlatin1:\xe9\n', 'latin1');
+      await remote.writeFileAtomic('~/.hermes/test.env', content, 0o600);
+      expect(await remote.readFile('~/.hermes/test.env')).toEqual(content);
+      expect(await remote.stat('~/.hermes/test.env')).toMatchObject({ type: 'file', mode: 0o600, size: content.length });
+      expect(await remote.stat('~/.hermes')).toMatchObject({ type: 'dir', mode: 0o700 });
+      await remote.writeFileAtomic('~/.hermes/test.env', 'second', 0o640);
+      expect((await remote.readFile('~/.hermes/test.env'))?.toString()).toBe('second');
+      expect((await remote.stat('~/.hermes/test.env'))?.mode).toBe(0o640);
+      const leftovers = await remote.exec('ls -A ~/.hermes');
+      expect(leftovers.stdout.trim().split('\n').sort()).toEqual(['test.env']);
+    });
+
+    it('readFile and stat report a missing file as undefined', async () => {
+      expect(await remote.readFile('~/nope/missing')).toBeUndefined();
+      expect(await remote.stat('~/nope/missing')).toBeUndefined();
+    });
+
+    it('which finds a binary through the login shell, then candidates', async () => {
+      await remote.writeFileAtomic('~/opt/tool', '#!/bin/sh\n', 0o755);
+      expect(await remote.which('sh', [])).toMatchObject({ via: 'login-shell' });
+      expect(await remote.which('tool', ['~/missing/tool', '~/opt/tool'])).toEqual({ via: 'candidate', path: `${rhome}/opt/tool` });
+      expect(await remote.which('definitely-not-here', ['~/nope'])).toBeUndefined();
     });
   });
-  afterAll(async () => remote?.close());
+}
 
-  it('exec returns exit code, stdout and stderr, and passes stdin (binary-safe)', async () => {
-    const r = await remote.exec('echo out; echo err >&2; exit 7');
-    expect(r).toEqual({ code: 7, stdout: 'out\n', stderr: 'err\n' });
-    const bytes = Buffer.from([0, 1, 2, 255, 254, 10, 13, 0xc3]);
-    const echoed = await remote.exec('od -An -tx1 | tr -s " \\n" " "', { stdin: bytes });
-    expect(echoed.stdout.trim()).toBe('00 01 02 ff fe 0a 0d c3');
+describeRemoteOps('SSH', async () => {
+  const kh = join(home, '.ssh/known_hosts');
+  writeFileSync(kh, `${sshd.knownHostsLine}\n`);
+  const remote = await SshRemote.connect({
+    host: '127.0.0.1', port: sshd.port, user: USER,
+    auth: { home, explicit: [sshd.keyPath], fromConfig: [] },
+    hostKeys: { knownHostsPath: kh, acceptNew: false },
   });
+  return { remote, home: sshd.home };
+});
 
-  it('writeFileAtomic writes the exact bytes with the requested mode, via temp + rename', async () => {
-    const content = Buffer.from('KEY=value\r\nlatin1:\xe9\n', 'latin1');
-    await remote.writeFileAtomic('~/.hermes/test.env', content, 0o600);
-    expect(await remote.readFile('~/.hermes/test.env')).toEqual(content);
-    expect(await remote.stat('~/.hermes/test.env')).toMatchObject({ type: 'file', mode: 0o600, size: content.length });
-    expect(await remote.stat('~/.hermes')).toMatchObject({ type: 'dir', mode: 0o700 });
-    await remote.writeFileAtomic('~/.hermes/test.env', 'second', 0o640);
-    expect((await remote.readFile('~/.hermes/test.env'))?.toString()).toBe('second');
-    expect((await remote.stat('~/.hermes/test.env'))?.mode).toBe(0o640);
-    const leftovers = await remote.exec('ls -A ~/.hermes');
-    expect(leftovers.stdout.trim().split('\n').sort()).toEqual(['test.env']);
-  });
-
-  it('readFile and stat report a missing file as undefined', async () => {
-    expect(await remote.readFile('~/nope/missing')).toBeUndefined();
-    expect(await remote.stat('~/nope/missing')).toBeUndefined();
-  });
-
-  it('which finds a binary through the login shell, then candidates', async () => {
-    await remote.writeFileAtomic('~/.local/bin/hermes', '#!/bin/sh\necho hi\n', 0o755);
-    await remote.writeFileAtomic('~/opt/tool', '#!/bin/sh\n', 0o755);
-    expect(await remote.which('sh', [])).toMatchObject({ via: 'login-shell' });
-    expect(await remote.which('tool', ['~/missing/tool', '~/opt/tool'])).toEqual({ via: 'candidate', path: `${sshd.home}/opt/tool` });
-    expect(await remote.which('definitely-not-here', ['~/nope'])).toBeUndefined();
-  });
+describeRemoteOps('local', async () => {
+  const h = freshHome();
+  return { remote: new LocalRemote({ ...process.env, HOME: h, SHELL: '/bin/sh' }), home: h };
 });
