@@ -39,7 +39,7 @@ const SSH_OPTS = [
   '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=5',
 ];
 
-/** Hosts booted by this process and not torn down yet: torn down synchronously if the process exits. */
+/** Hosts booted by this process and not torn down yet (see startDetachedCleanup). */
 const liveHosts = new Map<string, number>();
 let clientKey: string | undefined;
 let rootfsPromise: Promise<string> | undefined;
@@ -101,7 +101,7 @@ function isAlive(pid: number): boolean {
 function ensureClientKey(): string {
   if (clientKey) return clientKey;
   for (const d of readdirSync(tmpdir())) {
-    const pid = Number(/^hermes-test-hosts-key-(\d+)-/.exec(d)?.[1]);
+    const pid = d.startsWith(KEY_DIR_PREFIX) ? Number.parseInt(d.slice(KEY_DIR_PREFIX.length), 10) : 0;
     if (pid && !isAlive(pid)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
   }
   const dir = mkdtempSync(join(tmpdir(), `${KEY_DIR_PREFIX}${process.pid}-`));
