@@ -14,13 +14,20 @@ describe('emulated macOS host', () => {
   let a: MacHost;
   let b: MacHost;
   beforeAll(async () => {
+    const t0 = Date.now();
     [a, b] = await Promise.all([startMacHost(), startMacHost()]);
+    console.info(`mac-host timing: two hosts started concurrently in ${Date.now() - t0} ms`);
   });
   afterAll(async () => {
     await Promise.all([a?.teardown(), b?.teardown()]);
   });
 
   it('looks like macOS over real SSH', async () => {
+    const t1 = Date.now();
+    for (let i = 0; i < 5; i++) expect((await a.ssh('true')).code).toBe(0);
+    const t2 = Date.now();
+    expect((await a.ssh('true', { fresh: true })).code).toBe(0);
+    console.info(`mac-host timing: ssh (multiplexed) ${(t2 - t1) / 5} ms, fresh login ${Date.now() - t2} ms`);
     const r = await a.ssh('uname -s; uname -m; uname -r; uname -sm; sw_vers; sw_vers -productVersion; id -u; echo $HOME; hostname; command -v node lsof launchctl tailscale; ls -d /opt/homebrew/bin /Applications /Library/LaunchDaemons; test -x /bin/launchctl && echo bin-launchctl; test -x /usr/sbin/lsof && echo sbin-lsof');
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -58,6 +65,7 @@ describe('emulated macOS host', () => {
     const t0 = Date.now();
     await c.teardown();
     const ms = Date.now() - t0;
+    console.info(`mac-host timing: teardown ${ms} ms`);
     expect(pidsInMntNs(ns)).toEqual([]);
     expect(execFileSync('ip', ['netns', 'list']).toString()).not.toMatch(new RegExp(`\\b${c.name}\\b`));
     expect(execFileSync('ip', ['link', 'show']).toString()).not.toContain(`hsm${c.idx}-h`);

@@ -81,9 +81,10 @@ async function startLaunchd(root: string, sshdPid: number, login: boolean): Prom
 
 interface SshTarget { ip: string; user: string; keyPath: string; knownHostsPath: string; controlPath: string }
 
-const sshBaseArgs = (h: SshTarget): string[] => ['-i', h.keyPath, '-o', `UserKnownHostsFile=${h.knownHostsPath}`,
+// ssh keeps the first value of an option, so ControlPath is given exactly once.
+const sshBaseArgs = (h: SshTarget, controlPath = h.controlPath): string[] => ['-i', h.keyPath, '-o', `UserKnownHostsFile=${h.knownHostsPath}`,
   '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10',
-  '-o', `ControlPath=${h.controlPath}`, '-p', '22'];
+  '-o', `ControlPath=${controlPath}`, '-p', '22'];
 
 /** A multiplexing master so each ssh() is a new session on one connection (~20 ms instead of ~200 ms). */
 async function startControlMaster(h: SshTarget): Promise<void> {
@@ -104,8 +105,7 @@ function stopControlMaster(h: SshTarget): Promise<void> {
 
 function runSsh(h: SshTarget, cmd: string, stdin?: string, fresh = false): Promise<SshResult> {
   return new Promise((resolve, reject) => {
-    const mux = fresh ? ['-o', 'ControlPath=none'] : ['-o', 'ControlMaster=no'];
-    const p = spawn('ssh', [...sshBaseArgs(h), ...mux, `${h.user}@${h.ip}`, cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn('ssh', [...sshBaseArgs(h, fresh ? 'none' : h.controlPath), '-o', 'ControlMaster=no', `${h.user}@${h.ip}`, cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
