@@ -24,7 +24,7 @@ describe('npm package', () => {
 
   it('the packed tarball installs into a temp prefix and `hermes-setup --help` runs from it', async () => {
     const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const [{ filename }] = JSON.parse(packed) as Array<{ filename: string }>;
+    const filename = (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename;
     const prefix = join(tmp, 'prefix');
     await execa('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(tmp, filename)], { timeout: 240_000 });
     const bin = join(prefix, 'bin', 'hermes-setup');
