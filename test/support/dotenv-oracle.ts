@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 
 const SCRIPT = `
-import json, os, sys, tempfile
+import json, logging, os, sys, tempfile
+logging.disable(logging.CRITICAL)
 from dotenv import dotenv_values
 texts = json.load(sys.stdin)
 out = []
