@@ -1,0 +1,72 @@
+// Gated (basic-auth) dashboards (hermes-behaviour.md §9): POST /auth/password-login → session cookies →
+// POST /api/auth/ws-ticket → {ticket}. The caller then probes /api/ws?ticket=. Secrets never leave this file
+// in a string: details name statuses and reasons, not the password or cookie values.
+import { type Dial, toProbeFailure } from './dial.js';
+import { type RawHeaders, type RawResponse, getHeaders, requestRaw } from './http-raw.js';
+import { redactSecrets } from './redact.js';
+
+export interface FetchWsTicketOptions {
+  dial: Dial;
+  host: string;
+  port: number;
+  hostHeader?: string;
+  username: string;
+  password: string;
+  /** Per request. Default 5000. */
+  timeoutMs?: number;
+}
+
+export type TicketFailureReason = 'bad-credentials' | 'provider-unreachable' | 'no-cookie' | 'ticket-refused' | 'http' | 'network' | 'protocol';
+
+export type FetchWsTicketResult =
+  | { ok: true; ticket: string }
+  | { ok: false; status?: number; reason: TicketFailureReason; detail: string };
+
+/** `name=value` pairs from Set-Cookie headers, joined for a Cookie header. Attributes are dropped. */
+export function buildCookieHeader(setCookies: string[]): { header: string; values: string[] } {
+  const pairs = setCookies.map((c) => (c.split(';')[0] ?? '').trim()).filter((p) => p.includes('='));
+  return { header: pairs.join('; '), values: pairs.map((p) => p.slice(p.indexOf('=') + 1)).filter((v) => v !== '') };
+}
+
+function loginFailure(r: RawResponse, secrets: string[]): FetchWsTicketResult {
+  const s = r.status;
+  const detail = (text: string): string => redactSecrets(`POST /auth/password-login: HTTP ${s}: ${text}`, secrets);
+  if (s === 401 || s === 403) return { ok: false, status: s, reason: 'bad-credentials', detail: detail('username or password rejected') };
+  if (s === 503) return { ok: false, status: s, reason: 'provider-unreachable', detail: detail('the auth provider is unreachable') };
+  if (s === 404) return { ok: false, status: s, reason: 'http', detail: detail('no password login here (dashboard not gated by basic auth, or too old)') };
+  if (s === 400) return { ok: false, status: s, reason: 'http', detail: detail(`rejected (Host guard? ${r.body.slice(0, 120)})`) };
+  return { ok: false, status: s, reason: 'http', detail: detail(r.body.slice(0, 160) || 'unexpected answer') };
+}
+
+export async function fetchWsTicket(o: FetchWsTicketOptions): Promise<FetchWsTicketResult> {
+  const secrets = [o.password];
+  const common = { dial: o.dial, host: o.host, port: o.port, hostHeader: o.hostHeader, timeoutMs: o.timeoutMs ?? 5000 };
+  const body = JSON.stringify({ provider: 'basic', username: o.username, password: o.password, next: '/' });
+  const jsonHeaders: RawHeaders = [['Content-Type', 'application/json'], ['Accept', 'application/json']];
+  try {
+    const login = await requestRaw({ ...common, method: 'POST', path: '/auth/password-login', headers: jsonHeaders, body });
+    if (login.status < 200 || login.status >= 400) return loginFailure(login, secrets);
+    const cookie = buildCookieHeader(getHeaders(login.headers, 'set-cookie'));
+    if (cookie.header === '') {
+      return { ok: false, status: login.status, reason: 'no-cookie', detail: `POST /auth/password-login: HTTP ${login.status} but no session cookie was set` };
+    }
+    secrets.push(...cookie.values);
+    const res = await requestRaw({ ...common, method: 'POST', path: '/api/auth/ws-ticket', headers: [['Cookie', cookie.header], ['Accept', 'application/json']], body: '' });
+    return readTicket(res, secrets);
+  } catch (err) {
+    const f = toProbeFailure(err);
+    return { ok: false, reason: f.kind === 'protocol' ? 'protocol' : 'network', detail: redactSecrets(`password login to ${o.host}:${o.port}: ${f.kind}: ${f.message}`, secrets) };
+  }
+}
+
+function readTicket(res: RawResponse, secrets: string[]): FetchWsTicketResult {
+  const where = `POST /api/auth/ws-ticket: HTTP ${res.status}`;
+  if (res.status === 401 || res.status === 403) {
+    return { ok: false, status: res.status, reason: 'ticket-refused', detail: `${where}: the session cookie from the login was not accepted (see hermes-agent#117314)` };
+  }
+  if (res.status !== 200) return { ok: false, status: res.status, reason: 'http', detail: redactSecrets(`${where}: ${res.body.slice(0, 160)}`, secrets) };
+  let ticket: unknown;
+  try { ticket = (JSON.parse(res.body) as { ticket?: unknown }).ticket; } catch { ticket = undefined; }
+  if (typeof ticket !== 'string' || ticket === '') return { ok: false, status: 200, reason: 'protocol', detail: `${where} but no "ticket" string in the JSON body` };
+  return { ok: true, ticket };
+}
