@@ -89,9 +89,10 @@ export function isPrivate(addr: string): boolean {
   return v6 !== undefined && ((v6[0] ?? 0) & 0xfe00) === 0xfc00;
 }
 
-/** Canonical text: IPv4 dotted, IPv6 via URL serialisation (compressed, lower-case), else normalised input. */
+/** Canonical text: IPv4 dotted, IPv4-mapped IPv6 as `::ffff:a.b.c.d`, other IPv6 compressed lower-case (URL rules). */
 export function canonicalAddress(addr: string): string {
   const a = normalizeAddress(addr);
-  if (net.isIPv6(a)) return new URL(`http://[${a}]/`).hostname.slice(1, -1);
-  return a;
+  if (!net.isIPv6(a)) return a;
+  const mapped = mappedIpv4(parseIpv6(a) ?? []);
+  return mapped ? `::ffff:${mapped.join('.')}` : new URL(`http://[${a}]/`).hostname.slice(1, -1);
 }
