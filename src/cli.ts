@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, HermesSetupError, isHermesSetupError, usageError, type ExitCode } from './errors.js';
 import { colorsFor } from './output.js';
 import { registerPing } from './commands/ping.js';
+import { registerRemote } from './commands/remote.js';
 
 function readVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -38,9 +39,12 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
     .addHelpText('after', `
 Examples:
+  $ hermes-setup remote deploy@mini.lan --accept-new-host-key
+  $ hermes-setup remote mini --dry-run
   $ hermes-setup ping deploy@mini.lan --accept-new-host-key
   $ hermes-setup ping --local
 ${EXIT_CODES_HELP}`);
+  registerRemote(program);
   registerPing(program);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
   return program;

@@ -1,4 +1,6 @@
 // The same Remote operations on this machine (used by --local), through execa.
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
 import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
 
@@ -22,6 +24,14 @@ export class LocalRemote extends ShellRemote {
     if (opts.onStdout) child.stdout?.on('data', (b: Buffer) => opts.onStdout?.(b.toString('utf8')));
     const r = await child;
     return { code: r.exitCode ?? (r.timedOut ? 124 : 255), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  }
+
+  async dial(host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const sock = connect({ host, port });
+      sock.once('connect', () => { sock.removeListener('error', reject); resolve(sock); });
+      sock.once('error', reject);
+    });
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 // The transport: one interface, two implementations (SSH via node-ssh, local via execa).
 // File operations are shell scripts run through exec, so both implementations behave the same.
 import { READ_SCRIPT, STAT_SCRIPT, WHICH_SCRIPT, WRITE_ATOMIC_SCRIPT, shCommand } from './shell.js';
+import type { Duplex } from 'node:stream';
 import { stepError } from '../errors.js';
 
 export interface ExecOptions {
@@ -40,6 +41,8 @@ export interface Remote {
   writeFileAtomic(path: string, content: string | Buffer, mode: number): Promise<void>;
   stat(path: string): Promise<FileStat | undefined>;
   which(name: string, candidates: string[]): Promise<WhichResult | undefined>;
+  /** A TCP stream to host:port as seen from the remote host (SSH: a direct-tcpip channel). */
+  dial(host: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export abstract class ShellRemote implements Remote {
   abstract readonly label: string;
   abstract exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   abstract close(): Promise<void>;
+  abstract dial(host: string, port: number): Promise<Duplex>;
 
   protected async run(script: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
     return this.exec(shCommand(script, args), opts);

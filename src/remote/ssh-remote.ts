@@ -1,5 +1,5 @@
 // The SSH implementation of Remote (node-ssh over ssh2), with strict host-key checking.
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { unreachableError } from '../errors.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
@@ -71,6 +71,22 @@ export class SshRemote extends ShellRemote {
     if (timer) clearTimeout(timer);
     const code = timedOut ? 124 : r.code ?? 255;
     return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  }
+
+  async dial(host: string, port: number): Promise<Duplex> {
+    const conn = this.ssh.connection;
+    if (!conn) throw unreachableError('E_UNREACHABLE', `the SSH connection to ${this.label} is closed`, 'rerun');
+    return new Promise((resolve, reject) => {
+      conn.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+        if (err) {
+          const e = new Error(`connect to ${host}:${port} from ${this.label} failed: ${err.message}`) as NodeJS.ErrnoException;
+          e.code = /refused/i.test(err.message) ? 'ECONNREFUSED' : 'ECONNRESET';
+          reject(e);
+          return;
+        }
+        resolve(stream);
+      });
+    });
   }
 
   async close(): Promise<void> {

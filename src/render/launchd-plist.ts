@@ -33,5 +33,7 @@ export function renderLaunchdPlist(template: string, spec: ServiceSpec): string 
   if (template.includes('{{USER}}') && !spec.user) throw new Error('the LaunchDaemon needs a user');
   const doc = fill(parsed, vars, spec.programArguments) as Record<string, PlistValue>;
   if (doc.Label !== LAUNCHD_LABEL) throw new Error(`template Label must be ${LAUNCHD_LABEL}`);
-  return `${build(doc as never)}\n`;
+  const xml = build(doc as never);
+  const header = `<!-- Managed by hermes-setup (${spec.mode} mode). A hand edit shows up as drift and is replaced only with --force. No secret lives here: Hermes reads its token from ~/.hermes/.env. -->`;
+  return `${xml.replace(/(<!DOCTYPE[^>]*>\n)/, `$1${header}\n`)}\n`;
 }

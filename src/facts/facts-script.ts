@@ -1,0 +1,116 @@
+// The one-round-trip facts script: everything the steps need to decide, gathered by one `sh` run.
+// Each fact is printed as `name=<base64>` so arbitrary output (help text, files) survives. Pure: builds a string.
+import { renderPortScript } from '../probe/port.js';
+import { renderTailscaleScript } from '../probe/tailscale.js';
+
+export const UNIT_PATH_USER = '~/.config/systemd/user/hermes-dashboard.service';
+export const UNIT_PATH_SYSTEM = '/etc/systemd/system/hermes-dashboard.service';
+export const PLIST_PATH_AGENT = '~/Library/LaunchAgents/ai.hermes.dashboard.plist';
+export const PLIST_PATH_DAEMON = '/Library/LaunchDaemons/ai.hermes.dashboard.plist';
+export const ENV_PATH = '~/.hermes/.env';
+export const STATE_PATH = '~/.hermes/.hermes-setup-state.json';
+export const UPDATE_MARKER = '~/.hermes/.hermes-update-in-progress';
+export const MAX_ENV_BYTES = 1024 * 1024;
+
+const PRELUDE = String.raw`
+b64() { base64 | tr -d '\n'; }
+emit() { n=$1; shift; printf '%s=' "$n"; ( "$@" ) 2>&1 | b64; printf '\n'; }
+val() { printf '%s=' "$1"; printf '%s' "$2" | b64; printf '\n'; }
+limit() { if command -v timeout >/dev/null 2>&1; then timeout "$@"; else shift; "$@"; fi; }
+file_facts() { # name path
+  p=$2
+  if [ -L "$p" ]; then val "$1.type" symlink; val "$1.target" "$(readlink "$p")"; return; fi
+  if [ ! -e "$p" ]; then val "$1.type" missing; return; fi
+  if [ -d "$p" ]; then val "$1.type" dir; else val "$1.type" file; fi
+  val "$1.stat" "$(stat -c '%a %u %s %Y' -- "$p" 2>/dev/null || stat -f '%Lp %u %z %m' -- "$p")"
+  if [ -f "$p" ] && [ -r "$p" ] && [ "$(wc -c < "$p")" -le ${MAX_ENV_BYTES} ]; then printf '%s.content=' "$1"; b64 < "$p"; printf '\n'; fi
+}
+`;
+
+function hermesLookup(): string {
+  return String.raw`
+H=""; HVIA=""
+for s in "$SHELL" /bin/bash; do
+  [ -n "$s" ] && [ -x "$s" ] || continue
+  r=$("$s" -lc 'command -v hermes' 2>/dev/null </dev/null | tail -n 1)
+  case $r in /*) H=$r; HVIA=login-shell; break;; esac
+done
+if [ -z "$H" ]; then
+  for c in "$HOME/.local/bin/hermes" /usr/local/bin/hermes "$HOME/.hermes/hermes-agent/venv/bin/hermes"; do
+    if [ -x "$c" ] && [ ! -d "$c" ]; then H=$c; HVIA=candidate; break; fi
+  done
+fi
+val hermes.path "$H"; val hermes.via "$HVIA"
+if [ -n "$H" ]; then
+  emit hermes.version limit 60 "$H" --version
+  emit hermes.dashboard_help limit 30 "$H" dashboard --help
+  emit hermes.serve_help limit 30 "$H" serve --help
+fi
+val npm "$(command -v npm 2>/dev/null || bash -lc 'command -v npm' 2>/dev/null </dev/null)"`;
+}
+
+function systemdFacts(): string {
+  return String.raw`
+if [ -d /run/systemd/system ]; then val init systemd; else val init none; fi
+XR=$XDG_RUNTIME_DIR; [ -n "$XR" ] || XR=/run/user/$(id -u)
+val xdg_runtime_dir "$XDG_RUNTIME_DIR"
+if [ -S "$XR/bus" ]; then val user_bus yes; else val user_bus no; fi
+if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then val linger yes; else val linger no; fi
+if command -v systemctl >/dev/null 2>&1 && [ -S "$XR/bus" ]; then
+  emit systemd.user env XDG_RUNTIME_DIR="$XR" DBUS_SESSION_BUS_ADDRESS="unix:path=$XR/bus" systemctl --user show hermes-dashboard.service -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath
+fi
+if command -v systemctl >/dev/null 2>&1; then
+  emit systemd.system systemctl show hermes-dashboard.service -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath
+fi`;
+}
+
+function launchdFacts(): string {
+  return String.raw`
+if command -v launchctl >/dev/null 2>&1; then
+  U=$(id -u)
+  launchctl print "gui/$U" >/dev/null 2>&1; val launchd.gui_rc "$?"
+  emit launchd.print_gui launchctl print "gui/$U/ai.hermes.dashboard"
+  emit launchd.print_user launchctl print "user/$U/ai.hermes.dashboard"
+  emit launchd.disabled_gui launchctl print-disabled "gui/$U"
+  emit launchd.disabled_user launchctl print-disabled "user/$U"
+fi`;
+}
+
+export function renderFactsScript(port: number): string {
+  return [
+    PRELUDE,
+    'val os "$(uname -s)"; val arch "$(uname -m)"; val user "$(id -un)"; val uid "$(id -u)"; val gid "$(id -g)"',
+    'val home "$HOME"; val shell "${SHELL:-}"; val hostname "$(hostname 2>/dev/null || uname -n)"',
+    'val boot_id "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || sysctl -n kern.boottime 2>/dev/null)"',
+    hermesLookup(),
+    `file_facts env "$HOME/.hermes/.env"`,
+    `file_facts hermes_dir "$HOME/.hermes"`,
+    `file_facts state "$HOME/.hermes/.hermes-setup-state.json"`,
+    `file_facts unit_user "$HOME/.config/systemd/user/hermes-dashboard.service"`,
+    `file_facts unit_system /etc/systemd/system/hermes-dashboard.service`,
+    `file_facts plist_agent "$HOME/Library/LaunchAgents/ai.hermes.dashboard.plist"`,
+    `file_facts plist_daemon /Library/LaunchDaemons/ai.hermes.dashboard.plist`,
+    `if [ -e "$HOME/.hermes/.hermes-update-in-progress" ]; then val update_marker yes; else val update_marker no; fi`,
+    `if [ -d /Applications/Hermes.app ] || [ -d "$HOME/.config/Hermes" ] || [ -d "$HOME/Library/Application Support/Hermes" ]; then val desktop_app yes; else val desktop_app no; fi`,
+    systemdFacts(),
+    launchdFacts(),
+    `printf 'tailscale='; ( ${renderTailscaleScript()} ) 2>&1 | b64; printf '\\n'`,
+    `printf 'port='; ( ${renderPortScript(port)} ) 2>&1 | b64; printf '\\n'`,
+    'val done yes',
+  ].join('\n');
+}
+
+export function parseFactLines(out: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    m.set(line.slice(0, eq), Buffer.from(line.slice(eq + 1), 'base64').toString('utf8'));
+  }
+  return m;
+}
+
+export function parseFactBytes(out: string, name: string): Buffer | undefined {
+  const line = out.split('\n').find((l) => l.startsWith(`${name}=`));
+  return line === undefined ? undefined : Buffer.from(line.slice(name.length + 1), 'base64');
+}

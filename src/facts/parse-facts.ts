@@ -1,0 +1,162 @@
+// Turns the facts script's output into typed facts. Pure.
+import { parsePortScriptOutput, type Listener } from '../probe/port.js';
+import { parseTailscaleOutput, type TailscaleFacts } from '../probe/tailscale.js';
+import { parseFactBytes, parseFactLines } from './facts-script.js';
+
+export interface FileFact {
+  type: 'missing' | 'file' | 'dir' | 'symlink';
+  mode?: number;
+  uid?: number;
+  size?: number;
+  mtime?: number;
+  /** Present for regular readable files up to 1 MiB. */
+  content?: Buffer;
+  target?: string;
+}
+
+export interface SystemdUnitState {
+  loadState: string;
+  activeState: string;
+  subState: string;
+  mainPid: number;
+  nRestarts: number;
+  unitFileState: string;
+  execMainStatus: number;
+}
+
+export interface LaunchdJob {
+  loaded: boolean;
+  state?: string;
+  pid?: number;
+  lastExitCode?: number;
+  runs?: number;
+}
+
+export interface LaunchdFacts {
+  guiAvailable: boolean;
+  gui: LaunchdJob;
+  user: LaunchdJob;
+  disabledGui: string[];
+  disabledUser: string[];
+}
+
+export interface HermesFacts {
+  path: string;
+  via: string;
+  versionOut: string;
+  dashboardHelp: string;
+  serveHelp: string;
+}
+
+export interface Facts {
+  os: string;
+  arch: string;
+  user: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+  hostname: string;
+  bootId: string;
+  hermes?: HermesFacts;
+  npm?: string;
+  env: FileFact;
+  hermesDir: FileFact;
+  state: FileFact;
+  unitUser: FileFact;
+  unitSystem: FileFact;
+  plistAgent: FileFact;
+  plistDaemon: FileFact;
+  updateMarker: boolean;
+  desktopApp: boolean;
+  init: string;
+  xdgRuntimeDir: string;
+  userBus: boolean;
+  linger: boolean;
+  systemdUser?: SystemdUnitState;
+  systemdSystem?: SystemdUnitState;
+  launchd?: LaunchdFacts;
+  tailscale: TailscaleFacts;
+  listeners: Listener[];
+  complete: boolean;
+}
+
+function fileFact(m: Map<string, string>, raw: string, name: string): FileFact {
+  const type = (m.get(`${name}.type`) ?? 'missing') as FileFact['type'];
+  const f: FileFact = { type };
+  const [mode, uid, size, mtime] = (m.get(`${name}.stat`) ?? '').split(' ');
+  if (mode) Object.assign(f, { mode: parseInt(mode, 8), uid: Number(uid), size: Number(size), mtime: Number(mtime) });
+  const content = parseFactBytes(raw, `${name}.content`);
+  if (content) f.content = content;
+  const target = m.get(`${name}.target`);
+  if (target !== undefined) f.target = target;
+  return f;
+}
+
+export function parseSystemdShow(text: string | undefined): SystemdUnitState | undefined {
+  if (!text) return undefined;
+  const kv = new Map(text.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+  if (!kv.has('LoadState')) return undefined;
+  return {
+    loadState: kv.get('LoadState') ?? '', activeState: kv.get('ActiveState') ?? '', subState: kv.get('SubState') ?? '',
+    mainPid: Number(kv.get('MainPID') ?? 0), nRestarts: Number(kv.get('NRestarts') ?? 0),
+    unitFileState: kv.get('UnitFileState') ?? '', execMainStatus: Number(kv.get('ExecMainStatus') ?? 0),
+  };
+}
+
+export function parseLaunchctlPrint(text: string | undefined): LaunchdJob {
+  if (!text || !/^\S+ = \{/m.test(text)) return { loaded: false };
+  const num = (re: RegExp) => { const m = re.exec(text); return m ? Number(m[1]) : undefined; };
+  const job: LaunchdJob = { loaded: true };
+  const state = /^\s*state = (\S+)/m.exec(text)?.[1];
+  if (state) job.state = state;
+  const pid = num(/^\s*pid = (\d+)/m);
+  if (pid !== undefined) job.pid = pid;
+  const last = num(/^\s*last exit code = (-?\d+)/m);
+  if (last !== undefined) job.lastExitCode = last;
+  const runs = num(/^\s*runs = (\d+)/m);
+  if (runs !== undefined) job.runs = runs;
+  return job;
+}
+
+export function parsePrintDisabled(text: string | undefined): string[] {
+  return [...(text ?? '').matchAll(/"([^"]+)" => (?:disabled|true)/g)].map((m) => m[1]!);
+}
+
+function hermesFacts(m: Map<string, string>): HermesFacts | undefined {
+  const path = m.get('hermes.path');
+  if (!path) return undefined;
+  return { path, via: m.get('hermes.via') ?? '', versionOut: m.get('hermes.version') ?? '', dashboardHelp: m.get('hermes.dashboard_help') ?? '', serveHelp: m.get('hermes.serve_help') ?? '' };
+}
+
+function launchdFacts(m: Map<string, string>): LaunchdFacts | undefined {
+  if (!m.has('launchd.gui_rc')) return undefined;
+  return {
+    guiAvailable: m.get('launchd.gui_rc') === '0',
+    gui: parseLaunchctlPrint(m.get('launchd.print_gui')),
+    user: parseLaunchctlPrint(m.get('launchd.print_user')),
+    disabledGui: parsePrintDisabled(m.get('launchd.disabled_gui')),
+    disabledUser: parsePrintDisabled(m.get('launchd.disabled_user')),
+  };
+}
+
+export function parseFacts(raw: string, port: number): Facts {
+  const m = parseFactLines(raw);
+  const f = (n: string) => fileFact(m, raw, n);
+  return {
+    os: m.get('os') ?? '', arch: m.get('arch') ?? '', user: m.get('user') ?? '', uid: Number(m.get('uid') ?? -1), gid: Number(m.get('gid') ?? -1),
+    home: m.get('home') ?? '', shell: m.get('shell') ?? '', hostname: m.get('hostname') ?? '', bootId: (m.get('boot_id') ?? '').trim(),
+    ...(hermesFacts(m) ? { hermes: hermesFacts(m) } : {}),
+    ...(m.get('npm') ? { npm: m.get('npm') } : {}),
+    env: f('env'), hermesDir: f('hermes_dir'), state: f('state'), unitUser: f('unit_user'), unitSystem: f('unit_system'),
+    plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'),
+    updateMarker: m.get('update_marker') === 'yes', desktopApp: m.get('desktop_app') === 'yes',
+    init: m.get('init') ?? 'none', xdgRuntimeDir: m.get('xdg_runtime_dir') ?? '', userBus: m.get('user_bus') === 'yes', linger: m.get('linger') === 'yes',
+    ...(parseSystemdShow(m.get('systemd.user')) ? { systemdUser: parseSystemdShow(m.get('systemd.user')) } : {}),
+    ...(parseSystemdShow(m.get('systemd.system')) ? { systemdSystem: parseSystemdShow(m.get('systemd.system')) } : {}),
+    ...(launchdFacts(m) ? { launchd: launchdFacts(m) } : {}),
+    tailscale: parseTailscaleOutput(m.get('tailscale') ?? ''),
+    listeners: parsePortScriptOutput(m.get('port') ?? '', port),
+    complete: m.get('done') === 'yes',
+  };
+}

@@ -1,0 +1,21 @@
+// The command line the service runs (hermes-behaviour.md §2.1, rule 4). Pure.
+import type { AccessMode } from './access-mode.js';
+import type { HermesCapabilities } from './version.js';
+
+export interface ArgvInputs {
+  hermesPath: string;
+  mode: AccessMode;
+  bind: string;
+  port: number;
+  caps: HermesCapabilities;
+  /** The host has no npm: serve the existing web_dist. */
+  skipBuild: boolean;
+}
+
+export function buildDashboardArgv(i: ArgvInputs): string[] {
+  const argv = [i.hermesPath, 'dashboard', '--host', i.bind, '--port', String(i.port), '--no-open'];
+  if (i.mode === 'token' && i.caps.insecureDisablesGate) argv.push('--insecure');
+  if (i.caps.isolated) argv.push('--isolated');
+  if (i.skipBuild && i.caps.skipBuild) argv.push('--skip-build');
+  return argv;
+}
