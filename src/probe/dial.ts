@@ -41,10 +41,17 @@ const KIND_BY_CODE: Record<string, FailureKind> = {
  */
 export function classifyDialError(err: unknown): FailureKind {
   if (err instanceof ProbeFailure) return err.kind;
+  const msg = err instanceof Error ? err.message : String(err);
+  // An SSH channel-open failure names the remote errno in text; trust that over any code a wrapper guessed.
+  if (/channel open failure|open failed/i.test(msg)) return classifyByText(msg);
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && KIND_BY_CODE[code]) return KIND_BY_CODE[code];
-  const msg = err instanceof Error ? err.message : String(err);
+  return classifyByText(msg);
+}
+
+function classifyByText(msg: string): FailureKind {
   if (/refused/i.test(msg)) return 'refused';
+  if (/no route|unreachable|prohibited|not known|resolve/i.test(msg)) return 'unreachable';
   if (/timed? ?out/i.test(msg)) return 'timeout';
   if (/reset|closed|aborted|EOF/i.test(msg)) return 'reset';
   return 'unreachable';

@@ -132,6 +132,8 @@ describe('redaction and dial errors', () => {
     ['ssh2 refused', new Error('(SSH) Channel open failure: Connection refused'), 'refused'],
     ['ssh2 timed out', new Error('(SSH) Channel open failure: Connection timed out'), 'timeout'],
     ['ssh2 prohibited', new Error('(SSH) Channel open failure: administratively prohibited'), 'unreachable'],
+    ['SshRemote wrapper code ECONNRESET, text says no route', Object.assign(new Error('connect to 10.9.9.9:9119 from u@h failed: (SSH) Channel open failure: No route to host'), { code: 'ECONNRESET' }), 'unreachable'],
+    ['SshRemote wrapper code ECONNREFUSED', Object.assign(new Error('connect to 127.0.0.1:1 from u@h failed: (SSH) Channel open failure: Connection refused'), { code: 'ECONNREFUSED' }), 'refused'],
   ];
   for (const [name, err, kind] of rows) it(`classifyDialError ${name}`, () => expect(classifyDialError(err)).toBe(kind));
 });
