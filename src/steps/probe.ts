@@ -44,7 +44,7 @@ export const probeStep: Step<ProbeReport[], never> = {
     const r = await probeWithRetry(c, (h, p) => c.remote.dial(h, p), host, hostHeader, c.service.restarted ? 20_000 : 3_000);
     if ('skipped' in r) { c.warnings.push(`probe: ${r.skipped}`); return []; }
     if (!r.ok) {
-      const why = classifyProbe(r, { generation: c.build!.generation, mode: c.decision!.mode, bind: c.decision!.bind });
+      const why = classifyProbe(r, { generation: c.build!.generation, mode: c.decision!.mode, bind: c.decision!.bind, port: c.opts.port });
       throw stepError('E_PROBE_FAILED', `WebSocket probe on ${hostHeader} via SSH: ${r.status ?? r.kind} — ${why.cause}`, why.hint);
     }
     const reports: ProbeReport[] = [{ via: `ssh → ${hostHeader}`, result: r }];
