@@ -22,6 +22,7 @@ export function chooseDomain(c: Converge): string {
 async function readLaunchd(c: Converge): Promise<LaunchdState> {
   const f = c.facts;
   const domain = chooseDomain(c);
+  if (!c.opts.daemon) c.warnings.push('a LaunchAgent starts at login: after a reboot the dashboard comes back only when this user logs in (auto-login, or --daemon for a headless Mac)');
   const l = f.launchd;
   const job = domain.startsWith('gui/') ? l?.gui : l?.user;
   const disabledList = domain.startsWith('gui/') ? l?.disabledGui : l?.disabledUser;
