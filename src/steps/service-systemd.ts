@@ -63,7 +63,8 @@ async function enableLinger(c: Converge): Promise<void> {
 
 function systemctlScript(p: SystemdPlan, system: boolean): string {
   const sc = system ? 'systemctl' : `${ENV_PREFIX} systemctl --user`;
-  const cmds = [p.reload ? `${sc} daemon-reload` : '', p.enable || p.start ? `${sc} enable ${p.start ? '--now ' : ''}${UNIT_NAME}` : '',
+  const cmds = [p.reload ? `${sc} daemon-reload` : '', p.start || p.restart ? `${sc} reset-failed ${UNIT_NAME} 2>/dev/null || true` : '',
+    p.enable || p.start ? `${sc} enable ${p.start ? '--now ' : ''}${UNIT_NAME}` : '',
     p.restart ? `${sc} restart ${UNIT_NAME}` : ''].filter(Boolean);
   return `set -e; ${cmds.join('; ')}`;
 }

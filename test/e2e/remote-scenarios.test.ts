@@ -1,0 +1,97 @@
+// `remote` scenarios on real systemd guests: crossing the 2026-06-21 hardening through `hermes update`,
+// --dry-run changing no byte, a G0 host that stays too old, and tunnel mode.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootLinuxHost, type LinuxHost } from '../hosts/linux-host.js';
+import { presetTailscaleState } from '../hosts/emulators/tailscale-state.js';
+import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js';
+import { runRemote } from '../support/remote-run.js';
+import { runCli } from '../support/cli.js';
+import { snapshotTrees } from '../support/snapshot.js';
+
+const hosts: LinuxHost[] = [];
+afterAll(async () => { await Promise.all(hosts.map((h) => h.teardown())); });
+
+async function host(o: Parameters<typeof prepareLinuxHost>[1]): Promise<{ h: LinuxHost; p: PreparedHost }> {
+  const h = await bootLinuxHost();
+  hosts.push(h);
+  return { h, p: await prepareLinuxHost(h, o) };
+}
+
+describe('update moves a G1 host to G2', () => {
+  let h: LinuxHost; let p: PreparedHost;
+  beforeAll(async () => ({ h, p } = await host({ generation: 'G1', updateTo: 'G2' })), 240_000);
+
+  it('the old 0.0.0.0 token set-up is replaced by password mode on the tailnet IP, and the probe passes', async () => {
+    const first = await runRemote(p, ['--no-update', '--bind', 'all']);
+    expect(first.code).toBe(0);
+    expect(first.report).toMatchObject({ mode: 'token', bind: '0.0.0.0' });
+    expect((await p.ssh('ss -Hltn "sport = :9119"')).stdout).toMatch(/0\.0\.0\.0:9119/);
+    const second = await runRemote(p);
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(second.report.hermes).toMatchObject({ generation: 'G2', version: '0.18.0' });
+    expect(second.report).toMatchObject({ mode: 'password', bind: h.tailnetIp });
+    expect(second.report.steps.find((s) => s.id === 'update')?.status).toBe('changed');
+    expect(second.report.probes[0]).toMatchObject({ ok: true, status: 101 });
+    const listening = (await p.ssh('ss -Hltn "sport = :9119"')).stdout;
+    expect(listening).toContain(`${h.tailnetIp}:9119`);
+    expect(listening).not.toMatch(/0\.0\.0\.0:9119/);
+    expect((await p.ssh('cat ~/.config/systemd/user/hermes-dashboard.service')).stdout).not.toMatch(/--insecure|0\.0\.0\.0/);
+  });
+});
+
+describe('--dry-run', () => {
+  let p: PreparedHost;
+  beforeAll(async () => ({ p } = await host({ generation: 'G2' })), 240_000);
+
+  it('on a fresh host prints the plan with redacted diffs and changes no byte', async () => {
+    const before = await snapshotTrees(p.ssh);
+    const r = await runCli(['remote', ...p.args, '--dry-run'], { HOME: p.cliHome });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\+\+\+ ~\/\.hermes\/\.env\s+planned/);
+    expect(r.stdout).toMatch(/\+HERMES_DASHBOARD_SESSION_TOKEN=<redacted sha256:[0-9a-f]{12}>/);
+    expect(r.stdout).toMatch(/\+ExecStart=\/home\/deploy\/\.local\/bin\/hermes dashboard/);
+    expect(r.stdout).toMatch(/dry run: nothing was changed/);
+    expect(await snapshotTrees(p.ssh)).toBe(before);
+    expect((await p.ssh('systemctl --user is-active hermes-dashboard.service')).stdout.trim()).not.toBe('active');
+    expect((await p.ssh('test -e ~/.config/systemd/user/hermes-dashboard.service')).code).not.toBe(0);
+  });
+
+  it('on a configured host changes no byte and reports nothing to do', async () => {
+    expect((await runRemote(p)).code).toBe(0);
+    const before = await snapshotTrees(p.ssh);
+    const r = await runCli(['remote', ...p.args, '--dry-run', '--json'], { HOME: p.cliHome });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.steps.filter((s: { status: string }) => s.status === 'changed')).toEqual([]);
+    expect(await snapshotTrees(p.ssh)).toBe(before);
+  });
+});
+
+describe('a G0 host', () => {
+  let p: PreparedHost;
+  beforeAll(async () => ({ p } = await host({ generation: 'G0' })), 240_000);
+
+  it('that stays G0 after update fails with "too old" and the fix, and changes nothing', async () => {
+    const before = await snapshotTrees(p.ssh);
+    const r = await runCli(['remote', ...p.args], { HOME: p.cliHome });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^E_HERMES_TOO_OLD: Hermes v0\.15\.2 .* too old.* — hint: update Hermes on the host: hermes update/m);
+    expect(await snapshotTrees(p.ssh)).toBe(before);
+  });
+});
+
+describe('tunnel mode', () => {
+  let p: PreparedHost;
+  beforeAll(async () => ({ p } = await host({ generation: 'G3', tailscale: presetTailscaleState('NeedsLogin') })), 240_000);
+
+  it('auto picks tunnel when Tailscale is logged out: loopback bind, ssh -N -L command, probe through SSH', async () => {
+    const r = await runRemote(p);
+    expect(r.code).toBe(0);
+    expect(r.report).toMatchObject({ mode: 'tunnel', bind: '127.0.0.1' });
+    expect(r.report.reason).toMatch(/NeedsLogin/);
+    expect(r.report.tunnel?.command).toMatch(/^ssh -N -L 19119:127\.0\.0\.1:9119 deploy@/);
+    expect(r.report.probes[0]).toMatchObject({ ok: true, status: 101, via: 'ssh → 127.0.0.1:9119' });
+    expect((await p.ssh('ss -Hltn "sport = :9119"')).stdout).toContain('127.0.0.1:9119');
+  });
+});
