@@ -1,11 +1,16 @@
 // What hermes-setup recorded on the host at its last converge (~/.hermes/.hermes-setup-state.json, 0600).
 // Used for version-drift checks, restart decisions, drift detection of hand edits, and uninstall.
 import { createHash } from 'node:crypto';
+import type { HermesCapabilities } from './hermes/version.js';
 
 export interface ConvergeState {
   schema: 1;
   hermesVersion: string;
+  hermesReleaseDate?: string;
   generation: string;
+  /** Install fingerprint; while it is unchanged, version and capabilities below are reused. */
+  hermesKey: string;
+  hermesCaps: HermesCapabilities;
   mode: string;
   bind: string;
   port: number;

@@ -1,7 +1,6 @@
 // `hermes-setup ping <target>`: connect (verifying the host key), run one command, report what the host is.
 import type { Command } from 'commander';
 import { connectTarget } from '../remote/connect.js';
-import { SshRemote } from '../remote/ssh-remote.js';
 import { stepError } from '../errors.js';
 import { out, colorsFor } from '../output.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
@@ -40,7 +39,7 @@ Examples:
       const [os = '', arch = '', user = '', uid = '', home = ''] = r.stdout.split('\n');
       const result: PingResult = {
         target: remote.label, os, arch, user, uid: Number(uid), home,
-        hostKeyRecorded: remote instanceof SshRemote && remote.acceptedNewHostKey,
+        hostKeyRecorded: 'acceptedNewHostKey' in remote && remote.acceptedNewHostKey === true,
         ms: Date.now() - started,
       };
       printPing(result, flags.json === true);

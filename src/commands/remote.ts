@@ -2,8 +2,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { buildReport, renderDiffs, renderSummary } from '../converge/report.js';
-import { newConverge, runConverge } from '../converge/run-converge.js';
 import { usageError } from '../errors.js';
 import type { RequestedMode } from '../hermes/access-mode.js';
 import { out } from '../output.js';
@@ -80,6 +78,8 @@ Examples:
   $ hermes-setup remote --local --no-update       # on this machine`);
   cmd.action(async (target: string | undefined, flags: RemoteFlags) => {
     const connect = toConnectOptions(flags);
+    const [{ buildReport, renderDiffs, renderSummary }, { newConverge, runConverge }] = await Promise.all([
+      import('../converge/report.js'), import('../converge/run-converge.js')]);
     const remote = await connectTarget(target, connect);
     const opts = toConvergeOptions(flags, remote.label);
     try {
@@ -92,7 +92,7 @@ Examples:
       });
       if (flags.json) out.json(report);
       else {
-        if (opts.dryRun && c.files.length) out.line(renderDiffs(run));
+        if (opts.dryRun && c.files.length) out.line(await renderDiffs(run));
         for (const l of renderSummary(report)) out.line(l);
       }
       if (run.error) throw run.error;

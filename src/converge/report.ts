@@ -1,5 +1,4 @@
 // The result of a converge: one JSON document (schema in docs/json-output.md) or the human summary.
-import { createTwoFilesPatch } from 'diff';
 import { tailnetUrls } from '../probe/tailscale.js';
 import { fingerprint, redact } from '../secrets.js';
 import type { StepOutcome } from '../steps/context.js';
@@ -54,7 +53,8 @@ export function buildReport(run: ConvergeRun, o: { showToken: boolean; newPasswo
   return r;
 }
 
-export function renderDiffs(run: ConvergeRun): string {
+export async function renderDiffs(run: ConvergeRun): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
   return run.c.files.map((f) => redact(createTwoFilesPatch(f.path, f.path, f.before ?? '', f.after, f.before === undefined ? '(missing)' : 'current', 'planned'), run.c.secrets)).join('\n');
 }
 

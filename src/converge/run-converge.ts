@@ -11,8 +11,6 @@ import { modeStep } from '../steps/mode.js';
 import { portStep } from '../steps/port.js';
 import { probeStep } from '../steps/probe.js';
 import { recordStep } from '../steps/record.js';
-import { launchdStep } from '../steps/service-launchd.js';
-import { systemdStep } from '../steps/service-systemd.js';
 import { straysStep } from '../steps/strays.js';
 import { updateStep } from '../steps/update.js';
 
@@ -46,9 +44,9 @@ export async function runStep(step: AnyStep, c: Converge): Promise<StepOutcome> 
   return { id: step.id, status: 'changed', detail: what };
 }
 
-function serviceStep(c: Converge): AnyStep {
-  if (c.facts.os === 'Darwin') return launchdStep as AnyStep;
-  if (c.facts.os === 'Linux' && c.facts.init === 'systemd') return systemdStep as AnyStep;
+async function serviceStep(c: Converge): Promise<AnyStep> {
+  if (c.facts.os === 'Darwin') return (await import('../steps/service-launchd.js')).launchdStep as AnyStep;
+  if (c.facts.os === 'Linux' && c.facts.init === 'systemd') return (await import('../steps/service-systemd.js')).systemdStep as AnyStep;
   throw stepError('E_UNSUPPORTED_OS', `${c.facts.os || 'this OS'} without systemd is not supported (init: ${c.facts.init})`,
     'hermes-setup manages a systemd unit (Linux) or a launchd job (macOS)');
 }
@@ -70,7 +68,7 @@ async function factsTask(c: Converge): Promise<StepOutcome> {
 async function afterUpdate(c: Converge, o: StepOutcome): Promise<void> {
   if (o.status !== 'changed') return;
   c.facts = await gatherFacts(c.remote, c.opts.port);
-  c.build = readBuild(c.facts.hermes);
+  c.build = readBuild(c.facts.hermes, c.state);
 }
 
 export function stepsFor(): Array<AnyStep | 'facts' | 'service'> {
@@ -89,11 +87,11 @@ export async function runConverge(c: Converge, renderer: 'default' | 'simple' | 
     title: titleOf(s),
     task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
       c.log = (line) => { task.output = line; };
-      const step = s === 'facts' ? undefined : s === 'service' ? serviceStep(c) : s;
+      const step = s === 'facts' ? undefined : s === 'service' ? await serviceStep(c) : s;
       current = step?.id ?? 'facts';
       const o = step ? await runStep(step, c) : await factsTask(c);
       if (step === updateStep) await afterUpdate(c, o);
-      if (step === hermesStep) c.build = readBuild(c.facts.hermes);
+      if (step === hermesStep) c.build = readBuild(c.facts.hermes, c.state);
       run.outcomes.push(o);
       task.title = `${o.id}: ${o.status} — ${o.detail}`;
       if (o.status === 'skipped') task.skip(`${o.id}: skipped (${o.detail})`);

@@ -42,9 +42,20 @@ if [ -z "$H" ]; then
 fi
 val hermes.path "$H"; val hermes.via "$HVIA"
 if [ -n "$H" ]; then
-  emit hermes.version limit 60 "$H" --version
-  emit hermes.dashboard_help limit 30 "$H" dashboard --help
-  emit hermes.serve_help limit 30 "$H" serve --help
+  I=$(sed -n 's|.*[ "]\(/[^ "]*\)/venv/bin/hermes.*|\1|p' "$H" 2>/dev/null | head -n 1)
+  [ -n "$I" ] || I=$(dirname "$(dirname "$(dirname "$H")")")
+  K=$( { ls -lA --full-time "$H" "$I" "$I/.git" "$I/.git/refs/heads" "$I"/venv/lib/python*/site-packages 2>/dev/null || ls -lAT "$H" "$I" "$I/.git" "$I/.git/refs/heads" 2>/dev/null; } | cksum | tr ' ' '-')
+  val hermes.key "$K"
+  CK=$(sed -n 's/.*"hermesKey": *"\([^"]*\)".*/\1/p' "$HOME/.hermes/.hermes-setup-state.json" 2>/dev/null)
+  if [ -n "$CK" ] && [ "$K" = "$CK" ]; then val hermes.cached yes; else
+    ( limit 60 "$H" --version > "$T/hv" 2>&1 ) &
+    ( limit 30 "$H" dashboard --help > "$T/hd" 2>&1 ) &
+    ( limit 30 "$H" serve --help > "$T/hs" 2>&1 ) &
+    wait
+    printf 'hermes.version='; b64 < "$T/hv"; printf '\n'
+    printf 'hermes.dashboard_help='; b64 < "$T/hd"; printf '\n'
+    printf 'hermes.serve_help='; b64 < "$T/hs"; printf '\n'
+  fi
 fi
 val npm "$(command -v npm 2>/dev/null || bash -lc 'command -v npm' 2>/dev/null </dev/null)"`;
 }
@@ -79,6 +90,9 @@ fi`;
 export function renderFactsScript(port: number): string {
   return [
     PRELUDE,
+    'T=$(mktemp -d 2>/dev/null || mktemp -d -t hs); trap \'rm -rf "$T"\' EXIT',
+    `( ${renderTailscaleScript()} ) > "$T/ts" 2>&1 &`,
+    `( ${renderPortScript(port)} ) > "$T/port" 2>&1 &`,
     'val os "$(uname -s)"; val arch "$(uname -m)"; val user "$(id -un)"; val uid "$(id -u)"; val gid "$(id -g)"',
     'val home "$HOME"; val shell "${SHELL:-}"; val hostname "$(hostname 2>/dev/null || uname -n)"',
     'val boot_id "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || sysctl -n kern.boottime 2>/dev/null)"',
@@ -94,8 +108,9 @@ export function renderFactsScript(port: number): string {
     `if [ -d /Applications/Hermes.app ] || [ -d "$HOME/.config/Hermes" ] || [ -d "$HOME/Library/Application Support/Hermes" ]; then val desktop_app yes; else val desktop_app no; fi`,
     systemdFacts(),
     launchdFacts(),
-    `printf 'tailscale='; ( ${renderTailscaleScript()} ) 2>&1 | b64; printf '\\n'`,
-    `printf 'port='; ( ${renderPortScript(port)} ) 2>&1 | b64; printf '\\n'`,
+    'wait',
+    `printf 'tailscale='; b64 < "$T/ts"; printf '\\n'`,
+    `printf 'port='; b64 < "$T/port"; printf '\\n'`,
     'val done yes',
   ].join('\n');
 }

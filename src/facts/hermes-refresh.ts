@@ -12,5 +12,5 @@ printf 'd='; ${h} dashboard --help 2>&1 | b64; echo
 printf 's='; ${h} serve --help 2>&1 | b64; echo`;
   const r = await remote.exec('sh -s', { stdin: script, timeoutMs: 120_000 });
   const m = parseFactLines(r.stdout);
-  return { path, via: 'refresh', versionOut: m.get('v') ?? '', dashboardHelp: m.get('d') ?? '', serveHelp: m.get('s') ?? '' };
+  return { path, via: 'refresh', key: '', cached: false, versionOut: m.get('v') ?? '', dashboardHelp: m.get('d') ?? '', serveHelp: m.get('s') ?? '' };
 }

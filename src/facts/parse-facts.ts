@@ -43,6 +43,10 @@ export interface LaunchdFacts {
 export interface HermesFacts {
   path: string;
   via: string;
+  /** Fingerprint of the install (listing of the shim, install dir, git refs, site-packages). */
+  key: string;
+  /** True when the key matches the state file: version and help were not re-run. */
+  cached: boolean;
   versionOut: string;
   dashboardHelp: string;
   serveHelp: string;
@@ -126,7 +130,7 @@ export function parsePrintDisabled(text: string | undefined): string[] {
 function hermesFacts(m: Map<string, string>): HermesFacts | undefined {
   const path = m.get('hermes.path');
   if (!path) return undefined;
-  return { path, via: m.get('hermes.via') ?? '', versionOut: m.get('hermes.version') ?? '', dashboardHelp: m.get('hermes.dashboard_help') ?? '', serveHelp: m.get('hermes.serve_help') ?? '' };
+  return { path, via: m.get('hermes.via') ?? '', key: m.get('hermes.key') ?? '', cached: m.get('hermes.cached') === 'yes', versionOut: m.get('hermes.version') ?? '', dashboardHelp: m.get('hermes.dashboard_help') ?? '', serveHelp: m.get('hermes.serve_help') ?? '' };
 }
 
 function launchdFacts(m: Map<string, string>): LaunchdFacts | undefined {

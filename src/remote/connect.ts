@@ -3,10 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { LocalRemote } from './local-remote.js';
 import type { Remote } from './remote.js';
 import { resolveTarget, type ResolvedTarget } from './ssh-config.js';
-import { SshRemote } from './ssh-remote.js';
 import { parseTarget } from './target.js';
 
 export interface ConnectOptions {
@@ -37,11 +35,13 @@ export async function resolveTargetString(target: string, opts: ConnectOptions):
 export async function connectTarget(target: string | undefined, opts: ConnectOptions): Promise<Remote> {
   if (opts.local) {
     if (target) throw usageError('E_USAGE', `both a target (${target}) and --local were given`, 'use either a target or --local');
+    const { LocalRemote } = await import('./local-remote.js');
     return new LocalRemote();
   }
   if (!target) throw usageError('E_USAGE', 'no target given', 'pass user@host (or an ~/.ssh/config alias), or --local for this machine');
   const r = await resolveTargetString(target, opts);
   const home = homedir();
+  const { SshRemote } = await import('./ssh-remote.js');
   return SshRemote.connect({
     host: r.host, port: r.port, user: r.user,
     auth: { home, explicit: opts.identity, fromConfig: r.identityFiles, agentSocket: process.env.SSH_AUTH_SOCK || undefined },

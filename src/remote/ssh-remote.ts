@@ -1,4 +1,5 @@
 // The SSH implementation of Remote (node-ssh over ssh2), with strict host-key checking.
+import { appendFile } from 'node:fs/promises';
 import { Readable, type Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { unreachableError } from '../errors.js';
@@ -20,6 +21,8 @@ export class SshRemote extends ShellRemote {
   readonly label: string;
   /** True when this connection recorded a new host key. */
   acceptedNewHostKey = false;
+  /** SSH round trips after the handshake: exec requests and direct-tcpip channels (see HERMES_SETUP_STATS). */
+  readonly stats = { execs: 0, channels: 0 };
 
   private constructor(private readonly ssh: NodeSSH, opts: SshConnectOptions) {
     super();
@@ -55,6 +58,7 @@ export class SshRemote extends ShellRemote {
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    this.stats.execs++;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
@@ -74,6 +78,7 @@ export class SshRemote extends ShellRemote {
   }
 
   async dial(host: string, port: number): Promise<Duplex> {
+    this.stats.channels++;
     const conn = this.ssh.connection;
     if (!conn) throw unreachableError('E_UNREACHABLE', `the SSH connection to ${this.label} is closed`, 'rerun');
     return new Promise((resolve, reject) => {
@@ -91,6 +96,8 @@ export class SshRemote extends ShellRemote {
 
   async close(): Promise<void> {
     this.ssh.dispose();
+    const file = process.env.HERMES_SETUP_STATS;
+    if (file) await appendFile(file, `${JSON.stringify({ target: this.label, ...this.stats })}\n`).catch(() => undefined);
   }
 }
 

@@ -11,7 +11,8 @@ export function servicePathFor(c: Converge): string {
 
 export function desiredState(c: Converge, serviceText: string): ConvergeState {
   return {
-    schema: 1, hermesVersion: c.build!.version, generation: c.build!.generation, mode: c.decision!.mode, bind: c.decision!.bind,
+    schema: 1, hermesVersion: c.build!.version, ...(c.build!.releaseDate ? { hermesReleaseDate: c.build!.releaseDate } : {}),
+    generation: c.build!.generation, hermesKey: c.facts.hermes?.key ?? '', hermesCaps: c.build!.caps, mode: c.decision!.mode, bind: c.decision!.bind,
     port: c.opts.port, serviceSha256: sha256(serviceText), servicePath: servicePathFor(c), tokenFingerprint: fingerprint(c.token ?? ''),
     envKeys: c.decision!.mode === 'password' ? [TOKEN_KEY, BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY] : [TOKEN_KEY],
     lingerEnabledByUs: c.lingerEnabledByUs ?? c.state?.lingerEnabledByUs ?? false,
