@@ -1,6 +1,5 @@
 // Step: choose the access mode and bind address, and say why in one line (no changes).
 import { decideAccessMode, type ModeDecision } from '../hermes/access-mode.js';
-import { describeBuild } from '../hermes/version.js';
 import type { Step } from './context.js';
 import { guardExposure } from './exposure.js';
 
@@ -22,5 +21,5 @@ export const modeStep: Step<ModeDecision, never> = {
   plan: () => undefined,
   describe: () => '',
   apply: async () => undefined,
-  okDetail: (d, c) => `${d.mode} on ${d.bind}:${c.opts.port} — ${d.reason} [${describeBuild(c.build!)}]`,
+  okDetail: (d, c) => `${d.mode} on ${d.bind}:${c.opts.port} — ${d.reason}`,
 };
