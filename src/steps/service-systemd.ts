@@ -51,7 +51,7 @@ export function planSystemd(s: SystemdState, c: Converge): SystemdPlan | undefin
 }
 
 async function enableLinger(c: Converge): Promise<void> {
-  const r = await c.remote.exec(`loginctl enable-linger "$(id -un)" 2>/dev/null || sudo -n loginctl enable-linger "$(id -un)"; ${ENV_PREFIX} for i in $(seq 50); do [ -S "$XR/bus" ] && exit 0; sleep 0.1; done; echo "no user bus at $XR/bus" >&2; exit 3`);
+  const r = await c.remote.exec(`{ loginctl enable-linger "$(id -un)" 2>/dev/null || sudo -n loginctl enable-linger "$(id -un)" 2>/dev/null; } || exit 4; ${ENV_PREFIX} for i in $(seq 50); do [ -S "$XR/bus" ] && exit 0; sleep 0.1; done; echo "no user bus at $XR/bus" >&2; exit 3`);
   if (r.code === 3) throw stepError('E_USER_BUS', `linger is on but the user systemd manager did not start (${r.stderr.trim()})`, 'check `loginctl show-user $USER` and `systemctl status user@$(id -u)` on the host');
   if (r.code !== 0) {
     throw stepError('E_LINGER', `cannot enable linger for ${c.facts.user}: loginctl was refused and sudo -n is not allowed`,
