@@ -8,6 +8,9 @@ import { EXIT, HermesSetupError, isHermesSetupError, usageError, type ExitCode }
 import { colorsFor } from './output.js';
 import { registerPing } from './commands/ping.js';
 import { registerRemote } from './commands/remote.js';
+import { registerCheck } from './commands/check.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerCron } from './commands/cron.js';
 
 function readVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -41,12 +44,18 @@ export function buildProgram(): Command {
 Examples:
   $ hermes-setup remote deploy@mini.lan --accept-new-host-key
   $ hermes-setup remote mini --dry-run
+  $ hermes-setup check mini --repair
+  $ hermes-setup doctor mini
+  $ hermes-setup cron install mini --every 5
   $ hermes-setup ping deploy@mini.lan --accept-new-host-key
   $ hermes-setup ping --local
 ${EXIT_CODES_HELP}`);
   registerRemote(program);
+  registerCheck(program);
+  registerDoctor(program);
+  registerCron(program);
   registerPing(program);
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
+  for (const sub of program.commands.flatMap((c) => [c, ...c.commands])) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
   return program;
 }
 

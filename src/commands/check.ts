@@ -1,0 +1,66 @@
+// `hermes-setup check [target|--local] [--repair]`: read-only health check over one SSH connection.
+// --repair: when unhealthy, run the converge again (no `hermes update` unless --update), then check again.
+import type { Command } from 'commander';
+import { EXIT, HermesSetupError, usageError } from '../errors.js';
+import { out } from '../output.js';
+import { connectTarget } from '../remote/connect.js';
+import type { Remote } from '../remote/remote.js';
+import { parsePort } from '../remote/target.js';
+import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
+import { defaultPasswordFile } from './remote.js';
+
+export interface CheckFlags extends ConnectionFlags {
+  json?: boolean;
+  repair?: boolean;
+  update?: boolean;
+  port?: string;
+  passwordFile?: string;
+}
+
+export function addHealthOptions(cmd: Command): Command {
+  return addConnectionOptions(cmd)
+    .option('--json', 'print one JSON document (schema: docs/json-output.md, "check")')
+    .option('--port <port>', 'dashboard port (default: the one recorded at the last converge, else 9119)')
+    .option('--password-file <file>', 'password mode: the basic-auth password on this machine (default ~/.config/hermes-setup/passwords/<target>)');
+}
+
+export function targetWord(target: string | undefined, flags: ConnectionFlags): string {
+  return flags.local ? '--local' : target ?? '--local';
+}
+
+export async function openHealth(target: string | undefined, flags: CheckFlags): Promise<{ remote: Remote; opts: { port?: number; passwordFile: string; target: string } }> {
+  const port = flags.port === undefined ? undefined : parsePort(`--port ${flags.port}`, flags.port);
+  const remote = await connectTarget(target, toConnectOptions(flags));
+  return { remote, opts: { ...(port ? { port } : {}), passwordFile: flags.passwordFile ?? defaultPasswordFile(remote.label), target: targetWord(target, flags) } };
+}
+
+export function registerCheck(program: Command): void {
+  const cmd = program.command('check')
+    .description('health check (read-only, one SSH connection): service, linger, port, WebSocket 101, token, tailscale, version drift, update in progress')
+    .argument('[target]', 'user@host, user@host:port, ssh://user@host:port or an ~/.ssh/config alias');
+  addHealthOptions(cmd)
+    .option('--repair', 'when unhealthy, run the converge again (never touches a healthy service), then check again')
+    .option('--update', 'with --repair: let the converge run `hermes update` too')
+    .addHelpText('after', `
+Exit codes: 0 healthy (or repaired), 3 unhealthy, 4 unreachable.
+
+Examples:
+  $ hermes-setup check deploy@mini.lan
+  $ hermes-setup check mini --json
+  $ hermes-setup check mini --repair            # what the cron entry runs
+  $ hermes-setup check --local`);
+  cmd.action(async (target: string | undefined, flags: CheckFlags) => {
+    if (flags.update && !flags.repair) throw usageError('E_USAGE', '--update needs --repair', 'add --repair');
+    const { runCheck } = await import('../health/run-check.js');
+    const { remote, opts } = await openHealth(target, flags);
+    try {
+      const report = await runCheck(remote, opts, { repair: flags.repair === true, update: flags.update === true, json: flags.json === true });
+      if (!report.healthy) {
+        const failed = report.checks.filter((l) => l.status === 'FAIL').map((l) => l.id).join(', ');
+        throw new HermesSetupError('E_UNHEALTHY', `${remote.label} is unhealthy (${failed})`, flags.repair ? `hermes-setup doctor ${opts.target}` : `run the fixes above, or hermes-setup check --repair ${opts.target}`, EXIT.UNHEALTHY);
+      }
+    } finally {
+      await remote.close();
+    }
+  });
+}

@@ -1,0 +1,18 @@
+// All doctor rules over one HealthInput. Pure.
+import type { HealthInput } from '../health/health-input.js';
+import type { Finding } from './finding.js';
+import { accessRules } from './rules-access.js';
+import { networkRules } from './rules-network.js';
+import { serviceRules } from './rules-service.js';
+import { note } from './finding.js';
+
+export function diagnose(i: HealthInput): Finding[] {
+  const findings = [...serviceRules(i), ...accessRules(i), ...networkRules(i)];
+  if (!i.state) findings.unshift(note('not-converged', 'no ~/.hermes/.hermes-setup-state.json', 'hermes-setup never converged this host', `hermes-setup remote ${i.target}`));
+  if (i.facts.updateMarker) findings.push(note('update-in-progress', '`hermes update` is running', 'the dashboard may be stopped on purpose', 'wait, then run doctor again'));
+  return findings;
+}
+
+export function renderFinding(f: Finding): string[] {
+  return [`${f.severity === 'problem' ? 'PROBLEM' : 'note'} ${f.id}: ${f.symptom}`, `  cause: ${f.cause}`, `  fix:   ${f.fix}`];
+}

@@ -1,0 +1,72 @@
+// Doctor rules about the service itself: dead after `hermes update`, crash loops, launchd exit codes and
+// disabled overrides, linger and the user bus, a stale hermes path. Pure: HealthInput in, findings out.
+import { readServiceView, serviceProgram, type HealthInput, type ServiceView } from '../health/health-input.js';
+import { LAUNCHD_LABEL } from '../render/launchd-plist.js';
+import { problem, type Finding } from './finding.js';
+
+const CLEAN_EXITS = new Set([0, 15, 143]);
+
+function deadAfterUpdate(i: HealthInput, v: ServiceView): Finding[] {
+  if (v.kind === 'launchd' || !v.loaded || v.active || !v.enabled || i.facts.updateMarker) return [];
+  if (!CLEAN_EXITS.has(v.lastExit ?? 0) || !/inactive|auto-restart/.test(v.sub)) return [];
+  const updated = i.state && i.facts.hermes && !i.facts.hermes.cached ? '; the Hermes install changed since the last converge' : '';
+  return [problem('dead-after-update', `the dashboard is down (${v.sub}, clean exit ${v.lastExit ?? 0}) although the unit is enabled`,
+    `\`hermes update\` (0.18 and older) SIGTERMs every dashboard and does not restart it; a SIGTERM exit is a clean stop, so Restart=on-failure leaves it dead${updated}`,
+    `hermes-setup check --repair ${i.target}`)];
+}
+
+function crashLoop(i: HealthInput, v: ServiceView): Finding[] {
+  if (v.kind === 'launchd') return [];
+  if ((v.restarts ?? 0) < 3 && !(v.sub.includes('auto-restart') && !CLEAN_EXITS.has(v.lastExit ?? 0)) && !v.sub.startsWith('failed')) return [];
+  return [problem('crash-loop', `hermes-dashboard.service keeps restarting (${v.restarts ?? 0} restarts, ${v.sub}, last exit ${v.lastExit ?? '?'})`,
+    'the dashboard exits right after start; its log says why', `journalctl ${v.kind === 'systemd-user' ? '--user ' : ''}-u hermes-dashboard.service -n 50 --no-pager`)];
+}
+
+function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
+  if (v.kind !== 'launchd') return [];
+  const out: Finding[] = [];
+  const target = `${v.domain}/${LAUNCHD_LABEL}`;
+  if (!v.enabled) out.push(problem('launchd-disabled', `${target} has a persistent disabled override`,
+    '`launchctl disable` / `unload -w` wrote an override that survives reboots and plist deletion; bootstrap then fails with exit 5 (Input/output error)',
+    `launchctl enable ${target}`));
+  if (v.lastExit === 78) out.push(problem('launchd-exit-78', `${target} exits 78 (EX_CONFIG) with no log`,
+    'launchd could not open StandardOutPath/StandardErrorPath (missing or unwritable log directory) or argv[0] is not an absolute, existing path',
+    `mkdir -p ~/.hermes/logs && hermes-setup check --repair ${i.target}`));
+  if (!v.loaded && v.file && i.facts.launchd && !i.facts.launchd.guiAvailable && i.facts.plistAgent.type === 'file' && /Aqua/.test(v.file) && !/Background/.test(v.file)) {
+    out.push(problem('launchd-exit-125', `${target} is not loaded and gui/${i.facts.uid} does not exist`,
+      'no GUI login session: launchctl bootstrap/kickstart gui/<uid> fail with 125 ("Domain does not support specified action")',
+      `hermes-setup remote ${i.target}`));
+  } else if (!v.loaded && v.file && v.enabled) {
+    out.push(problem('launchd-exit-5', `${target} is installed but not loaded`,
+      'launchctl bootstrap failed (exit 5: still draining after a bootout, a disabled override, or a wrong domain)', `hermes-setup check --repair ${i.target}`));
+  }
+  return out;
+}
+
+function linger(i: HealthInput, v: ServiceView): Finding[] {
+  if (v.kind !== 'systemd-user') return [];
+  if (!i.facts.linger) return [problem('no-linger', `linger is off for ${i.facts.user}`,
+    'without linger systemd stops the user manager (and the dashboard) at the last logout and does not start it at boot',
+    `sudo loginctl enable-linger ${i.facts.user}`)];
+  if (!i.facts.userBus) return [problem('no-user-bus', 'systemctl --user fails with "Failed to connect to bus"',
+    `the user manager is not running (no ${i.facts.xdgRuntimeDir || `/run/user/${i.facts.uid}`}/bus): logind GC, or a session from su/sudo`,
+    `sudo systemctl start user@${i.facts.uid}.service`)];
+  return [];
+}
+
+function stalePath(i: HealthInput, v: ServiceView): Finding[] {
+  const program = serviceProgram(v.file);
+  const found = i.facts.hermes?.path;
+  if (!program || !i.state) return [];
+  if (!found) return [problem('hermes-missing', `the service runs ${program}, but hermes is not found on the host`,
+    'Hermes was uninstalled or moved', 'reinstall Hermes Agent on the host, then hermes-setup remote ' + i.target)];
+  if (program === found || /\/(node|python3?)$/.test(program)) return [];
+  return [problem('stale-hermes-path', `the service runs ${program}, but hermes is now ${found}`,
+    'Hermes was reinstalled elsewhere; the absolute path in the unit/plist is stale (launchd: exit 78, systemd: exit 203/EXEC)',
+    `hermes-setup remote ${i.target} --no-update`)];
+}
+
+export function serviceRules(i: HealthInput): Finding[] {
+  const v = readServiceView(i.facts);
+  return [...deadAfterUpdate(i, v), ...crashLoop(i, v), ...launchdExit(i, v), ...linger(i, v), ...stalePath(i, v)];
+}

@@ -1,0 +1,110 @@
+// The health checks, one line each. Pure: HealthInput in, CheckLine[] out. A check is ok, FAIL, or skipped
+// (does not apply here); any FAIL makes the host unhealthy (exit 3).
+import { readBuild } from '../steps/hermes.js';
+import { bindFitsMode } from '../probe/port.js';
+import { fingerprint } from '../secrets.js';
+import { readServiceView, restartCommand, type HealthInput, type ServiceView } from './health-input.js';
+
+export type CheckStatus = 'ok' | 'FAIL' | 'skip';
+
+export interface CheckLine {
+  id: string;
+  status: CheckStatus;
+  detail: string;
+  /** A command that fixes it (FAIL only). */
+  fix?: string;
+}
+
+const ok = (id: string, detail: string): CheckLine => ({ id, status: 'ok', detail });
+const skip = (id: string, detail: string): CheckLine => ({ id, status: 'skip', detail });
+const fail = (id: string, detail: string, fix: string): CheckLine => ({ id, status: 'FAIL', detail, fix });
+
+export function repairCommand(i: HealthInput): string {
+  return `hermes-setup check --repair ${i.target}`;
+}
+
+export function checkService(i: HealthInput, v: ServiceView): CheckLine {
+  const what = v.kind === 'launchd' ? `launchd ${v.domain}/ai.hermes.dashboard` : `${v.kind} hermes-dashboard.service`;
+  if (v.kind === 'none') return fail('service', v.sub, 'hermes-setup supports systemd (Linux) and launchd (macOS)');
+  if (!v.file && !v.loaded) return fail('service', `${what} is not installed`, `hermes-setup remote ${i.target}`);
+  if (!v.loaded) return fail('service', `${what} is not loaded (${v.sub})`, repairCommand(i));
+  if (!v.enabled) return fail('service', `${what} is disabled`, repairCommand(i));
+  if (!v.active) return fail('service', `${what} is not running (${v.sub}${v.lastExit !== undefined ? `, last exit ${v.lastExit}` : ''})`, repairCommand(i));
+  const looping = (v.restarts ?? 0) >= 3 && (v.kind !== 'launchd' || (v.lastExit ?? 0) !== 0);
+  if (looping) return fail('service', `${what} is crash-looping (${v.restarts} restarts, last exit ${v.lastExit ?? '?'})`, `${restartCommand(v)}; then hermes-setup doctor ${i.target}`);
+  return ok('service', `${what} loaded, enabled, running (pid ${v.pid ?? '?'}, ${v.restarts ?? 0} restarts)`);
+}
+
+export function checkLinger(i: HealthInput, v: ServiceView): CheckLine {
+  if (v.kind !== 'systemd-user') return skip('linger', v.kind === 'launchd' ? 'macOS: not applicable' : 'system unit: not applicable');
+  if (!i.facts.linger) return fail('linger', `linger is off for ${i.facts.user}: the dashboard stops at logout and does not start at boot`, `sudo loginctl enable-linger ${i.facts.user}`);
+  if (!i.facts.userBus) return fail('linger', 'linger is on but there is no user bus ("Failed to connect to bus")', `sudo systemctl start user@${i.facts.uid}.service`);
+  return ok('linger', 'linger on, user bus present');
+}
+
+export function checkPort(i: HealthInput, v: ServiceView): CheckLine {
+  const bind = i.state?.bind;
+  if (!bind) return skip('port', `no state file: the needed bind is unknown (${i.facts.listeners.length} listener(s) on ${i.port})`);
+  const fit = bindFitsMode(i.facts.listeners, { bind });
+  if (!fit.ok) return fail('port', `${i.state?.mode} mode needs ${bind}:${i.port}: ${fit.detail}`, repairCommand(i));
+  const foreign = i.facts.listeners.filter((l) => l.pid !== undefined && v.pid !== undefined && l.pid !== v.pid);
+  if (foreign.length > 0 && !i.facts.listeners.some((l) => l.pid === v.pid)) {
+    return fail('port', `port ${i.port} is held by pid ${foreign.map((l) => `${l.pid} ${l.command ?? ''}`.trim()).join(', ')}, not by the service (pid ${v.pid})`, `kill ${foreign.map((l) => l.pid).join(' ')}`);
+  }
+  return ok('port', fit.detail);
+}
+
+export function checkProbe(i: HealthInput): CheckLine {
+  const how = i.state?.mode === 'password' ? 'ws-ticket' : 'pinned token';
+  if (i.probeSkipped) return skip('websocket', i.probeSkipped);
+  const p = i.probe;
+  if (!p) return skip('websocket', 'not probed');
+  if (p.ok) return ok('websocket', `101 + gateway.ready with the ${how} in ${p.ms} ms`);
+  return fail('websocket', `${p.status ?? p.kind} with the ${how}: ${p.detail}`, `hermes-setup doctor ${i.target}`);
+}
+
+export function checkToken(i: HealthInput, v: ServiceView): CheckLine {
+  if (i.state?.mode === 'password') return skip('token', 'password mode: the gate ignores the session token');
+  if (!i.envToken) return fail('token', 'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: the token changes on every restart', `hermes-setup remote ${i.target}`);
+  const p = i.probe;
+  const changed = i.state && fingerprint(i.envToken) !== i.state.tokenFingerprint ? ' (changed since the last converge: update the desktop app)' : '';
+  if (p?.ok) return ok('token', `the server uses the token in .env${changed}`);
+  const envMtime = i.facts.env.mtime ?? 0;
+  if (p && !p.ok && p.status === 403 && i.serviceAgeSec !== undefined && envMtime > i.nowSec - i.serviceAgeSec) {
+    return fail('token', 'token in .env differs from the running server\'s (changed without restart)', restartCommand(v));
+  }
+  if (p && !p.ok && p.status === 403) return fail('token', `the server refused the token in .env (403)${changed}`, `hermes-setup doctor ${i.target}`);
+  return skip('token', 'not proven: the WebSocket probe did not reach the server');
+}
+
+export function checkTailscale(i: HealthInput): CheckLine {
+  const t = i.facts.tailscale;
+  if (i.state?.mode === 'tunnel') return skip('tailscale', `tunnel mode: not needed (${t.installed ? t.backendState ?? 'daemon down' : 'not installed'})`);
+  if (!t.installed) return fail('tailscale', 'tailscale is not installed', 'install Tailscale on the host (https://tailscale.com/download), then: sudo tailscale up');
+  if (!t.daemonRunning) return fail('tailscale', `tailscaled is not running: ${t.error ?? ''}`.trim(), 'sudo systemctl start tailscaled (macOS: open the Tailscale app)');
+  if (t.backendState !== 'Running') return fail('tailscale', `tailscale is ${t.backendState}`, 'sudo tailscale up');
+  if (i.state && i.state.bind !== t.ipv4 && /^100\./.test(i.state.bind)) return fail('tailscale', `the tailnet IP is now ${t.ipv4}, the dashboard is bound to ${i.state.bind}`, repairCommand(i));
+  return ok('tailscale', `Running, ${t.ipv4 ?? ''}${t.dnsName ? ` (${t.dnsName})` : ''}`);
+}
+
+export function checkVersion(i: HealthInput): CheckLine {
+  if (!i.state) return fail('version', 'no state file: this host was never converged by hermes-setup', `hermes-setup remote ${i.target}`);
+  let version: string;
+  try { version = readBuild(i.facts.hermes, i.state).version; } catch (e) { return fail('version', (e as Error).message, `hermes-setup doctor ${i.target}`); }
+  if (version !== i.state.hermesVersion) return fail('version', `Hermes is v${version}, the dashboard was set up with v${i.state.hermesVersion}`, repairCommand(i));
+  return ok('version', `v${version} as recorded`);
+}
+
+export function checkUpdate(i: HealthInput): CheckLine {
+  if (i.facts.updateMarker) return fail('update', '`hermes update` is in progress (~/.hermes/.hermes-update-in-progress)', 'wait for it to finish, then check again');
+  return ok('update', 'no update in progress');
+}
+
+export function planChecks(i: HealthInput): CheckLine[] {
+  const v = readServiceView(i.facts);
+  return [checkService(i, v), checkLinger(i, v), checkPort(i, v), checkProbe(i), checkToken(i, v), checkTailscale(i), checkVersion(i), checkUpdate(i)];
+}
+
+export function isHealthy(lines: CheckLine[]): boolean {
+  return lines.every((l) => l.status !== 'FAIL');
+}
