@@ -17,7 +17,7 @@ function tooOld(i: HealthInput, g: Generation | undefined): Finding[] {
   if (g !== 'G0') return [];
   return [problem('too-old', 'the desktop app loops "reconnecting": REST works, the WebSocket gets 403',
     'Hermes is older than 2026-06-02 (G0): embedded chat needs --tui (or HERMES_DASHBOARD_TUI=1) and the file:// origin is refused on a non-loopback bind',
-    'hermes update')];
+    `${i.facts.hermes?.path ?? 'hermes'} update`)];
 }
 
 function fileOrigin(i: HealthInput): Finding[] {

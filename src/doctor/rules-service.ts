@@ -32,7 +32,7 @@ function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
   if (v.lastExit === 78) out.push(problem('launchd-exit-78', `${target} exits 78 (EX_CONFIG) with no log`,
     'launchd could not open StandardOutPath/StandardErrorPath (missing or unwritable log directory) or argv[0] is not an absolute, existing path',
     `mkdir -p ~/.hermes/logs && hermes-setup check --repair ${i.target}`));
-  if (!v.loaded && v.file && i.facts.launchd && !i.facts.launchd.guiAvailable && i.facts.plistAgent.type === 'file' && /Aqua/.test(v.file) && !/Background/.test(v.file)) {
+  if (!v.loaded && v.file && i.facts.launchd && !i.facts.launchd.guiAvailable && i.facts.plistAgent.type === 'file') {
     out.push(problem('launchd-exit-125', `${target} is not loaded and gui/${i.facts.uid} does not exist`,
       'no GUI login session: launchctl bootstrap/kickstart gui/<uid> fail with 125 ("Domain does not support specified action")',
       `hermes-setup remote ${i.target}`));
