@@ -20,8 +20,11 @@ function wrongBind(i: HealthInput): Finding[] {
   if (!i.state || i.facts.listeners.length === 0) return [];
   const fit = bindFitsMode(i.facts.listeners, { bind: i.state.bind });
   if (fit.ok) return [];
+  const pid = readServiceView(i.facts).pid;
+  const others = [...new Set(i.facts.listeners.filter((l) => l.pid !== undefined && l.pid !== pid).map((l) => l.pid))];
   return [problem('wrong-bind', `the dashboard does not listen where ${i.state.mode} mode needs it: ${fit.detail}`,
-    'the service runs with other arguments than the last converge wrote (hand edit, or another instance)', `hermes-setup check --repair ${i.target}`)];
+    others.length ? 'another instance (started by hand?) holds the port with other arguments' : 'the service runs with other arguments than the last converge wrote (hand edit)',
+    others.length ? `kill ${others.join(' ')}` : `hermes-setup check --repair ${i.target}`)];
 }
 
 function isPublic(addr: string): boolean {
