@@ -11,6 +11,8 @@ import { registerRemote } from './commands/remote.js';
 import { registerCheck } from './commands/check.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerCron } from './commands/cron.js';
+import { registerPair } from './commands/pair.js';
+import { registerDevices } from './commands/devices.js';
 
 function readVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -55,6 +57,8 @@ ${EXIT_CODES_HELP}`);
   registerDoctor(program);
   registerCron(program);
   registerPing(program);
+  registerPair(program);
+  registerDevices(program);
   for (const sub of program.commands.flatMap((c) => [c, ...c.commands])) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
   return program;
 }

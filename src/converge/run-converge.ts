@@ -1,5 +1,5 @@
 // Runs the converge: facts in one round trip, then each step as a listr2 task (line renderer off a TTY).
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, type ListrTaskWrapper } from 'listr2';
 import { isHermesSetupError, stepError, type HermesSetupError } from '../errors.js';
 import { gatherFacts } from '../facts/gather.js';
 import type { Remote } from '../remote/remote.js';
@@ -99,7 +99,9 @@ export async function runConverge(c: Converge, renderer: 'default' | 'simple' | 
   }));
   const listr = new Listr(tasks as never, {
     concurrent: false, exitOnError: true, renderer, fallbackRenderer: 'simple', registerSignalListeners: false,
-    rendererOptions: { collapseErrors: false, formatOutput: 'wrap' } as never,
+    // The task list, failures included, goes to stdout; stderr carries only the one-line error (src/cli.ts).
+    rendererOptions: { collapseErrors: false, formatOutput: 'wrap', logger: new ListrLogger({ toStderr: [] }) } as never,
+    fallbackRendererOptions: { logger: new ListrLogger({ toStderr: [] }) } as never,
   });
   try {
     await listr.run();

@@ -29,9 +29,9 @@ function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
   if (!v.enabled) out.push(problem('launchd-disabled', `${target} has a persistent disabled override`,
     '`launchctl disable` / `unload -w` wrote an override that survives reboots and plist deletion; bootstrap then fails with exit 5 (Input/output error)',
     `launchctl enable ${target}`));
-  if (v.lastExit === 78) out.push(problem('launchd-exit-78', `${target} exits 78 (EX_CONFIG) with no log`,
-    'launchd could not open StandardOutPath/StandardErrorPath (missing or unwritable log directory) or argv[0] is not an absolute, existing path',
-    `mkdir -p ~/.hermes/logs && hermes-setup check --repair ${i.target}`));
+  if (v.lastExit === 78 && !v.active) out.push(problem('launchd-exit-78', `${target} exits 78 (EX_CONFIG) with no log`,
+    'launchd could not open StandardOutPath/StandardErrorPath (missing or unwritable log directory) or argv[0] is not an absolute, existing path (the repair recreates ~/.hermes/logs and rewrites the plist)',
+    `hermes-setup check --repair ${i.target}`));
   if (!v.loaded && v.file && i.facts.launchd && !i.facts.launchd.guiAvailable && i.facts.plistAgent.type === 'file') {
     out.push(problem('launchd-exit-125', `${target} is not loaded and gui/${i.facts.uid} does not exist`,
       'no GUI login session: launchctl bootstrap/kickstart gui/<uid> fail with 125 ("Domain does not support specified action")',

@@ -84,6 +84,11 @@ if command -v launchctl >/dev/null 2>&1; then
   emit launchd.print_user launchctl print "user/$U/ai.hermes.dashboard"
   emit launchd.disabled_gui launchctl print-disabled "gui/$U"
   emit launchd.disabled_user launchctl print-disabled "user/$U"
+  if [ -e /Library/LaunchDaemons/ai.hermes.dashboard.plist ]; then
+    if [ "$U" = 0 ]; then SU=""; else SU="sudo -n"; fi
+    emit launchd.print_system $SU launchctl print system/ai.hermes.dashboard
+    emit launchd.disabled_system $SU launchctl print-disabled system
+  fi
 fi`;
 }
 
@@ -111,6 +116,7 @@ export function renderFactsScript(port: number): string {
     'wait',
     `printf 'tailscale='; b64 < "$T/ts"; printf '\\n'`,
     `printf 'port='; b64 < "$T/port"; printf '\\n'`,
+    `for p in $(sed -n -e 's/.*pid=\\([0-9][0-9]*\\).*/\\1/p' -e 's/^p\\([0-9][0-9]*\\)$/\\1/p' "$T/port" | sort -u); do val "cmdline.$p" "$(ps -o args= -p "$p" 2>/dev/null)"; done`,
     'val done yes',
   ].join('\n');
 }

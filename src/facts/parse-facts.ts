@@ -36,8 +36,10 @@ export interface LaunchdFacts {
   guiAvailable: boolean;
   gui: LaunchdJob;
   user: LaunchdJob;
+  system: LaunchdJob;
   disabledGui: string[];
   disabledUser: string[];
+  disabledSystem: string[];
 }
 
 export interface HermesFacts {
@@ -139,9 +141,19 @@ function launchdFacts(m: Map<string, string>): LaunchdFacts | undefined {
     guiAvailable: m.get('launchd.gui_rc') === '0',
     gui: parseLaunchctlPrint(m.get('launchd.print_gui')),
     user: parseLaunchctlPrint(m.get('launchd.print_user')),
+    system: parseLaunchctlPrint(m.get('launchd.print_system')),
     disabledGui: parsePrintDisabled(m.get('launchd.disabled_gui')),
     disabledUser: parsePrintDisabled(m.get('launchd.disabled_user')),
+    disabledSystem: parsePrintDisabled(m.get('launchd.disabled_system')),
   };
+}
+
+/** The full command line of each listener's process (lsof and ss only give the short command name). */
+function withCmdlines(listeners: Listener[], m: Map<string, string>): Listener[] {
+  return listeners.map((l) => {
+    const full = l.pid !== undefined ? m.get(`cmdline.${l.pid}`)?.trim() : undefined;
+    return full ? { ...l, command: full } : l;
+  });
 }
 
 export function parseFacts(raw: string, port: number): Facts {
@@ -160,7 +172,7 @@ export function parseFacts(raw: string, port: number): Facts {
     ...(parseSystemdShow(m.get('systemd.system')) ? { systemdSystem: parseSystemdShow(m.get('systemd.system')) } : {}),
     ...(launchdFacts(m) ? { launchd: launchdFacts(m) } : {}),
     tailscale: parseTailscaleOutput(m.get('tailscale') ?? ''),
-    listeners: parsePortScriptOutput(m.get('port') ?? '', port),
+    listeners: withCmdlines(parsePortScriptOutput(m.get('port') ?? '', port), m),
     complete: m.get('done') === 'yes',
   };
 }

@@ -17,7 +17,7 @@ export function servicePid(c: Converge): number | undefined {
   const sd = c.facts.systemdUser?.mainPid || c.facts.systemdSystem?.mainPid;
   if (sd) return sd;
   const l = c.facts.launchd;
-  return l?.gui.pid ?? l?.user.pid;
+  return l?.gui.pid ?? l?.user.pid ?? l?.system.pid;
 }
 
 export function readHolders(listeners: Listener[]): Holder[] {

@@ -95,3 +95,30 @@ describe('tunnel mode', () => {
     expect((await p.ssh('ss -Hltn "sport = :9119"')).stdout).toContain('127.0.0.1:9119');
   });
 });
+
+describe('the port', () => {
+  let p: PreparedHost;
+  beforeAll(async () => ({ p } = await host({ generation: 'G2' })), 240_000);
+
+  it('a foreign process holding it fails the run, names it, and is left alone', async () => {
+    await p.ssh('nohup python3 -m http.server 9119 --bind 0.0.0.0 </dev/null >/dev/null 2>&1 & echo $! > /tmp/foreign.pid');
+    await new Promise((r) => setTimeout(r, 500));
+    const r = await runCli(['remote', ...p.args], { HOME: p.cliHome });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^E_PORT_FOREIGN: port 9119 is held by pid \d+ \(python3 -m http\.server 9119/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await p.ssh('kill -0 $(cat /tmp/foreign.pid)')).code).toBe(0);
+    await p.ssh('kill $(cat /tmp/foreign.pid)');
+  });
+
+  it('a stray hand-started dashboard is stopped by PID and the service takes over', async () => {
+    await p.ssh('cd ~; nohup ~/.local/bin/hermes dashboard --host 127.0.0.1 --port 9119 --no-open </dev/null >/dev/null 2>&1 & echo $! > /tmp/stray.pid');
+    await new Promise((r) => setTimeout(r, 1500));
+    const stray = (await p.ssh('cat /tmp/stray.pid')).stdout.trim();
+    const r = await runRemote(p);
+    expect(r.code).toBe(0);
+    expect(r.report.steps.find((s) => s.id === 'strays')).toMatchObject({ status: 'changed', detail: expect.stringContaining(`pid ${stray}`) });
+    expect((await p.ssh(`kill -0 ${stray}`)).code).not.toBe(0);
+    expect(r.report.probes[0]).toMatchObject({ ok: true, status: 101 });
+  });
+});
