@@ -1,0 +1,40 @@
+// `hermes-setup desktop <target>`: point the Hermes desktop app on this machine at the host's dashboard.
+import type { Command } from 'commander';
+import { colorsFor, out } from '../output.js';
+import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
+
+interface DesktopFlags extends ConnectionFlags { profile?: string; storeTokenPlain?: boolean; url?: string; json?: boolean }
+
+export function registerDesktop(program: Command): void {
+  const cmd = program
+    .command('desktop')
+    .description('configure the Hermes desktop app on this machine (connection.json) for the host\'s dashboard')
+    .argument('[target]', 'user@host, user@host:port, ssh://user@host:port or an ~/.ssh/config alias')
+    .option('--profile <name>', 'write profiles.<name> instead of the global remote connection')
+    .option('--store-token-plain', 'also write the token, UNENCRYPTED, into connection.json (the app normally keeps it in the OS keychain)')
+    .option('--url <url>', 'use this dashboard URL instead of the one derived from the host')
+    .option('--json', 'print one JSON document');
+  addConnectionOptions(cmd).addHelpText('after', `
+Examples:
+  $ hermes-setup desktop deploy@mini.lan
+  $ hermes-setup desktop mini --profile work
+  $ hermes-setup desktop mini --store-token-plain     # no paste needed; token stored in plain text`);
+  cmd.action(async (target: string | undefined, flags: DesktopFlags) => {
+    const connect = toConnectOptions(flags);
+    const [{ configureDesktop }, { connectTarget }] = await Promise.all([import('../desktop/configure.js'), import('../remote/connect.js')]);
+    const remote = await connectTarget(target, connect);
+    try {
+      const r = await configureDesktop(remote, {
+        ...(flags.profile !== undefined ? { profile: flags.profile } : {}), storeTokenPlain: flags.storeTokenPlain === true,
+        ...(flags.url ? { url: flags.url } : {}), ...(target ? { sshTarget: target } : {}),
+      });
+      if (flags.json) return out.json(r);
+      const c = colorsFor(process.stdout);
+      out.line(`${c.green('✔')} ${r.file}: ${r.profile ? `profile ${r.profile}` : 'remote connection'} → ${r.url} (auth ${r.authMode}${r.tokenStored ? ', token stored in plain text' : ''})`);
+      for (const w of r.warnings) out.err(`${c.yellow('!')} ${w}`);
+      for (const s of r.steps) out.line(s);
+    } finally {
+      await remote.close();
+    }
+  });
+}
