@@ -13,6 +13,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerCron } from './commands/cron.js';
 import { registerPair } from './commands/pair.js';
 import { registerDevices } from './commands/devices.js';
+import { registerDesktop } from './commands/desktop.js';
 
 function readVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -59,6 +60,7 @@ ${EXIT_CODES_HELP}`);
   registerPing(program);
   registerPair(program);
   registerDevices(program);
+  registerDesktop(program);
   for (const sub of program.commands.flatMap((c) => [c, ...c.commands])) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
   return program;
 }
