@@ -51,8 +51,9 @@ export function registerDevices(program: Command): void {
     else printDevices(sessions, reply.via);
   });
   quiet(common(devices.command('revoke').description('revoke a paired device by its token prefix')
-    .argument('<prefix>', 'token prefix from `hermes-setup devices`').argument('[target]', 'the host you paired with')))
-    .action(async (prefix: string, target: string | undefined, flags: DevicesFlags) => {
+    .argument('<prefix>', 'token prefix from `hermes-setup devices` (one starting with - goes after --)').argument('[target]', 'the host you paired with')))
+    .action(async (prefix: string, target: string | undefined, _f: DevicesFlags, self: Command) => {
+      const flags = self.optsWithGlobals<DevicesFlags>();
       const { relayRequest, sessionsApiError } = await import('../pair/relay-http.js');
       const reply = await relayRequest(await storedRelay(target, flags), 'DELETE', `/sessions/${encodeURIComponent(prefix)}`);
       if (reply.status !== 200) throw sessionsApiError(reply, prefix);
@@ -61,9 +62,10 @@ export function registerDevices(program: Command): void {
       if (reply.json['revoked_self'] === true) out.line('! that was this machine\'s own session: pair again to reconnect (hermes-setup pair <target>)');
     });
   quiet(common(devices.command('extend').description('extend a paired device\'s session')
-    .argument('<prefix>', 'token prefix from `hermes-setup devices`').argument('[target]', 'the host you paired with')
+    .argument('<prefix>', 'token prefix from `hermes-setup devices` (one starting with - goes after --)').argument('[target]', 'the host you paired with')
     .requiredOption('--ttl <seconds>', 'new lifetime from now, in seconds (0 = never expires)')))
-    .action(async (prefix: string, target: string | undefined, flags: DevicesFlags) => {
+    .action(async (prefix: string, target: string | undefined, _f: DevicesFlags, self: Command) => {
+      const flags = self.optsWithGlobals<DevicesFlags>();
       const ttl = Number(flags.ttl);
       if (!Number.isInteger(ttl) || ttl < 0) throw usageError('E_USAGE', `invalid --ttl "${flags.ttl}"`, 'give seconds from now (0 = never expires)');
       const { relayRequest, sessionsApiError } = await import('../pair/relay-http.js');
