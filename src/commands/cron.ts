@@ -35,7 +35,12 @@ export function toScheduleSpec(target: string | undefined, f: CronFlags): Schedu
 }
 
 export function registerCron(program: Command): void {
-  const cron = program.command('cron').description('schedule `check --repair` every N minutes on this machine (crontab, or --timer)');
+  const cron = program.command('cron').description('schedule `check --repair` every N minutes on this machine (crontab, or --timer)')
+    .addHelpText('after', `
+Examples:
+  $ hermes-setup cron install deploy@mini.lan --every 10
+  $ hermes-setup cron install --local --timer
+  $ hermes-setup cron remove deploy@mini.lan`);
   for (const verb of ['install', 'remove'] as const) {
     const cmd = cron.command(verb)
       .description(verb === 'install' ? 'install (or replace) the one marked entry for a target' : 'remove the entry for a target')

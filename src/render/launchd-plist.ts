@@ -34,6 +34,7 @@ export function renderLaunchdPlist(template: string, spec: ServiceSpec): string 
   const doc = fill(parsed, vars, spec.programArguments) as Record<string, PlistValue>;
   if (doc.Label !== LAUNCHD_LABEL) throw new Error(`template Label must be ${LAUNCHD_LABEL}`);
   const xml = build(doc as never);
-  const header = `<!-- Managed by hermes-setup (${spec.mode} mode). A hand edit shows up as drift and is replaced only with --force. No secret lives here: Hermes reads its token from ~/.hermes/.env. -->`;
+  const header = `<!-- Managed by hermes-setup (${spec.mode} mode). A hand edit shows up as drift and is replaced only when forced. No secret lives here: Hermes reads its token from ~/.hermes/.env. -->`;
+  if (header.slice(4, -3).includes('--')) throw new Error('an XML comment cannot contain "--"');
   return `${xml.replace(/(<!DOCTYPE[^>]*>\n)/, `$1${header}\n`)}\n`;
 }

@@ -1,6 +1,7 @@
 // Drift: a service file that differs from what this tool last wrote was edited by hand.
 // It is shown in the diff and replaced only with --force.
 import { stepError } from '../errors.js';
+import { fingerprint } from '../secrets.js';
 import { sha256 } from '../state.js';
 import type { Converge } from './context.js';
 
@@ -19,4 +20,9 @@ export function checkDrift(current: string | undefined, c: Converge, path: strin
   }
   throw stepError('E_SERVICE_DRIFT', `${path} differs from what hermes-setup last wrote (edited by hand?)`,
     'review it with --dry-run (the diff shows the drift), then rerun with --force to replace it');
+}
+
+/** The pinned token differs from the one recorded at the last converge (edited by hand): the server still runs the old one. */
+export function tokenDrift(c: Converge): boolean {
+  return c.state !== undefined && c.token !== undefined && c.state.tokenFingerprint !== fingerprint(c.token);
 }

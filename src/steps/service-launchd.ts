@@ -9,7 +9,7 @@ import { HOMEBREW_PATH, LAUNCHD_LABEL, renderLaunchdPlist } from '../render/laun
 import { quote, quotePath } from '../remote/shell.js';
 import { readTemplate } from '../templates.js';
 import type { Converge, Step } from './context.js';
-import { checkDrift } from './drift.js';
+import { checkDrift, tokenDrift } from './drift.js';
 
 export interface LaunchdState { domain: string; plistPath: string; current: FileFact; job: LaunchdJob; disabled: boolean; desired: string }
 export interface LaunchdPlan { writePlist: boolean; enable: boolean; bootout: boolean; bootstrap: boolean; kickstart: boolean; reasons: string[] }
@@ -58,7 +58,7 @@ export function planLaunchd(s: LaunchdState, c: Converge): LaunchdPlan | undefin
   const writePlist = current !== s.desired;
   if (writePlist) checkDrift(current, c, s.plistPath);
   const running = s.job.loaded && s.job.state === 'running' && (s.job.pid ?? 0) > 0;
-  const dependencyChanged = c.changed.env || c.changed.version || (c.state !== undefined && c.state.hermesVersion !== c.build!.version);
+  const dependencyChanged = c.changed.env || c.changed.version || tokenDrift(c) || (c.state !== undefined && c.state.hermesVersion !== c.build!.version);
   const bootstrap = writePlist || !s.job.loaded;
   const p: LaunchdPlan = {
     writePlist, enable: s.disabled || bootstrap, bootout: s.job.loaded && writePlist, bootstrap,

@@ -8,7 +8,7 @@ import { renderSystemdUnit, UNIT_NAME } from '../render/systemd-unit.js';
 import { sha256 } from '../state.js';
 import { readTemplate } from '../templates.js';
 import type { Converge, Step } from './context.js';
-import { checkDrift } from './drift.js';
+import { checkDrift, tokenDrift } from './drift.js';
 
 export interface SystemdState { system: boolean; current: FileFact; unit?: SystemdUnitState; desired: string; linger: boolean; userBus: boolean }
 export interface SystemdPlan {
@@ -40,7 +40,7 @@ export function planSystemd(s: SystemdState, c: Converge): SystemdPlan | undefin
   const writeUnit = current !== s.desired;
   if (writeUnit) checkDrift(current, c, unitPath(s.system));
   const active = s.unit?.activeState === 'active';
-  const dependencyChanged = c.changed.env || c.changed.version || (c.state !== undefined && c.state.hermesVersion !== c.build!.version);
+  const dependencyChanged = c.changed.env || c.changed.version || tokenDrift(c) || (c.state !== undefined && c.state.hermesVersion !== c.build!.version);
   const reasons = [writeUnit ? 'unit changed' : '', c.changed.env ? '.env changed' : '', dependencyChanged && !c.changed.env ? 'Hermes version changed' : ''].filter(Boolean);
   const p: SystemdPlan = {
     writeUnit, enableLinger: !s.system && !s.linger, reload: writeUnit,
