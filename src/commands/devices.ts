@@ -41,7 +41,12 @@ function common(cmd: Command): Command {
 export function registerDevices(program: Command): void {
   const devices = common(program.command('devices')
     .description('list the devices paired with the host\'s relay (revoke / extend: see the subcommands)')
-    .argument('[target]', 'the host you paired with (user@host or an alias); optional when only one relay is paired'));
+    .argument('[target]', 'the host you paired with (user@host or an alias); optional when only one relay is paired'))
+    .addHelpText('after', `
+Examples:
+  $ hermes-setup devices deploy@mini.lan
+  $ hermes-setup devices revoke 3fA9kQ2x deploy@mini.lan
+  $ hermes-setup devices extend 3fA9kQ2x deploy@mini.lan --ttl 2592000`);
   devices.action(async (target: string | undefined, flags: DevicesFlags) => {
     const { relayRequest, sessionsApiError } = await import('../pair/relay-http.js');
     const reply = await relayRequest(await storedRelay(target, flags), 'GET', '/sessions');

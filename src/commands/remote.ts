@@ -27,6 +27,7 @@ export interface RemoteFlags extends ConnectionFlags {
   username: string;
   updateTimeout: string;
   updateWait: string;
+  lockWait?: string;
 }
 
 export function addConvergeOptions(cmd: Command): Command {
@@ -46,13 +47,16 @@ export function addConvergeOptions(cmd: Command): Command {
     .option('--show-secrets', 'print a new basic-auth password once (it is never printed otherwise)')
     .option('--username <name>', 'password mode: the basic-auth user name', 'hermes')
     .option('--update-timeout <seconds>', 'how long `hermes update` may take', '1800')
-    .option('--update-wait <seconds>', 'how long to wait for an update already in progress on the host', '120');
+    .option('--update-wait <seconds>', 'how long to wait for an update already in progress on the host', '120')
+    .option('--lock-wait <seconds>', 'how long to wait for another hermes-setup run on the same host', '120');
 }
 
 export function toConvergeOptions(f: RemoteFlags, targetLabel: string): ConvergeOptions {
   const port = parsePort(`--port ${f.port}`, f.port);
   const timeout = Number(f.updateTimeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw usageError('E_USAGE', `invalid --update-timeout "${f.updateTimeout}"`, 'give a number of seconds');
+  const lockWait = Number(f.lockWait ?? '120');
+  if (!Number.isFinite(lockWait) || lockWait < 0) throw usageError('E_USAGE', `invalid --lock-wait "${f.lockWait}"`, 'give a number of seconds (0 = do not wait)');
   const wait = Number(f.updateWait);
   if (!Number.isFinite(wait) || wait < 0) throw usageError('E_USAGE', `invalid --update-wait "${f.updateWait}"`, 'give a number of seconds (0 = do not wait)');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(f.username)) throw usageError('E_USAGE', `invalid --username "${f.username}"`, 'use letters, digits, . _ - (at most 64)');
@@ -60,7 +64,7 @@ export function toConvergeOptions(f: RemoteFlags, targetLabel: string): Converge
     port, mode: f.mode, bind: f.bind, update: f.update, rotateToken: f.rotateToken === true, dryRun: f.dryRun === true,
     force: f.force === true, daemon: f.daemon === true, allowPublic: f.allowPublic === true, username: f.username,
     passwordFile: f.passwordFile ?? defaultPasswordFile(targetLabel),
-    updateTimeoutMs: timeout * 1000, updateWaitMs: wait * 1000, targetLabel, sshTarget: targetLabel.replace(/:22$/, ''),
+    updateTimeoutMs: timeout * 1000, updateWaitMs: wait * 1000, lockWaitMs: lockWait * 1000, targetLabel, sshTarget: targetLabel.replace(/:22$/, ''),
   };
 }
 

@@ -1,4 +1,6 @@
-// Runs the converge: facts in one round trip, then each step as a listr2 task (line renderer off a TTY).
+// Runs the converge: facts in one round trip; then every step is planned once before anything is written
+// (the preflight: bad input fails with the host untouched); then, under the remote lock, each step runs as a
+// listr2 task (a line renderer off a TTY).
 import { Listr, ListrLogger, type ListrTaskWrapper } from 'listr2';
 import { isHermesSetupError, stepError, type HermesSetupError } from '../errors.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -12,7 +14,10 @@ import { portStep } from '../steps/port.js';
 import { probeStep } from '../steps/probe.js';
 import { recordStep } from '../steps/record.js';
 import { straysStep } from '../steps/strays.js';
+import { tidyStep } from '../steps/tidy.js';
 import { updateStep } from '../steps/update.js';
+import { checkPreconditions } from './preconditions.js';
+import { acquireLock, type LockHandle } from './remote-lock.js';
 
 export interface ConvergeRun {
   c: Converge;
@@ -21,6 +26,7 @@ export interface ConvergeRun {
 }
 
 type AnyStep = Step<unknown, unknown>;
+type Phase = AnyStep | 'facts' | 'preflight' | 'lock' | 'service';
 
 const DRY_RUN_FLAGS: Record<string, (c: Converge) => void> = {
   env: (c) => { c.changed.env = true; },
@@ -54,44 +60,75 @@ async function serviceStep(c: Converge): Promise<AnyStep> {
 export function newConverge(remote: Remote, opts: ConvergeOptions, log: (l: string) => void): Converge {
   return {
     remote, opts, facts: undefined as never, changed: { unit: false, env: false, version: false, linger: false },
-    service: { kind: 'systemd-user', restarted: false }, files: [], secrets: [], warnings: [], probes: [], log,
+    service: { kind: 'systemd-user', restarted: false }, files: [], generated: {}, secrets: [], warnings: [], probes: [], log,
   };
 }
 
-async function factsTask(c: Converge): Promise<StepOutcome> {
+async function readFacts(c: Converge): Promise<StepOutcome> {
   c.facts = await gatherFacts(c.remote, c.opts.port);
   c.state = parseState(c.facts.state.content);
   const f = c.facts;
   return { id: 'facts', status: 'ok', detail: `${f.os} ${f.arch}, ${f.user} (uid ${f.uid}), ${f.hostname}` };
 }
 
+/** Plans mode, .env, strays, service and record without applying anything, then forgets the plans. */
+async function preflight(c: Converge): Promise<StepOutcome> {
+  const saved = { opts: c.opts, warnings: [...c.warnings] };
+  c.opts = { ...c.opts, dryRun: true };
+  try {
+    const planned: StepOutcome[] = [];
+    for (const s of [modeStep, envStep, straysStep, await serviceStep(c), recordStep] as AnyStep[]) planned.push(await runStep(s, c));
+    checkPreconditions(c, planned);
+    const n = planned.filter((o) => o.status === 'changed').length;
+    return { id: 'preflight', status: 'ok', detail: n ? `${n} step(s) will change the host` : 'nothing to change' };
+  } finally {
+    Object.assign(c, { opts: saved.opts, warnings: saved.warnings, files: [], changed: { unit: false, env: false, version: false, linger: false } });
+    c.service.restarted = false;
+  }
+}
+
+async function takeLock(c: Converge, holder: { lock?: LockHandle }): Promise<StepOutcome> {
+  if (c.opts.dryRun) return { id: 'lock', status: 'skipped', detail: 'dry run writes nothing' };
+  let waited = false;
+  holder.lock = await acquireLock(c.remote, c.opts.lockWaitMs, (l) => { waited = true; c.log(l); });
+  if (waited) await readFacts(c);
+  return { id: 'lock', status: 'ok', detail: holder.lock.tookOverStale ? `took over a stale lock (pid ${holder.lock.tookOverStale} is gone)` : 'held for this run' };
+}
+
 async function afterUpdate(c: Converge, o: StepOutcome): Promise<void> {
   if (o.status !== 'changed') return;
-  c.facts = await gatherFacts(c.remote, c.opts.port);
+  await readFacts(c);
   c.build = readBuild(c.facts.hermes, c.state);
 }
 
-export function stepsFor(): Array<AnyStep | 'facts' | 'service'> {
-  return ['facts', hermesStep as AnyStep, updateStep as AnyStep, modeStep as AnyStep, envStep as AnyStep, straysStep as AnyStep,
-    'service', recordStep as AnyStep, portStep as AnyStep, probeStep as AnyStep];
+export function phases(): Phase[] {
+  return ['facts', hermesStep as AnyStep, 'preflight', 'lock', tidyStep as AnyStep, updateStep as AnyStep, modeStep as AnyStep, envStep as AnyStep,
+    straysStep as AnyStep, 'service', recordStep as AnyStep, portStep as AnyStep, probeStep as AnyStep];
 }
 
-function titleOf(s: AnyStep | 'facts' | 'service'): string {
-  return s === 'facts' ? 'Read the host' : s === 'service' ? 'Install the service' : s.title;
+const TITLES: Record<string, string> = { facts: 'Read the host', preflight: 'Plan every change before writing', lock: 'Take the host lock', service: 'Install the service' };
+
+async function runPhase(s: Phase, c: Converge, holder: { lock?: LockHandle }): Promise<{ id: string; outcome: StepOutcome }> {
+  if (s === 'facts') return { id: 'facts', outcome: await readFacts(c) };
+  if (s === 'preflight') return { id: 'preflight', outcome: await preflight(c) };
+  if (s === 'lock') return { id: 'lock', outcome: await takeLock(c, holder) };
+  const step = s === 'service' ? await serviceStep(c) : s;
+  const outcome = await runStep(step, c);
+  if (step === updateStep) await afterUpdate(c, outcome);
+  if (step === hermesStep) c.build = readBuild(c.facts.hermes, c.state);
+  return { id: step.id, outcome };
 }
 
 export async function runConverge(c: Converge, renderer: 'default' | 'simple' | 'silent'): Promise<ConvergeRun> {
   const run: ConvergeRun = { c, outcomes: [] };
+  const holder: { lock?: LockHandle } = {};
   let current = 'facts';
-  const tasks = stepsFor().map((s) => ({
-    title: titleOf(s),
+  const tasks = phases().map((s) => ({
+    title: typeof s === 'string' ? TITLES[s]! : s.title,
     task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
       c.log = (line) => { task.output = line; };
-      const step = s === 'facts' ? undefined : s === 'service' ? await serviceStep(c) : s;
-      current = step?.id ?? 'facts';
-      const o = step ? await runStep(step, c) : await factsTask(c);
-      if (step === updateStep) await afterUpdate(c, o);
-      if (step === hermesStep) c.build = readBuild(c.facts.hermes, c.state);
+      current = typeof s === 'string' ? s : s.id;
+      const { outcome: o } = await runPhase(s, c, holder);
       run.outcomes.push(o);
       task.title = `${o.id}: ${o.status} — ${o.detail}`;
       if (o.status === 'skipped') task.skip(`${o.id}: skipped (${o.detail})`);
@@ -109,6 +146,8 @@ export async function runConverge(c: Converge, renderer: 'default' | 'simple' | 
     const e = isHermesSetupError(err) ? err : stepError('E_STEP', (err as Error).message, 'rerun with --debug', err);
     run.error = e;
     run.outcomes.push({ id: current, status: 'failed', detail: e.toLine() });
+  } finally {
+    await holder.lock?.release();
   }
   return run;
 }

@@ -75,6 +75,15 @@ export interface Facts {
   plistDaemon: FileFact;
   updateMarker: boolean;
   desktopApp: boolean;
+  /** Temp files left by an interrupted run (.hermes-setup.XXXXXX). */
+  tempFiles: string[];
+  writable: boolean;
+  writableDir: string;
+  freeKb?: number;
+  /** Addresses assigned to the host's interfaces. */
+  ifAddrs: string[];
+  /** `tailscale funnel status --json` output, if any. */
+  funnel: string;
   init: string;
   xdgRuntimeDir: string;
   userBus: boolean;
@@ -167,6 +176,9 @@ export function parseFacts(raw: string, port: number): Facts {
     env: f('env'), hermesDir: f('hermes_dir'), state: f('state'), unitUser: f('unit_user'), unitSystem: f('unit_system'),
     plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'),
     updateMarker: m.get('update_marker') === 'yes', desktopApp: m.get('desktop_app') === 'yes',
+    tempFiles: (m.get('tempfiles') ?? '').split('\n').filter(Boolean), writable: m.get('writable') !== 'no', writableDir: m.get('writable_dir') ?? '',
+    ...(/^\d+$/.test(m.get('free_kb') ?? '') ? { freeKb: Number(m.get('free_kb')) } : {}),
+    ifAddrs: (m.get('ifaddrs') ?? '').split('\n').map((a) => a.trim()).filter(Boolean), funnel: m.get('funnel') ?? '',
     init: m.get('init') ?? 'none', xdgRuntimeDir: m.get('xdg_runtime_dir') ?? '', userBus: m.get('user_bus') === 'yes', linger: m.get('linger') === 'yes',
     ...(parseSystemdShow(m.get('systemd.user')) ? { systemdUser: parseSystemdShow(m.get('systemd.user')) } : {}),
     ...(parseSystemdShow(m.get('systemd.system')) ? { systemdSystem: parseSystemdShow(m.get('systemd.system')) } : {}),

@@ -1,8 +1,9 @@
 // The same Remote operations on this machine (used by --local), through execa.
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
-import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
+import { ShellRemote, readFirstLine, type ExecOptions, type ExecResult, type Held } from './remote.js';
 
 export class LocalRemote extends ShellRemote {
   readonly label = 'local';
@@ -24,6 +25,19 @@ export class LocalRemote extends ShellRemote {
     if (opts.onStdout) child.stdout?.on('data', (b: Buffer) => opts.onStdout?.(b.toString('utf8')));
     const r = await child;
     return { code: r.exitCode ?? (r.timedOut ? 124 : 255), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  }
+
+  async hold(command: string): Promise<Held> {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'ignore'], env: this.env ?? process.env });
+    const firstLine = await readFirstLine(child.stdout);
+    const exited = new Promise<void>((res) => child.once('exit', () => res()));
+    return {
+      firstLine,
+      release: async () => {
+        child.stdin.end();
+        await Promise.race([exited, new Promise((res) => setTimeout(res, 3000))]);
+      },
+    };
   }
 
   async dial(host: string, port: number): Promise<Duplex> {

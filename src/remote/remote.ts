@@ -26,6 +26,12 @@ export interface FileStat {
   mtimeSec: number;
 }
 
+export interface Held {
+  firstLine: string;
+  /** Closes stdin (the process sees EOF) and waits for it to exit. */
+  release(): Promise<void>;
+}
+
 export interface WhichResult {
   path: string;
   via: 'login-shell' | 'candidate';
@@ -41,6 +47,8 @@ export interface Remote {
   writeFileAtomic(path: string, content: string | Buffer, mode: number): Promise<void>;
   stat(path: string): Promise<FileStat | undefined>;
   which(name: string, candidates: string[]): Promise<WhichResult | undefined>;
+  /** Runs `command` and keeps it running (stdin open) until release(); resolves with its first stdout line. */
+  hold(command: string): Promise<Held>;
   /** A TCP stream to host:port as seen from the remote host (SSH: a direct-tcpip channel). */
   dial(host: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
@@ -64,6 +72,7 @@ export abstract class ShellRemote implements Remote {
   abstract exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   abstract close(): Promise<void>;
   abstract dial(host: string, port: number): Promise<Duplex>;
+  abstract hold(command: string): Promise<Held>;
 
   protected async run(script: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
     return this.exec(shCommand(script, args), opts);
@@ -97,4 +106,18 @@ export abstract class ShellRemote implements Remote {
     const r = await this.run(WHICH_SCRIPT, [name, ...candidates]);
     return parseWhich(r.stdout);
   }
+}
+
+/** The first line a process prints (without the newline); '' if it ends first. */
+export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => {
+    let buf = '';
+    const onData = (d: Buffer | string) => {
+      buf += d.toString();
+      const i = buf.indexOf('\n');
+      if (i >= 0) { stream.removeListener('data', onData); resolve(buf.slice(0, i)); }
+    };
+    stream.on('data', onData);
+    stream.once('end', () => resolve(buf.split('\n')[0] ?? ''));
+  });
 }

@@ -4,7 +4,7 @@ import { Readable, type Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { unreachableError } from '../errors.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
-import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
+import { ShellRemote, readFirstLine, type ExecOptions, type ExecResult, type Held } from './remote.js';
 import { planAuth, type AuthInputs } from './ssh-auth.js';
 import { formatHostPort } from './target.js';
 
@@ -75,6 +75,22 @@ export class SshRemote extends ShellRemote {
     if (timer) clearTimeout(timer);
     const code = timedOut ? 124 : r.code ?? 255;
     return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  }
+
+  async hold(command: string): Promise<Held> {
+    this.stats.execs++;
+    const conn = this.ssh.connection;
+    if (!conn) throw unreachableError('E_UNREACHABLE', `the SSH connection to ${this.label} is closed`, 'rerun');
+    const stream = await new Promise<import('ssh2').ClientChannel>((res, rej) => conn.exec(command, (err, ch) => (err ? rej(err) : res(ch))));
+    const firstLine = await readFirstLine(stream);
+    const closed = new Promise<void>((res) => stream.once('close', () => res()));
+    return {
+      firstLine,
+      release: async () => {
+        stream.end();
+        await Promise.race([closed, new Promise((res) => setTimeout(res, 3000))]);
+      },
+    };
   }
 
   async dial(host: string, port: number): Promise<Duplex> {

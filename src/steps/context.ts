@@ -21,6 +21,7 @@ export interface ConvergeOptions {
   username: string;
   updateTimeoutMs: number;
   updateWaitMs: number;
+  lockWaitMs: number;
   /** Where the desktop app would connect from (for the SSH tunnel hint). */
   targetLabel: string;
   sshTarget: string;
@@ -47,6 +48,8 @@ export interface Converge {
   lingerEnabledByUs?: boolean;
   service: { kind: 'systemd-user' | 'systemd-system' | 'launchd-agent' | 'launchd-daemon'; domain?: string; restarted: boolean; pid?: number };
   files: PlannedFile[];
+  /** Secrets generated this run: the preflight and the real pass must use the same ones. */
+  generated: { token?: string; password?: string; secret?: string };
   /** Secrets to redact from any output. */
   secrets: string[];
   warnings: string[];

@@ -42,7 +42,7 @@ export function decodeEnv(f: FileFact): string {
 function chooseToken(text: string, c: Converge): { token: string; note?: string } {
   const existing = readDotenvValue(text, TOKEN_KEY);
   if (isStrongToken(existing) && !c.opts.rotateToken) return { token: existing };
-  const token = generateToken();
+  const token = (c.generated.token ??= generateToken());
   const note = existing === undefined ? 'new token' : c.opts.rotateToken ? 'rotated token (--rotate-token)' : 'replaced a weak token';
   return { token, note };
 }
@@ -60,15 +60,17 @@ async function planPassword(text: string, c: Converge, notes: string[]): Promise
   if (hash && user === c.opts.username && !c.opts.rotateToken) {
     c.password = { username: user, hash, ...(await knownPassword(c, hash).then((p) => (p ? { password: p } : {}))) };
   } else {
-    const password = generatePassword();
-    c.password = { username: c.opts.username, password, hash: hashPassword(password) };
+    const fresh = c.generated.password === undefined;
+    const password = (c.generated.password ??= generatePassword());
+    const hash = fresh || !c.password?.hash || c.password.password !== password ? hashPassword(password) : c.password.hash;
+    c.password = { username: c.opts.username, password, hash };
     notes.push('new basic-auth password');
   }
   for (const [k, v] of [[BASIC_USER_KEY, c.password.username], [BASIC_HASH_KEY, c.password.hash]] as const) {
     const e = upsertDotenv(out, k, v);
     if (e.changed) out = e.text;
   }
-  if (!readDotenvValue(out, BASIC_SECRET_KEY)) out = (upsertDotenv(out, BASIC_SECRET_KEY, generateToken()) as { text: string }).text;
+  if (!readDotenvValue(out, BASIC_SECRET_KEY)) out = (upsertDotenv(out, BASIC_SECRET_KEY, (c.generated.secret ??= generateToken())) as { text: string }).text;
   return out;
 }
 

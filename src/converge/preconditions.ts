@@ -1,0 +1,41 @@
+// What must hold before the first write, checked during the preflight (nothing written yet):
+// somewhere to write, room to write it, and no public exposure nobody asked for.
+import { stepError, usageError } from '../errors.js';
+import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/port.js';
+import type { Converge, StepOutcome } from '../steps/context.js';
+
+export const MIN_FREE_KB = 1024;
+
+export function publicAddresses(addrs: string[]): string[] {
+  return addrs.filter((a) => !isLoopback(a) && !isTailnet(a) && !isPrivate(a) && !/^fe80:/i.test(a) && !/^169\.254\./.test(a));
+}
+
+function checkExposure(c: Converge): void {
+  const bind = c.decision?.bind;
+  if (!bind || c.opts.allowPublic || !isWildcard(bind)) return;
+  const pub = publicAddresses(c.facts.ifAddrs);
+  if (pub.length) {
+    throw usageError('E_PUBLIC_BIND', `--bind all would also listen on the public address${pub.length > 1 ? 'es' : ''} ${pub.join(', ')} of this host`,
+      'bind the tailnet address (the default), use --mode tunnel, or pass --allow-public if you really mean it');
+  }
+}
+
+function checkFunnel(c: Converge): void {
+  const port = String(c.opts.port);
+  if (c.facts.funnel.includes(`127.0.0.1:${port}`) || c.facts.funnel.includes(`localhost:${port}`)) {
+    c.warnings.push(`Tailscale Funnel already publishes port ${port} to the Internet; hermes-setup never enables Funnel (turn it off: tailscale funnel reset)`);
+  }
+}
+
+export function checkPreconditions(c: Converge, planned: StepOutcome[]): void {
+  checkExposure(c);
+  checkFunnel(c);
+  if (!planned.some((o) => o.status === 'changed')) return;
+  const f = c.facts;
+  if (!f.writable) {
+    throw stepError('E_NOT_WRITABLE', `${f.writableDir || '~/.hermes'} is not writable by ${f.user}`, `fix its ownership: sudo chown -R ${f.user} ${f.writableDir || '~/.hermes'}`);
+  }
+  if (f.freeKb !== undefined && f.freeKb < MIN_FREE_KB) {
+    throw stepError('E_DISK_FULL', `only ${f.freeKb} KiB free on the filesystem of ${f.writableDir}`, 'free some space on the host, then rerun');
+  }
+}
