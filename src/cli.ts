@@ -8,6 +8,7 @@ import { EXIT, HermesSetupError, isHermesSetupError, usageError, type ExitCode }
 import { colorsFor } from './output.js';
 import { registerPing } from './commands/ping.js';
 import { registerRemote } from './commands/remote.js';
+import { registerUninstall } from './commands/uninstall.js';
 import { registerCheck } from './commands/check.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerCron } from './commands/cron.js';
@@ -57,6 +58,7 @@ ${EXIT_CODES_HELP}`);
   registerCheck(program);
   registerDoctor(program);
   registerCron(program);
+  registerUninstall(program);
   registerPing(program);
   registerPair(program);
   registerDevices(program);

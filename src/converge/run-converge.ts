@@ -16,6 +16,7 @@ import { recordStep } from '../steps/record.js';
 import { straysStep } from '../steps/strays.js';
 import { tidyStep } from '../steps/tidy.js';
 import { updateStep } from '../steps/update.js';
+import { faultAt } from '../fault-injection.js';
 import { checkPreconditions } from './preconditions.js';
 import { acquireLock, type LockHandle } from './remote-lock.js';
 
@@ -128,7 +129,9 @@ export async function runConverge(c: Converge, renderer: 'default' | 'simple' | 
     task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
       c.log = (line) => { task.output = line; };
       current = typeof s === 'string' ? s : s.id;
+      faultAt('before', current, c.remote);
       const { outcome: o } = await runPhase(s, c, holder);
+      faultAt('after', o.id, c.remote);
       run.outcomes.push(o);
       task.title = `${o.id}: ${o.status} — ${o.detail}`;
       if (o.status === 'skipped') task.skip(`${o.id}: skipped (${o.detail})`);

@@ -15,7 +15,7 @@ export class LocalRemote extends ShellRemote {
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const child = execa('/bin/sh', ['-c', command], {
-      input: opts.stdin ?? '',
+      ...(opts.onStdinSent ? { stdin: 'pipe' as const } : { input: opts.stdin ?? '' }),
       reject: false,
       timeout: opts.timeoutMs,
       stripFinalNewline: false,
@@ -23,6 +23,10 @@ export class LocalRemote extends ShellRemote {
       env: this.env,
     });
     if (opts.onStdout) child.stdout?.on('data', (b: Buffer) => opts.onStdout?.(b.toString('utf8')));
+    if (opts.onStdinSent) {
+      child.stdin?.write(opts.stdin ?? '');
+      setTimeout(() => { opts.onStdinSent?.(); child.stdin?.end(); }, 300);
+    }
     const r = await child;
     return { code: r.exitCode ?? (r.timedOut ? 124 : 255), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
   }

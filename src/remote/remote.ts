@@ -3,12 +3,15 @@
 import { READ_SCRIPT, STAT_SCRIPT, WHICH_SCRIPT, WRITE_ATOMIC_SCRIPT, shCommand } from './shell.js';
 import type { Duplex } from 'node:stream';
 import { stepError } from '../errors.js';
+import { triggerFault, writeFault, type FaultAction } from '../fault-injection.js';
 
 export interface ExecOptions {
   stdin?: string | Buffer;
   timeoutMs?: number;
   /** Called with each stdout chunk as it arrives (progress streaming). */
   onStdout?: (chunk: string) => void;
+  /** Fault injection only: called once stdin was sent, before it is closed. */
+  onStdinSent?: () => void;
 }
 
 export interface ExecResult {
@@ -51,6 +54,8 @@ export interface Remote {
   hold(command: string): Promise<Held>;
   /** A TCP stream to host:port as seen from the remote host (SSH: a direct-tcpip channel). */
   dial(host: string, port: number): Promise<Duplex>;
+  /** Fault injection only: cut the transport abruptly. */
+  dropConnection(): void;
   close(): Promise<void>;
 }
 
@@ -92,8 +97,21 @@ export abstract class ShellRemote implements Remote {
   }
 
   async writeFileAtomic(path: string, content: string | Buffer, mode: number): Promise<void> {
-    const r = await this.run(WRITE_ATOMIC_SCRIPT, [path, mode.toString(8).padStart(4, '0')], { stdin: content });
+    const bytes = Buffer.from(content);
+    const args = [path, mode.toString(8).padStart(4, '0'), String(bytes.length)];
+    const fault = writeFault(path);
+    const r = fault ? await this.execWithFault(shCommand(WRITE_ATOMIC_SCRIPT, args), bytes, fault) : await this.run(WRITE_ATOMIC_SCRIPT, args, { stdin: bytes });
     if (r.code !== 0) this.fail(`writing ${path}`, r);
+  }
+
+  /** Test fault injection (HERMES_SETUP_FAULT=write:<file>:kill|drop): send half the bytes, then die or drop. */
+  protected async execWithFault(command: string, bytes: Buffer, action: FaultAction): Promise<ExecResult> {
+    return this.exec(command, { stdin: bytes.subarray(0, Math.floor(bytes.length / 2)), onStdinSent: () => triggerFault(action, this) });
+  }
+
+  /** Drops the transport (fault injection); the local transport has none. */
+  dropConnection(): void {
+    /* no connection to drop */
   }
 
   async stat(path: string): Promise<FileStat | undefined> {

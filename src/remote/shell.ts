@@ -22,17 +22,20 @@ export function expandHome(p: string): string {
   return p.startsWith('~/') ? `$HOME/${p.slice(2)}` : p;
 }
 
-// "$1" = path (~/ expanded by the script). Content arrives on stdin.
+// "$1" = path (~/ expanded by the script), "$2" = mode, "$3" = expected byte count. Content arrives on stdin.
+// A short read (the client died mid-transfer) never replaces the file: the temp file is removed instead.
 export const WRITE_ATOMIC_SCRIPT = `set -e
 p=$1; case $p in "~/"*) p="$HOME/\${p#"~/"}";; esac
 d=$(dirname -- "$p"); umask 077
 [ -d "$d" ] || mkdir -p -- "$d"
 t=$(mktemp "$d/.hermes-setup.XXXXXX")
-trap 'rm -f -- "$t"' EXIT INT TERM HUP
+trap 'rm -f -- "$t"' EXIT INT TERM HUP PIPE
 cat > "$t"
+n=$(wc -c < "$t" | tr -d ' ')
+if [ "$n" != "$3" ]; then echo "short write: got $n of $3 bytes; $p left unchanged" >&2; exit 3; fi
 chmod "$2" "$t"
 mv -f -- "$t" "$p"
-trap - EXIT INT TERM HUP`;
+trap - EXIT INT TERM HUP PIPE`;
 
 export const READ_SCRIPT = `p=$1; case $p in "~/"*) p="$HOME/\${p#"~/"}";; esac
 if [ ! -e "$p" ]; then echo MISSING; exit 0; fi

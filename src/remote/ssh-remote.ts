@@ -1,6 +1,6 @@
 // The SSH implementation of Remote (node-ssh over ssh2), with strict host-key checking.
 import { appendFile } from 'node:fs/promises';
-import { Readable, type Duplex } from 'node:stream';
+import { PassThrough, Readable, type Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { unreachableError } from '../errors.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
@@ -64,7 +64,7 @@ export class SshRemote extends ShellRemote {
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     const r = await this.ssh.execCommand(command, {
-      stdin: opts.stdin === undefined ? undefined : Readable.from([Buffer.from(opts.stdin)]),
+      stdin: opts.stdin === undefined ? undefined : stdinStream(Buffer.from(opts.stdin), opts.onStdinSent),
       noTrim: true,
       onStdout: (b) => { out.push(b); opts.onStdout?.(b.toString('utf8')); },
       onStderr: (b) => { err.push(b); },
@@ -110,11 +110,25 @@ export class SshRemote extends ShellRemote {
     });
   }
 
+  override dropConnection(): void {
+    const conn = this.ssh.connection as (import('ssh2').Client & { destroy?: () => void }) | null;
+    conn?.destroy?.();
+  }
+
   async close(): Promise<void> {
     this.ssh.dispose();
     const file = process.env.HERMES_SETUP_STATS;
     if (file) await appendFile(file, `${JSON.stringify({ target: this.label, ...this.stats })}\n`).catch(() => undefined);
   }
+}
+
+/** stdin for one exec; with a fault hook the stream stays open after the bytes until the hook has run. */
+function stdinStream(bytes: Buffer, onSent?: () => void): Readable {
+  if (!onSent) return Readable.from([bytes]);
+  const p = new PassThrough();
+  p.write(bytes);
+  setTimeout(() => { onSent(); p.end(); }, 300);
+  return p;
 }
 
 export function mapConnectError(err: unknown, where: string, timeoutMs: number, notes: string[]): Error {
