@@ -87,6 +87,7 @@ export class SshRemote extends ShellRemote {
     return {
       firstLine,
       release: async () => {
+        if (!this.ssh.connection) return;
         stream.end();
         await Promise.race([closed, new Promise((res) => setTimeout(res, 3000))]);
       },
