@@ -31,7 +31,7 @@ describe('drop at step boundaries after the lock, then re-run', () => {
     await resetHost(h);
     const code = await runInterrupted(p, `${point}:drop`);
     // Cutting the connection after the last step leaves nothing undone: exit 0 is right there, and only there.
-    if (!(point === 'after:probe' && 'drop' === 'drop')) expect(code, 'the interrupted run must not report success').not.toBe(0);
+    if (point !== 'after:probe') expect(code, 'the interrupted run must not report success').not.toBe(0);
     await expectConverged(p, point);
   });
 });
