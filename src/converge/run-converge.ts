@@ -91,9 +91,12 @@ async function preflight(c: Converge): Promise<StepOutcome> {
 async function takeLock(c: Converge, holder: { lock?: LockHandle }): Promise<StepOutcome> {
   if (c.opts.dryRun) return { id: 'lock', status: 'skipped', detail: 'dry run writes nothing' };
   let waited = false;
+  const t0 = Date.now();
   holder.lock = await acquireLock(c.remote, c.opts.lockWaitMs, (l) => { waited = true; c.log(l); });
   if (waited) await readFacts(c);
-  return { id: 'lock', status: 'ok', detail: holder.lock.tookOverStale ? `took over a stale lock (pid ${holder.lock.tookOverStale} is gone)` : 'held for this run' };
+  const detail = holder.lock.tookOverStale ? `took over a stale lock (pid ${holder.lock.tookOverStale} is gone)`
+    : waited ? `held, after waiting ${((Date.now() - t0) / 1000).toFixed(1)} s for another run` : 'held for this run';
+  return { id: 'lock', status: 'ok', detail };
 }
 
 async function afterUpdate(c: Converge, o: StepOutcome): Promise<void> {

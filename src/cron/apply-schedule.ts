@@ -1,6 +1,6 @@
 // Installs or removes the scheduled `check --repair` on THIS machine: a marked crontab line, or (--timer) a
 // systemd user timer (Linux) / a launchd StartInterval agent (macOS). Idempotent: one entry per target.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -43,7 +43,9 @@ async function applySystemdTimer(spec: ScheduleSpec, install: boolean): Promise<
   const name = timerName(spec.label);
   const dir = join(homedir(), '.config', 'systemd', 'user');
   const files = [join(dir, `${name}.service`), join(dir, `${name}.timer`)];
+  const existed = (await Promise.all(files.map((f) => readFile(f, 'utf8').then((t) => t, () => undefined))));
   if (!install) {
+    if (existed.every((t) => t === undefined)) return { kind: 'systemd-timer', changed: false, files: [] };
     await sh(`systemctl --user disable --now ${name}.timer 2>/dev/null; true`);
     await Promise.all([...files, join(homedir(), '.config', 'hermes-setup', `${name}.sh`)].map((f) => rm(f, { force: true })));
     await sh('systemctl --user daemon-reload');
@@ -51,6 +53,7 @@ async function applySystemdTimer(spec: ScheduleSpec, install: boolean): Promise<
   }
   const script = await writeScript(spec, name);
   const u = renderSystemdTimer(spec, script);
+  if (existed[0] === u.service && existed[1] === u.timer) return { kind: 'systemd-timer', changed: false, entry: `${name}.timer`, files: [...files, script] };
   await mkdir(dir, { recursive: true });
   await writeFile(files[0]!, u.service);
   await writeFile(files[1]!, u.timer);
@@ -67,8 +70,9 @@ async function applyLaunchdTimer(spec: ScheduleSpec, install: boolean): Promise<
   const domain = (await sh(`launchctl print gui/${uid} >/dev/null 2>&1`)).code === 0 ? `gui/${uid}` : `user/${uid}`;
   await sh(`launchctl bootout ${domain}/${label} 2>/dev/null; for i in $(seq 40); do launchctl print ${domain}/${label} >/dev/null 2>&1 || exit 0; sleep 0.25; done`);
   if (!install) {
+    const had = await readFile(plist).then(() => true, () => false);
     await rm(plist, { force: true });
-    return { kind: 'launchd', changed: true, files: [plist] };
+    return { kind: 'launchd', changed: had, files: had ? [plist] : [] };
   }
   const script = await writeScript(spec, name);
   await mkdir(dirname(plist), { recursive: true });
