@@ -6,6 +6,7 @@ import { usageError } from '../errors.js';
 import type { RequestedMode } from '../hermes/access-mode.js';
 import { out } from '../output.js';
 import { connectTarget } from '../remote/connect.js';
+import type { Remote } from '../remote/remote.js';
 import { parsePort } from '../remote/target.js';
 import type { ConvergeOptions } from '../steps/context.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
@@ -26,6 +27,9 @@ export interface RemoteFlags extends ConnectionFlags {
   passwordFile?: string;
   username: string;
   updateTimeout: string;
+  configureDesktop?: boolean;
+  profile?: string;
+  storeTokenPlain?: boolean;
   updateWait: string;
   lockWait?: string;
 }
@@ -46,6 +50,9 @@ export function addConvergeOptions(cmd: Command): Command {
     .option('--password-file <file>', 'password mode: where to keep the basic-auth password on this machine (0600; default ~/.config/hermes-setup/passwords/<target>)')
     .option('--show-secrets', 'print a new basic-auth password once (it is never printed otherwise)')
     .option('--username <name>', 'password mode: the basic-auth user name', 'hermes')
+    .option('--configure-desktop', 'also set up the Hermes desktop app on this machine (connection.json) for this host')
+    .option('--profile <name>', 'with --configure-desktop: write a desktop-app profile instead of the global connection')
+    .option('--store-token-plain', 'with --configure-desktop: store the token in connection.json unencrypted (the app normally keeps it in the OS keychain)')
     .option('--update-timeout <seconds>', 'how long `hermes update` may take', '1800')
     .option('--update-wait <seconds>', 'how long to wait for an update already in progress on the host', '120')
     .option('--lock-wait <seconds>', 'how long to wait for another hermes-setup run on the same host', '120');
@@ -66,6 +73,11 @@ export function toConvergeOptions(f: RemoteFlags, targetLabel: string): Converge
     passwordFile: f.passwordFile ?? defaultPasswordFile(targetLabel),
     updateTimeoutMs: timeout * 1000, updateWaitMs: wait * 1000, lockWaitMs: lockWait * 1000, targetLabel, sshTarget: targetLabel.replace(/:22$/, ''),
   };
+}
+
+async function setUpDesktop(remote: Remote, flags: RemoteFlags, sshTarget: string) {
+  const { configureDesktop } = await import('../desktop/configure.js');
+  return configureDesktop(remote, { sshTarget, ...(flags.profile ? { profile: flags.profile } : {}), ...(flags.storeTokenPlain ? { storeTokenPlain: true } : {}) });
 }
 
 /** Where a target's basic-auth password lives on this machine unless --password-file says otherwise. */
@@ -98,10 +110,12 @@ Examples:
       const report = buildReport(run, {
         showToken: flags.showToken === true, ...(newPassword && flags.showSecrets ? { newPassword } : {}), ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}),
       });
-      if (flags.json) out.json(report);
+      const desktop = flags.configureDesktop && !run.error && !opts.dryRun ? await setUpDesktop(remote, flags, opts.sshTarget) : undefined;
+      if (flags.json) out.json(desktop ? { ...report, desktop } : report);
       else {
         if (opts.dryRun && c.files.length) out.line(await renderDiffs(run));
         for (const l of renderSummary(report)) out.line(l);
+        if (desktop) for (const l of [`Desktop app: ${desktop.file} → ${desktop.url} (auth ${desktop.authMode}${desktop.tokenStored ? ', token stored in plain text' : ''})`, ...desktop.warnings.map((w) => `Warning:     ${w}`)]) out.line(l);
       }
       if (run.error) throw run.error;
     } finally {

@@ -122,3 +122,21 @@ describe('the port', () => {
     expect(r.report.probes[0]).toMatchObject({ ok: true, status: 101 });
   });
 });
+
+describe('remote --configure-desktop', () => {
+  let p: PreparedHost;
+  beforeAll(async () => ({ p } = await host({ generation: 'G1' })), 240_000);
+
+  it('writes connection.json for the converged host, keeping other keys, token only with --store-token-plain', async () => {
+    const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/var/tmp/hs-desktop-');
+    await writeFile(`${dir}/connection.json`, JSON.stringify({ mode: 'local', profiles: { work: { mode: 'remote', url: 'http://10.0.0.1:9119', authMode: 'token' } }, extra: 42 }));
+    const r = await runCli(['remote', ...p.args, '--configure-desktop', '--store-token-plain', '--json', '--show-token'], { HOME: p.cliHome, HERMES_DESKTOP_USER_DATA_DIR: dir });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const conn = JSON.parse(await readFile(`${dir}/connection.json`, 'utf8'));
+    expect(conn).toMatchObject({ mode: 'remote', extra: 42, profiles: { work: { url: 'http://10.0.0.1:9119' } } });
+    expect(conn.remote).toMatchObject({ url: report.urls[0], authMode: 'token', token: { encoding: 'plain', value: report.token } });
+    expect(report.desktop.file).toBe(`${dir}/connection.json`);
+  });
+});
