@@ -19,7 +19,8 @@ function crashLoop(i: HealthInput, v: ServiceView): Finding[] {
   if (v.kind === 'launchd') return [];
   if ((v.restarts ?? 0) < 3 && !(v.sub.includes('auto-restart') && !CLEAN_EXITS.has(v.lastExit ?? 0)) && !v.sub.startsWith('failed')) return [];
   return [problem('crash-loop', `hermes-dashboard.service keeps restarting (${v.restarts ?? 0} restarts, ${v.sub}, last exit ${v.lastExit ?? '?'})`,
-    'the dashboard exits right after start; its log says why', `journalctl ${v.kind === 'systemd-user' ? '--user ' : ''}-u hermes-dashboard.service -n 50 --no-pager`)];
+    `the dashboard exits right after start (see journalctl ${v.kind === 'systemd-user' ? '--user ' : ''}-u hermes-dashboard.service -n 50); re-converging restores the unit and .env it needs`,
+    `hermes-setup check --repair ${i.target}`)];
 }
 
 function launchdExit(i: HealthInput, v: ServiceView): Finding[] {

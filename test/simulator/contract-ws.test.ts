@@ -129,11 +129,11 @@ describe('§8.1 / §9 gated mode: tickets only', () => {
     const r = await start('G2', ['--host', '0.0.0.0'], basicAuthEnv());
     expect((await fetchTicket(r.port, '')).status).toBe(401);
   });
-  it('§1.1 non-web Origin on a gated bind: G1 → 403 (gate on), G2/G3 → 101 once the ticket passes', async () => {
+  it('§1.1 (2026-06-03, dd28f2ac9) non-web Origin on a gated bind: 101 once the ticket passes [G1 (2026.6.10), G2, G3]', async () => {
     for (const g of ['G1', 'G2', 'G3']) {
       const r = await start(g, ['--host', '0.0.0.0'], basicAuthEnv());
       const p = await probeWs(r.port, `/api/ws?ticket=${encodeURIComponent(await ticketFor(r.port))}`, { Origin: 'file://' });
-      expect(p.status).toBe(g === 'G1' ? 403 : 101);
+      expect(p.status).toBe(101);
     }
   });
   it('§3 G3 public_url gate rejects ?token= on a loopback bind (#93981)', async () => {

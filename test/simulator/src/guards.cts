@@ -63,9 +63,10 @@ export function isOriginAllowed(cfg: GuardConfig, origin: string | undefined): b
     try { hostname = new URL(lower).hostname.replace(/^\[|\]$/g, ''); } catch { return false; }
     return isHostnameAllowed(cfg, hostname);
   }
+  // G0 (before 2026-06-02): loopback binds only. From 2026-06-03 (dd28f2ac9) non-web Origins are allowed once the
+  // credential passes, gated or not; the simulated G1 build is dated 2026.6.10, so it already has that rule.
   const rank = rankGeneration(cfg.generation);
   if (rank === 0) return isLoopbackHost(cfg.bindHost);
-  if (rank === 1) return !cfg.gated;
   return true;
 }
 
