@@ -10,8 +10,9 @@ import type { Remote } from '../remote/remote.js';
 import { parsePort } from '../remote/target.js';
 import type { ConvergeOptions } from '../steps/context.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
+import { addFleetOptions, isFleet, parseParallel, resolveFleet, type FleetFlags } from '../fleet/fleet-targets.js';
 
-export interface RemoteFlags extends ConnectionFlags {
+export interface RemoteFlags extends ConnectionFlags, Partial<FleetFlags> {
   mode: RequestedMode;
   port: string;
   bind: string;
@@ -89,15 +90,19 @@ export function registerRemote(program: Command): void {
   const cmd = program
     .command('remote')
     .description('set up (or re-check) the Hermes dashboard on a host: update, pin the token, install the service, prove the WebSocket')
-    .argument('[target]', 'user@host, user@host:port, ssh://user@host:port or an ~/.ssh/config alias');
-  addConvergeOptions(addConnectionOptions(cmd)).addHelpText('after', `
+    .argument('[targets...]', 'user@host, user@host:port, ssh://user@host:port or an ~/.ssh/config alias (several: a fleet run)');
+  addFleetOptions(addConvergeOptions(addConnectionOptions(cmd))).addHelpText('after', `
 Examples:
   $ hermes-setup remote deploy@mini.lan --accept-new-host-key
   $ hermes-setup remote mini --dry-run            # show the plan and diffs, change nothing
   $ hermes-setup remote mini --mode tunnel        # loopback bind, reach it with ssh -N -L
-  $ hermes-setup remote --local --no-update       # on this machine`);
-  cmd.action(async (target: string | undefined, flags: RemoteFlags) => {
+  $ hermes-setup remote --local --no-update       # on this machine
+  $ hermes-setup remote mini vps --parallel 2     # a fleet: per-host lines, then a recap
+  $ hermes-setup remote --inventory hosts.toml --limit 'lab,!lab-3'`);
+  cmd.action(async (targets: string[], flags: RemoteFlags) => {
     const connect = toConnectOptions(flags);
+    if (isFleet(targets, { parallel: '5', ...flags })) return runRemoteFleet(targets, flags);
+    const target = targets[0];
     const [{ buildReport, renderDiffs, renderSummary }, { newConverge, runConverge }] = await Promise.all([
       import('../converge/report.js'), import('../converge/run-converge.js')]);
     const remote = await connectTarget(target, connect);
@@ -122,4 +127,14 @@ Examples:
       await remote.close();
     }
   });
+}
+
+async function runRemoteFleet(targets: string[], flags: RemoteFlags): Promise<void> {
+  const [{ convergeHostTask, validateFleetRemote }, { runFleet, finishFleet }] = await Promise.all([import('../fleet/fleet-remote.js'), import('../fleet/run-fleet.js')]);
+  const parallel = parseParallel(flags.parallel ?? '5');
+  validateFleetRemote(flags);
+  const hosts = await resolveFleet(targets, { parallel: String(parallel), ...flags });
+  const connect = toConnectOptions(flags);
+  const results = await runFleet(hosts, { parallel, json: flags.json === true }, (t, io) => convergeHostTask(t, flags, connect, io));
+  finishFleet(results, { json: flags.json === true });
 }

@@ -123,37 +123,66 @@ async function runPhase(s: Phase, c: Converge, holder: { lock?: LockHandle }): P
   return { id: step.id, outcome };
 }
 
-export async function runConverge(c: Converge, renderer: 'default' | 'simple' | 'silent'): Promise<ConvergeRun> {
-  const run: ConvergeRun = { c, outcomes: [] };
-  const holder: { lock?: LockHandle } = {};
-  let current = 'facts';
-  const tasks = phases().map((s) => ({
-    title: typeof s === 'string' ? TITLES[s]! : s.title,
+/** One host's converge in progress: its run, its lock, the phase running now, and who hears each outcome. */
+export interface ConvergeSession {
+  run: ConvergeRun;
+  holder: { lock?: LockHandle };
+  current: string;
+  onOutcome?: (o: StepOutcome) => void;
+}
+
+export function newSession(c: Converge, onOutcome?: (o: StepOutcome) => void): ConvergeSession {
+  return { run: { c, outcomes: [] }, holder: {}, current: 'facts', ...(onOutcome ? { onOutcome } : {}) };
+}
+
+/** The converge as listr2 tasks (run them in order, stop at the first error), for a Listr or a parent task. */
+export function convergeTasks(s: ConvergeSession): Array<{ title: string; task: (ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => Promise<void> }> {
+  const { c } = s.run;
+  return phases().map((p) => ({
+    title: typeof p === 'string' ? TITLES[p]! : p.title,
     task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
       c.log = (line) => { task.output = line; };
-      current = typeof s === 'string' ? s : s.id;
-      faultAt('before', current, c.remote);
-      const { outcome: o } = await runPhase(s, c, holder);
+      s.current = typeof p === 'string' ? p : p.id;
+      faultAt('before', s.current, c.remote);
+      const { outcome: o } = await runPhase(p, c, s.holder);
       faultAt('after', o.id, c.remote);
-      run.outcomes.push(o);
+      s.run.outcomes.push(o);
+      s.onOutcome?.(o);
       task.title = `${o.id}: ${o.status} — ${o.detail}`;
       if (o.status === 'skipped') task.skip(`${o.id}: skipped (${o.detail})`);
     },
   }));
-  const listr = new Listr(tasks as never, {
+}
+
+/** Records the error (if any) as the failed outcome of the current phase, and releases the lock. */
+export async function endSession(s: ConvergeSession, err?: unknown): Promise<ConvergeRun> {
+  try {
+    if (err !== undefined) {
+      const e = isHermesSetupError(err) ? err : stepError('E_STEP', (err as Error).message, 'rerun with --debug', err);
+      s.run.error = e;
+      const o: StepOutcome = { id: s.current, status: 'failed', detail: e.toLine() };
+      s.run.outcomes.push(o);
+      s.onOutcome?.(o);
+    }
+  } finally {
+    await s.holder.lock?.release();
+  }
+  return s.run;
+}
+
+export async function runConverge(c: Converge, renderer: 'default' | 'simple' | 'silent'): Promise<ConvergeRun> {
+  const s = newSession(c);
+  const listr = new Listr(convergeTasks(s) as never, {
     concurrent: false, exitOnError: true, renderer, fallbackRenderer: 'simple', registerSignalListeners: false,
     // The task list, failures included, goes to stdout; stderr carries only the one-line error (src/cli.ts).
     rendererOptions: { collapseErrors: false, formatOutput: 'wrap', logger: new ListrLogger({ toStderr: [] }) } as never,
     fallbackRendererOptions: { logger: new ListrLogger({ toStderr: [] }) } as never,
   });
+  let failure: unknown;
   try {
     await listr.run();
   } catch (err) {
-    const e = isHermesSetupError(err) ? err : stepError('E_STEP', (err as Error).message, 'rerun with --debug', err);
-    run.error = e;
-    run.outcomes.push({ id: current, status: 'failed', detail: e.toLine() });
-  } finally {
-    await holder.lock?.release();
+    failure = err ?? new Error('unknown failure');
   }
-  return run;
+  return endSession(s, failure);
 }

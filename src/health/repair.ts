@@ -1,6 +1,7 @@
 // check --repair: the converge again with what the state file recorded (mode, bind, port, daemon), update
 // off unless asked. Runs only when a check failed; a token edited without a restart gets the restart it needs
 // first (the converge keeps an existing pinned token and restarts only when it changed the .env itself).
+import { USER_BUS_ENV } from '../remote/shell.js';
 import { toConvergeOptions, type RemoteFlags } from '../commands/remote.js';
 import { newConverge, runConverge } from '../converge/run-converge.js';
 import { PLIST_PATH_DAEMON } from '../facts/facts-script.js';
@@ -10,7 +11,6 @@ import type { ConvergeState } from '../state.js';
 import { readServiceView, type HealthInput } from './health-input.js';
 import type { CheckLine } from './plan-checks.js';
 
-const ENV_PREFIX = 'XR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; export XDG_RUNTIME_DIR=$XR DBUS_SESSION_BUS_ADDRESS=unix:path=$XR/bus;';
 
 export interface RepairRun { steps: Array<{ id: string; status: string; detail: string }>; error?: string }
 
@@ -28,7 +28,7 @@ async function restartForToken(remote: Remote, i: HealthInput, lines: CheckLine[
   if (token?.status !== 'FAIL' || !/changed without restart/.test(token.detail)) return [];
   const v = readServiceView(i.facts);
   const cmd = v.kind === 'launchd' ? `launchctl kickstart -k ${v.domain}/ai.hermes.dashboard`
-    : v.kind === 'systemd-system' ? 'systemctl restart hermes-dashboard.service' : `${ENV_PREFIX} systemctl --user restart hermes-dashboard.service`;
+    : v.kind === 'systemd-system' ? 'systemctl restart hermes-dashboard.service' : `${USER_BUS_ENV} systemctl --user restart hermes-dashboard.service`;
   const r = await remote.exec(cmd);
   return [{ id: 'restart', status: r.code === 0 ? 'changed' : 'failed', detail: `restart to load the token in .env (${r.code === 0 ? 'done' : r.stderr.trim()})` }];
 }

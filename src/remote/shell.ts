@@ -55,3 +55,6 @@ for s in "\${SHELL:-}" /bin/bash; do
 done
 for c in "$@"; do case $c in "~/"*) c="$HOME/\${c#"~/"}";; esac; [ -x "$c" ] && [ ! -d "$c" ] && { echo "candidate $c"; exit 0; }; done
 echo none`;
+
+/** Prefix for `systemctl --user` over SSH: sessions from su/sudo/cron lack XDG_RUNTIME_DIR and the bus address. */
+export const USER_BUS_ENV = 'XR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; export XDG_RUNTIME_DIR=$XR DBUS_SESSION_BUS_ADDRESS=unix:path=$XR/bus;';

@@ -1,5 +1,6 @@
 // Step (Linux): the systemd unit hermes-dashboard.service — user unit + linger, or a system unit with User=
 // when connected as root. daemon-reload only when the unit changed; restart only when a dependency changed.
+import { USER_BUS_ENV } from '../remote/shell.js';
 import { stepError } from '../errors.js';
 import { UNIT_PATH_SYSTEM, UNIT_PATH_USER } from '../facts/facts-script.js';
 import type { FileFact, SystemdUnitState } from '../facts/parse-facts.js';
@@ -15,7 +16,6 @@ export interface SystemdPlan {
   writeUnit: boolean; enableLinger: boolean; reload: boolean; enable: boolean; start: boolean; restart: boolean; reasons: string[];
 }
 
-const ENV_PREFIX = 'XR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; export XDG_RUNTIME_DIR=$XR DBUS_SESSION_BUS_ADDRESS=unix:path=$XR/bus;';
 
 export function unitPath(system: boolean): string {
   return system ? UNIT_PATH_SYSTEM : UNIT_PATH_USER;
@@ -51,7 +51,7 @@ export function planSystemd(s: SystemdState, c: Converge): SystemdPlan | undefin
 }
 
 async function enableLinger(c: Converge): Promise<void> {
-  const r = await c.remote.exec(`{ loginctl enable-linger "$(id -un)" 2>/dev/null || sudo -n loginctl enable-linger "$(id -un)" 2>/dev/null; } || exit 4; ${ENV_PREFIX} for i in $(seq 50); do [ -S "$XR/bus" ] && exit 0; sleep 0.1; done; echo "no user bus at $XR/bus" >&2; exit 3`);
+  const r = await c.remote.exec(`{ loginctl enable-linger "$(id -un)" 2>/dev/null || sudo -n loginctl enable-linger "$(id -un)" 2>/dev/null; } || exit 4; ${USER_BUS_ENV} for i in $(seq 50); do [ -S "$XR/bus" ] && exit 0; sleep 0.1; done; echo "no user bus at $XR/bus" >&2; exit 3`);
   if (r.code === 3) throw stepError('E_USER_BUS', `linger is on but the user systemd manager did not start (${r.stderr.trim()})`, 'check `loginctl show-user $USER` and `systemctl status user@$(id -u)` on the host');
   if (r.code !== 0) {
     throw stepError('E_LINGER', `cannot enable linger for ${c.facts.user}: loginctl was refused and sudo -n is not allowed`,
@@ -62,7 +62,7 @@ async function enableLinger(c: Converge): Promise<void> {
 }
 
 function systemctlScript(p: SystemdPlan, system: boolean): string {
-  const sc = system ? 'systemctl' : `${ENV_PREFIX} systemctl --user`;
+  const sc = system ? 'systemctl' : `${USER_BUS_ENV} systemctl --user`;
   const cmds = [p.reload ? `${sc} daemon-reload` : '', p.start || p.restart ? `${sc} reset-failed ${UNIT_NAME} 2>/dev/null || true` : '',
     p.enable || p.start ? `${sc} enable ${p.start ? '--now ' : ''}${UNIT_NAME}` : '',
     p.restart ? `${sc} restart ${UNIT_NAME}` : ''].filter(Boolean);
@@ -90,7 +90,7 @@ export const systemdStep: Step<SystemdState, SystemdPlan> = {
   },
   async verify(c) {
     const system = c.facts.uid === 0;
-    const sc = system ? 'systemctl' : `${ENV_PREFIX} systemctl --user`;
+    const sc = system ? 'systemctl' : `${USER_BUS_ENV} systemctl --user`;
     const r = await c.remote.exec(`${sc} show ${UNIT_NAME} -p ActiveState,MainPID,UnitFileState`);
     const state = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
     if (state.ActiveState !== 'active' || state.UnitFileState !== 'enabled') {

@@ -6,7 +6,7 @@ import { gatherFacts } from '../facts/gather.js';
 import type { Facts } from '../facts/parse-facts.js';
 import { removeDotenvKey } from '../render/env-file.js';
 import type { Remote } from '../remote/remote.js';
-import { quotePath } from '../remote/shell.js';
+import { quotePath, USER_BUS_ENV } from '../remote/shell.js';
 import { parseState, type ConvergeState } from '../state.js';
 import { TOKEN_KEY } from '../secrets.js';
 import { acquireLock } from '../converge/remote-lock.js';
@@ -15,7 +15,6 @@ import type { StepOutcome } from '../steps/context.js';
 
 export interface UninstallOptions { unpinToken: boolean; lockWaitMs: number; port: number }
 
-const ENV_PREFIX = 'XR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; export XDG_RUNTIME_DIR=$XR DBUS_SESSION_BUS_ADDRESS=unix:path=$XR/bus;';
 
 async function run(remote: Remote, cmd: string, what: string): Promise<void> {
   const r = await remote.exec(cmd);
@@ -28,7 +27,7 @@ async function removeSystemd(remote: Remote, f: Facts): Promise<StepOutcome> {
   const unit = system ? f.systemdSystem : f.systemdUser;
   const loaded = unit !== undefined && unit.loadState === 'loaded';
   if (file.type === 'missing' && !loaded) return { id: 'service', status: 'ok', detail: 'no hermes-dashboard.service' };
-  const sc = system ? 'systemctl' : `${ENV_PREFIX} systemctl --user`;
+  const sc = system ? 'systemctl' : `${USER_BUS_ENV} systemctl --user`;
   await run(remote, `${sc} disable --now hermes-dashboard.service 2>/dev/null; rm -f ${quotePath(system ? UNIT_PATH_SYSTEM : UNIT_PATH_USER)} && ${sc} daemon-reload && ${sc} reset-failed hermes-dashboard.service 2>/dev/null; true`, 'removing the unit');
   return { id: 'service', status: 'changed', detail: 'stopped, disabled and removed hermes-dashboard.service' };
 }

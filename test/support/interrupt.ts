@@ -1,5 +1,8 @@
 // Interruption scenarios: run `remote` with a fault (HERMES_SETUP_FAULT), then re-run, then check the end state.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootLinuxHost } from '../hosts/linux-host.js';
+import { prepareLinuxHost } from './prepare-host.js';
+import { snapshotTrees } from './snapshot.js';
 import type { LinuxHost } from '../hosts/linux-host.js';
 import { runCli } from './cli.js';
 import type { PreparedHost } from './prepare-host.js';
@@ -39,4 +42,45 @@ export async function expectConverged(p: PreparedHost, label: string): Promise<v
   expect(files, `${label}: lock released`).not.toMatch(/\.hermes-setup\.lock/);
   expect(units.trim(), `${label}: one unit`).toBe('1');
   expect(modes.trim().split('\n'), label).toEqual(['600', '700']);
+}
+
+/** The whole interruption suite for one action (`kill` the CLI, or `drop` the SSH connection) on one G2 guest. */
+export function describeInterruptions(action: 'kill' | 'drop'): void {
+  let h: LinuxHost;
+  let p: PreparedHost;
+  beforeAll(async () => {
+    h = await bootLinuxHost();
+    p = await prepareLinuxHost(h, { generation: 'G2' });
+  }, 240_000);
+  afterAll(async () => h?.teardown());
+
+  describe(`${action} before anything is written: the host is untouched`, () => {
+    it.each(READ_ONLY_POINTS)('%s', async (point) => {
+      await resetHost(h);
+      const before = await snapshotTrees(p.ssh);
+      expect(await runInterrupted(p, `${point}:${action}`)).not.toBe(0);
+      expect(await snapshotTrees(p.ssh)).toBe(before);
+      expect((await p.ssh('ls -A ~/.hermes')).stdout).not.toMatch(/\.hermes-setup\.lock/);
+    });
+  });
+
+  describe(`${action} at step boundaries after the lock, then re-run`, () => {
+    it.each(WRITE_POINTS)('%s', async (point) => {
+      await resetHost(h);
+      const code = await runInterrupted(p, `${point}:${action}`);
+      // Cutting the connection after the last step leaves nothing undone: exit 0 is right there, and only there.
+      if (!(action === 'drop' && point === 'after:probe')) expect(code, 'the interrupted run must not report success').not.toBe(0);
+      await expectConverged(p, point);
+    });
+  });
+
+  describe(`${action} in the middle of a file write, then re-run`, () => {
+    it.each(WRITES)('%s', async (file) => {
+      await resetHost(h);
+      expect(await runInterrupted(p, `write:${file}:${action}`)).not.toBe(0);
+      const env = (await p.ssh('cat ~/.hermes/.env')).stdout;
+      expect(env.startsWith('# my keys\r\nOPENAI_API_KEY=sk-test-123\r\n'), '.env never truncated').toBe(true);
+      await expectConverged(p, file);
+    });
+  });
 }

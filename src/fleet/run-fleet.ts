@@ -1,0 +1,75 @@
+// Runs one listr2 parent task per host, up to --parallel at once; one host's failure never stops the others.
+// Off a TTY (and without --json) every event is one line prefixed with the host; at the end, the recap table.
+import { Listr, ListrLogger, type ListrTask } from 'listr2';
+import { EXIT, HermesSetupError, isHermesSetupError, type ExitCode } from '../errors.js';
+import { out } from '../output.js';
+import type { FleetTarget } from './fleet-targets.js';
+
+export type HostStatus = 'ok' | 'failed' | 'unreachable';
+
+export interface HostResult {
+  host: string;
+  status: HostStatus;
+  ok: number;
+  changed: number;
+  failed: number;
+  /** The per-host JSON document (the single-host command's --json). */
+  report: unknown;
+}
+
+export interface FleetIo {
+  /** One event line for this host (printed only off a TTY without --json). */
+  emit(host: string, line: string): void;
+  record(r: HostResult): void;
+}
+
+export interface FleetSummary { results: HostResult[]; exitCode: ExitCode }
+
+/** Unreachable: the connection could not be made or was lost (exit 4), or the host key was refused (exit 5). */
+export function isUnreachable(err: unknown): boolean {
+  return isHermesSetupError(err) && (err.exitCode === EXIT.UNREACHABLE || err.exitCode === EXIT.HOSTKEY);
+}
+
+export async function runFleet(targets: FleetTarget[], o: { parallel: number; json: boolean }, makeTask: (t: FleetTarget, io: FleetIo) => ListrTask): Promise<HostResult[]> {
+  const tty = process.stdout.isTTY === true && !o.json;
+  const results = new Map<string, HostResult>();
+  const io: FleetIo = {
+    emit: (host, line) => { if (!tty && !o.json) out.line(`[${host}] ${line}`); },
+    record: (r) => { results.set(r.host, r); },
+  };
+  const listr = new Listr(targets.map((t) => makeTask(t, io)) as never, {
+    concurrent: o.parallel, exitOnError: false, renderer: tty ? 'default' : 'silent', registerSignalListeners: false,
+    rendererOptions: { collapseErrors: false, collapseSubtasks: true, logger: new ListrLogger({ toStderr: [] }) } as never,
+  });
+  await listr.run().catch(() => undefined);
+  return targets.map((t) => results.get(t.name) ?? { host: t.name, status: 'failed', ok: 0, changed: 0, failed: 1, report: { target: t.name, ok: false } });
+}
+
+export function renderRecap(results: HostResult[]): string[] {
+  const rows = [['host', 'ok', 'changed', 'failed', 'unreachable'], ...results.map((r) => [r.host, String(r.ok), String(r.changed), String(r.failed), r.status === 'unreachable' ? '1' : '0'])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return ['Recap:', ...rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd())];
+}
+
+export function recapRows(results: HostResult[]): Array<{ host: string; status: HostStatus; ok: number; changed: number; failed: number; unreachable: number }> {
+  return results.map((r) => ({ host: r.host, status: r.status, ok: r.ok, changed: r.changed, failed: r.failed, unreachable: r.status === 'unreachable' ? 1 : 0 }));
+}
+
+/** 4 when any host was unreachable (it wins: that host's state is unknown), else `failCode` when any failed, else 0. */
+export function fleetExitCode(results: HostResult[], failCode: ExitCode = EXIT.STEP_FAILED): ExitCode {
+  if (results.some((r) => r.status === 'unreachable')) return EXIT.UNREACHABLE;
+  if (results.some((r) => r.status === 'failed')) return failCode;
+  return EXIT.OK;
+}
+
+/** Prints the JSON document or the recap, then throws the fleet's exit code (unless all were ok). */
+export function finishFleet(results: HostResult[], o: { json: boolean; failCode?: ExitCode; failWord?: string }): void {
+  const exitCode = fleetExitCode(results, o.failCode);
+  if (o.json) out.json({ schema: 'hermes-setup/fleet@1', ok: exitCode === EXIT.OK, exitCode, hosts: results.map((r) => r.report), recap: recapRows(results) });
+  else for (const l of renderRecap(results)) out.line(l);
+  if (exitCode === EXIT.OK) return;
+  const names = (s: HostStatus) => results.filter((r) => r.status === s).map((r) => r.host);
+  const parts = [names('unreachable').length ? `unreachable: ${names('unreachable').join(', ')}` : '', names('failed').length ? `${o.failWord ?? 'failed'}: ${names('failed').join(', ')}` : ''].filter(Boolean);
+  throw new HermesSetupError(exitCode === EXIT.UNREACHABLE ? 'E_FLEET_UNREACHABLE' : 'E_FLEET_FAILED', `${results.length - names('ok').length} of ${results.length} hosts not ok (${parts.join('; ')})`,
+    'see each host\'s lines above (or its "error" in --json); the recap lists them all', exitCode);
+}
