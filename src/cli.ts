@@ -15,6 +15,7 @@ import { registerCron } from './commands/cron.js';
 import { registerPair } from './commands/pair.js';
 import { registerDevices } from './commands/devices.js';
 import { registerDesktop } from './commands/desktop.js';
+import { registerExport } from './export/register-export.js';
 
 function readVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +64,7 @@ ${EXIT_CODES_HELP}`);
   registerPair(program);
   registerDevices(program);
   registerDesktop(program);
+  registerExport(program);
   for (const sub of program.commands.flatMap((c) => [c, ...c.commands])) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
   return program;
 }
