@@ -5,7 +5,11 @@ import type { Command } from 'commander';
 import { out } from '../output.js';
 
 export function registerExport(program: Command): void {
-  const exp = program.command('export').description('write the converge in another tool\'s format');
+  const exp = program.command('export').description('write the converge in another tool\'s format (ansible: a role + playbook)')
+    .addHelpText('after', `
+Examples:
+  $ hermes-setup export ansible ./ops
+  $ ansible-playbook -i hosts.ini ./ops/playbook.yml`);
   exp.command('ansible')
     .description('write an Ansible role + playbook doing the same converge (same unit template and decisions), for AWX, Tower or CI')
     .argument('[dir]', 'where to write playbook.yml and roles/hermes_dashboard/', 'hermes-ansible')
