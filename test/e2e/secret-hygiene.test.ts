@@ -192,7 +192,7 @@ describe('at rest', () => {
 
   it('nothing the tool printed, in any run, holds a secret (including those created after it was printed)', () => {
     expect(printed.length).toBeGreaterThanOrEqual(12);
-    const found = Object.fromEntries(printed.map(({ label, text }) => [label, leaks(text, secrets)]).filter(([, l]) => l.length > 0));
+    const found = Object.fromEntries(printed.map(({ label, text }) => [label, leaks(text, secrets)] as const).filter(([, l]) => l.length > 0));
     expect(found).toEqual({});
   });
 
