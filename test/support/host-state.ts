@@ -10,15 +10,19 @@ const DIRS = ['.hermes', '.config', '.config/systemd', '.config/systemd/user', '
 
 /** Everything `remote` may write on a Linux test host, as one comparable string. */
 export async function hostState(h: LinuxHost): Promise<string> {
-  const files = await snapshotTrees((cmd) => h.ssh(cmd));
-  const dirs = await h.ssh(`cd "$HOME" && for d in . ${DIRS.join(' ')}; do
+  // One SSH round trip: snapshotTrees' own command (captured, not run separately), then the directories and linger.
+  let files = '';
+  await snapshotTrees(async (cmd) => { files = cmd; return { code: 0, stdout: '', stderr: '' }; });
+  const r = await h.ssh(`${files}\necho '--- dirs'\ncd "$HOME" && for d in . ${DIRS.join(' ')}; do
   if [ -e "$d" ]; then find "$d" -maxdepth 0 -printf '%p %y %m %u %g %T@\\n'; else echo "$d absent"; fi
 done
 find .hermes .config/systemd Library -mindepth 1 -type d -not -path '.hermes/logs*' -printf '%p %m %u %T@\\n' 2>/dev/null | sort
 ls -la --time-style=full-iso .hermes .config/systemd/user 2>&1 | grep -v ' logs$' | sed -e 's/^total .*//'
-if [ -e .hermes/.hermes-setup.lock ]; then echo 'LOCK FILE PRESENT'; fi`);
-  const linger = await h.root('ls -la --time-style=full-iso /var/lib/systemd/linger 2>&1; ls /etc/systemd/system | grep -i hermes || true');
-  return `${files}\n--- dirs\n${dirs.stdout}${dirs.stderr}\n--- root\n${linger.stdout}`;
+if [ -e .hermes/.hermes-setup.lock ]; then echo 'LOCK FILE PRESENT'; fi
+echo '--- system'
+ls -la --time-style=full-iso /var/lib/systemd/linger 2>&1; ls /etc/systemd/system | grep -i hermes || true`);
+  if (!r.stdout.includes('--- system')) throw new Error(`host state: ssh failed (${r.code}): ${r.stderr}`);
+  return `${r.stdout}${r.stderr}`;
 }
 
 export const ONE_LINE_ERROR = /^E_[A-Z_]+: .+ — hint: .+$/;
