@@ -1,6 +1,6 @@
 // Bad input, as a table: every case gets a one-line `E_CODE: cause — hint: fix` on stderr, the documented exit code
 // (README "Exit codes"), and leaves the host exactly as it was (files, modes, mtimes, directories, linger, no lock).
-// One systemd guest serves all cases; host faults are made with host.root/host.ssh and undone after each case.
+// Two systemd guests serve all cases; host faults are made with host.root/host.ssh and undone after each case.
 // Success controls (CRLF .env, auto → tunnel, the drift --dry-run and --force runs) are kept at the end and not counted.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,22 +16,65 @@ import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js'
 // The client-side cases only read the host; eight at a time keeps the file short.
 vi.setConfig({ maxConcurrency: 8 }); // below sshd's MaxStartups (10): more would get connections reset
 
-let h: LinuxHost;
-let p: PreparedHost;
-let ip = '';
+/** A test host, its prepared CLI side, and helpers; host faults on one guest run one at a time (see exclusive). */
+interface Guest {
+  h: LinuxHost;
+  p: PreparedHost;
+  root(cmd: string, stdin?: string): Promise<void>;
+  asDeploy(cmd: string, stdin?: string): Promise<void>;
+  waitListening(port: number): Promise<void>;
+  waitFree(port: number): Promise<void>;
+  queue: Promise<unknown>;
+}
+
 const SIM_STATE = '/usr/local/lib/hermes-agent/.sim-state.json';
 
-beforeAll(async () => {
-  h = await bootLinuxHost();
-  ip = h.ip;
-  p = await prepareLinuxHost(h, { generation: 'G2' });
+async function bootGuest(): Promise<Guest> {
+  const h = await bootLinuxHost();
+  const p = await prepareLinuxHost(h, { generation: 'G2' });
   // Hermes lives outside ~/.hermes (FHS layout, like a system-wide install), so a tmpfs over ~/.hermes can model a
   // full disk without hiding Hermes itself.
   expect((await h.ssh('rm -rf ~/.hermes/hermes-agent ~/.local/bin/hermes')).code).toBe(0);
   await installSimulator((cmd, stdin) => h.root(cmd, stdin === undefined ? {} : { stdin: stdin.toString() }), { generation: 'G2', home: '/root', layout: 'root-fhs' });
   expect((await h.ssh('bash -lc "command -v hermes"')).stdout.trim()).toBe('/usr/local/bin/hermes');
+  const listening = async (port: number): Promise<boolean> => (await h.root(`ss -Hltn 'sport = :${port}' | grep -q .`)).code === 0;
+  const poll = async (want: boolean, port: number): Promise<void> => {
+    for (let i = 0; i < 50; i++) {
+      if (await listening(port) === want) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(want ? `nothing listens on ${port}` : `port ${port} still held`);
+  };
+  return {
+    h, p, queue: Promise.resolve(),
+    async root(cmd, stdin) {
+      const r = await h.root(cmd, stdin === undefined ? {} : { stdin });
+      if (r.code !== 0) throw new Error(`root: ${cmd}: ${r.stderr}`);
+    },
+    async asDeploy(cmd, stdin) {
+      const r = await h.ssh(cmd, stdin === undefined ? {} : { stdin });
+      if (r.code !== 0) throw new Error(`deploy: ${cmd}: ${r.stderr}`);
+    },
+    waitListening: (port) => poll(true, port),
+    waitFree: (port) => poll(false, port),
+  };
+}
+
+// Two guests: A takes the client-side cases, the .env/disk faults and the controls; B the other host faults, in
+// parallel with A's.
+const A = {} as Guest;
+const B = {} as Guest;
+let h: LinuxHost;
+let p: PreparedHost;
+let ip = '';
+beforeAll(async () => {
+  const [a, b] = await Promise.all([bootGuest(), bootGuest()]);
+  Object.assign(A, a);
+  Object.assign(B, b);
+  ({ h, p } = A);
+  ip = h.ip;
 }, 240_000);
-afterAll(async () => { await h?.teardown(); });
+afterAll(async () => { await Promise.all([A.h?.teardown(), B.h?.teardown()]); });
 
 // ---- client-side fixtures -------------------------------------------------------------------------------------------
 
@@ -61,51 +104,52 @@ const key = (): string[] => ['-i', h.keyPath];
 interface Case {
   name: string;
   /** Arguments after `remote`. */
-  args: () => string[];
+  args: (g: Guest) => string[];
   /** The whole argv instead (when the command itself is the bad input). */
   argv?: () => string[];
   /** CLI HOME (default: p.cliHome, which trusts the guest's key). */
   home?: () => string;
   /** Host fault to make before the "before" snapshot, and to undo after the "after" snapshot. */
-  setup?: () => Promise<void>;
-  undo?: () => Promise<void>;
+  setup?: (g: Guest) => Promise<void>;
+  undo?: (g: Guest) => Promise<void>;
   code: string | RegExp;
   exit: number;
   detail?: RegExp;
   /** Extra assertions (e.g. the client's known_hosts untouched). */
-  also?: (r: CliResult) => void | Promise<void>;
+  also?: (r: CliResult, g: Guest) => void | Promise<void>;
 }
 
-async function runCase(c: Case): Promise<CliResult> {
-  await c.setup?.();
+async function runCase(c: Case, g: Guest = A): Promise<CliResult> {
+  await c.setup?.(g);
   try {
-    const before = await hostState(h);
+    const before = await hostState(g.h);
     // A refusal is prompt: a CLI still running after 20 s (e.g. an SSH connection left open) fails the case.
-    const r = await runCli(c.argv ? c.argv() : ['remote', ...c.args()], { HOME: c.home ? c.home() : p.cliHome }, { timeoutMs: 20_000 });
-    const after = await hostState(h);
+    const r = await runCli(c.argv ? c.argv() : ['remote', ...c.args(g)], { HOME: c.home ? c.home() : g.p.cliHome }, { timeoutMs: 20_000 });
+    const after = await hostState(g.h);
     expectRefusal(r, c.code, c.exit, c.detail);
     expect(after, 'the host changed').toBe(before);
-    await c.also?.(r);
+    await c.also?.(r, g);
     return r;
   } finally {
-    await c.undo?.();
+    await c.undo?.(g);
   }
 }
 
-async function root(cmd: string, stdin?: string): Promise<void> {
-  const r = await h.root(cmd, stdin === undefined ? {} : { stdin });
-  if (r.code !== 0) throw new Error(`root: ${cmd}: ${r.stderr}`);
-}
-async function asDeploy(cmd: string, stdin?: string): Promise<void> {
-  const r = await h.ssh(cmd, stdin === undefined ? {} : { stdin });
-  if (r.code !== 0) throw new Error(`deploy: ${cmd}: ${r.stderr}`);
+/** Runs fn when every earlier fault on this guest is done (faults on A and B overlap; on one guest they never do). */
+function exclusive<T>(g: Guest, fn: () => Promise<T>): Promise<T> {
+  const run = g.queue.then(fn, fn);
+  g.queue = run.catch(() => undefined);
+  return run;
 }
 
 const counted: string[] = [];
-function table(cases: Case[], concurrent: boolean): void {
+/** Client-side cases only read the host, so they run concurrently (on A); host faults run one at a time per guest. */
+function table(cases: Case[], on?: () => Guest): void {
   for (const c of cases) {
     counted.push(c.name);
-    (concurrent ? it.concurrent : it)(`${c.name} → ${String(c.code)}, exit ${c.exit}`, async () => { await runCase(c); });
+    const title = `${c.name} → ${String(c.code)}, exit ${c.exit}`;
+    if (on) it.concurrent(title, async () => { const g = on(); await exclusive(g, () => runCase(c, g)); }, 120_000);
+    else it.concurrent(title, async () => { await runCase(c); });
   }
 }
 
@@ -229,137 +273,124 @@ describe('targets, ports, modes, flags, ssh config, keys, known_hosts', () => {
     { name: '--mode token on a G2 build', args: () => [target(), ...key(), '--mode', 'token'], code: 'E_MODE_UNSUPPORTED', exit: 2, detail: /G2.*hint: use --mode password .* or --mode tunnel/ },
     { name: '--bind a public IPv4 address', args: () => [target(), ...key(), '--bind', '203.0.113.9'], code: 'E_PUBLIC_BIND', exit: 2, detail: /203\.0\.113\.9 would expose it.*--allow-public/ },
     { name: '--bind a public IPv6 address', args: () => [target(), ...key(), '--bind', '2001:db8::5'], code: 'E_PUBLIC_BIND', exit: 2, detail: /2001:db8::5/ },
-  ], true);
+  ]);
 });
 
 // ---- host faults: one at a time ------------------------------------------------------------------------------------
 
-const writeEnv = (bytes: Buffer) => async (): Promise<void> => asDeploy('cat > ~/.hermes/.env && chmod 600 ~/.hermes/.env', bytes.toString('latin1'));
-
-describe('host faults', () => {
+describe('host faults (A: .env and disk, B: the rest — the two guests in parallel, one fault at a time on each)', () => {
   beforeAll(async () => {
-    // The host has never been converged: no unit, no .env, nothing listening on the port.
-    expect((await h.ssh('test ! -e ~/.config/systemd/user/hermes-dashboard.service && test ! -e ~/.hermes/.env')).code).toBe(0);
-    expect((await h.root("ss -Hltn 'sport = :9119'")).stdout).toBe('');
+    for (const g of [A, B]) {
+      // Never converged: no unit, no .env, nothing listening on the port.
+      expect((await g.h.ssh('test ! -e ~/.config/systemd/user/hermes-dashboard.service && test ! -e ~/.hermes/.env')).code).toBe(0);
+      expect((await g.h.root("ss -Hltn 'sport = :9119'")).stdout).toBe('');
+    }
   });
-  const dropEnv = async (): Promise<void> => asDeploy('rm -rf ~/.hermes/.env ~/env-target');
+  const dropEnv = async (g: Guest): Promise<void> => g.asDeploy('rm -rf ~/.hermes/.env ~/env-target');
   table([
     {
-      name: '.env with NUL bytes', args: () => p.args, code: 'E_ENV_NUL', exit: 2, undo: dropEnv,
-      setup: async () => asDeploy("printf 'OPENAI_API_KEY=sk-1\\000\\000\\nFOO=bar\\n' > ~/.hermes/.env && chmod 600 ~/.hermes/.env"),
+      name: '.env with NUL bytes', args: (g) => g.p.args, code: 'E_ENV_NUL', exit: 2, undo: dropEnv,
+      setup: async (g) => g.asDeploy("printf 'OPENAI_API_KEY=sk-1\\000\\000\\nFOO=bar\\n' > ~/.hermes/.env && chmod 600 ~/.hermes/.env"),
     },
     {
-      name: '.env in latin-1', args: () => p.args, code: 'E_ENV_ENCODING', exit: 2, undo: dropEnv, detail: /not valid UTF-8/,
-      setup: async () => asDeploy("printf 'GREETING=gr\\374\\337 dich\\n' > ~/.hermes/.env && chmod 600 ~/.hermes/.env"),
+      name: '.env in latin-1', args: (g) => g.p.args, code: 'E_ENV_ENCODING', exit: 2, undo: dropEnv, detail: /not valid UTF-8/,
+      setup: async (g) => g.asDeploy("printf 'GREETING=gr\\374\\337 dich\\n' > ~/.hermes/.env && chmod 600 ~/.hermes/.env"),
     },
     {
-      name: '.env over 1 MiB', args: () => p.args, code: 'E_ENV_TOO_LARGE', exit: 2, undo: dropEnv, detail: /1048577 bytes/,
-      setup: async () => asDeploy("head -c 1048576 /dev/zero | tr '\\0' '#' > ~/.hermes/.env && echo >> ~/.hermes/.env && chmod 600 ~/.hermes/.env"),
+      name: '.env over 1 MiB', args: (g) => g.p.args, code: 'E_ENV_TOO_LARGE', exit: 2, undo: dropEnv, detail: /1048577 bytes/,
+      setup: async (g) => g.asDeploy("head -c 1048576 /dev/zero | tr '\\0' '#' > ~/.hermes/.env && echo >> ~/.hermes/.env && chmod 600 ~/.hermes/.env"),
     },
     {
-      name: '.env is a symlink', args: () => p.args, code: 'E_ENV_SYMLINK', exit: 2, undo: dropEnv, detail: /symlink \(to \/home\/deploy\/env-target\)/,
-      setup: async () => asDeploy('echo FOO=bar > ~/env-target && chmod 600 ~/env-target && ln -s ~/env-target ~/.hermes/.env'),
-      also: async () => { expect((await h.ssh('cat ~/env-target')).stdout).toBe('FOO=bar\n'); },
+      name: '.env is a symlink', args: (g) => g.p.args, code: 'E_ENV_SYMLINK', exit: 2, undo: dropEnv, detail: /symlink \(to \/home\/deploy\/env-target\)/,
+      setup: async (g) => g.asDeploy('echo FOO=bar > ~/env-target && chmod 600 ~/env-target && ln -s ~/env-target ~/.hermes/.env'),
+      also: async (_r, g) => { expect((await g.h.ssh('cat ~/env-target')).stdout).toBe('FOO=bar\n'); },
     },
     {
-      name: '.env is a directory', args: () => p.args, code: 'E_ENV_NOT_FILE', exit: 2, undo: dropEnv,
-      setup: async () => asDeploy('mkdir ~/.hermes/.env'),
+      name: '.env is a directory', args: (g) => g.p.args, code: 'E_ENV_NOT_FILE', exit: 2, undo: dropEnv,
+      setup: async (g) => g.asDeploy('mkdir ~/.hermes/.env'),
     },
     {
-      name: '.env unreadable (mode 000)', args: () => p.args, code: 'E_ENV_TOO_LARGE', exit: 2, undo: dropEnv, detail: /unreadable/,
-      setup: async () => asDeploy('echo FOO=bar > ~/.hermes/.env && chmod 000 ~/.hermes/.env'),
+      name: '.env unreadable (mode 000)', args: (g) => g.p.args, code: 'E_ENV_TOO_LARGE', exit: 2, undo: dropEnv, detail: /unreadable/,
+      setup: async (g) => g.asDeploy('echo FOO=bar > ~/.hermes/.env && chmod 000 ~/.hermes/.env'),
     },
     {
-      name: '~/.hermes not writable (root-owned 0755)', args: () => p.args, code: 'E_NOT_WRITABLE', exit: 1, detail: /\/home\/deploy\/\.hermes is not writable by deploy.*sudo chown -R deploy/,
-      setup: async () => root('chown root:root /home/deploy/.hermes && chmod 755 /home/deploy/.hermes'),
-      undo: async () => root('chown deploy:deploy /home/deploy/.hermes && chmod 700 /home/deploy/.hermes'),
+      name: '~/.hermes not writable (root-owned 0755)', args: (g) => g.p.args, code: 'E_NOT_WRITABLE', exit: 1, detail: /\/home\/deploy\/\.hermes is not writable by deploy.*sudo chown -R deploy/,
+      setup: async (g) => g.root('chown root:root /home/deploy/.hermes && chmod 755 /home/deploy/.hermes'),
+      undo: async (g) => g.root('chown deploy:deploy /home/deploy/.hermes && chmod 700 /home/deploy/.hermes'),
     },
     {
-      name: 'disk full (64 KiB tmpfs over ~/.hermes)', args: () => p.args, code: 'E_DISK_FULL', exit: 1, detail: /only \d+ KiB free on the filesystem of \/home\/deploy\/\.hermes/,
-      setup: async () => {
-        await root('mount -t tmpfs -o size=64k,mode=0700,uid=1000,gid=1000 hs-full /home/deploy/.hermes');
-        await h.ssh('mkdir -p ~/.hermes/logs; dd if=/dev/zero of=$HOME/.hermes/filler bs=4k 2>/dev/null; sync');
-        expect((await h.ssh('df -Pk ~/.hermes | tail -n1')).stdout).toMatch(/^hs-full\s+64\s+\d+\s+0\s+100%/);
+      name: 'disk full (64 KiB tmpfs over ~/.hermes)', args: (g) => g.p.args, code: 'E_DISK_FULL', exit: 1, detail: /only \d+ KiB free on the filesystem of \/home\/deploy\/\.hermes/,
+      setup: async (g) => {
+        await g.root('mount -t tmpfs -o size=64k,mode=0700,uid=1000,gid=1000 hs-full /home/deploy/.hermes');
+        await g.h.ssh('mkdir -p ~/.hermes/logs; dd if=/dev/zero of=$HOME/.hermes/filler bs=4k 2>/dev/null; sync');
+        expect((await g.h.ssh('df -Pk ~/.hermes | tail -n1')).stdout).toMatch(/^hs-full\s+64\s+\d+\s+0\s+100%/);
       },
-      undo: async () => root('umount /home/deploy/.hermes'),
+      undo: async (g) => g.root('umount /home/deploy/.hermes'),
+    },
+  ], () => A);
+  table([
+    {
+      name: 'hermes missing', args: (g) => g.p.args, code: 'E_HERMES_MISSING', exit: 1, detail: /hint: install Hermes Agent/,
+      setup: async (g) => g.root('mv /usr/local/bin/hermes /usr/local/bin/hermes.off'),
+      undo: async (g) => g.root('mv /usr/local/bin/hermes.off /usr/local/bin/hermes'),
     },
     {
-      name: 'hermes missing', args: () => p.args, code: 'E_HERMES_MISSING', exit: 1, detail: /hint: install Hermes Agent/,
-      setup: async () => root('mv /usr/local/bin/hermes /usr/local/bin/hermes.off'),
-      undo: async () => root('mv /usr/local/bin/hermes.off /usr/local/bin/hermes'),
+      name: 'hermes too old after update (G0 stays G0)', args: (g) => g.p.args, code: 'E_HERMES_TOO_OLD', exit: 1, detail: /G0.*too old.*hint: update Hermes on the host/,
+      setup: async (g) => g.root(`cat > ${SIM_STATE}`, JSON.stringify({ generation: 'G0', updateTo: 'G0' })),
+      undo: async (g) => g.root(`cat > ${SIM_STATE}`, JSON.stringify({ generation: 'G2' })),
     },
     {
-      name: 'hermes too old after update (G0 stays G0)', args: () => p.args, code: 'E_HERMES_TOO_OLD', exit: 1, detail: /G0.*too old.*hint: update Hermes on the host/,
-      setup: async () => root(`cat > ${SIM_STATE}`, JSON.stringify({ generation: 'G0', updateTo: 'G0' })),
-      undo: async () => root(`cat > ${SIM_STATE}`, JSON.stringify({ generation: 'G2' })),
+      name: 'hermes --version prints garbage', args: (g) => g.p.args, code: 'E_HERMES_VERSION', exit: 1, detail: /did not print "Hermes Agent v…": Traceback/,
+      setup: async (g) => g.root('mv /usr/local/bin/hermes /usr/local/bin/hermes.off && printf \'#!/bin/sh\\necho "Traceback (most recent call last):"; exit 1\\n\' > /usr/local/bin/hermes && chmod 755 /usr/local/bin/hermes'),
+      undo: async (g) => g.root('mv /usr/local/bin/hermes.off /usr/local/bin/hermes'),
     },
     {
-      name: 'hermes --version prints garbage', args: () => p.args, code: 'E_HERMES_VERSION', exit: 1, detail: /did not print "Hermes Agent v…": Traceback/,
-      setup: async () => root('mv /usr/local/bin/hermes /usr/local/bin/hermes.off && printf \'#!/bin/sh\\necho "Traceback (most recent call last):"; exit 1\\n\' > /usr/local/bin/hermes && chmod 755 /usr/local/bin/hermes'),
-      undo: async () => root('mv /usr/local/bin/hermes.off /usr/local/bin/hermes'),
+      name: 'tailscale absent, --mode password', args: (g) => [...g.p.args, '--mode', 'password'], code: 'E_TAILSCALE_DOWN', exit: 1, detail: /Tailscale on the host is not installed.*--mode tunnel/,
+      setup: async (g) => g.root('mv /usr/local/bin/tailscale /usr/local/bin/tailscale.off'),
+      undo: async (g) => g.root('mv /usr/local/bin/tailscale.off /usr/local/bin/tailscale'),
     },
     {
-      name: 'tailscale absent, --mode password', args: () => [...p.args, '--mode', 'password'], code: 'E_TAILSCALE_DOWN', exit: 1, detail: /Tailscale on the host is not installed.*--mode tunnel/,
-      setup: async () => root('mv /usr/local/bin/tailscale /usr/local/bin/tailscale.off'),
-      undo: async () => root('mv /usr/local/bin/tailscale.off /usr/local/bin/tailscale'),
+      name: 'tailscale NeedsLogin, --mode password', args: (g) => [...g.p.args, '--mode', 'password'], code: 'E_TAILSCALE_DOWN', exit: 1, detail: /Tailscale on the host is NeedsLogin/,
+      setup: async (g) => g.p.setTailscale(presetTailscaleState('NeedsLogin')),
+      undo: async (g) => g.p.setTailscale(presetTailscaleState('Running', { ipv4: g.h.tailnetIp, hostName: g.h.name })),
     },
     {
-      name: 'tailscale NeedsLogin, --mode password', args: () => [...p.args, '--mode', 'password'], code: 'E_TAILSCALE_DOWN', exit: 1, detail: /Tailscale on the host is NeedsLogin/,
-      setup: async () => p.setTailscale(presetTailscaleState('NeedsLogin')),
-      undo: async () => p.setTailscale(presetTailscaleState('Running', { ipv4: h.tailnetIp, hostName: h.name })),
+      name: 'tailscaled not running, --mode password', args: (g) => [...g.p.args, '--mode', 'password'], code: 'E_TAILSCALE_DOWN', exit: 1, detail: /Tailscale on the host is not running/,
+      setup: async (g) => g.p.setTailscale(presetTailscaleState('Running', { daemon: 'down', ipv4: g.h.tailnetIp })),
+      undo: async (g) => g.p.setTailscale(presetTailscaleState('Running', { ipv4: g.h.tailnetIp, hostName: g.h.name })),
     },
     {
-      name: 'tailscaled not running, --mode password', args: () => [...p.args, '--mode', 'password'], code: 'E_TAILSCALE_DOWN', exit: 1, detail: /Tailscale on the host is not running/,
-      setup: async () => p.setTailscale(presetTailscaleState('Running', { daemon: 'down', ipv4: h.tailnetIp })),
-      undo: async () => p.setTailscale(presetTailscaleState('Running', { ipv4: h.tailnetIp, hostName: h.name })),
-    },
-    {
-      name: 'the port held by a foreign process of this user', args: () => p.args, code: 'E_PORT_FOREIGN', exit: 1, detail: /port 9119 is held by pid \d+ \(python3 -m http\.server 9119/,
-      setup: async () => {
-        await asDeploy('cd /tmp; nohup python3 -m http.server 9119 --bind 127.0.0.1 </dev/null >/dev/null 2>&1 & echo $! > /tmp/foreign.pid');
-        await waitListening(9119);
+      name: 'the port held by a foreign process of this user', args: (g) => g.p.args, code: 'E_PORT_FOREIGN', exit: 1, detail: /port 9119 is held by pid \d+ \(python3 -m http\.server 9119/,
+      setup: async (g) => {
+        await g.asDeploy('cd /tmp; nohup python3 -m http.server 9119 --bind 127.0.0.1 </dev/null >/dev/null 2>&1 & echo $! > /tmp/foreign.pid');
+        await g.waitListening(9119);
       },
-      undo: async () => { await asDeploy('kill $(cat /tmp/foreign.pid)'); await waitFree(9119); },
-      also: async () => { expect((await h.ssh('kill -0 $(cat /tmp/foreign.pid)')).code, 'the foreign process was touched').toBe(0); },
+      undo: async (g) => { await g.asDeploy('kill $(cat /tmp/foreign.pid)'); await g.waitFree(9119); },
+      also: async (_r, g) => { expect((await g.h.ssh('kill -0 $(cat /tmp/foreign.pid)')).code, 'the foreign process was touched').toBe(0); },
     },
     {
-      name: 'the port held by another user (root)', args: () => p.args, code: 'E_PORT_FOREIGN', exit: 1, detail: /held by a process of another user/,
-      setup: async () => {
-        await root('cd /tmp; nohup python3 -m http.server 9119 --bind 127.0.0.1 </dev/null >/dev/null 2>&1 & echo $! > /root/foreign.pid');
-        await waitListening(9119);
+      name: 'the port held by another user (root)', args: (g) => g.p.args, code: 'E_PORT_FOREIGN', exit: 1, detail: /held by a process of another user/,
+      setup: async (g) => {
+        await g.root('cd /tmp; nohup python3 -m http.server 9119 --bind 127.0.0.1 </dev/null >/dev/null 2>&1 & echo $! > /root/foreign.pid');
+        await g.waitListening(9119);
       },
-      undo: async () => { await root('kill $(cat /root/foreign.pid)'); await waitFree(9119); },
+      undo: async (g) => { await g.root('kill $(cat /root/foreign.pid)'); await g.waitFree(9119); },
     },
     ...['203.0.113.7/32', '2001:db8::7/128'].map((addr): Case => ({
-      name: `--bind all with a public ${addr.includes(':') ? 'IPv6' : 'IPv4'} address on the host`, args: () => [...p.args, '--bind', 'all'], code: 'E_PUBLIC_BIND', exit: 2,
+      name: `--bind all with a public ${addr.includes(':') ? 'IPv6' : 'IPv4'} address on the host`, args: (g) => [...g.p.args, '--bind', 'all'], code: 'E_PUBLIC_BIND', exit: 2,
       detail: new RegExp(`--bind all would also listen on the public address ${addr.split('/')[0]!.replace(/\./g, '\\.')} .*--allow-public`),
-      setup: async () => root(`ip addr add ${addr} dev host0${addr.includes(':') ? ' nodad' : ''}`),
-      undo: async () => root(`ip addr del ${addr} dev host0`),
+      setup: async (g) => g.root(`ip addr add ${addr} dev host0${addr.includes(':') ? ' nodad' : ''}`),
+      undo: async (g) => g.root(`ip addr del ${addr} dev host0`),
     })),
-  ], false);
+  ], () => B);
 });
-
-async function waitListening(port: number): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    if ((await h.root(`ss -Hltn 'sport = :${port}' | grep -q .`)).code === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-async function waitFree(port: number): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    if ((await h.root(`ss -Hltn 'sport = :${port}' | grep -q .`)).code !== 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`port ${port} still held`);
-}
 
 // ---- controls and drift (success runs are not counted) -------------------------------------------------------------
 
 describe('controls: what must work', () => {
   it('a CRLF .env works and keeps CRLF on every line', async () => {
     const original = 'OPENAI_API_KEY=sk-crlf-1\r\n# a comment\r\nFOO="bar baz"\r\n';
-    await writeEnv(Buffer.from(original))();
+    await A.asDeploy('cat > ~/.hermes/.env && chmod 600 ~/.hermes/.env', original);
     const r = await runCli(['remote', ...p.args, '--no-update'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -382,21 +413,21 @@ describe('controls: what must work', () => {
   });
 
   it('tailscale absent: --mode auto picks tunnel and succeeds', async () => {
-    await root('mv /usr/local/bin/tailscale /usr/local/bin/tailscale.off');
+    await A.root('mv /usr/local/bin/tailscale /usr/local/bin/tailscale.off');
     try {
       const r = await runCli(['remote', ...p.args, '--no-update', '--json'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, mode: 'tunnel', bind: '127.0.0.1', reason: expect.stringMatching(/not installed/) });
     } finally {
-      await root('mv /usr/local/bin/tailscale.off /usr/local/bin/tailscale');
+      await A.root('mv /usr/local/bin/tailscale.off /usr/local/bin/tailscale');
     }
   });
 });
 
 describe('a G0 host that `hermes update` lifts to G2', () => {
   it('is updated first, then converged (the too-old check must look at the build after the update)', async () => {
-    await root(`printf '%s' '${JSON.stringify({ generation: 'G0', updateTo: 'G2' })}' > ${SIM_STATE} && chown deploy ${SIM_STATE}`);
+    await A.root(`printf '%s' '${JSON.stringify({ generation: 'G0', updateTo: 'G2' })}' > ${SIM_STATE} && chown deploy ${SIM_STATE}`);
     try {
       const r = await runCli(['remote', ...p.args, '--json'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
       expect(r.stderr).toBe('');
@@ -405,7 +436,7 @@ describe('a G0 host that `hermes update` lifts to G2', () => {
       expect(report.steps.find((s: { id: string }) => s.id === 'update')).toMatchObject({ status: 'changed' });
       expect(report.hermes).toMatchObject({ generation: 'G2' });
     } finally {
-      await root(`printf '%s' '${JSON.stringify({ generation: 'G2' })}' > ${SIM_STATE} && chown root ${SIM_STATE}`);
+      await A.root(`printf '%s' '${JSON.stringify({ generation: 'G2' })}' > ${SIM_STATE} && chown root ${SIM_STATE}`);
     }
   });
 });
@@ -416,7 +447,7 @@ describe('a unit edited by hand', () => {
 
   it('is drift: the run refuses and changes nothing', async () => {
     counted.push('a unit edited by hand (drift)');
-    await asDeploy(`test -f ${UNIT} && sed -i 's/^\\[Service\\]$/[Service]\\n${EDIT}/' ${UNIT} && grep -qx '${EDIT}' ${UNIT}`);
+    await A.asDeploy(`test -f ${UNIT} && sed -i 's/^\\[Service\\]$/[Service]\\n${EDIT}/' ${UNIT} && grep -qx '${EDIT}' ${UNIT}`);
     await runCase({
       name: 'drift', args: () => [...p.args, '--no-update'], code: 'E_SERVICE_DRIFT', exit: 1, detail: /hermes-dashboard\.service differs from what hermes-setup last wrote.*--force/,
     });
