@@ -105,9 +105,10 @@ Examples:
     const target = targets[0];
     const [{ buildReport, renderDiffs, renderSummary }, { newConverge, runConverge }] = await Promise.all([
       import('../converge/report.js'), import('../converge/run-converge.js')]);
+    toConvergeOptions(flags, target ?? 'local'); // bad flags fail here, before any connection is opened
     const remote = await connectTarget(target, connect);
-    const opts = toConvergeOptions(flags, remote.label);
     try {
+      const opts = toConvergeOptions(flags, remote.label);
       const c = newConverge(remote, opts, () => undefined);
       const renderer = flags.json ? 'silent' : process.stdout.isTTY ? 'default' : 'simple';
       const run = await runConverge(c, renderer);

@@ -21,8 +21,9 @@ function checkExposure(c: Converge): void {
 }
 
 function checkFunnel(c: Converge): void {
-  const port = String(c.opts.port);
-  if (c.facts.funnel.includes(`127.0.0.1:${port}`) || c.facts.funnel.includes(`localhost:${port}`)) {
+  // Any Funnel proxy to this port, whatever address it names (127.0.0.1, localhost, the tailnet IP, …).
+  if (new RegExp(`https?://[^"/\\s]+:${c.opts.port}(?![0-9])`).test(c.facts.funnel)) {
+    const port = String(c.opts.port);
     c.warnings.push(`Tailscale Funnel already publishes port ${port} to the Internet; hermes-setup never enables Funnel (turn it off: tailscale funnel reset)`);
   }
 }

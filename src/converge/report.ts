@@ -46,16 +46,28 @@ export function buildReport(run: ConvergeRun, o: { showToken: boolean; newPasswo
   if (d?.mode === 'tunnel') {
     r.tunnel = { command: `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${c.opts.port} ${c.opts.sshTarget}`, url: `http://127.0.0.1:${TUNNEL_LOCAL_PORT}` };
   }
-  if (c.token) r.tokenFingerprint = fingerprint(c.token);
-  if (c.token && o.showToken) r.token = c.token;
-  if (c.password) r.basicAuth = { username: c.password.username, ...(o.newPassword ? { password: o.newPassword } : {}), ...(o.passwordFile ? { passwordFile: o.passwordFile } : {}) };
+  // Secrets are reported only when the .env step got through (a run that failed earlier never wrote them).
+  const envDone = run.outcomes.some((s) => s.id === 'env' && (s.status === 'ok' || s.status === 'changed'));
+  if (c.token && envDone) r.tokenFingerprint = fingerprint(c.token);
+  if (c.token && envDone && o.showToken) r.token = c.token;
+  if (c.password && envDone) r.basicAuth = { username: c.password.username, ...(o.newPassword ? { password: o.newPassword } : {}), ...(o.passwordFile ? { passwordFile: o.passwordFile } : {}) };
   if (run.error) r.error = { code: run.error.code, message: run.error.message, hint: run.error.hint, exitCode: run.error.exitCode };
   return r;
 }
 
+const SENSITIVE_KEY = /(KEY|TOKEN|SECRET|PASS|HASH|CREDENTIAL|AUTH)/i;
+
+/** .env text with every sensitive-looking value replaced by its fingerprint (the user's API keys included). */
+export function redactEnvValues(text: string): string {
+  return text.replace(/^([ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*)(.+?)(\r?)$/gm,
+    (line, head: string, key: string, value: string, cr: string) => (SENSITIVE_KEY.test(key) ? `${head}<redacted ${fingerprint(value)}>${cr}` : line));
+}
+
 export async function renderDiffs(run: ConvergeRun): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
-  return run.c.files.map((f) => redact(createTwoFilesPatch(f.path, f.path, f.before ?? '', f.after, f.before === undefined ? '(missing)' : 'current', 'planned'), run.c.secrets)).join('\n');
+  const clean = (path: string, t: string) => (path.endsWith('.env') ? redactEnvValues(t) : t);
+  return run.c.files.map((f) => redact(createTwoFilesPatch(f.path, f.path, clean(f.path, f.before ?? ''), clean(f.path, f.after),
+    f.before === undefined ? '(missing)' : 'current', 'planned'), run.c.secrets)).join('\n');
 }
 
 export function renderSummary(r: ConvergeReport): string[] {

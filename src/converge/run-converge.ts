@@ -74,8 +74,11 @@ async function readFacts(c: Converge): Promise<StepOutcome> {
 
 /** Plans mode, .env, strays, service and record without applying anything, then forgets the plans. */
 async function preflight(c: Converge): Promise<StepOutcome> {
-  const saved = { opts: c.opts, warnings: [...c.warnings] };
+  const saved = { opts: c.opts, warnings: [...c.warnings], build: c.build };
   c.opts = { ...c.opts, dryRun: true };
+  c.preflight = true;
+  // A G0 build is refused only if it is still G0 after `hermes update`; until then, plan as for a current build.
+  if (c.build?.generation === 'G0' && c.opts.update && !saved.opts.dryRun) c.build = { ...c.build, generation: 'G2' };
   try {
     const planned: StepOutcome[] = [];
     for (const s of [modeStep, envStep, straysStep, await serviceStep(c), recordStep] as AnyStep[]) planned.push(await runStep(s, c));
@@ -83,7 +86,7 @@ async function preflight(c: Converge): Promise<StepOutcome> {
     const n = planned.filter((o) => o.status === 'changed').length;
     return { id: 'preflight', status: 'ok', detail: n ? `${n} step(s) will change the host` : 'nothing to change' };
   } finally {
-    Object.assign(c, { opts: saved.opts, warnings: saved.warnings, files: [], changed: { unit: false, env: false, version: false, linger: false } });
+    Object.assign(c, { opts: saved.opts, warnings: saved.warnings, build: saved.build, preflight: false, files: [], changed: { unit: false, env: false, version: false, linger: false } });
     c.service.restarted = false;
   }
 }

@@ -24,7 +24,7 @@ export interface ModeDecision {
 
 function tooOld(version: string): Error {
   return stepError('E_HERMES_TOO_OLD', `Hermes v${version} (G0, before 2026-06-02) is too old: the desktop app's file:// origin is refused on a remote bind and chat needs --tui`,
-    'update Hermes on the host: hermes update (or rerun without --no-update)');
+    'update Hermes on the host (`hermes update`; hermes-setup runs it first unless --no-update), then rerun');
 }
 
 function pickBind(bind: ModeInputs['bind'], tailnetIp: string | undefined, state: string): string {

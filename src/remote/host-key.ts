@@ -2,7 +2,7 @@
 // never accept a changed or revoked key. The decision is pure; reading and recording the file is I/O.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { hostKeyError } from '../errors.js';
+import { hostKeyError, usageError } from '../errors.js';
 import {
   appendKnownHostsLine, fingerprintBlob, keyTypeOfBlob, knownKeyTypes, lookupHostKey, parseKnownHosts,
   renderKnownHostsLine, type KnownHostEntry,
@@ -36,7 +36,8 @@ export async function readKnownHosts(path: string): Promise<{ text: string; entr
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw usageError('E_KNOWN_HOSTS_UNREADABLE', `cannot read ${path} (${code})`, `make ${path} a readable file (or pass --known-hosts FILE)`);
   }
   return { text, entries: parseKnownHosts(text, path) };
 }

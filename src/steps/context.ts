@@ -48,6 +48,8 @@ export interface Converge {
   lingerEnabledByUs?: boolean;
   service: { kind: 'systemd-user' | 'systemd-system' | 'launchd-agent' | 'launchd-daemon'; domain?: string; restarted: boolean; pid?: number };
   files: PlannedFile[];
+  /** True while the preflight plans: anything that would refuse later must refuse now. */
+  preflight?: boolean;
   /** Secrets generated this run: the preflight and the real pass must use the same ones. */
   generated: { token?: string; password?: string; secret?: string };
   /** Secrets to redact from any output. */

@@ -14,7 +14,7 @@ export function isHandEdited(current: string | undefined, c: Converge): boolean 
 
 export function checkDrift(current: string | undefined, c: Converge, path: string): void {
   if (!isHandEdited(current, c) || c.opts.force) return;
-  if (c.opts.dryRun) {
+  if (c.opts.dryRun && !c.preflight) {
     c.warnings.push(`${path} was edited by hand (drift); a real run refuses to replace it without --force`);
     return;
   }

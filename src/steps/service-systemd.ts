@@ -44,7 +44,9 @@ export function planSystemd(s: SystemdState, c: Converge): SystemdPlan | undefin
   const reasons = [writeUnit ? 'unit changed' : '', c.changed.env ? '.env changed' : '', dependencyChanged && !c.changed.env ? 'Hermes version changed' : ''].filter(Boolean);
   const p: SystemdPlan = {
     writeUnit, enableLinger: !s.system && !s.linger, reload: writeUnit,
-    enable: s.unit?.unitFileState !== 'enabled', start: !active, restart: active && (writeUnit || dependencyChanged), reasons,
+    // A changed unit or dependency always means restart (it also starts a stopped unit, and replaces a process
+    // systemd is bringing back with the old arguments); a plain start only when nothing changed.
+    enable: s.unit?.unitFileState !== 'enabled', start: !active && !(writeUnit || dependencyChanged), restart: writeUnit || dependencyChanged, reasons,
   };
   if (p.writeUnit) c.files.push({ path: unitPath(s.system), ...(current !== undefined ? { before: current } : {}), after: s.desired, mode: 0o644 });
   return Object.entries(p).some(([k, v]) => k !== 'reasons' && v === true) ? p : undefined;

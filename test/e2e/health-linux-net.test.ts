@@ -24,6 +24,10 @@ describe('doctor network rows on a Linux guest, Hermes G1', () => {
     const f = await expectFixClears(p, 'public-interface', ok);
     expect(f.symptom).toContain('203.0.113.7');
     expect(f.fix).toBe(`hermes-setup remote ${p.target} --bind tailnet`);
+    // With the public address still there, `remote --bind all` is refused by the exposure guard (E_PUBLIC_BIND).
+    const guarded = await runRemote(p, ['--no-update', '--bind', 'all']);
+    expect(guarded.report.error?.code).toBe('E_PUBLIC_BIND');
+    expect((await h.root('ip addr del 203.0.113.7/32 dev host0')).code).toBe(0);
   });
 
   it('--insecure on a hardened build (0.0.0.0 bind exits 1): doctor names insecure-noop; a converge clears it', async () => {

@@ -15,7 +15,7 @@ describe('npm package', () => {
     const [info] = JSON.parse(out) as Array<{ name: string; files: Array<{ path: string }> }>;
     expect(info!.name).toBe('hermes-setup');
     const paths = info!.files.map((f) => f.path);
-    const allowed = /^(dist\/.+\.js|templates\/(systemd|launchd)\/[^/]+|README\.md|LICENSE|package\.json)$/;
+    const allowed = /^(dist\/.+\.js|templates\/(systemd|launchd|ansible)\/.+|README\.md|LICENSE|package\.json)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(['dist/cli.js', 'README.md', 'LICENSE', 'package.json',
       'templates/systemd/hermes-dashboard.service', 'templates/launchd/ai.hermes.dashboard.plist']));

@@ -11,10 +11,13 @@ import { runRemote } from './remote-run.js';
 /** The user's .env before hermes-setup: other keys, a comment, CRLF line endings, no final newline. */
 export const ORIGINAL_ENV = '# my keys\r\nOPENAI_API_KEY=sk-test-123\r\nexport ANTHROPIC_API_KEY="a b # c"\r\n\r\nHERMES_HOME=/home/deploy/.hermes\r\nZZ_LAST=1';
 
-/** Points before the lock: nothing may have been written, so the host must be byte-identical afterwards. */
-export const READ_ONLY_POINTS = ['before:facts', 'after:facts', 'before:hermes', 'after:hermes', 'before:preflight', 'after:preflight', 'before:lock'];
-/** Points after the first possible write: one re-run must converge exactly. */
-export const WRITE_POINTS = ['after:lock', ...['tidy', 'update', 'mode', 'env', 'strays', 'service', 'record', 'port', 'probe'].flatMap((s) => [`before:${s}`, `after:${s}`])];
+/**
+ * Every boundary between two steps, once: `after:X` is the same instant as `before:<the step after X>` (nothing runs
+ * in between), so the points are `before:facts` and `after:` each step.
+ */
+export const READ_ONLY_POINTS = ['before:facts', 'after:facts', 'after:hermes', 'after:preflight'];
+/** Boundaries after the lock (the first possible write): one re-run must converge exactly. */
+export const WRITE_POINTS = ['lock', 'tidy', 'update', 'mode', 'env', 'strays', 'service', 'record', 'port', 'probe'].map((s) => `after:${s}`);
 export const WRITES = ['.env', '.env.hermes-setup.bak', 'hermes-dashboard.service', '.hermes-setup-state.json'];
 
 /** Back to a host that never saw hermes-setup (the simulator stays installed). */
