@@ -76,7 +76,7 @@ async function readFacts(c: Converge): Promise<StepOutcome> {
 async function preflight(c: Converge): Promise<StepOutcome> {
   const saved = { opts: c.opts, warnings: [...c.warnings], build: c.build };
   c.opts = { ...c.opts, dryRun: true };
-  c.preflight = true;
+  c.preflight = !saved.opts.dryRun; // strict only when a real run follows; a dry run shows drift instead of refusing
   // A G0 build is refused only if it is still G0 after `hermes update`; until then, plan as for a current build.
   if (c.build?.generation === 'G0' && c.opts.update && !saved.opts.dryRun) c.build = { ...c.build, generation: 'G2' };
   try {

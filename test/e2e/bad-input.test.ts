@@ -347,8 +347,9 @@ describe('host faults (A: .env and disk, B: the rest — the two guests in paral
     },
     {
       name: 'hermes too old after update (G0 stays G0)', args: (g) => g.p.args, code: 'E_HERMES_TOO_OLD', exit: 1, detail: /G0.*too old.*hint: update Hermes on the host/, compare: 'ours',
-      setup: async (g) => g.root(`cat > ${SIM_STATE}`, JSON.stringify({ generation: 'G0', updateTo: 'G0' })),
-      undo: async (g) => g.root(`cat > ${SIM_STATE}`, JSON.stringify({ generation: 'G2' })),
+      // `hermes update` rewrites its state file atomically in the install dir, so deploy must own that dir here.
+      setup: async (g) => g.root(`cat > ${SIM_STATE} && chown -R deploy /usr/local/lib/hermes-agent`, JSON.stringify({ generation: 'G0', updateTo: 'G0' })),
+      undo: async (g) => g.root(`cat > ${SIM_STATE} && chown -R root /usr/local/lib/hermes-agent`, JSON.stringify({ generation: 'G2' })),
     },
     {
       name: 'hermes --version prints garbage', args: (g) => g.p.args, code: 'E_HERMES_VERSION', exit: 1, detail: /did not print "Hermes Agent v…": Traceback/,
@@ -438,7 +439,7 @@ describe('controls: what must work', () => {
 
 describe('a G0 host that `hermes update` lifts to G2', () => {
   it('is updated first, then converged (the too-old check must look at the build after the update)', async () => {
-    await A.root(`printf '%s' '${JSON.stringify({ generation: 'G0', updateTo: 'G2' })}' > ${SIM_STATE} && chown deploy ${SIM_STATE}`);
+    await A.root(`printf '%s' '${JSON.stringify({ generation: 'G0', updateTo: 'G2' })}' > ${SIM_STATE} && chown -R deploy /usr/local/lib/hermes-agent`);
     try {
       const r = await runCli(['remote', ...p.args, '--json'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
       expect(r.stderr).toBe('');
@@ -447,7 +448,7 @@ describe('a G0 host that `hermes update` lifts to G2', () => {
       expect(report.steps.find((s: { id: string }) => s.id === 'update')).toMatchObject({ status: 'changed' });
       expect(report.hermes).toMatchObject({ generation: 'G2' });
     } finally {
-      await A.root(`printf '%s' '${JSON.stringify({ generation: 'G2' })}' > ${SIM_STATE} && chown root ${SIM_STATE}`);
+      await A.root(`printf '%s' '${JSON.stringify({ generation: 'G2' })}' > ${SIM_STATE} && chown -R root /usr/local/lib/hermes-agent`);
     }
   });
 });
