@@ -21,7 +21,7 @@ export async function checkHost(remote: Remote, t: FleetTarget, flags: CheckFlag
   let repair: { before: typeof checks; ran: boolean; steps: Array<{ id: string; status: string; detail: string }>; error?: string } | undefined;
   if (!isHealthy(checks) && flags.repair) {
     const { runRepair } = await import('../health/repair.js');
-    const run = await runRepair(remote, input, checks, { passwordFile: opts.passwordFile, update: flags.update === true, ...(opts.port ? { port: opts.port } : {}), quiet: true });
+    const run = await runRepair(remote, input, { passwordFile: opts.passwordFile, update: flags.update === true, ...(opts.port ? { port: opts.port } : {}), quiet: true });
     repair = { before: checks, ran: true, ...run };
     checks = planChecks(await readHealth(remote, opts));
     lines.push(...run.steps.filter((x) => x.status !== 'ok').map((s) => `repair ${s.id}: ${s.status} — ${s.detail}`), ...renderCheckLines(checks));

@@ -15,7 +15,7 @@ export async function runCheck(remote: Remote, opts: HealthOptions, o: { repair:
       report.repair = { before: checks, ran: false, steps: [], error: '`hermes update` is in progress; not touching the service' };
     } else {
       const { runRepair } = await import('./repair.js');
-      const run = await runRepair(remote, input, checks, { passwordFile: opts.passwordFile, update: o.update, ...(opts.port ? { port: opts.port } : {}), quiet: o.json });
+      const run = await runRepair(remote, input, { passwordFile: opts.passwordFile, update: o.update, ...(opts.port ? { port: opts.port } : {}), quiet: o.json });
       const after = planChecks(await readHealth(remote, opts));
       report = { target: remote.label, healthy: isHealthy(after), checks: after, repair: { before: checks, ran: true, ...run } };
       if (!o.json) for (const s of run.steps.filter((x) => x.status !== 'ok')) out.line(`repair ${s.id}: ${s.status} — ${s.detail}`);
