@@ -7,7 +7,7 @@ import { gatherFacts } from '../facts/gather.js';
 import type { Remote } from '../remote/remote.js';
 import { parseState } from '../state.js';
 import type { Converge, ConvergeOptions, Step, StepOutcome } from '../steps/context.js';
-import { envStep, planEnv } from '../steps/env.js';
+import { envStep } from '../steps/env.js';
 import { hermesStep, readBuild } from '../steps/hermes.js';
 import { modeStep } from '../steps/mode.js';
 import { portStep } from '../steps/port.js';
@@ -38,7 +38,7 @@ export async function runStep(step: AnyStep, c: Converge): Promise<StepOutcome> 
   const reason = step.skip?.(c);
   if (reason) return { id: step.id, status: 'skipped', detail: reason };
   const state = await step.read(c);
-  const plan = step.id === 'env' ? await planEnv(state as never, c) : step.plan(state, c);
+  const plan = await step.plan(state, c);
   if (plan === undefined) return { id: step.id, status: 'ok', detail: step.okDetail?.(state, c) ?? 'nothing to do' };
   const what = step.describe(plan, c);
   if (c.opts.dryRun) {

@@ -74,8 +74,8 @@ export interface Step<S, P> {
   /** A reason to skip the step, or undefined to run it. */
   skip?(c: Converge): string | undefined;
   read(c: Converge): Promise<S> | S;
-  /** Pure. undefined (or an empty plan) means nothing to do. */
-  plan(state: S, c: Converge): P | undefined;
+  /** Pure but for reading local inputs (e.g. --password-file). undefined means nothing to do. */
+  plan(state: S, c: Converge): P | undefined | Promise<P | undefined>;
   describe(plan: P, c: Converge): string;
   /** Returns { unchanged } when applying found nothing to change after all (reported as ok). */
   apply(c: Converge, plan: P): Promise<void | { unchanged: string }>;

@@ -91,7 +91,7 @@ export const envStep: Step<EnvState, EnvPlan> = {
     text: decodeEnv(c.facts.env), exists: c.facts.env.type === 'file', fileMode: c.facts.env.mode,
     dirMode: c.facts.hermesDir.mode, dirExists: c.facts.hermesDir.type === 'dir',
   }),
-  plan: () => undefined, // replaced below: planning needs async reads of local files
+  plan: (s, c) => planEnv(s, c),
   describe: (p) => [p.contentChanged ? 'update .env' : '', p.fixFileMode ? 'chmod 600 .env' : '', p.fixDirMode ? 'chmod 700 ~/.hermes' : '', ...p.notes].filter(Boolean).join(', '),
   async apply(c, p) {
     if (p.fixDirMode || !p.contentChanged) {
