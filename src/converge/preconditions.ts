@@ -10,13 +10,18 @@ export function publicAddresses(addrs: string[]): string[] {
   return addrs.filter((a) => !isLoopback(a) && !isTailnet(a) && !isPrivate(a) && !/^fe80:/i.test(a) && !/^169\.254\./.test(a));
 }
 
+/** The exposure guard: never listen on a public address, directly or through a wildcard bind, without --allow-public. */
 function checkExposure(c: Converge): void {
   const bind = c.decision?.bind;
-  if (!bind || c.opts.allowPublic || !isWildcard(bind)) return;
+  if (!bind || c.opts.allowPublic) return;
+  const hint = 'bind the tailnet address (the default), use --mode tunnel, or pass --allow-public if you really mean it';
+  if (!isWildcard(bind)) {
+    if (isLoopback(bind) || isTailnet(bind) || isPrivate(bind)) return;
+    throw usageError('E_PUBLIC_BIND', `binding the dashboard to ${bind} would expose it on a public address`, hint);
+  }
   const pub = publicAddresses(c.facts.ifAddrs);
   if (pub.length) {
-    throw usageError('E_PUBLIC_BIND', `--bind all would also listen on the public address${pub.length > 1 ? 'es' : ''} ${pub.join(', ')} of this host`,
-      'bind the tailnet address (the default), use --mode tunnel, or pass --allow-public if you really mean it');
+    throw usageError('E_PUBLIC_BIND', `--bind all would also listen on the public address${pub.length > 1 ? 'es' : ''} ${pub.join(', ')} of this host`, hint);
   }
 }
 

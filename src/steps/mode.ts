@@ -1,7 +1,6 @@
 // Step: choose the access mode and bind address, and say why in one line (no changes).
 import { decideAccessMode, type ModeDecision } from '../hermes/access-mode.js';
 import type { Step } from './context.js';
-import { guardExposure } from './exposure.js';
 
 export const modeStep: Step<ModeDecision, never> = {
   id: 'mode',
@@ -14,7 +13,6 @@ export const modeStep: Step<ModeDecision, never> = {
       tailscaleState: ts.installed ? (ts.daemonRunning ? ts.backendState ?? 'unknown' : 'not running') : 'not installed',
       ...(ts.backendState === 'Running' && ts.ipv4 ? { tailnetIp: ts.ipv4 } : {}),
     });
-    guardExposure(d.bind, c.opts.allowPublic);
     c.decision = d;
     return d;
   },
