@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import { EXIT, HermesSetupError, usageError } from '../errors.js';
 import { out } from '../output.js';
-import { connectTarget } from '../remote/connect.js';
-import type { Remote } from '../remote/remote.js';
-import { parsePort } from '../remote/target.js';
+import { connectTarget } from '../transport/connect.js';
+import type { Remote } from '../transport/remote.js';
+import { parsePort } from '../transport/target.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
 import { defaultPasswordFile } from './remote.js';
 import { addFleetOptions, isFleet, parseParallel, resolveFleet, type FleetFlags } from '../fleet/fleet-targets.js';

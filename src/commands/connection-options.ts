@@ -1,7 +1,7 @@
 // The SSH connection flags every host command shares.
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
-import type { ConnectOptions } from '../remote/connect.js';
+import type { ConnectOptions } from '../transport/connect.js';
 
 export interface ConnectionFlags {
   local?: boolean;

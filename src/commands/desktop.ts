@@ -21,7 +21,7 @@ Examples:
   $ hermes-setup desktop mini --store-token-plain     # no paste needed; token stored in plain text`);
   cmd.action(async (target: string | undefined, flags: DesktopFlags) => {
     const connect = toConnectOptions(flags);
-    const [{ configureDesktop }, { connectTarget }] = await Promise.all([import('../desktop/configure.js'), import('../remote/connect.js')]);
+    const [{ configureDesktop }, { connectTarget }] = await Promise.all([import('../desktop/configure.js'), import('../transport/connect.js')]);
     const remote = await connectTarget(target, connect);
     try {
       const r = await configureDesktop(remote, {

@@ -8,7 +8,7 @@ interface DevicesFlags { json?: boolean; relayUrl?: string; sshConfig?: string; 
 
 async function storedRelay(target: string | undefined, flags: DevicesFlags): Promise<import('../pair/relay-http.js').StoredRelay> {
   const [{ readRemoteSessions }, { selectStoredRelay }, { resolveTargetString }] = await Promise.all([
-    import('../pair/session-store.js'), import('../pair/relay-http.js'), import('../remote/connect.js')]);
+    import('../pair/session-store.js'), import('../pair/relay-http.js'), import('../transport/connect.js')]);
   const host = target ? (await resolveTargetString(target, { ...(flags.sshConfig ? { sshConfig: flags.sshConfig } : {}) })).host : undefined;
   return selectStoredRelay(await readRemoteSessions(), { ...(host ? { host } : {}), ...(flags.relayUrl ? { relayUrl: flags.relayUrl } : {}) });
 }

@@ -44,7 +44,7 @@ Examples:
     const code = positional ?? flags.code;
     const ttlSeconds = parseTtl(flags.ttl);
     const connect = toConnectOptions(flags);
-    const [{ runPair }, { connectTarget, resolveTargetString }] = await Promise.all([import('../pair/run-pair.js'), import('../remote/connect.js')]);
+    const [{ runPair }, { connectTarget, resolveTargetString }] = await Promise.all([import('../pair/run-pair.js'), import('../transport/connect.js')]);
     const log = (line: string): void => { if (!flags.json) out.line(line); };
     const mint = { mode: flags.mode, ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}), ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) };
     if (code !== undefined) {

@@ -1,6 +1,6 @@
 // `hermes-setup ping <target>`: connect (verifying the host key), run one command, report what the host is.
 import type { Command } from 'commander';
-import { connectTarget } from '../remote/connect.js';
+import { connectTarget } from '../transport/connect.js';
 import { stepError } from '../errors.js';
 import { out, colorsFor } from '../output.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';

@@ -2,13 +2,13 @@
 import type { Command } from 'commander';
 import { stepError } from '../errors.js';
 import { out } from '../output.js';
-import { connectTarget } from '../remote/connect.js';
-import { parsePort } from '../remote/target.js';
+import { connectTarget } from '../transport/connect.js';
+import { parsePort } from '../transport/target.js';
 import type { StepOutcome } from '../steps/context.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
 import { toScheduleSpec } from './cron.js';
 import { addFleetOptions, isFleet, parseParallel, resolveFleet, type FleetFlags } from '../fleet/fleet-targets.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 
 interface UninstallFlags extends ConnectionFlags, Partial<FleetFlags> { unpinToken?: boolean; json?: boolean; port: string; lockWait: string }
 

@@ -4,8 +4,8 @@
 // (the host rebooted) is stale and taken over.
 import { hostname } from 'node:os';
 import { stepError } from '../errors.js';
-import type { Held, Remote } from '../remote/remote.js';
-import { quote } from '../remote/shell.js';
+import type { Held, Remote } from '../transport/remote.js';
+import { quote } from '../transport/shell.js';
 
 export const LOCK_PATH = '~/.hermes/.hermes-setup.lock';
 

@@ -4,7 +4,7 @@
 import { Listr, ListrLogger, type ListrTaskWrapper } from 'listr2';
 import { isHermesSetupError, stepError, type HermesSetupError } from '../errors.js';
 import { gatherFacts } from '../facts/gather.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import { parseState } from '../state.js';
 import type { Converge, ConvergeOptions, Step, StepOutcome } from '../steps/context.js';
 import { envStep } from '../steps/env.js';

@@ -1,7 +1,7 @@
 // Sets up the Hermes desktop app on this machine for a host that `remote` converged: connection.json with the
 // URL and auth mode, the token only when asked (--store-token-plain), otherwise the steps and env lines to finish.
 import { TUNNEL_LOCAL_PORT } from '../converge/report.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import { fingerprint } from '../secrets.js';
 import { type AuthMode, type RemoteConnection, applyConnection, readConnectionFile, validateProfileName, writeConnectionFile } from './connection-file.js';
 import { dashboardUrl, hostOfLabel, readHostFacts } from './host-facts.js';

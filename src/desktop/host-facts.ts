@@ -4,7 +4,7 @@ import { TUNNEL_LOCAL_PORT } from '../converge/report.js';
 import { stepError } from '../errors.js';
 import { ENV_PATH, STATE_PATH } from '../facts/facts-script.js';
 import { isWildcard } from '../probe/address.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import { readDotenvValue } from '../render/env-file.js';
 import { TOKEN_KEY, fingerprint } from '../secrets.js';
 import { parseState } from '../state.js';

@@ -1,6 +1,6 @@
 // Gathers the facts in one exec round trip.
 import { stepError } from '../errors.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import { renderFactsScript } from './facts-script.js';
 import { parseFacts, type Facts } from './parse-facts.js';
 

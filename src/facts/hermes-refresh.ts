@@ -1,6 +1,6 @@
 // Re-reads only the Hermes facts (after an update), in one round trip.
-import type { Remote } from '../remote/remote.js';
-import { quote } from '../remote/shell.js';
+import type { Remote } from '../transport/remote.js';
+import { quote } from '../transport/shell.js';
 import type { HermesFacts } from './parse-facts.js';
 import { parseFactLines } from './facts-script.js';
 

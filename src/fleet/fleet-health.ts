@@ -1,8 +1,8 @@
 // The per-host actions of `check` and `doctor` in a fleet run (same reads and rules as the single-host commands).
 import type { CheckFlags } from '../commands/check.js';
 import { defaultPasswordFile } from '../commands/remote.js';
-import type { Remote } from '../remote/remote.js';
-import { parsePort } from '../remote/target.js';
+import type { Remote } from '../transport/remote.js';
+import { parsePort } from '../transport/target.js';
 import type { FleetTarget } from './fleet-targets.js';
 import type { HostOutcome } from './fleet-hosts.js';
 

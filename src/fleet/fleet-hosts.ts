@@ -1,9 +1,9 @@
 // check, doctor and uninstall on a fleet: one listr2 parent task per host running that host's action.
 import type { ListrTask } from 'listr2';
 import { isHermesSetupError, stepError } from '../errors.js';
-import type { ConnectOptions } from '../remote/connect.js';
-import { connectTarget } from '../remote/connect.js';
-import type { Remote } from '../remote/remote.js';
+import type { ConnectOptions } from '../transport/connect.js';
+import { connectTarget } from '../transport/connect.js';
+import type { Remote } from '../transport/remote.js';
 import type { FleetTarget } from './fleet-targets.js';
 import { isUnreachable, type FleetIo, type HostResult } from './run-fleet.js';
 

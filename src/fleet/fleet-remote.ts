@@ -5,9 +5,9 @@ import { toConvergeOptions } from '../commands/remote.js';
 import { buildReport, recapOf, type ConvergeReport } from '../converge/report.js';
 import { convergeTasks, endSession, newConverge, newSession, type ConvergeRun } from '../converge/run-converge.js';
 import { isHermesSetupError, stepError, usageError } from '../errors.js';
-import type { ConnectOptions } from '../remote/connect.js';
-import { connectTarget } from '../remote/connect.js';
-import type { Remote } from '../remote/remote.js';
+import type { ConnectOptions } from '../transport/connect.js';
+import { connectTarget } from '../transport/connect.js';
+import type { Remote } from '../transport/remote.js';
 import type { FleetTarget } from './fleet-targets.js';
 import { isUnreachable, type FleetIo, type HostResult } from './run-fleet.js';
 

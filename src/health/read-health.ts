@@ -6,7 +6,7 @@ import type { Facts } from '../facts/parse-facts.js';
 import { fetchWsTicket } from '../probe/password-login.js';
 import { parsePortScriptOutput, renderPortScript } from '../probe/port.js';
 import { probeWebSocket, type WsProbeResult } from '../probe/ws-probe.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import { readDotenvValue } from '../render/env-file.js';
 import { TOKEN_KEY } from '../secrets.js';
 import { parseState, type ConvergeState } from '../state.js';

@@ -5,7 +5,7 @@ import { toConvergeOptions, type RemoteFlags } from '../commands/remote.js';
 import { newConverge, runConverge } from '../converge/run-converge.js';
 import { PLIST_PATH_DAEMON } from '../facts/facts-script.js';
 import { isTailnet } from '../probe/address.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import type { ConvergeState } from '../state.js';
 import type { HealthInput } from './health-input.js';
 

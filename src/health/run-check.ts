@@ -1,6 +1,6 @@
 // Runs `check` (and --repair): gather, plan, print; on --repair and only when unhealthy, converge and re-check.
 import { out } from '../output.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import { planChecks, isHealthy } from './plan-checks.js';
 import { readHealth, type HealthOptions } from './read-health.js';
 import { renderCheckLines, renderVerdict, type CheckReport } from './render-checks.js';

@@ -1,8 +1,8 @@
 // Minting a code on the host over SSH: `hermes pair --json` (the hermes-relay plugin, hermes-behaviour.md §16.1).
 // Without the plugin, `hermes pair` is an unknown argparse choice (exit 2, "invalid choice: 'pair'").
 import { stepError } from '../errors.js';
-import type { Remote } from '../remote/remote.js';
-import { quote } from '../remote/shell.js';
+import type { Remote } from '../transport/remote.js';
+import { quote } from '../transport/shell.js';
 import { type PairInvite, parseCodeExpiry, parseInvite } from './invite.js';
 import { mintFailed, pluginMissing } from './pair-errors.js';
 

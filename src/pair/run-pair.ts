@@ -1,6 +1,6 @@
 // `hermes-setup pair`: get a code (minted on the host, or given by hand), pick a route, authenticate with the code,
 // store the session in ~/.hermes/remote-sessions.json on this machine.
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import { cleanPairingCode, isPairingCode } from './clean-code.js';
 import { lookupCode, recordCode } from './code-ledger.js';
 import { deviceInfo } from './device-info.js';

@@ -3,7 +3,7 @@
 import type { Facts } from '../facts/parse-facts.js';
 import type { ModeDecision, RequestedMode } from '../hermes/access-mode.js';
 import type { HermesBuild } from '../hermes/version.js';
-import type { Remote } from '../remote/remote.js';
+import type { Remote } from '../transport/remote.js';
 import type { ConvergeState } from '../state.js';
 
 export interface ConvergeOptions {

@@ -7,7 +7,7 @@ import { stepError, usageError } from '../errors.js';
 import { ENV_PATH, MAX_ENV_BYTES } from '../facts/facts-script.js';
 import type { FileFact } from '../facts/parse-facts.js';
 import { readDotenvValue, removeDotenvKey, upsertDotenv } from '../render/env-file.js';
-import { quotePath } from '../remote/shell.js';
+import { quotePath } from '../transport/shell.js';
 import {
   BASIC_HASH_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, generatePassword, generateToken, hashPassword,
   isStrongToken, verifyPassword,

@@ -6,7 +6,7 @@ import { PLIST_PATH_AGENT, PLIST_PATH_DAEMON } from '../facts/facts-script.js';
 import { parseLaunchctlPrint, type FileFact, type LaunchdJob } from '../facts/parse-facts.js';
 import { buildDashboardArgv } from '../hermes/dashboard-argv.js';
 import { HOMEBREW_PATH, LAUNCHD_LABEL, renderLaunchdPlist } from '../render/launchd-plist.js';
-import { quote, quotePath } from '../remote/shell.js';
+import { quote, quotePath } from '../transport/shell.js';
 import { readTemplate } from '../templates.js';
 import type { Converge, Step } from './context.js';
 import { checkDrift, tokenDrift } from './drift.js';

@@ -1,6 +1,6 @@
 // Step (Linux): the systemd unit hermes-dashboard.service — user unit + linger, or a system unit with User=
 // when connected as root. daemon-reload only when the unit changed; restart only when a dependency changed.
-import { USER_BUS_ENV } from '../remote/shell.js';
+import { USER_BUS_ENV } from '../transport/shell.js';
 import { stepError } from '../errors.js';
 import { UNIT_PATH_SYSTEM, UNIT_PATH_USER } from '../facts/facts-script.js';
 import type { FileFact, SystemdUnitState } from '../facts/parse-facts.js';

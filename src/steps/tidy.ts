@@ -1,6 +1,6 @@
 // Step: remove temp files an interrupted run left behind (.hermes-setup.XXXXXX next to the files it writes).
 // Runs under the lock, so no other run can be writing them.
-import { quote } from '../remote/shell.js';
+import { quote } from '../transport/shell.js';
 import { stepError } from '../errors.js';
 import type { Step } from './context.js';
 

@@ -4,7 +4,7 @@ import { stepError } from '../errors.js';
 import { refreshHermesFacts } from '../facts/hermes-refresh.js';
 import { UPDATE_MARKER } from '../facts/facts-script.js';
 import { describeBuild } from '../hermes/version.js';
-import { quote, quotePath } from '../remote/shell.js';
+import { quote, quotePath } from '../transport/shell.js';
 import type { Converge, Step } from './context.js';
 import { readBuild } from './hermes.js';
 

@@ -5,8 +5,8 @@ import { ENV_PATH, PLIST_PATH_AGENT, PLIST_PATH_DAEMON, STATE_PATH, UNIT_PATH_SY
 import { gatherFacts } from '../facts/gather.js';
 import type { Facts } from '../facts/parse-facts.js';
 import { removeDotenvKey } from '../render/env-file.js';
-import type { Remote } from '../remote/remote.js';
-import { quotePath, USER_BUS_ENV } from '../remote/shell.js';
+import type { Remote } from '../transport/remote.js';
+import { quotePath, USER_BUS_ENV } from '../transport/shell.js';
 import { parseState, type ConvergeState } from '../state.js';
 import { TOKEN_KEY } from '../secrets.js';
 import { acquireLock } from '../converge/remote-lock.js';

@@ -1,7 +1,7 @@
 // Concurrency on one host (two `remote` runs; `remote` + `check --repair`; stale and busy locks) and `uninstall`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/converge/remote-lock.js';
-import { SshRemote } from '../../src/remote/ssh-remote.js';
+import { SshRemote } from '../../src/transport/ssh-remote.js';
 import { bootLinuxHost, type LinuxHost } from '../hosts/linux-host.js';
 import { startMacHost, type MacHost } from '../hosts/mac-host.js';
 import { prepareLinuxHost, prepareMacHost, type PreparedHost } from '../support/prepare-host.js';

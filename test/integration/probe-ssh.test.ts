@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshRemote } from '../../src/remote/ssh-remote.js';
+import { SshRemote } from '../../src/transport/ssh-remote.js';
 import { type Sshd, startSshd } from '../hosts/sshd.js';
 import { type Running, type Sim, createSim, getFreePort, removeSim, startHermes } from '../simulator/helpers/harness.js';
 import { BASIC_PASSWORD, BASIC_USER, basicAuthEnv } from '../simulator/helpers/gated.js';

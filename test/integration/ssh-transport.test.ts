@@ -3,9 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshRemote } from '../../src/remote/ssh-remote.js';
-import { LocalRemote } from '../../src/remote/local-remote.js';
-import type { Remote } from '../../src/remote/remote.js';
+import { SshRemote } from '../../src/transport/ssh-remote.js';
+import { LocalRemote } from '../../src/transport/local-remote.js';
+import type { Remote } from '../../src/transport/remote.js';
 import { findFreePort, startSshd, type Sshd } from '../hosts/sshd.js';
 import { runCli } from '../support/cli.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HermesSetupError } from '../../src/errors.js';
-import { appendKnownHostsLine, lookupHostKey, parseKnownHosts, patternsMatch } from '../../src/remote/known-hosts.js';
+import { appendKnownHostsLine, lookupHostKey, parseKnownHosts, patternsMatch } from '../../src/transport/known-hosts.js';
 
 const dir = mkdtempSync('/var/tmp/hs-kh-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 // Table tests: target strings and ~/.ssh/config resolution.
 import { describe, expect, it } from 'vitest';
 import { HermesSetupError } from '../../src/errors.js';
-import { resolveTarget } from '../../src/remote/ssh-config.js';
-import { parseTarget } from '../../src/remote/target.js';
+import { resolveTarget } from '../../src/transport/ssh-config.js';
+import { parseTarget } from '../../src/transport/target.js';
 
 describe('parseTarget accepts', () => {
   it.each([

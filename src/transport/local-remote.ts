@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
-import { ShellRemote, readFirstLine, type ExecOptions, type ExecResult, type Held } from './remote.js';
+import { ShellRemote, readFirstLine, waitAtMost, type ExecOptions, type ExecResult, type Held } from './remote.js';
 
 export class LocalRemote extends ShellRemote {
   readonly label = 'local';
@@ -39,7 +39,7 @@ export class LocalRemote extends ShellRemote {
       firstLine,
       release: async () => {
         child.stdin.end();
-        await Promise.race([exited, new Promise((res) => setTimeout(res, 3000))]);
+        await waitAtMost(exited, 3000);
       },
     };
   }

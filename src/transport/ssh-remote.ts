@@ -4,7 +4,7 @@ import { PassThrough, Readable, type Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { unreachableError } from '../errors.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
-import { ShellRemote, readFirstLine, type ExecOptions, type ExecResult, type Held } from './remote.js';
+import { ShellRemote, readFirstLine, waitAtMost, type ExecOptions, type ExecResult, type Held } from './remote.js';
 import { planAuth, type AuthInputs } from './ssh-auth.js';
 import { formatHostPort } from './target.js';
 
@@ -89,7 +89,7 @@ export class SshRemote extends ShellRemote {
       release: async () => {
         if (!this.ssh.connection) return;
         stream.end();
-        await Promise.race([closed, new Promise((res) => setTimeout(res, 3000))]);
+        await waitAtMost(closed, 3000);
       },
     };
   }

@@ -139,3 +139,13 @@ export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
     stream.once('end', () => resolve(buf.split('\n')[0] ?? ''));
   });
 }
+
+/** Waits for `p`, at most `ms`; the timer never keeps the process alive after `p` settles. */
+export async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p, new Promise((res) => { timer = setTimeout(res, ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
