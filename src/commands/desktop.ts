@@ -1,7 +1,7 @@
 // `hermes-setup desktop <target>`: point the Hermes desktop app on this machine at the host's dashboard.
 import type { Command } from 'commander';
 import { colorsFor, out } from '../output.js';
-import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from '../options/connection-options.js';
 
 interface DesktopFlags extends ConnectionFlags { profile?: string; storeTokenPlain?: boolean; url?: string; json?: boolean }
 

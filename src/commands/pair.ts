@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
 import { colorsFor, out } from '../output.js';
-import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from '../options/connection-options.js';
 
 export interface PairFlags extends ConnectionFlags {
   code?: string;

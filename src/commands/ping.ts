@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { connectTarget } from '../transport/connect.js';
 import { stepError } from '../errors.js';
 import { out, colorsFor } from '../output.js';
-import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from '../options/connection-options.js';
 
 const PROBE = 'printf "%s\\n" "$(uname -s)" "$(uname -m)" "$(id -un)" "$(id -u)" "$HOME"';
 

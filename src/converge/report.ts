@@ -1,10 +1,10 @@
 // The result of a converge: one JSON document (schema in docs/json-output.md) or the human summary.
+import { TUNNEL_LOCAL_PORT } from '../constants.js';
 import { tailnetUrls } from '../probe/tailscale.js';
 import { fingerprint, redact } from '../secrets.js';
-import type { StepOutcome } from '../steps/context.js';
-import type { ConvergeRun } from './run-converge.js';
-
-export const TUNNEL_LOCAL_PORT = 19119;
+import type { StepOutcome } from '../steps/step.js';
+import type { PlannedFile, ProbeRecord } from './inputs.js';
+import type { ConvergeSession } from './run-converge.js';
 
 export interface ConvergeReport {
   schema: 'hermes-setup/remote@1';
@@ -23,36 +23,16 @@ export interface ConvergeReport {
   basicAuth?: { username: string; password?: string; passwordFile?: string };
   steps: StepOutcome[];
   recap: { ok: number; changed: number; skipped: number; failed: number };
-  probes: ConvergeRun['c']['probes'];
+  probes: ProbeRecord[];
   warnings: string[];
+  /** --dry-run: the planned files as unified diffs, secrets redacted. */
+  diffs?: string;
   error?: { code: string; message: string; hint: string; exitCode: number };
 }
 
 export function recapOf(steps: StepOutcome[]): ConvergeReport['recap'] {
   const n = (s: StepOutcome['status']) => steps.filter((o) => o.status === s).length;
   return { ok: n('ok'), changed: n('changed'), skipped: n('skipped'), failed: n('failed') };
-}
-
-export function buildReport(run: ConvergeRun, o: { showToken: boolean; newPassword?: string; passwordFile?: string }): ConvergeReport {
-  const { c } = run;
-  const d = c.decision;
-  const r: ConvergeReport = {
-    schema: 'hermes-setup/remote@1', target: c.opts.targetLabel, ok: !run.error, dryRun: c.opts.dryRun, port: c.opts.port,
-    urls: d && d.mode !== 'tunnel' && c.facts ? tailnetUrls(c.facts.tailscale, c.opts.port, d.bind) : [],
-    steps: run.outcomes, recap: recapOf(run.outcomes), probes: c.probes, warnings: c.warnings,
-  };
-  if (c.build) r.hermes = { version: c.build.version, generation: c.build.generation, ...(c.build.releaseDate ? { releaseDate: c.build.releaseDate } : {}), ...(c.facts?.hermes ? { path: c.facts.hermes.path } : {}) };
-  if (d) Object.assign(r, { mode: d.mode, bind: d.bind, reason: d.reason });
-  if (d?.mode === 'tunnel') {
-    r.tunnel = { command: `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${c.opts.port} ${c.opts.sshTarget}`, url: `http://127.0.0.1:${TUNNEL_LOCAL_PORT}` };
-  }
-  // Secrets are reported only when the .env step got through (a run that failed earlier never wrote them).
-  const envDone = run.outcomes.some((s) => s.id === 'env' && (s.status === 'ok' || s.status === 'changed'));
-  if (c.token && envDone) r.tokenFingerprint = fingerprint(c.token);
-  if (c.token && envDone && o.showToken) r.token = c.token;
-  if (c.password && envDone) r.basicAuth = { username: c.password.username, ...(o.newPassword ? { password: o.newPassword } : {}), ...(o.passwordFile ? { passwordFile: o.passwordFile } : {}) };
-  if (run.error) r.error = { code: run.error.code, message: run.error.message, hint: run.error.hint, exitCode: run.error.exitCode };
-  return r;
 }
 
 const SENSITIVE_KEY = /(KEY|TOKEN|SECRET|PASS|HASH|CREDENTIAL|AUTH)/i;
@@ -63,18 +43,56 @@ export function redactEnvValues(text: string): string {
     (line, head: string, key: string, value: string, cr: string) => (SENSITIVE_KEY.test(key) ? `${head}<redacted ${fingerprint(value)}>${cr}` : line));
 }
 
-export async function renderDiffs(run: ConvergeRun): Promise<string> {
+export async function renderDiffs(files: readonly PlannedFile[], secrets: readonly string[]): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
   const clean = (path: string, t: string) => (path.endsWith('.env') ? redactEnvValues(t) : t);
-  return run.c.files.map((f) => redact(createTwoFilesPatch(f.path, f.path, clean(f.path, f.before ?? ''), clean(f.path, f.after),
-    f.before === undefined ? '(missing)' : 'current', 'planned'), run.c.secrets)).join('\n');
+  return files.map((f) => redact(createTwoFilesPatch(f.path, f.path, clean(f.path, f.before ?? ''), clean(f.path, f.after),
+    f.before === undefined ? '(missing)' : 'current', 'planned'), [...secrets])).join('\n');
+}
+
+export interface ReportOptions { showToken: boolean; showSecrets: boolean }
+
+/** The basic-auth password made by this run, to show once with --show-secrets. */
+export function newPasswordOf(s: ConvergeSession): string | undefined {
+  const i = s.inputs;
+  const pw = i?.secrets?.password?.password;
+  return pw && !s.error && !s.opts.dryRun && i?.generated.password === pw && i.changed.env ? pw : undefined;
+}
+
+export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise<ConvergeReport> {
+  const i = s.inputs;
+  const d = i?.decision;
+  const r: ConvergeReport = {
+    schema: 'hermes-setup/remote@1', target: s.opts.targetLabel, ok: !s.error, dryRun: s.opts.dryRun, port: s.opts.port,
+    urls: d && d.mode !== 'tunnel' && i ? tailnetUrls(i.facts.tailscale, s.opts.port, d.bind) : [],
+    steps: s.outcomes, recap: recapOf(s.outcomes), probes: [...(i?.probes ?? [])], warnings: [...(i?.warnings ?? [])],
+  };
+  const b = i?.build;
+  if (b) r.hermes = { version: b.version, generation: b.generation, ...(b.releaseDate ? { releaseDate: b.releaseDate } : {}), ...(i.facts.hermes ? { path: i.facts.hermes.path } : {}) };
+  if (d) Object.assign(r, { mode: d.mode, bind: d.bind, reason: d.reason });
+  if (d?.mode === 'tunnel') {
+    r.tunnel = { command: `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${s.opts.port} ${s.opts.sshTarget}`, url: `http://127.0.0.1:${TUNNEL_LOCAL_PORT}` };
+  }
+  // Secrets are reported only when the .env step got through (a run that failed earlier never wrote them).
+  const envDone = s.outcomes.some((x) => x.id === 'env' && (x.status === 'ok' || x.status === 'changed'));
+  const sec = i?.secrets;
+  if (sec && envDone) {
+    r.tokenFingerprint = fingerprint(sec.token);
+    if (o.showToken) r.token = sec.token;
+    const shown = o.showSecrets ? newPasswordOf(s) : undefined;
+    const file = s.opts.passwordFile;
+    if (sec.password) r.basicAuth = { username: sec.password.username, ...(shown ? { password: shown } : {}), ...(file ? { passwordFile: file } : {}) };
+  }
+  if (s.opts.dryRun && i?.files.length) r.diffs = await renderDiffs(i.files, i.redact);
+  if (s.error) r.error = { code: s.error.code, message: s.error.message, hint: s.error.hint, exitCode: s.error.exitCode };
+  return r;
 }
 
 export function renderSummary(r: ConvergeReport): string[] {
   const lines: string[] = [];
   if (r.mode) lines.push(`Mode:        ${r.mode} on ${r.bind}:${r.port} — ${r.reason}`);
   if (r.tunnel) lines.push(`Tunnel:      ${r.tunnel.command}`, `Remote URL:  ${r.tunnel.url}   (while the tunnel runs)`);
-  for (const [i, u] of r.urls.entries()) lines.push(`${i === 0 ? 'Remote URL:  ' : '             '}${u}`);
+  for (const [n, u] of r.urls.entries()) lines.push(`${n === 0 ? 'Remote URL:  ' : '             '}${u}`);
   if (r.tokenFingerprint) lines.push(`Token:       ${r.token ?? `${r.tokenFingerprint} (--show-token prints it)`}`);
   if (r.basicAuth) {
     const where = r.basicAuth.passwordFile ? `password in ${r.basicAuth.passwordFile} (0600)` : 'password not stored here';

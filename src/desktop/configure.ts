@@ -1,6 +1,6 @@
 // Sets up the Hermes desktop app on this machine for a host that `remote` converged: connection.json with the
 // URL and auth mode, the token only when asked (--store-token-plain), otherwise the steps and env lines to finish.
-import { TUNNEL_LOCAL_PORT } from '../converge/report.js';
+import { TUNNEL_LOCAL_PORT } from '../constants.js';
 import type { Remote } from '../transport/remote.js';
 import { fingerprint } from '../secrets.js';
 import { type AuthMode, type RemoteConnection, applyConnection, readConnectionFile, validateProfileName, writeConnectionFile } from './connection-file.js';

@@ -1,8 +1,8 @@
 // What the desktop app needs to know about a host, read over SSH: the converge record `remote` wrote
 // (~/.hermes/.hermes-setup-state.json: mode, bind, port, tokenFingerprint) and the pinned token from ~/.hermes/.env.
-import { TUNNEL_LOCAL_PORT } from '../converge/report.js';
+import { TUNNEL_LOCAL_PORT } from '../constants.js';
 import { stepError } from '../errors.js';
-import { ENV_PATH, STATE_PATH } from '../facts/facts-script.js';
+import { PATHS } from '../constants.js';
 import { isWildcard } from '../probe/address.js';
 import type { Remote } from '../transport/remote.js';
 import { readDotenvValue } from '../render/env-file.js';
@@ -19,10 +19,10 @@ export interface HostFacts {
 }
 
 export async function readHostFacts(remote: Remote): Promise<HostFacts> {
-  const [stateBuf, envBuf] = await Promise.all([remote.readFile(STATE_PATH), remote.readFile(ENV_PATH)]);
+  const [stateBuf, envBuf] = await Promise.all([remote.readFile(PATHS.state), remote.readFile(PATHS.env)]);
   const state = parseState(stateBuf);
   if (!state) {
-    throw stepError('E_DESKTOP_NOT_SET_UP', `${remote.label} has no ${STATE_PATH} (hermes-setup has not set up the dashboard there)`,
+    throw stepError('E_DESKTOP_NOT_SET_UP', `${remote.label} has no ${PATHS.state} (hermes-setup has not set up the dashboard there)`,
       `run hermes-setup remote ${remote.label.replace(/:22$/, '')} first`);
   }
   const mode = state.mode === 'password' || state.mode === 'tunnel' ? state.mode : 'token';

@@ -1,5 +1,5 @@
 // All doctor rules over one HealthInput. Pure.
-import type { HealthInput } from '../health/health-input.js';
+import type { HealthInput } from '../check/health-input.js';
 import type { Finding } from './finding.js';
 import { accessRules } from './rules-access.js';
 import { networkRules } from './rules-network.js';

@@ -1,10 +1,10 @@
 // Doctor rules about getting in: the seed's troubleshooting table (reconnect loop, file:// 403, Invalid Host
 // header, token rotated, stale token), --insecure on hardened builds, and a public_url forcing the gate. Pure.
-import { readServiceView, restartCommand, serviceArgs, type HealthInput } from '../health/health-input.js';
+import { serviceArgs, type HealthInput } from '../check/health-input.js';
 import { isLoopback } from '../probe/address.js';
 import { fingerprint } from '../secrets.js';
 import { readBuild } from '../steps/hermes.js';
-import type { Generation } from '../hermes/version.js';
+import type { Generation } from '../constants.js';
 import { note, problem, type Finding } from './finding.js';
 
 function generationOf(i: HealthInput): Generation | undefined {
@@ -38,19 +38,18 @@ function hostHeader(i: HealthInput): Finding[] {
 
 function tokens(i: HealthInput): Finding[] {
   if (!i.state || i.state.mode === 'password') return [];
-  const v = readServiceView(i.facts);
   if (!i.envToken) return [problem('token-rotated', 'the desktop app connects, then fails after every dashboard restart',
     'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: Hermes mints a new random token at every start', `hermes-setup remote ${i.target}`)];
   const envNewer = (i.facts.env.mtime ?? 0) > i.nowSec - (i.serviceAgeSec ?? Number.POSITIVE_INFINITY);
   if (is403(i) && envNewer) return [problem('token-not-applied', 'token in .env differs from the running server\'s (changed without restart)',
-    'Hermes reads ~/.hermes/.env once at start; the pinned token was edited after the dashboard started', restartCommand(v))];
+    'Hermes reads ~/.hermes/.env once at start; the pinned token was edited after the dashboard started', i.restartCommand)];
   if (fingerprint(i.envToken) !== i.state.tokenFingerprint) return [problem('stale-token', 'authentication fails in the desktop app',
     'the token in ~/.hermes/.env changed since the last converge; the app still holds the old one', `hermes-setup remote ${i.target} --no-update --show-token`)];
   return [];
 }
 
 function insecureNoop(i: HealthInput, g: Generation | undefined): Finding[] {
-  const args = serviceArgs(readServiceView(i.facts).file);
+  const args = serviceArgs(i.service?.file);
   const host = /--host[ =](\S+)/.exec(args)?.[1];
   if (!/--insecure/.test(args) || !host || isLoopback(host) || (g !== 'G2' && g !== 'G3')) return [];
   return [problem('insecure-noop', `the dashboard exits 1 at start ("Refusing to bind dashboard to ${host}")`,
@@ -67,7 +66,7 @@ function publicUrl(i: HealthInput): Finding[] {
   if (host === 'localhost' || isLoopback(host)) return [];
   return [problem('public-url-gate', `the WebSocket refuses ?token= (403) although the dashboard is bound to ${i.state.bind}`,
     `a non-loopback public_url (${url}) switches the auth gate on even for a loopback bind; the gate rejects ?token=`,
-    `sed -i.bak '/PUBLIC_URL=/d' ~/.hermes/.env && ${restartCommand(readServiceView(i.facts))}`)];
+    `sed -i.bak '/PUBLIC_URL=/d' ~/.hermes/.env && ${i.restartCommand}`)];
 }
 
 export function accessRules(i: HealthInput): Finding[] {

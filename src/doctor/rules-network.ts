@@ -1,6 +1,6 @@
 // Doctor rules about the network: who holds the port, where it listens, public exposure, Tailscale Funnel,
 // and Tailscale's own state. Pure.
-import { readServiceView, type HealthInput } from '../health/health-input.js';
+import type { HealthInput } from '../check/health-input.js';
 import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/address.js';
 import { bindFitsMode, type Listener } from '../probe/port.js';
 import { note, problem, type Finding } from './finding.js';
@@ -8,9 +8,10 @@ import { note, problem, type Finding } from './finding.js';
 const isHermes = (l: Listener): boolean => !l.command || /node|python|hermes/i.test(l.command);
 
 function foreign(i: HealthInput): Finding[] {
-  const v = readServiceView(i.facts);
-  const others = i.facts.listeners.filter((l) => l.pid !== undefined && l.pid !== v.pid && (!v.active || !isHermes(l)));
-  if (others.length === 0 || (v.active && i.facts.listeners.some((l) => l.pid === v.pid) && others.every(isHermes))) return [];
+  const pid = i.service?.pid;
+  const active = i.service?.active === true;
+  const others = i.facts.listeners.filter((l) => l.pid !== undefined && l.pid !== pid && (!active || !isHermes(l)));
+  if (others.length === 0 || (active && i.facts.listeners.some((l) => l.pid === pid) && others.every(isHermes))) return [];
   const pids = [...new Set(others.map((l) => l.pid))];
   return [problem('foreign-port', `port ${i.port} is held by ${others.map((l) => `pid ${l.pid}${l.command ? ` (${l.command})` : ''}`).join(', ')}, not by the dashboard service`,
     'another process (a stray dashboard, a dev server) listens on the port, so the service cannot bind it', `kill ${pids.join(' ')}`)];
@@ -20,7 +21,7 @@ function wrongBind(i: HealthInput): Finding[] {
   if (!i.state || i.facts.listeners.length === 0) return [];
   const fit = bindFitsMode(i.facts.listeners, { bind: i.state.bind });
   if (fit.ok) return [];
-  const pid = readServiceView(i.facts).pid;
+  const pid = i.service?.pid;
   const others = [...new Set(i.facts.listeners.filter((l) => l.pid !== undefined && l.pid !== pid).map((l) => l.pid))];
   return [problem('wrong-bind', `the dashboard does not listen where ${i.state.mode} mode needs it: ${fit.detail}`,
     others.length ? 'another instance (started by hand?) holds the port with other arguments' : 'the service runs with other arguments than the last converge wrote (hand edit)',

@@ -1,13 +1,14 @@
 // Doctor rules about the service itself: dead after `hermes update`, crash loops, launchd exit codes and
 // disabled overrides, linger and the user bus, a stale hermes path. Pure: HealthInput in, findings out.
-import { readServiceView, serviceProgram, type HealthInput, type ServiceView } from '../health/health-input.js';
-import { LAUNCHD_LABEL } from '../render/launchd-plist.js';
+import { serviceProgram, type HealthInput } from '../check/health-input.js';
+import { LAUNCHD_LABEL } from '../constants.js';
+import type { ServiceView } from '../service/service-manager.js';
 import { problem, type Finding } from './finding.js';
 
 const CLEAN_EXITS = new Set([0, 15, 143]);
 
 function deadAfterUpdate(i: HealthInput, v: ServiceView): Finding[] {
-  if (v.kind === 'launchd' || !v.loaded || v.active || !v.enabled || i.facts.updateMarker) return [];
+  if (isLaunchd(v) || !v.loaded || v.active || !v.enabled || i.facts.updateMarker) return [];
   if (!CLEAN_EXITS.has(v.lastExit ?? 0) || !/inactive|auto-restart/.test(v.sub)) return [];
   const updated = i.state && i.facts.hermes && !i.facts.hermes.cached ? '; the Hermes install changed since the last converge' : '';
   return [problem('dead-after-update', `the dashboard is down (${v.sub}, clean exit ${v.lastExit ?? 0}) although the unit is enabled`,
@@ -16,17 +17,17 @@ function deadAfterUpdate(i: HealthInput, v: ServiceView): Finding[] {
 }
 
 function crashLoop(i: HealthInput, v: ServiceView): Finding[] {
-  if (v.kind === 'launchd') return [];
+  if (isLaunchd(v)) return [];
   if ((v.restarts ?? 0) < 3 && !(v.sub.includes('auto-restart') && !CLEAN_EXITS.has(v.lastExit ?? 0)) && !v.sub.startsWith('failed')) return [];
   return [problem('crash-loop', `hermes-dashboard.service keeps restarting (${v.restarts ?? 0} restarts, ${v.sub}, last exit ${v.lastExit ?? '?'})`,
-    `the dashboard exits right after start (see journalctl ${v.kind === 'systemd-user' ? '--user ' : ''}-u hermes-dashboard.service -n 50); re-converging restores the unit and .env it needs`,
+    `the dashboard exits right after start (see ${i.logHint}); re-converging restores the unit and .env it needs`,
     `hermes-setup check --repair ${i.target}`)];
 }
 
 function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
-  if (v.kind !== 'launchd') return [];
+  if (!isLaunchd(v)) return [];
   const out: Finding[] = [];
-  const target = `${v.domain}/${LAUNCHD_LABEL}`;
+  const target = `${v.location.scope}/${LAUNCHD_LABEL}`;
   if (!v.enabled) out.push(problem('launchd-disabled', `${target} has a persistent disabled override`,
     '`launchctl disable` / `unload -w` wrote an override that survives reboots and plist deletion; bootstrap then fails with exit 5 (Input/output error)',
     `launchctl enable ${target}`));
@@ -45,7 +46,7 @@ function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
 }
 
 function linger(i: HealthInput, v: ServiceView): Finding[] {
-  if (v.kind !== 'systemd-user') return [];
+  if (v.location.kind !== 'systemd-user') return [];
   if (!i.facts.linger) return [problem('no-linger', `linger is off for ${i.facts.user}`,
     'without linger systemd stops the user manager (and the dashboard) at the last logout and does not start it at boot',
     `sudo loginctl enable-linger ${i.facts.user}`)];
@@ -67,7 +68,10 @@ function stalePath(i: HealthInput, v: ServiceView): Finding[] {
     `hermes-setup remote ${i.target} --no-update`)];
 }
 
+const isLaunchd = (v: ServiceView): boolean => v.location.kind.startsWith('launchd');
+
 export function serviceRules(i: HealthInput): Finding[] {
-  const v = readServiceView(i.facts);
+  const v = i.service;
+  if (!v) return [];
   return [...deadAfterUpdate(i, v), ...crashLoop(i, v), ...launchdExit(i, v), ...linger(i, v), ...stalePath(i, v)];
 }

@@ -3,10 +3,10 @@
 // (access mode by generation from decideAccessMode, the dashboard argv from buildDashboardArgv).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UNIT_PATH_USER } from '../facts/facts-script.js';
+import { PATHS } from '../constants.js';
 import { decideAccessMode } from '../hermes/access-mode.js';
 import { buildDashboardArgv } from '../hermes/dashboard-argv.js';
-import type { Generation } from '../hermes/version.js';
+import type { Generation } from '../constants.js';
 import { renderSystemdUnit } from '../render/systemd-unit.js';
 import { TOKEN_KEY } from '../secrets.js';
 import { readTemplate, templatesDir } from '../templates.js';
@@ -53,7 +53,7 @@ async function ansibleTemplate(name: string): Promise<string> {
 
 function fill(text: string): string {
   return text.replaceAll('@@TOKEN_KEY@@', TOKEN_KEY).replaceAll('@@HARDENED@@', HARDENED).replaceAll('@@ORIGIN_FIX@@', ORIGIN_FIX)
-    .replaceAll('@@UNIT_PATH@@', UNIT_PATH_USER);
+    .replaceAll('@@UNIT_PATH@@', PATHS.unitUser);
 }
 
 /** Relative path → content of every exported file. */

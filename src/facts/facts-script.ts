@@ -1,16 +1,13 @@
 // The one-round-trip facts script: everything the steps need to decide, gathered by one `sh` run.
 // Each fact is printed as `name=<base64>` so arbitrary output (help text, files) survives. Pure: builds a string.
+import { LAUNCHD_LABEL, MAX_ENV_BYTES, PATHS, UNIT_NAME } from '../constants.js';
 import { renderPortScript } from '../probe/port.js';
 import { renderTailscaleScript } from '../probe/tailscale.js';
 
-export const UNIT_PATH_USER = '~/.config/systemd/user/hermes-dashboard.service';
-export const UNIT_PATH_SYSTEM = '/etc/systemd/system/hermes-dashboard.service';
-export const PLIST_PATH_AGENT = '~/Library/LaunchAgents/ai.hermes.dashboard.plist';
-export const PLIST_PATH_DAEMON = '/Library/LaunchDaemons/ai.hermes.dashboard.plist';
-export const ENV_PATH = '~/.hermes/.env';
-export const STATE_PATH = '~/.hermes/.hermes-setup-state.json';
-export const UPDATE_MARKER = '~/.hermes/.hermes-update-in-progress';
-export const MAX_ENV_BYTES = 1024 * 1024;
+/** A PATHS entry as a double-quoted shell word (`~/` becomes `$HOME/`). */
+function shPath(p: string): string {
+  return `"${p.replace(/^~\//, '$HOME/')}"`;
+}
 
 const PRELUDE = String.raw`
 b64() { base64 | tr -d '\n'; }
@@ -46,7 +43,7 @@ if [ -n "$H" ]; then
   [ -n "$I" ] || I=$(dirname "$(dirname "$(dirname "$H")")")
   K=$( { ls -lA --full-time "$H" "$I" "$I/.git" "$I/.git/refs/heads" "$I"/venv/lib/python*/site-packages 2>/dev/null || ls -lAT "$H" "$I" "$I/.git" "$I/.git/refs/heads" 2>/dev/null; } | cksum | tr ' ' '-')
   val hermes.key "$K"
-  CK=$(sed -n 's/.*"hermesKey": *"\([^"]*\)".*/\1/p' "$HOME/.hermes/.hermes-setup-state.json" 2>/dev/null)
+  CK=$(sed -n 's/.*"hermesKey": *"\([^"]*\)".*/\1/p' ${shPath(PATHS.state)} 2>/dev/null)
   if [ -n "$CK" ] && [ "$K" = "$CK" ]; then val hermes.cached yes; else
     ( limit 60 "$H" --version > "$T/hv" 2>&1 ) &
     ( limit 30 "$H" dashboard --help > "$T/hd" 2>&1 ) &
@@ -68,10 +65,10 @@ val xdg_runtime_dir "$XDG_RUNTIME_DIR"
 if [ -S "$XR/bus" ]; then val user_bus yes; else val user_bus no; fi
 if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then val linger yes; else val linger no; fi
 if command -v systemctl >/dev/null 2>&1 && [ -S "$XR/bus" ]; then
-  emit systemd.user env XDG_RUNTIME_DIR="$XR" DBUS_SESSION_BUS_ADDRESS="unix:path=$XR/bus" systemctl --user show hermes-dashboard.service -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath
+  emit systemd.user env XDG_RUNTIME_DIR="$XR" DBUS_SESSION_BUS_ADDRESS="unix:path=$XR/bus" systemctl --user show ${UNIT_NAME} -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath
 fi
 if command -v systemctl >/dev/null 2>&1; then
-  emit systemd.system systemctl show hermes-dashboard.service -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath
+  emit systemd.system systemctl show ${UNIT_NAME} -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath
 fi`;
 }
 
@@ -80,13 +77,13 @@ function launchdFacts(): string {
 if command -v launchctl >/dev/null 2>&1; then
   U=$(id -u)
   launchctl print "gui/$U" >/dev/null 2>&1; val launchd.gui_rc "$?"
-  emit launchd.print_gui launchctl print "gui/$U/ai.hermes.dashboard"
-  emit launchd.print_user launchctl print "user/$U/ai.hermes.dashboard"
+  emit launchd.print_gui launchctl print "gui/$U/${LAUNCHD_LABEL}"
+  emit launchd.print_user launchctl print "user/$U/${LAUNCHD_LABEL}"
   emit launchd.disabled_gui launchctl print-disabled "gui/$U"
   emit launchd.disabled_user launchctl print-disabled "user/$U"
-  if [ -e /Library/LaunchDaemons/ai.hermes.dashboard.plist ]; then
+  if [ -e ${shPath(PATHS.plistDaemon)} ]; then
     if [ "$U" = 0 ]; then SU=""; else SU="sudo -n"; fi
-    emit launchd.print_system $SU launchctl print system/ai.hermes.dashboard
+    emit launchd.print_system $SU launchctl print system/${LAUNCHD_LABEL}
     emit launchd.disabled_system $SU launchctl print-disabled system
   fi
 fi`;
@@ -102,14 +99,14 @@ export function renderFactsScript(port: number): string {
     'val home "$HOME"; val shell "${SHELL:-}"; val hostname "$(hostname 2>/dev/null || uname -n)"',
     'val boot_id "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || sysctl -n kern.boottime 2>/dev/null)"',
     hermesLookup(),
-    `file_facts env "$HOME/.hermes/.env"`,
-    `file_facts hermes_dir "$HOME/.hermes"`,
-    `file_facts state "$HOME/.hermes/.hermes-setup-state.json"`,
-    `file_facts unit_user "$HOME/.config/systemd/user/hermes-dashboard.service"`,
-    `file_facts unit_system /etc/systemd/system/hermes-dashboard.service`,
-    `file_facts plist_agent "$HOME/Library/LaunchAgents/ai.hermes.dashboard.plist"`,
-    `file_facts plist_daemon /Library/LaunchDaemons/ai.hermes.dashboard.plist`,
-    `if [ -e "$HOME/.hermes/.hermes-update-in-progress" ]; then val update_marker yes; else val update_marker no; fi`,
+    `file_facts env ${shPath(PATHS.env)}`,
+    `file_facts hermes_dir ${shPath(PATHS.hermesDir)}`,
+    `file_facts state ${shPath(PATHS.state)}`,
+    `file_facts unit_user ${shPath(PATHS.unitUser)}`,
+    `file_facts unit_system ${shPath(PATHS.unitSystem)}`,
+    `file_facts plist_agent ${shPath(PATHS.plistAgent)}`,
+    `file_facts plist_daemon ${shPath(PATHS.plistDaemon)}`,
+    `if [ -e ${shPath(PATHS.updateMarker)} ]; then val update_marker yes; else val update_marker no; fi`,
     `val tempfiles "$(find "$HOME/.hermes" "$HOME/.config/systemd/user" "$HOME/Library/LaunchAgents" -maxdepth 1 -name '.hermes-setup.*' 2>/dev/null)"`,
     `W=$HOME/.hermes; [ -d "$W" ] || W=$HOME; if [ -w "$W" ]; then val writable yes; else val writable no; fi; val writable_dir "$W"`,
     `val free_kb "$(df -Pk "$W" 2>/dev/null | tail -n 1 | tr -s ' ' | cut -d ' ' -f 4)"`,

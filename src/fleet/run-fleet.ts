@@ -1,5 +1,6 @@
 // Runs one listr2 parent task per host, up to --parallel at once; one host's failure never stops the others.
-// Off a TTY (and without --json) every event is one line prefixed with the host; at the end, the recap table.
+// A single host is a fleet of one: the same tasks, without the host prefix and the recap. On a terminal the task
+// tree shows; elsewhere (and with --json) every event is one line, prefixed with the host in a fleet.
 import { Listr, ListrLogger, type ListrTask } from 'listr2';
 import { EXIT, HermesSetupError, isHermesSetupError, type ExitCode } from '../errors.js';
 import { out } from '../output.js';
@@ -15,31 +16,45 @@ export interface HostResult {
   failed: number;
   /** The per-host JSON document (the single-host command's --json). */
   report: unknown;
+  /** Why the host failed (a fleet of one rethrows it: its exit code is the command's). */
+  error?: HermesSetupError;
+  /** Lines printed after the run for a single host (check, doctor, uninstall). */
+  lines?: string[];
 }
 
 export interface FleetIo {
-  /** One event line for this host (printed only off a TTY without --json). */
+  /** One event line for this host (printed when no task tree shows and not --json; prefixed in a fleet). */
   emit(host: string, line: string): void;
   record(r: HostResult): void;
+  /** A fleet of one: a connection failure is the command's own one-line error, not an event line. */
+  single: boolean;
 }
 
-export interface FleetSummary { results: HostResult[]; exitCode: ExitCode }
+export interface FleetRunOptions {
+  parallel: number;
+  json: boolean;
+  /** A fleet of one: no host prefix; the command prints the host's own summary. */
+  single: boolean;
+  /** Show the listr task tree on a terminal (the converge); otherwise lines only. */
+  tree: boolean;
+}
 
 /** Unreachable: the connection could not be made or was lost (exit 4), or the host key was refused (exit 5). */
 export function isUnreachable(err: unknown): boolean {
   return isHermesSetupError(err) && (err.exitCode === EXIT.UNREACHABLE || err.exitCode === EXIT.HOSTKEY);
 }
 
-export async function runFleet(targets: FleetTarget[], o: { parallel: number; json: boolean }, makeTask: (t: FleetTarget, io: FleetIo) => ListrTask): Promise<HostResult[]> {
-  const tty = process.stdout.isTTY === true && !o.json;
+export async function runFleet(targets: FleetTarget[], o: FleetRunOptions, makeTask: (t: FleetTarget, io: FleetIo) => ListrTask): Promise<HostResult[]> {
+  const tree = o.tree && process.stdout.isTTY === true && !o.json;
   const results = new Map<string, HostResult>();
   const io: FleetIo = {
-    emit: (host, line) => { if (!tty && !o.json) out.line(`[${host}] ${line}`); },
+    emit: (host, line) => { if (!tree && !o.json) out.line(o.single ? line : `[${host}] ${line}`); },
     record: (r) => { results.set(r.host, r); },
+    single: o.single,
   };
   const listr = new Listr(targets.map((t) => makeTask(t, io)) as never, {
-    concurrent: o.parallel, exitOnError: false, renderer: tty ? 'default' : 'silent', registerSignalListeners: false,
-    rendererOptions: { collapseErrors: false, collapseSubtasks: true, logger: new ListrLogger({ toStderr: [] }) } as never,
+    concurrent: o.parallel, exitOnError: false, renderer: tree ? 'default' : 'silent', registerSignalListeners: false,
+    rendererOptions: { collapseErrors: false, collapseSubtasks: !o.single, formatOutput: 'wrap', logger: new ListrLogger({ toStderr: [] }) } as never,
   });
   await listr.run().catch(() => undefined);
   return targets.map((t) => results.get(t.name) ?? { host: t.name, status: 'failed', ok: 0, changed: 0, failed: 1, report: { target: t.name, ok: false } });
@@ -47,8 +62,8 @@ export async function runFleet(targets: FleetTarget[], o: { parallel: number; js
 
 export function renderRecap(results: HostResult[]): string[] {
   const rows = [['host', 'ok', 'changed', 'failed', 'unreachable'], ...results.map((r) => [r.host, String(r.ok), String(r.changed), String(r.failed), r.status === 'unreachable' ? '1' : '0'])];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return ['Recap:', ...rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd())];
+  const widths = rows[0]!.map((_, n) => Math.max(...rows.map((row) => row[n]!.length)));
+  return ['Recap:', ...rows.map((row) => row.map((cell, n) => (n === 0 ? cell.padEnd(widths[n]!) : cell.padStart(widths[n]!))).join('  ').trimEnd())];
 }
 
 export function recapRows(results: HostResult[]): Array<{ host: string; status: HostStatus; ok: number; changed: number; failed: number; unreachable: number }> {
@@ -72,4 +87,11 @@ export function finishFleet(results: HostResult[], o: { json: boolean; failCode?
   const parts = [names('unreachable').length ? `unreachable: ${names('unreachable').join(', ')}` : '', names('failed').length ? `${o.failWord ?? 'failed'}: ${names('failed').join(', ')}` : ''].filter(Boolean);
   throw new HermesSetupError(exitCode === EXIT.UNREACHABLE ? 'E_FLEET_UNREACHABLE' : 'E_FLEET_FAILED', `${results.length - names('ok').length} of ${results.length} hosts not ok (${parts.join('; ')})`,
     'see each host\'s lines above (or its "error" in --json); the recap lists them all', exitCode);
+}
+
+/** A fleet of one: print its JSON or its lines, then throw its own error (so its exit code is the command's). */
+export function finishOne(r: HostResult, o: { json: boolean }): void {
+  if (o.json) out.json(r.report);
+  else for (const l of r.lines ?? []) out.line(l);
+  if (r.error) throw r.error;
 }

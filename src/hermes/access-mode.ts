@@ -1,9 +1,6 @@
 // Which access mode and bind address to use (hermes-behaviour.md §1.2, §6.3, §7.3, §8). Pure.
 import { stepError, usageError } from '../errors.js';
-import type { Generation } from './version.js';
-
-export type AccessMode = 'token' | 'password' | 'tunnel';
-export type RequestedMode = AccessMode | 'auto';
+import type { AccessMode, Generation, RequestedMode } from '../constants.js';
 
 export interface ModeInputs {
   requested: RequestedMode;

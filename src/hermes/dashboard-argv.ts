@@ -1,5 +1,5 @@
 // The command line the service runs (hermes-behaviour.md §2.1, rule 4). Pure.
-import type { AccessMode } from './access-mode.js';
+import type { AccessMode } from '../constants.js';
 import type { HermesCapabilities } from './version.js';
 
 export interface ArgvInputs {

@@ -1,7 +1,6 @@
 // What Hermes build is on the host: parse `hermes --version` (first line only, as the Desktop app does)
 // and `dashboard --help` / `serve --help`, and place it in a generation (hermes-behaviour.md §1, §2, §11).
-
-export type Generation = 'G0' | 'G1' | 'G2' | 'G3';
+import type { Generation } from '../constants.js';
 
 export interface HermesVersion {
   version: string;

@@ -1,134 +1,138 @@
 // Step: pin the session token (and, in password mode, the basic-auth provider) in ~/.hermes/.env.
 // Only our keys' lines change; the file is written atomically with 0600, ~/.hermes is 0700, and the
 // previous file is kept as a 0600 backup. Secrets travel on stdin, never on a command line.
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { stepError, usageError } from '../errors.js';
-import { ENV_PATH, MAX_ENV_BYTES } from '../facts/facts-script.js';
-import type { FileFact } from '../facts/parse-facts.js';
+import { PATHS } from '../constants.js';
+import type { ConvergeInputs, PinnedSecrets } from '../converge/inputs.js';
+import { stepError } from '../errors.js';
+import { decodeEnv } from '../facts/env-text.js';
+import { readLocalPassword } from '../facts/local-password.js';
 import { readDotenvValue, removeDotenvKey, upsertDotenv } from '../render/env-file.js';
 import { quotePath } from '../transport/shell.js';
-import {
-  BASIC_HASH_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, generatePassword, generateToken, hashPassword,
-  isStrongToken, verifyPassword,
-} from '../secrets.js';
-import type { Converge, Step } from './context.js';
+import { BASIC_HASH_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, isStrongToken, verifyPassword } from '../secrets.js';
+import type { ChangeStep, Plan } from './step.js';
 
-export const ENV_BACKUP_PATH = '~/.hermes/.env.hermes-setup.bak';
-
-export interface EnvState { text: string; exists: boolean; fileMode?: number; dirMode?: number; dirExists: boolean }
-export interface EnvPlan { before: string; after: string; contentChanged: boolean; fixFileMode: boolean; fixDirMode: boolean; notes: string[]; newPassword?: string }
-
-export function decodeEnv(f: FileFact): string {
-  if (f.type === 'missing') return '';
-  if (f.type === 'symlink') {
-    throw usageError('E_ENV_SYMLINK', `${ENV_PATH} is a symlink (to ${f.target}); refusing to replace it with a file`,
-      `make ${ENV_PATH} a regular file (cp --remove-destination "$(readlink ~/.hermes/.env)" ~/.hermes/.env), then rerun`);
-  }
-  if (f.type !== 'file') throw usageError('E_ENV_NOT_FILE', `${ENV_PATH} is not a regular file`, `move it away, then rerun`);
-  if ((f.size ?? 0) > MAX_ENV_BYTES || !f.content) {
-    throw usageError('E_ENV_TOO_LARGE', `${ENV_PATH} is ${f.size} bytes (over 1 MiB) or unreadable`, 'check the file; a .env this large is almost certainly not what Hermes expects');
-  }
-  if (f.content.includes(0)) {
-    throw usageError('E_ENV_NUL', `${ENV_PATH} contains NUL bytes`, 'remove them (Hermes would strip them in place): tr -d "\\000" < ~/.hermes/.env > /tmp/e && cat /tmp/e > ~/.hermes/.env');
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(f.content);
-  } catch {
-    throw usageError('E_ENV_ENCODING', `${ENV_PATH} is not valid UTF-8 (latin-1?)`, 'convert it: iconv -f latin1 -t utf-8 ~/.hermes/.env > /tmp/e && cat /tmp/e > ~/.hermes/.env');
-  }
+export interface EnvObserved {
+  text: string;
+  exists: boolean;
+  fileMode?: number;
+  dirMode?: number;
+  dirExists: boolean;
+  /** The basic-auth password kept on this machine (--password-file), if any. */
+  localPassword?: string;
 }
 
-function chooseToken(text: string, c: Converge): { token: string; note?: string } {
+export interface EnvActions {
+  before: string;
+  after: string;
+  contentChanged: boolean;
+  fixFileMode: boolean;
+  fixDirMode: boolean;
+  /** A new basic-auth password to keep on this machine before the host gets its hash. */
+  newPassword?: string;
+  passwordFile?: string;
+}
+
+function chooseToken(text: string, i: ConvergeInputs): { token: string; note?: string } {
   const existing = readDotenvValue(text, TOKEN_KEY);
-  if (isStrongToken(existing) && !c.opts.rotateToken) return { token: existing };
-  const token = (c.generated.token ??= generateToken());
-  const note = existing === undefined ? 'new token' : c.opts.rotateToken ? 'rotated token (--rotate-token)' : 'replaced a weak token';
-  return { token, note };
+  if (isStrongToken(existing) && !i.opts.rotateToken) return { token: existing };
+  const note = existing === undefined ? 'new token' : i.opts.rotateToken ? 'rotated token (--rotate-token)' : 'replaced a weak token';
+  return { token: i.generated.token, note };
 }
 
-async function knownPassword(c: Converge, hash: string): Promise<string | undefined> {
-  if (!c.opts.passwordFile) return undefined;
-  const p = await readFile(c.opts.passwordFile, 'utf8').then((s) => s.trim(), () => undefined);
-  return p && verifyPassword(p, hash) ? p : undefined;
+function setKey(text: string, key: string, value: string): string {
+  const e = upsertDotenv(text, key, value);
+  return e.changed ? e.text : text;
 }
 
-async function planPassword(text: string, c: Converge, notes: string[]): Promise<string> {
+function dropKey(text: string, key: string): string {
+  const e = removeDotenvKey(text, key);
+  return e.changed ? e.text : text;
+}
+
+function upsertAll(text: string, pairs: Array<[string, string]>): string {
+  return pairs.reduce((t, [k, v]) => setKey(t, k, v), text);
+}
+
+/** Password mode: keep a matching pinned login, else pin the run's generated one. */
+function planPassword(text: string, o: EnvObserved, i: ConvergeInputs, notes: string[]): { text: string; password: NonNullable<PinnedSecrets['password']> } {
   const user = readDotenvValue(text, BASIC_USER_KEY);
   const hash = readDotenvValue(text, BASIC_HASH_KEY);
-  let out = text;
-  if (hash && user === c.opts.username && !c.opts.rotateToken) {
-    c.password = { username: user, hash, ...(await knownPassword(c, hash).then((p) => (p ? { password: p } : {}))) };
+  let password: NonNullable<PinnedSecrets['password']>;
+  if (hash && user === i.opts.username && !i.opts.rotateToken) {
+    const known = o.localPassword !== undefined && verifyPassword(o.localPassword, hash) ? o.localPassword : undefined;
+    password = { username: user, hash, ...(known ? { password: known } : {}) };
   } else {
-    const fresh = c.generated.password === undefined;
-    const password = (c.generated.password ??= generatePassword());
-    const hash = fresh || !c.password?.hash || c.password.password !== password ? hashPassword(password) : c.password.hash;
-    c.password = { username: c.opts.username, password, hash };
+    password = { username: i.opts.username, hash: i.generated.passwordHash, password: i.generated.password };
     notes.push('new basic-auth password');
   }
-  for (const [k, v] of [[BASIC_USER_KEY, c.password.username], [BASIC_HASH_KEY, c.password.hash]] as const) {
-    const e = upsertDotenv(out, k, v);
-    if (e.changed) out = e.text;
-  }
-  if (!readDotenvValue(out, BASIC_SECRET_KEY)) out = (upsertDotenv(out, BASIC_SECRET_KEY, (c.generated.secret ??= generateToken())) as { text: string }).text;
-  return out;
+  let out = upsertAll(text, [[BASIC_USER_KEY, password.username], [BASIC_HASH_KEY, password.hash]]);
+  if (!readDotenvValue(out, BASIC_SECRET_KEY)) out = setKey(out, BASIC_SECRET_KEY, i.generated.secret);
+  return { text: out, password };
 }
 
-function dropPasswordKeys(text: string, c: Converge): string {
-  if (!c.state?.envKeys.includes(BASIC_HASH_KEY)) return text;
-  let out = text;
-  for (const k of [BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY]) {
-    const e = removeDotenvKey(out, k);
-    if (e.changed) out = e.text;
-  }
-  return out;
+/** Leaving password mode: drop the basic-auth keys this tool pinned (only if it pinned them). */
+function dropPasswordKeys(text: string, i: ConvergeInputs): string {
+  if (!i.state?.envKeys.includes(BASIC_HASH_KEY)) return text;
+  return [BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY].reduce(dropKey, text);
 }
 
-export const envStep: Step<EnvState, EnvPlan> = {
+function describeEnv(a: EnvActions, notes: string[]): string {
+  return [a.contentChanged ? 'update .env' : '', a.fixFileMode ? 'chmod 600 .env' : '', a.fixDirMode ? 'chmod 700 ~/.hermes' : '', ...notes].filter(Boolean).join(', ');
+}
+
+/** Pure: the .env plan and what it pins (token, basic-auth login). */
+export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
+  const notes: string[] = [];
+  const { token, note } = chooseToken(o.text, i);
+  if (note) notes.push(note);
+  let after = setKey(o.text, TOKEN_KEY, token);
+  let password: PinnedSecrets['password'];
+  if (i.decision?.mode === 'password') ({ text: after, password } = planPassword(after, o, i, notes));
+  else after = dropPasswordKeys(after, i);
+  const newPassword = notes.includes('new basic-auth password') ? password?.password : undefined;
+  const a: EnvActions = {
+    before: o.text, after, contentChanged: after !== o.text, fixFileMode: o.exists && o.fileMode !== 0o600,
+    fixDirMode: !o.dirExists || o.dirMode !== 0o700, ...(newPassword ? { newPassword } : {}), ...(i.opts.passwordFile ? { passwordFile: i.opts.passwordFile } : {}),
+  };
+  const secrets: PinnedSecrets = { token, ...(password ? { password } : {}) };
+  const any = a.contentChanged || a.fixFileMode || a.fixDirMode;
+  return {
+    ...(any ? { actions: a } : {}), describe: describeEnv(a, notes),
+    okDetail: `token ${fingerprint(token)} pinned${password ? `, basic auth for "${password.username}"` : ''}`,
+    implies: {
+      secrets, redact: [token, ...(password?.password ? [password.password] : [])], changed: { env: a.contentChanged },
+      files: a.contentChanged ? [{ path: PATHS.env, before: o.text, after, mode: 0o600 }] : [],
+    },
+  };
+}
+
+export const envStep: ChangeStep<EnvObserved, EnvActions> = {
+  kind: 'change',
   id: 'env',
   title: 'Pin the token in ~/.hermes/.env',
-  read: (c) => ({
-    text: decodeEnv(c.facts.env), exists: c.facts.env.type === 'file', fileMode: c.facts.env.mode,
-    dirMode: c.facts.hermesDir.mode, dirExists: c.facts.hermesDir.type === 'dir',
-  }),
-  plan: (s, c) => planEnv(s, c),
-  describe: (p) => [p.contentChanged ? 'update .env' : '', p.fixFileMode ? 'chmod 600 .env' : '', p.fixDirMode ? 'chmod 700 ~/.hermes' : '', ...p.notes].filter(Boolean).join(', '),
-  async apply(c, p) {
-    if (p.fixDirMode || !p.contentChanged) {
-      const r = await c.remote.exec(`mkdir -p ~/.hermes && chmod 700 ~/.hermes${p.fixFileMode && !p.contentChanged ? ` && chmod 600 ${quotePath(ENV_PATH)}` : ''}`);
+  async read(_io, i) {
+    const f = i.facts;
+    const localPassword = i.decision?.mode === 'password' ? await readLocalPassword(i.opts.passwordFile) : undefined;
+    return {
+      text: decodeEnv(f.env), exists: f.env.type === 'file', ...(f.env.mode !== undefined ? { fileMode: f.env.mode } : {}),
+      ...(f.hermesDir.mode !== undefined ? { dirMode: f.hermesDir.mode } : {}), dirExists: f.hermesDir.type === 'dir', ...(localPassword ? { localPassword } : {}),
+    };
+  },
+  plan: planEnv,
+  async apply({ remote }, a) {
+    if (a.fixDirMode || !a.contentChanged) {
+      const r = await remote.exec(`mkdir -p ~/.hermes && chmod 700 ~/.hermes${a.fixFileMode && !a.contentChanged ? ` && chmod 600 ${quotePath(PATHS.env)}` : ''}`);
       if (r.code !== 0) throw stepError('E_ENV_WRITE', `cannot fix the modes of ~/.hermes: ${r.stderr.trim()}`, 'check ownership of ~/.hermes');
     }
-    if (!p.contentChanged) return;
+    if (!a.contentChanged) return;
     // Keep a new password on this machine before the host holds its hash, so no run can lose it.
-    if (p.newPassword && c.opts.passwordFile) await storePassword(c.opts.passwordFile, p.newPassword);
-    if (p.before !== '') await c.remote.writeFileAtomic(ENV_BACKUP_PATH, p.before, 0o600);
-    await c.remote.writeFileAtomic(ENV_PATH, p.after, 0o600);
-    c.changed.env = true;
+    if (a.newPassword && a.passwordFile) await storePassword(a.passwordFile, a.newPassword);
+    if (a.before !== '') await remote.writeFileAtomic(PATHS.envBackup, a.before, 0o600);
+    await remote.writeFileAtomic(PATHS.env, a.after, 0o600);
   },
-  okDetail: (_s, c) => `token ${fingerprint(c.token ?? '')} pinned${c.password ? `, basic auth for "${c.password.username}"` : ''}`,
 };
-
-/** The .env plan (async: password mode may read --password-file on this machine). */
-export async function planEnv(s: EnvState, c: Converge): Promise<EnvPlan | undefined> {
-  const notes: string[] = [];
-  const { token, note } = chooseToken(s.text, c);
-  if (note) notes.push(note);
-  c.token = token;
-  c.secrets.push(token);
-  let after = s.text;
-  const e = upsertDotenv(after, TOKEN_KEY, token);
-  if (e.changed) after = e.text;
-  after = c.decision?.mode === 'password' ? await planPassword(after, c, notes) : dropPasswordKeys(after, c);
-  if (c.password?.password) c.secrets.push(c.password.password);
-  const plan: EnvPlan = {
-    before: s.text, after, contentChanged: after !== s.text,
-    fixFileMode: s.exists && s.fileMode !== 0o600, fixDirMode: !s.dirExists || s.dirMode !== 0o700, notes,
-    ...(notes.includes('new basic-auth password') && c.password?.password ? { newPassword: c.password.password } : {}),
-  };
-  if (!plan.contentChanged && !plan.fixFileMode && !plan.fixDirMode) return undefined;
-  c.files.push({ path: ENV_PATH, before: s.text, after, mode: 0o600 });
-  return plan;
-}
 
 /** Stores a new basic-auth password where the user asked (0600), never on the host. */
 export async function storePassword(path: string, password: string): Promise<void> {

@@ -1,13 +1,14 @@
-// Step: find `hermes` and tell its version, generation and capabilities (no changes; fails if missing).
+// Check: find `hermes` and tell its version, generation and capabilities (from the facts; nothing is written).
 import { stepError } from '../errors.js';
 import type { HermesFacts } from '../facts/parse-facts.js';
-import { describeBuild, detectGeneration, parseCapabilities, parseVersionLine, type Generation, type HermesBuild } from '../hermes/version.js';
+import { describeBuild, detectGeneration, parseCapabilities, parseVersionLine, type HermesBuild } from '../hermes/version.js';
 import type { ConvergeState } from '../state.js';
-import type { Converge, Step } from './context.js';
+import type { Check } from './step.js';
 
+/** The build from the facts; while the install fingerprint matches the state file, its recorded build is reused. */
 export function readBuild(h: HermesFacts | undefined, state?: ConvergeState): HermesBuild {
   if (h?.cached && state && state.hermesKey === h.key) {
-    return { version: state.hermesVersion, ...(state.hermesReleaseDate ? { releaseDate: state.hermesReleaseDate } : {}), generation: state.generation as Generation, caps: state.hermesCaps };
+    return { version: state.hermesVersion, ...(state.hermesReleaseDate ? { releaseDate: state.hermesReleaseDate } : {}), generation: state.generation, caps: state.hermesCaps };
   }
   if (!h) {
     throw stepError('E_HERMES_MISSING', 'hermes was not found on the host (login-shell PATH, ~/.local/bin, /usr/local/bin, ~/.hermes/hermes-agent/venv/bin)',
@@ -22,15 +23,11 @@ export function readBuild(h: HermesFacts | undefined, state?: ConvergeState): He
   return { ...v, caps, generation: detectGeneration(v, caps) };
 }
 
-export const hermesStep: Step<HermesBuild, never> = {
+export const hermesCheck: Check<HermesBuild> = {
+  kind: 'check',
   id: 'hermes',
   title: 'Find Hermes',
-  read: (c) => readBuild(c.facts.hermes, c.state),
-  plan: () => undefined,
-  describe: () => '',
-  apply: async () => undefined,
-  okDetail: (b, c: Converge) => {
-    c.build = b;
-    return `${describeBuild(b)} at ${c.facts.hermes?.path} (${c.facts.hermes?.via}${c.facts.hermes?.cached ? ', install unchanged' : ''})`;
-  },
+  run: (_io, i) => readBuild(i.facts.hermes, i.state),
+  implies: (build) => ({ build }),
+  detail: (b, i) => `${describeBuild(b)} at ${i.facts.hermes?.path} (${i.facts.hermes?.via}${i.facts.hermes?.cached ? ', install unchanged' : ''})`,
 };

@@ -1,38 +1,40 @@
 // Step: record what was converged (~/.hermes/.hermes-setup-state.json, 0600) — only when it differs.
-import { STATE_PATH, UNIT_PATH_SYSTEM, UNIT_PATH_USER, PLIST_PATH_AGENT, PLIST_PATH_DAEMON } from '../facts/facts-script.js';
+import { PATHS } from '../constants.js';
+import type { ConvergeInputs } from '../converge/inputs.js';
 import { BASIC_HASH_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint } from '../secrets.js';
+import type { ServiceLocation } from '../service/service-manager.js';
+import { serviceManagerFor } from '../service/service-manager.js';
 import { renderState, sha256, type ConvergeState } from '../state.js';
-import type { Converge, Step } from './context.js';
+import type { ChangeStep } from './step.js';
 
-export function servicePathFor(c: Converge): string {
-  if (c.facts.os === 'Darwin') return c.opts.daemon ? PLIST_PATH_DAEMON : PLIST_PATH_AGENT;
-  return c.facts.uid === 0 ? UNIT_PATH_SYSTEM : UNIT_PATH_USER;
-}
-
-export function desiredState(c: Converge, serviceText: string): ConvergeState {
+/** Pure: the state this converge leaves on the host. */
+export function desiredState(i: ConvergeInputs, loc: ServiceLocation): ConvergeState {
+  const b = i.build;
+  const d = i.decision;
+  if (!b || !d) throw new Error('internal: the state is recorded after the build and the mode are known');
   return {
-    schema: 1, hermesVersion: c.build!.version, ...(c.build!.releaseDate ? { hermesReleaseDate: c.build!.releaseDate } : {}),
-    generation: c.build!.generation, hermesKey: c.facts.hermes?.key ?? '', hermesCaps: c.build!.caps, mode: c.decision!.mode, bind: c.decision!.bind,
-    port: c.opts.port, serviceSha256: sha256(serviceText), servicePath: servicePathFor(c), tokenFingerprint: fingerprint(c.token ?? ''),
-    envKeys: c.decision!.mode === 'password' ? [TOKEN_KEY, BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY] : [TOKEN_KEY],
-    lingerEnabledByUs: c.lingerEnabledByUs ?? c.state?.lingerEnabledByUs ?? false,
+    schema: 1, hermesVersion: b.version, ...(b.releaseDate ? { hermesReleaseDate: b.releaseDate } : {}),
+    generation: b.generation, hermesKey: i.facts.hermes?.key ?? '', hermesCaps: b.caps, mode: d.mode, bind: d.bind,
+    port: i.opts.port, serviceSha256: sha256(i.serviceText ?? ''), servicePath: loc.path, serviceKind: loc.kind, serviceScope: loc.scope,
+    tokenFingerprint: fingerprint(i.secrets?.token ?? ''),
+    envKeys: d.mode === 'password' ? [TOKEN_KEY, BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY] : [TOKEN_KEY],
+    lingerEnabledByUs: i.lingerEnabledByUs ?? i.state?.lingerEnabledByUs ?? false,
   };
 }
 
-export const recordStep: Step<string, string> = {
+export const recordStep: ChangeStep<{ current: string; loc: ServiceLocation }, string> = {
+  kind: 'change',
   id: 'record',
   title: 'Record the converged state',
-  read: (c) => c.facts.state.content?.toString('utf8') ?? '',
-  plan(current, c) {
-    const path = servicePathFor(c);
-    const service = c.files.find((f) => f.path === path)?.after
-      ?? (c.facts.os === 'Darwin' ? (c.opts.daemon ? c.facts.plistDaemon : c.facts.plistAgent) : (c.facts.uid === 0 ? c.facts.unitSystem : c.facts.unitUser)).content?.toString('utf8') ?? '';
-    const next = renderState(desiredState(c, service));
-    return next === current ? undefined : next;
+  async read(_io, i) {
+    const m = await serviceManagerFor(i.facts);
+    return { current: i.facts.state.content?.toString('utf8') ?? '', loc: m.target(i.facts, { daemon: i.opts.daemon }) };
   },
-  describe: () => `write ${STATE_PATH}`,
-  async apply(c, next) {
-    await c.remote.writeFileAtomic(STATE_PATH, next, 0o600);
+  plan({ current, loc }, i) {
+    const next = renderState(desiredState(i, loc));
+    return { ...(next !== current ? { actions: next } : {}), describe: `write ${PATHS.state}`, okDetail: 'unchanged' };
   },
-  okDetail: () => 'unchanged',
+  async apply({ remote }, next) {
+    await remote.writeFileAtomic(PATHS.state, next, 0o600);
+  },
 };

@@ -1,24 +1,27 @@
-// Step: `hermes update` (skipped with --no-update). Streams its output, respects the update-in-progress
-// marker, and re-detects the generation afterwards (hermes-behaviour.md §10).
+// Step: `hermes update` (skipped with --no-update). Streams its output, respects the update-in-progress marker,
+// then reads the host again: an update can change the version, the capabilities, the install fingerprint, the
+// service's process and its listeners (a newer updater restarts hermes-dashboard.service itself).
+import { PATHS } from '../constants.js';
+import type { ConvergeInputs } from '../converge/inputs.js';
 import { stepError } from '../errors.js';
-import { refreshHermesFacts } from '../facts/hermes-refresh.js';
-import { UPDATE_MARKER } from '../facts/facts-script.js';
-import { describeBuild } from '../hermes/version.js';
+import { gatherFacts } from '../facts/gather.js';
+import { describeBuild, type HermesBuild } from '../hermes/version.js';
+import { readServiceView } from '../service/service-manager.js';
 import { quote, quotePath } from '../transport/shell.js';
-import type { Converge, Step } from './context.js';
 import { readBuild } from './hermes.js';
+import type { ChangeStep, Plan, StepIo } from './step.js';
 
-export interface UpdateState { markerPresent: boolean }
+export interface UpdateActions { hermesPath: string; markerPresent: boolean; before?: HermesBuild }
 
-async function waitForMarker(c: Converge): Promise<void> {
-  const deadline = Date.now() + c.opts.updateWaitMs;
-  c.log('an update is already in progress on the host; waiting for it to finish');
+async function waitForMarker(io: StepIo, i: ConvergeInputs): Promise<void> {
+  const deadline = Date.now() + i.opts.updateWaitMs;
+  io.log('an update is already in progress on the host; waiting for it to finish');
   while (Date.now() < deadline) {
-    const r = await c.remote.exec(`test -e ${quotePath(UPDATE_MARKER)}`);
+    const r = await io.remote.exec(`test -e ${quotePath(PATHS.updateMarker)}`);
     if (r.code !== 0) return;
     await new Promise((res) => setTimeout(res, 1000));
   }
-  throw stepError('E_UPDATE_IN_PROGRESS', `an update is still in progress on the host after ${Math.round(c.opts.updateWaitMs / 1000)} s (${UPDATE_MARKER})`,
+  throw stepError('E_UPDATE_IN_PROGRESS', `an update is still in progress on the host after ${Math.round(i.opts.updateWaitMs / 1000)} s (${PATHS.updateMarker})`,
     'wait for it to finish; if no `hermes update` is running, remove the stale marker and rerun');
 }
 
@@ -26,32 +29,57 @@ function lastLine(s: string): string {
   return s.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
 }
 
-export const updateStep: Step<UpdateState, { run: true }> = {
+/** What `hermes update` says it did (docs/hermes-contract.md: "→ Found N new commit(s)", "✓ Already up to date!"). */
+export function parseUpdateOutput(out: string): { commits?: number; upToDate: boolean } {
+  const found = /Found (\d+) new commit/.exec(out);
+  return { ...(found ? { commits: Number(found[1]) } : {}), upToDate: /Already up to date/.test(out) && !found };
+}
+
+/** The build a preflight plans with: a G0 build is planned as current until `hermes update` shows otherwise. */
+function assumedAfterUpdate(b: HermesBuild | undefined): HermesBuild | undefined {
+  return b?.generation === 'G0' ? { ...b, generation: 'G2' } : undefined;
+}
+
+async function runUpdate(io: StepIo, a: UpdateActions, i: ConvergeInputs) {
+  if (a.markerPresent) await waitForMarker(io, i);
+  let out = '';
+  const r = await io.remote.exec(`${quote(a.hermesPath)} update </dev/null`, {
+    timeoutMs: i.opts.updateTimeoutMs,
+    onStdout: (chunk) => { out += chunk; chunk.split('\n').filter((l) => l.trim()).forEach((l) => io.log(l.trim())); },
+  });
+  if (r.code !== 0) {
+    throw stepError('E_UPDATE_FAILED', `hermes update failed (exit ${r.code}): ${lastLine(r.stdout + '\n' + r.stderr)}`,
+      'run `hermes update` on the host to see the whole output, or rerun with --no-update');
+  }
+  return parseUpdateOutput(out || r.stdout);
+}
+
+export const updateStep: ChangeStep<UpdateActions | undefined, UpdateActions> = {
+  kind: 'change',
   id: 'update',
   title: 'Update Hermes',
-  skip: (c) => (!c.opts.update ? '--no-update' : c.opts.dryRun ? 'dry run (would run hermes update)' : undefined),
-  read: (c) => ({ markerPresent: c.facts.updateMarker }),
-  plan: () => ({ run: true }),
-  describe: () => 'run `hermes update`',
-  async apply(c) {
-    if (c.facts.updateMarker) await waitForMarker(c);
-    const path = c.facts.hermes!.path;
-    const before = c.build!;
-    const r = await c.remote.exec(`${quote(path)} update </dev/null`, {
-      timeoutMs: c.opts.updateTimeoutMs,
-      onStdout: (chunk) => chunk.split('\n').filter((l) => l.trim()).forEach((l) => c.log(l.trim())),
-    });
-    if (r.code !== 0) {
-      throw stepError('E_UPDATE_FAILED', `hermes update failed (exit ${r.code}): ${lastLine(r.stdout + '\n' + r.stderr)}`,
-        'run `hermes update` on the host to see the whole output, or rerun with --no-update');
-    }
-    const after = readBuild(await refreshHermesFacts(c.remote, path));
-    c.build = after;
-    if (after.version !== before.version) {
-      c.changed.version = true;
-      c.log(`Hermes ${describeBuild(before)} → ${describeBuild(after)}`);
-    }
-    if (after.version === before.version) return { unchanged: `already up to date (${describeBuild(after)})` };
-    return undefined;
+  skip: (i) => (!i.opts.update ? '--no-update' : i.opts.dryRun ? 'dry run: would run hermes update' : undefined),
+  read: (_io, i) => (i.facts.hermes ? { hermesPath: i.facts.hermes.path, markerPresent: i.facts.updateMarker, ...(i.build ? { before: i.build } : {}) } : undefined),
+  plan(a): Plan<UpdateActions> {
+    // Until `hermes update` has run, a G0 build is planned as a current one (the update may lift it); the real
+    // build, read again after the update, replaces this assumption.
+    const assumed = assumedAfterUpdate(a?.before);
+    return { ...(a ? { actions: a } : {}), describe: 'run `hermes update`', okDetail: 'hermes not found', ...(assumed ? { implies: { build: assumed } } : {}) };
+  },
+  async apply(io, a, i) {
+    const before = a.before ?? readBuild(i.facts.hermes, i.state);
+    const pidBefore = (await readServiceView(i.facts, i.state))?.pid;
+    const said = await runUpdate(io, a, i);
+    const facts = await gatherFacts(io.remote, i.opts.port);
+    const build = readBuild(facts.hermes, i.state);
+    const pidAfter = (await readServiceView(facts, i.state))?.pid;
+    const restartedBy = pidBefore !== undefined && pidAfter !== undefined && pidAfter !== pidBefore ? 'hermes update' : undefined;
+    const versionChanged = build.version !== before.version;
+    const what = versionChanged ? `updated ${describeBuild(before)} → ${describeBuild(build)}`
+      : said.commits ? `pulled ${said.commits} commit${said.commits === 1 ? '' : 's'}, still ${describeBuild(build)}` : `already up to date (${describeBuild(build)})`;
+    const detail = `${what}${restartedBy ? `; the dashboard was restarted by hermes update (pid ${pidBefore} → ${pidAfter})` : ''}`;
+    const implies = { facts, build, changed: { version: versionChanged }, service: { ...(pidAfter ? { pid: pidAfter } : {}), ...(restartedBy ? { restartedBy } : {}) } };
+    return !versionChanged && !said.commits && !restartedBy ? { unchanged: detail, implies } : { detail, implies };
   },
 };
+

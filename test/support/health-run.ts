@@ -1,6 +1,6 @@
 // Runs `check` / `doctor` (--json) against a prepared host, and runs a finding's fix command the way a user
 // would: `hermes-setup …` through the built CLI from this machine, anything else on the host over SSH.
-import type { CheckReport } from '../../src/health/render-checks.js';
+import type { CheckReport } from '../../src/check/render-checks.js';
 import type { Finding } from '../../src/doctor/finding.js';
 import { runCli, type CliResult } from './cli.js';
 import type { PreparedHost } from './prepare-host.js';

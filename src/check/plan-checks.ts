@@ -3,7 +3,8 @@
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
 import { fingerprint } from '../secrets.js';
-import { readServiceView, restartCommand, type HealthInput, type ServiceView } from './health-input.js';
+import type { ServiceView } from '../service/service-manager.js';
+import { serviceName, type HealthInput } from './health-input.js';
 
 export type CheckStatus = 'ok' | 'FAIL' | 'skip';
 
@@ -23,33 +24,34 @@ export function repairCommand(i: HealthInput): string {
   return `hermes-setup check --repair ${i.target}`;
 }
 
-export function checkService(i: HealthInput, v: ServiceView): CheckLine {
-  const what = v.kind === 'launchd' ? `launchd ${v.domain}/ai.hermes.dashboard` : `${v.kind} hermes-dashboard.service`;
-  if (v.kind === 'none') return fail('service', v.sub, 'hermes-setup supports systemd (Linux) and launchd (macOS)');
+export function checkService(i: HealthInput, v: ServiceView | undefined): CheckLine {
+  if (!v) return fail('service', `${i.facts.os || 'this OS'} without systemd`, 'hermes-setup supports systemd (Linux) and launchd (macOS)');
+  const what = serviceName(v);
   if (!v.file && !v.loaded) return fail('service', `${what} is not installed`, `hermes-setup remote ${i.target}`);
   if (!v.loaded) return fail('service', `${what} is not loaded (${v.sub})`, repairCommand(i));
   if (!v.enabled) return fail('service', `${what} is disabled`, repairCommand(i));
   if (!v.active) return fail('service', `${what} is not running (${v.sub}${v.lastExit !== undefined ? `, last exit ${v.lastExit}` : ''})`, repairCommand(i));
-  const looping = (v.restarts ?? 0) >= 3 && (v.kind !== 'launchd' || (v.lastExit ?? 0) !== 0);
-  if (looping) return fail('service', `${what} is crash-looping (${v.restarts} restarts, last exit ${v.lastExit ?? '?'})`, `${restartCommand(v)}; then hermes-setup doctor ${i.target}`);
+  const looping = (v.restarts ?? 0) >= 3 && (!v.location.kind.startsWith('launchd') || (v.lastExit ?? 0) !== 0);
+  if (looping) return fail('service', `${what} is crash-looping (${v.restarts} restarts, last exit ${v.lastExit ?? '?'})`, `${i.restartCommand}; then hermes-setup doctor ${i.target}`);
   return ok('service', `${what} loaded, enabled, running (pid ${v.pid ?? '?'}, ${v.restarts ?? 0} restarts)`);
 }
 
-export function checkLinger(i: HealthInput, v: ServiceView): CheckLine {
-  if (v.kind !== 'systemd-user') return skip('linger', v.kind === 'launchd' ? 'macOS: not applicable' : 'system unit: not applicable');
+export function checkLinger(i: HealthInput, v: ServiceView | undefined): CheckLine {
+  if (v?.location.kind !== 'systemd-user') return skip('linger', v?.location.kind.startsWith('launchd') ? 'macOS: not applicable' : 'system unit: not applicable');
   if (!i.facts.linger) return fail('linger', `linger is off for ${i.facts.user}: the dashboard stops at logout and does not start at boot`, `sudo loginctl enable-linger ${i.facts.user}`);
   if (!i.facts.userBus) return fail('linger', 'linger is on but there is no user bus ("Failed to connect to bus")', `sudo systemctl start user@${i.facts.uid}.service`);
   return ok('linger', 'linger on, user bus present');
 }
 
-export function checkPort(i: HealthInput, v: ServiceView): CheckLine {
+export function checkPort(i: HealthInput, v: ServiceView | undefined): CheckLine {
   const bind = i.state?.bind;
   if (!bind) return skip('port', `no state file: the needed bind is unknown (${i.facts.listeners.length} listener(s) on ${i.port})`);
   const fit = bindFitsMode(i.facts.listeners, { bind });
   if (!fit.ok) return fail('port', `${i.state?.mode} mode needs ${bind}:${i.port}: ${fit.detail}`, repairCommand(i));
-  const foreign = i.facts.listeners.filter((l) => l.pid !== undefined && v.pid !== undefined && l.pid !== v.pid);
-  if (foreign.length > 0 && !i.facts.listeners.some((l) => l.pid === v.pid)) {
-    return fail('port', `port ${i.port} is held by pid ${foreign.map((l) => `${l.pid} ${l.command ?? ''}`.trim()).join(', ')}, not by the service (pid ${v.pid})`, `kill ${foreign.map((l) => l.pid).join(' ')}`);
+  const pid = v?.pid;
+  const foreign = i.facts.listeners.filter((l) => l.pid !== undefined && pid !== undefined && l.pid !== pid);
+  if (foreign.length > 0 && !i.facts.listeners.some((l) => l.pid === pid)) {
+    return fail('port', `port ${i.port} is held by pid ${foreign.map((l) => `${l.pid} ${l.command ?? ''}`.trim()).join(', ')}, not by the service (pid ${pid})`, `kill ${foreign.map((l) => l.pid).join(' ')}`);
   }
   return ok('port', fit.detail);
 }
@@ -63,7 +65,7 @@ export function checkProbe(i: HealthInput): CheckLine {
   return fail('websocket', `${p.status ?? p.kind} with the ${how}: ${p.detail}`, `hermes-setup doctor ${i.target}`);
 }
 
-export function checkToken(i: HealthInput, v: ServiceView): CheckLine {
+export function checkToken(i: HealthInput): CheckLine {
   if (i.state?.mode === 'password') return skip('token', 'password mode: the gate ignores the session token');
   if (!i.envToken) return fail('token', 'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: the token changes on every restart', `hermes-setup remote ${i.target}`);
   const p = i.probe;
@@ -71,7 +73,7 @@ export function checkToken(i: HealthInput, v: ServiceView): CheckLine {
   if (p?.ok) return ok('token', `the server uses the token in .env${changed}`);
   const envMtime = i.facts.env.mtime ?? 0;
   if (p && !p.ok && p.status === 403 && i.serviceAgeSec !== undefined && envMtime > i.nowSec - i.serviceAgeSec) {
-    return fail('token', 'token in .env differs from the running server\'s (changed without restart)', restartCommand(v));
+    return fail('token', 'token in .env differs from the running server\'s (changed without restart)', i.restartCommand);
   }
   if (p && !p.ok && p.status === 403) return fail('token', `the server refused the token in .env (403)${changed}`, `hermes-setup doctor ${i.target}`);
   return skip('token', 'not proven: the WebSocket probe did not reach the server');
@@ -101,8 +103,8 @@ export function checkUpdate(i: HealthInput): CheckLine {
 }
 
 export function planChecks(i: HealthInput): CheckLine[] {
-  const v = readServiceView(i.facts);
-  return [checkService(i, v), checkLinger(i, v), checkPort(i, v), checkProbe(i), checkToken(i, v), checkTailscale(i), checkVersion(i), checkUpdate(i)];
+  const v = i.service;
+  return [checkService(i, v), checkLinger(i, v), checkPort(i, v), checkProbe(i), checkToken(i), checkTailscale(i), checkVersion(i), checkUpdate(i)];
 }
 
 export function isHealthy(lines: CheckLine[]): boolean {

@@ -1,0 +1,99 @@
+// The read half of `check` and `doctor`: the converge's own facts reader and probe, over one SSH connection.
+// Reads only; nothing is written on the host or here.
+import { DEFAULT_PORT, DEFAULT_USERNAME } from '../constants.js';
+import { readPinnedToken } from '../facts/env-text.js';
+import { gatherFacts } from '../facts/gather.js';
+import { readLocalPassword } from '../facts/local-password.js';
+import type { Facts } from '../facts/parse-facts.js';
+import type { HealthOptions } from '../options/health-options.js';
+import { parsePortScriptOutput, renderPortScript } from '../probe/port.js';
+import { probeDashboard, type DashboardProbe } from '../probe/probe-dashboard.js';
+import type { WsProbeResult } from '../probe/ws-probe.js';
+import { serviceManagerFor } from '../service/service-manager.js';
+import { parseState } from '../state.js';
+import type { Remote } from '../transport/remote.js';
+import type { DeepFacts, HealthInput } from './health-input.js';
+
+async function listenersFor(remote: Remote, facts: Facts, port: number): Promise<Facts> {
+  const r = await remote.exec('sh -s', { stdin: renderPortScript(port) });
+  return { ...facts, listeners: parsePortScriptOutput(r.stdout, port) };
+}
+
+/** Seconds the service's main process has run, and the host's clock (one small exec). */
+async function readAge(remote: Remote, pid: number | undefined): Promise<{ age?: number; now?: number }> {
+  if (!pid) return {};
+  const r = await remote.exec(`date +%s; ps -o etime= -p ${pid} 2>/dev/null`);
+  const [now, etime] = r.stdout.trim().split('\n').map((l) => l.trim());
+  const m = /^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)$/.exec(etime ?? '');
+  const age = m ? Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3]) * 60 + Number(m[4]) : undefined;
+  return { ...(age !== undefined ? { age } : {}), ...(now ? { now: Number(now) } : {}) };
+}
+
+/** The probe a converge with the recorded mode would make (token or basic-auth sign-in). */
+function probeFor(remote: Remote, i: HealthInput, password: string | undefined): DashboardProbe {
+  const mode = i.state?.mode ?? 'tunnel';
+  return {
+    dial: (h, p) => remote.dial(h, p), bind: i.state?.bind ?? '127.0.0.1', port: i.port, mode, timeoutMs: 5000,
+    ...(i.envToken ? { token: i.envToken } : {}), ...(mode === 'password' ? { login: { username: DEFAULT_USERNAME, ...(password ? { password } : {}) } } : {}),
+  };
+}
+
+export async function readHealth(remote: Remote, o: HealthOptions): Promise<HealthInput> {
+  let facts = await gatherFacts(remote, o.port ?? DEFAULT_PORT);
+  const state = parseState(facts.state.content);
+  const port = o.port ?? state?.port ?? DEFAULT_PORT;
+  if (port !== (o.port ?? DEFAULT_PORT)) facts = await listenersFor(remote, facts, port);
+  const m = await serviceManagerFor(facts).catch(() => undefined);
+  const loc = m?.installed(facts, state);
+  const envToken = readPinnedToken(facts);
+  const input: HealthInput = {
+    target: o.target, facts, port, nowSec: Math.floor(Date.now() / 1000), ...(state ? { state } : {}), ...(envToken ? { envToken } : {}),
+    ...(m && loc ? { service: m.view(facts, loc) } : {}), restartCommand: m && loc ? m.restartCommand(loc) : 'hermes-setup check --repair',
+    logHint: m && loc ? m.logHint(loc) : '',
+  };
+  const password = state?.mode === 'password' ? await readLocalPassword(o.passwordFile) : undefined;
+  const probe = probeFor(remote, input, password);
+  const r = await probeDashboard(probe);
+  if ('skipped' in r) input.probeSkipped = `the basic-auth password is not known on this machine (${o.passwordFile}); pass --password-file`;
+  else {
+    input.probe = r;
+    if (!r.ok && r.status === 403) {
+      const { age, now } = await readAge(remote, input.service?.pid);
+      if (age !== undefined) input.serviceAgeSec = age;
+      if (now) input.nowSec = now;
+    }
+  }
+  if (o.deep) input.deep = await readDeep(remote, input, probe);
+  return input;
+}
+
+const DEEP_SCRIPT = String.raw`
+echo "@@serve"; tailscale serve status --json 2>/dev/null || /Applications/Tailscale.app/Contents/MacOS/Tailscale serve status --json 2>/dev/null
+echo "@@public"; grep -h -i 'PUBLIC_URL\|public_url' "$HOME/.hermes/.env" "$HOME/.hermes/config.yaml" 2>/dev/null
+echo "@@addr"; (ip -o addr show 2>/dev/null || ifconfig 2>/dev/null) | sed -n 's/.*inet6\{0,1\} \([0-9a-fA-F.:]*\).*/\1/p'
+`;
+
+function section(out: string, name: string): string {
+  const m = new RegExp(`@@${name}\\n([\\s\\S]*?)(?=\\n@@|$)`).exec(out);
+  return (m?.[1] ?? '').trim();
+}
+
+async function probeResult(p: DashboardProbe): Promise<WsProbeResult | undefined> {
+  const r = await probeDashboard(p);
+  return 'skipped' in r ? undefined : r;
+}
+
+async function readDeep(remote: Remote, input: HealthInput, p: DashboardProbe): Promise<DeepFacts> {
+  const ts = input.facts.tailscale;
+  const dnsName = ts.magicDns && ts.dnsName && input.state && input.state.bind === ts.ipv4 ? ts.dnsName : undefined;
+  const [r, noOrigin, dnsResult] = await Promise.all([
+    remote.exec('sh -s', { stdin: DEEP_SCRIPT }),
+    input.probe && !input.probe.ok && input.probe.status === 403 ? probeResult({ ...p, origin: '' }) : Promise.resolve(undefined),
+    dnsName ? probeResult({ ...p, hostHeader: `${dnsName}:${input.port}` }) : Promise.resolve(undefined),
+  ]);
+  return {
+    ...(noOrigin ? { noOrigin } : {}), ...(dnsName && dnsResult ? { dnsHost: { host: dnsName, result: dnsResult } } : {}),
+    serveJson: section(r.stdout, 'serve'), publicUrl: section(r.stdout, 'public'),
+    addresses: section(r.stdout, 'addr').split('\n').map((l) => l.trim()).filter(Boolean),
+  };
+}

@@ -1,0 +1,47 @@
+// `check` (and --repair) on one host or a fleet: read, plan the checks, report; with --repair and only when
+// unhealthy, converge and check again.
+import { EXIT, HermesSetupError } from '../errors.js';
+import { resolveHosts } from '../fleet/fleet-targets.js';
+import { actionHostTask, type HostOutcome } from '../fleet/host-task.js';
+import { finishFleet, finishOne, runFleet } from '../fleet/run-fleet.js';
+import type { FleetFlags } from '../options/fleet-options.js';
+import { toHealthOptions, type HealthFlags, type HealthOptions } from '../options/health-options.js';
+import type { ConnectOptions } from '../transport/connect.js';
+import type { Remote } from '../transport/remote.js';
+import { isHealthy, planChecks } from './plan-checks.js';
+import { readHealth } from './read-check.js';
+import { renderCheckLines, renderVerdict, type CheckReport } from './render-checks.js';
+
+async function repairIfNeeded(remote: Remote, opts: HealthOptions, report: CheckReport, update: boolean, lines: string[]): Promise<CheckReport> {
+  const input = await readHealth(remote, opts);
+  lines.push(...renderCheckLines(report.checks), `${renderVerdict(report)} — repairing`);
+  if (input.facts.updateMarker) return { ...report, repair: { before: report.checks, ran: false, steps: [], error: '`hermes update` is in progress; not touching the service' } };
+  const { runRepair } = await import('./repair.js');
+  const run = await runRepair(remote, input, { passwordFile: opts.passwordFile, update, ...(opts.port ? { port: opts.port } : {}) });
+  const after = planChecks(await readHealth(remote, opts));
+  lines.push(...run.steps.filter((x) => x.status !== 'ok').map((s) => `repair ${s.id}: ${s.status} — ${s.detail}`));
+  return { target: remote.label, healthy: isHealthy(after), checks: after, repair: { before: report.checks, ran: true, ...run } };
+}
+
+export async function checkHost(remote: Remote, opts: HealthOptions, o: { repair: boolean; update: boolean }): Promise<HostOutcome> {
+  const checks = planChecks(await readHealth(remote, opts));
+  const lines: string[] = [];
+  let report: CheckReport = { target: remote.label, healthy: isHealthy(checks), checks };
+  if (!report.healthy && o.repair) report = await repairIfNeeded(remote, opts, report, o.update, lines);
+  lines.push(...renderCheckLines(report.checks), renderVerdict(report));
+  const failed = report.checks.filter((l) => l.status === 'FAIL').map((l) => l.id);
+  const error = report.healthy ? undefined : new HermesSetupError('E_UNHEALTHY', `${remote.label} is unhealthy (${failed.join(', ')})`,
+    o.repair ? `hermes-setup doctor ${opts.target}` : `run the fixes above, or hermes-setup check --repair ${opts.target}`, EXIT.UNHEALTHY);
+  const n = (s: string) => report.checks.filter((l) => l.status === s).length;
+  return { ok: report.healthy, counts: { ok: n('ok'), changed: report.repair?.ran ? 1 : 0, failed: n('FAIL') }, lines, report: { ...report }, ...(error ? { error } : {}) };
+}
+
+export async function runCheckCommand(targets: string[], flags: HealthFlags & Partial<FleetFlags>, connect: ConnectOptions): Promise<void> {
+  const hosts = await resolveHosts(targets, flags);
+  const single = targets.length <= 1 && flags.inventory === undefined;
+  const json = flags.json === true;
+  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) => actionHostTask(t, connect, io,
+    (remote) => checkHost(remote, toHealthOptions(flags, t.target, remote.label), { repair: flags.repair === true, update: flags.update === true })));
+  if (single) return finishOne(results[0]!, { json });
+  finishFleet(results, { json, failCode: EXIT.UNHEALTHY, failWord: 'unhealthy' });
+}

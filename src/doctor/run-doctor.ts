@@ -1,0 +1,31 @@
+// `doctor` on one host or a fleet: read deeply, diagnose (pure rules), print findings.
+import { readHealth } from '../check/read-check.js';
+import { EXIT, HermesSetupError } from '../errors.js';
+import { resolveHosts } from '../fleet/fleet-targets.js';
+import { actionHostTask, type HostOutcome } from '../fleet/host-task.js';
+import { finishFleet, finishOne, runFleet } from '../fleet/run-fleet.js';
+import type { FleetFlags } from '../options/fleet-options.js';
+import { toHealthOptions, type HealthFlags, type HealthOptions } from '../options/health-options.js';
+import type { ConnectOptions } from '../transport/connect.js';
+import type { Remote } from '../transport/remote.js';
+import { diagnose, renderFinding } from './diagnose.js';
+
+export async function doctorHost(remote: Remote, opts: HealthOptions): Promise<HostOutcome> {
+  const findings = diagnose(await readHealth(remote, { ...opts, deep: true }));
+  const problems = findings.filter((f) => f.severity === 'problem');
+  const n = problems.length;
+  const lines = [...findings.flatMap(renderFinding), n === 0 ? `no problem found on ${remote.label}` : `${n} problem${n === 1 ? '' : 's'} on ${remote.label}`];
+  const error = n === 0 ? undefined : new HermesSetupError('E_FINDINGS', `${n} problem${n === 1 ? '' : 's'}: ${problems.map((f) => f.id).join(', ')}`,
+    'run each fix above, then hermes-setup doctor again', EXIT.UNHEALTHY);
+  return { ok: n === 0, counts: { ok: findings.length - n, changed: 0, failed: n }, lines, report: { target: remote.label, ok: n === 0, findings }, ...(error ? { error } : {}) };
+}
+
+export async function runDoctorCommand(targets: string[], flags: HealthFlags & Partial<FleetFlags>, connect: ConnectOptions): Promise<void> {
+  const hosts = await resolveHosts(targets, flags);
+  const single = targets.length <= 1 && flags.inventory === undefined;
+  const json = flags.json === true;
+  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false },
+    (t, io) => actionHostTask(t, connect, io, (remote) => doctorHost(remote, toHealthOptions(flags, t.target, remote.label))));
+  if (single) return finishOne(results[0]!, { json });
+  finishFleet(results, { json, failCode: EXIT.UNHEALTHY, failWord: 'problems' });
+}

@@ -1,0 +1,82 @@
+// The converge's flags (remote) and their ConvergeOptions; also the options check --repair converges with, taken
+// from what the host recorded. Values are validated as commander parses them (src/options/values.ts).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { DEFAULT_PORT, DEFAULT_USERNAME, PATHS, REQUESTED_MODES, type RequestedMode } from '../constants.js';
+import type { ConvergeOptions } from '../converge/inputs.js';
+import { isTailnet } from '../probe/address.js';
+import type { ConvergeState } from '../state.js';
+import { parsePortValue, parseSeconds, parseUsername } from './values.js';
+
+export interface ConvergeFlags {
+  mode: RequestedMode;
+  port: number;
+  bind: string;
+  update: boolean;
+  rotateToken?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  showToken?: boolean;
+  showSecrets?: boolean;
+  force?: boolean;
+  daemon?: boolean;
+  allowPublic?: boolean;
+  passwordFile?: string;
+  username: string;
+  updateTimeout: number;
+  updateWait: number;
+  lockWait: number;
+  configureDesktop?: boolean;
+  profile?: string;
+  storeTokenPlain?: boolean;
+}
+
+export function addConvergeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--mode <mode>', 'access mode').choices(REQUESTED_MODES).default('auto'))
+    .option('--port <port>', 'dashboard port on the host', parsePortValue('--port'), DEFAULT_PORT)
+    .option('--bind <where>', 'tailnet (the host\'s Tailscale IPv4), all (0.0.0.0), or an address', 'tailnet')
+    .option('--no-update', 'do not run `hermes update` first')
+    .option('--rotate-token', 'replace the pinned token (and the basic-auth password) with new ones')
+    .option('--dry-run', 'print the plan with diffs (secrets redacted) and change nothing')
+    .option('--json', 'print one JSON document (schema: docs/json-output.md)')
+    .option('--show-token', 'print the token in full instead of its fingerprint')
+    .option('--force', 'replace a unit or plist that was edited by hand')
+    .option('--daemon', 'macOS: install a LaunchDaemon (sudo) instead of a LaunchAgent, for a headless Mac')
+    .option('--allow-public', 'allow binding a public address (not loopback, tailnet or private)')
+    .option('--password-file <file>', 'password mode: where to keep the basic-auth password on this machine (0600; default ~/.config/hermes-setup/passwords/<target>)')
+    .option('--show-secrets', 'print a new basic-auth password once (it is never printed otherwise)')
+    .option('--username <name>', 'password mode: the basic-auth user name', parseUsername, DEFAULT_USERNAME)
+    .option('--configure-desktop', 'also set up the Hermes desktop app on this machine (connection.json) for this host')
+    .option('--profile <name>', 'with --configure-desktop: write a desktop-app profile instead of the global connection')
+    .option('--store-token-plain', 'with --configure-desktop: store the token in connection.json unencrypted (the app normally keeps it in the OS keychain)')
+    .option('--update-timeout <seconds>', 'how long `hermes update` may take', parseSeconds('--update-timeout', { min: 1 }), 1800)
+    .option('--update-wait <seconds>', 'how long to wait for an update already in progress on the host', parseSeconds('--update-wait'), 120)
+    .option('--lock-wait <seconds>', 'how long to wait for another hermes-setup run on the same host', parseSeconds('--lock-wait'), 120);
+}
+
+/** Where a target's basic-auth password lives on this machine unless --password-file says otherwise. */
+export function defaultPasswordFile(targetLabel: string): string {
+  return join(homedir(), '.config', 'hermes-setup', 'passwords', targetLabel.replace(/[^A-Za-z0-9@._-]+/g, '_'));
+}
+
+export function toConvergeOptions(f: ConvergeFlags, targetLabel: string): ConvergeOptions {
+  return {
+    port: f.port, mode: f.mode, bind: f.bind, update: f.update, rotateToken: f.rotateToken === true, dryRun: f.dryRun === true,
+    force: f.force === true, daemon: f.daemon === true, allowPublic: f.allowPublic === true, username: f.username,
+    passwordFile: f.passwordFile ?? defaultPasswordFile(targetLabel),
+    updateTimeoutMs: f.updateTimeout * 1000, updateWaitMs: f.updateWait * 1000, lockWaitMs: f.lockWait * 1000, targetLabel, sshTarget: targetLabel.replace(/:22$/, ''),
+  };
+}
+
+/** check --repair: converge again with what the host recorded (mode, bind, port, daemon); no update unless asked. */
+export function repairOptions(state: ConvergeState | undefined, o: { port?: number; passwordFile: string; update: boolean; targetLabel: string }): ConvergeOptions {
+  const bind = !state ? 'tailnet' : state.bind === '0.0.0.0' ? 'all' : isTailnet(state.bind) ? 'tailnet' : state.bind;
+  return {
+    port: o.port ?? state?.port ?? DEFAULT_PORT, mode: !state || state.mode === 'token' ? 'auto' : state.mode, bind, update: o.update, rotateToken: false,
+    dryRun: false, force: false, daemon: state?.serviceKind === 'launchd-daemon' || state?.servicePath === PATHS.plistDaemon, allowPublic: true,
+    username: DEFAULT_USERNAME, passwordFile: o.passwordFile, updateTimeoutMs: 1_800_000, updateWaitMs: 120_000, lockWaitMs: 120_000,
+    targetLabel: o.targetLabel, sshTarget: o.targetLabel.replace(/:22$/, ''),
+  };
+}

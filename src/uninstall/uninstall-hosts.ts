@@ -1,0 +1,41 @@
+// `uninstall` on one host or a fleet: the host's own removal, then this machine's cron entry for it.
+import { resolveHosts, type FleetTarget } from '../fleet/fleet-targets.js';
+import { actionHostTask, type HostOutcome } from '../fleet/host-task.js';
+import { finishFleet, finishOne, runFleet } from '../fleet/run-fleet.js';
+import { stepError } from '../errors.js';
+import type { FleetFlags } from '../options/fleet-options.js';
+import type { StepOutcome } from '../steps/step.js';
+import type { ConnectOptions } from '../transport/connect.js';
+import type { Remote } from '../transport/remote.js';
+import { runUninstall, type UninstallOptions } from './run-uninstall.js';
+
+async function removeCron(t: FleetTarget): Promise<StepOutcome> {
+  try {
+    const [{ applySchedule }, { toScheduleSpec }] = await Promise.all([import('../cron/apply-schedule.js'), import('../commands/cron.js')]);
+    const spec = toScheduleSpec(t.target, { local: t.target === undefined, every: '5' } as never);
+    const changed = (await Promise.all([false, true].map((timer) => applySchedule(spec, { install: false, timer }).then((r) => r.changed, () => false)))).some(Boolean);
+    return { id: 'cron', status: changed ? 'changed' : 'ok', detail: changed ? 'removed the health-check entry on this machine' : 'no health-check entry' };
+  } catch (err) {
+    return { id: 'cron', status: 'skipped', detail: (err as Error).message };
+  }
+}
+
+async function uninstallHost(remote: Remote, t: FleetTarget, opts: UninstallOptions): Promise<HostOutcome> {
+  const steps = await runUninstall(remote, opts, () => undefined);
+  steps.push(await removeCron(t));
+  const n = (s: StepOutcome['status']) => steps.filter((x) => x.status === s).length;
+  const failed = steps.find((s) => s.status === 'failed');
+  return {
+    ok: !failed, counts: { ok: n('ok'), changed: n('changed'), failed: n('failed') }, lines: steps.map((s) => `${s.id}: ${s.status} — ${s.detail}`),
+    report: { schema: 'hermes-setup/uninstall@1', target: remote.label, ok: !failed, steps }, ...(failed ? { error: stepError('E_UNINSTALL', failed.detail, 'rerun with --debug') } : {}),
+  };
+}
+
+export async function runUninstallCommand(targets: string[], flags: Partial<FleetFlags> & { json?: boolean }, opts: UninstallOptions, connect: ConnectOptions): Promise<void> {
+  const hosts = await resolveHosts(targets, flags);
+  const single = targets.length <= 1 && flags.inventory === undefined;
+  const json = flags.json === true;
+  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) => actionHostTask(t, connect, io, (remote) => uninstallHost(remote, t, opts)));
+  if (single) return finishOne(results[0]!, { json });
+  finishFleet(results, { json });
+}
