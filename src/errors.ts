@@ -1,28 +1,21 @@
-// The error taxonomy. Every failure the user can see is a HermesSetupError with a stable code,
-// a one-line cause, a one-line hint, and an exit code. Only src/cli.ts turns these into exit codes.
+// The error taxonomy. Every failure the user can see is a HermesSetupError with a registered code
+// (src/error-codes.ts, which also fixes its exit code), a one-line cause and a one-line hint.
+// Only src/cli.ts turns these into exit codes.
+import { exitCodeOf, type ErrorCode, type ExitCode } from './error-codes.js';
 
-export const EXIT = {
-  OK: 0,
-  STEP_FAILED: 1,
-  USAGE: 2,
-  UNHEALTHY: 3,
-  UNREACHABLE: 4,
-  HOSTKEY: 5,
-} as const;
-
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export { EXIT, type ErrorCode, type ExitCode } from './error-codes.js';
 
 export class HermesSetupError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string;
   readonly exitCode: ExitCode;
 
-  constructor(code: string, message: string, hint: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'HermesSetupError';
     this.code = code;
     this.hint = hint;
-    this.exitCode = exitCode;
+    this.exitCode = exitCodeOf(code);
   }
 
   /** The one line the user sees: `E_CODE: cause — hint: fix`. */
@@ -31,20 +24,21 @@ export class HermesSetupError extends Error {
   }
 }
 
-export function usageError(code: string, message: string, hint: string): HermesSetupError {
-  return new HermesSetupError(code, message, hint, EXIT.USAGE);
+/** A registered error; its exit code comes from the registry. */
+export function fail(code: ErrorCode, message: string, hint: string, cause?: unknown): HermesSetupError {
+  return new HermesSetupError(code, message, hint, cause === undefined ? undefined : { cause });
 }
 
-export function unreachableError(code: string, message: string, hint: string, cause?: unknown): HermesSetupError {
-  return new HermesSetupError(code, message, hint, EXIT.UNREACHABLE, { cause });
-}
+// The historical names; each is `fail` (the registry decides the exit code).
+export const usageError = fail;
+export const unreachableError = fail;
+export const hostKeyError = fail;
+export const stepError = fail;
 
-export function hostKeyError(code: string, message: string, hint: string): HermesSetupError {
-  return new HermesSetupError(code, message, hint, EXIT.HOSTKEY);
-}
-
-export function stepError(code: string, message: string, hint: string, cause?: unknown): HermesSetupError {
-  return new HermesSetupError(code, message, hint, EXIT.STEP_FAILED, { cause });
+/** The one formatter for a failed command on the host: `<what> failed (exit N): <last stderr line>`. */
+export function remoteCommandError(code: ErrorCode, what: string, r: { code: number; stderr: string; stdout?: string }, hint: string): HermesSetupError {
+  const last = (r.stderr.trim() || (r.stdout ?? '').trim()).split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+  return fail(code, `${what} failed (exit ${r.code})${last ? `: ${last}` : ''}`, hint);
 }
 
 export function isHermesSetupError(err: unknown): err is HermesSetupError {

@@ -31,7 +31,7 @@ export async function checkHost(remote: Remote, opts: HealthOptions, o: { repair
   lines.push(...renderCheckLines(report.checks), renderVerdict(report));
   const failed = report.checks.filter((l) => l.status === 'FAIL').map((l) => l.id);
   const error = report.healthy ? undefined : new HermesSetupError('E_UNHEALTHY', `${remote.label} is unhealthy (${failed.join(', ')})`,
-    o.repair ? `hermes-setup doctor ${opts.target}` : `run the fixes above, or hermes-setup check --repair ${opts.target}`, EXIT.UNHEALTHY);
+    o.repair ? `hermes-setup doctor ${opts.target}` : `run the fixes above, or hermes-setup check --repair ${opts.target}`);
   const n = (s: string) => report.checks.filter((l) => l.status === s).length;
   return { ok: report.healthy, counts: { ok: n('ok'), changed: report.repair?.ran ? 1 : 0, failed: n('FAIL') }, lines, report: { ...report }, ...(error ? { error } : {}) };
 }

@@ -1,7 +1,7 @@
 // `hermes-setup ping <target>`: connect (verifying the host key), run one command, report what the host is.
 import type { Command } from 'commander';
 import { connectTarget } from '../transport/connect.js';
-import { stepError } from '../errors.js';
+import { remoteCommandError } from '../errors.js';
 import { out, colorsFor } from '../output.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from '../options/connection-options.js';
 
@@ -35,7 +35,7 @@ Examples:
     const remote = await connectTarget(target, toConnectOptions(flags));
     try {
       const r = await remote.exec(PROBE, { timeoutMs: 15_000 });
-      if (r.code !== 0) throw stepError('E_REMOTE_EXEC', `running a command on ${remote.label} failed (exit ${r.code})`, 'check the login shell of that user');
+      if (r.code !== 0) throw remoteCommandError('E_REMOTE_EXEC', `running a command on ${remote.label}`, r, 'check the login shell of that user');
       const [os = '', arch = '', user = '', uid = '', home = ''] = r.stdout.split('\n');
       const result: PingResult = {
         target: remote.label, os, arch, user, uid: Number(uid), home,

@@ -16,7 +16,7 @@ export async function doctorHost(remote: Remote, opts: HealthOptions): Promise<H
   const n = problems.length;
   const lines = [...findings.flatMap(renderFinding), n === 0 ? `no problem found on ${remote.label}` : `${n} problem${n === 1 ? '' : 's'} on ${remote.label}`];
   const error = n === 0 ? undefined : new HermesSetupError('E_FINDINGS', `${n} problem${n === 1 ? '' : 's'}: ${problems.map((f) => f.id).join(', ')}`,
-    'run each fix above, then hermes-setup doctor again', EXIT.UNHEALTHY);
+    'run each fix above, then hermes-setup doctor again');
   return { ok: n === 0, counts: { ok: findings.length - n, changed: 0, failed: n }, lines, report: { target: remote.label, ok: n === 0, findings }, ...(error ? { error } : {}) };
 }
 

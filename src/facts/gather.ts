@@ -1,5 +1,5 @@
 // Gathers the facts in one exec round trip.
-import { stepError } from '../errors.js';
+import { remoteCommandError } from '../errors.js';
 import type { Remote } from '../transport/remote.js';
 import { renderFactsScript } from './facts-script.js';
 import { parseFacts, type Facts } from './parse-facts.js';
@@ -8,7 +8,7 @@ export async function gatherFacts(remote: Remote, port: number): Promise<Facts> 
   const r = await remote.exec(`sh -c ${JSON.stringify('exec sh -s')}`, { stdin: renderFactsScript(port), timeoutMs: 180_000 });
   const facts = parseFacts(r.stdout, port);
   if (!facts.complete) {
-    throw stepError('E_FACTS', `reading the state of ${remote.label} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`,
+    throw remoteCommandError('E_FACTS', `reading the state of ${remote.label}`, r,
       'the login shell must be a POSIX shell (sh, bash, zsh); rerun with --debug');
   }
   return facts;

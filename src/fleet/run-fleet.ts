@@ -85,8 +85,9 @@ export function finishFleet(results: HostResult[], o: { json: boolean; failCode?
   if (exitCode === EXIT.OK) return;
   const names = (s: HostStatus) => results.filter((r) => r.status === s).map((r) => r.host);
   const parts = [names('unreachable').length ? `unreachable: ${names('unreachable').join(', ')}` : '', names('failed').length ? `${o.failWord ?? 'failed'}: ${names('failed').join(', ')}` : ''].filter(Boolean);
-  throw new HermesSetupError(exitCode === EXIT.UNREACHABLE ? 'E_FLEET_UNREACHABLE' : 'E_FLEET_FAILED', `${results.length - names('ok').length} of ${results.length} hosts not ok (${parts.join('; ')})`,
-    'see each host\'s lines above (or its "error" in --json); the recap lists them all', exitCode);
+  const code = exitCode === EXIT.UNREACHABLE ? 'E_FLEET_UNREACHABLE' : exitCode === EXIT.UNHEALTHY ? 'E_FLEET_UNHEALTHY' : 'E_FLEET_FAILED';
+  throw new HermesSetupError(code, `${results.length - names('ok').length} of ${results.length} hosts not ok (${parts.join('; ')})`,
+    'see each host\'s lines above (or its "error" in --json); the recap lists them all');
 }
 
 /** A fleet of one: print its JSON or its lines, then throw its own error (so its exit code is the command's). */

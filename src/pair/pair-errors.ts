@@ -1,5 +1,5 @@
 // The pairing failures the user can see: one line each, with the fix, and a distinct code.
-import { HermesSetupError, EXIT, stepError } from '../errors.js';
+import { HermesSetupError, stepError } from '../errors.js';
 
 export const RELAY_INSTALL_COMMAND = 'hermes plugins install Codename-11/hermes-relay/plugin --enable';
 
@@ -15,7 +15,7 @@ export function mintFailed(label: string, detail: string): HermesSetupError {
 
 export function codeFormat(code: string): HermesSetupError {
   return new HermesSetupError('E_PAIR_CODE_FORMAT', `"${code}" is not a pairing code (6 characters A-Z, 0-9)`,
-    'copy the code again from `hermes pair` on the host, or omit it to mint a new one', EXIT.USAGE);
+    'copy the code again from `hermes pair` on the host, or omit it to mint a new one');
 }
 
 export function codeExpired(code: string, ago: number): HermesSetupError {
@@ -41,7 +41,7 @@ export function rateLimited(retryAfter: number | undefined): HermesSetupError {
 
 export function allUnreachable(details: string[]): HermesSetupError {
   return new HermesSetupError('E_PAIR_UNREACHABLE', `no relay endpoint answered (${details.join('; ')})`,
-    'check that the relay listens on 0.0.0.0:8767 on the host and that this machine can reach it (LAN or Tailscale), or use --mode/--public-url', EXIT.UNREACHABLE);
+    'check that the relay listens on 0.0.0.0:8767 on the host and that this machine can reach it (LAN or Tailscale), or use --mode/--public-url');
 }
 
 export function certChanged(hostPort: string, pinned: string, seen: string): HermesSetupError {

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PATHS } from '../constants.js';
 import type { ConvergeInputs, PinnedSecrets } from '../converge/inputs.js';
-import { stepError } from '../errors.js';
+import { remoteCommandError } from '../errors.js';
 import { decodeEnv } from '../facts/env-text.js';
 import { readLocalPassword } from '../facts/local-password.js';
 import { readDotenvValue, removeDotenvKey, upsertDotenv } from '../render/env-file.js';
@@ -124,7 +124,7 @@ export const envStep: ChangeStep<EnvObserved, EnvActions> = {
   async apply({ remote }, a) {
     if (a.fixDirMode || !a.contentChanged) {
       const r = await remote.exec(`mkdir -p ~/.hermes && chmod 700 ~/.hermes${a.fixFileMode && !a.contentChanged ? ` && chmod 600 ${quotePath(PATHS.env)}` : ''}`);
-      if (r.code !== 0) throw stepError('E_ENV_WRITE', `cannot fix the modes of ~/.hermes: ${r.stderr.trim()}`, 'check ownership of ~/.hermes');
+      if (r.code !== 0) throw remoteCommandError('E_ENV_WRITE', 'fixing the modes of ~/.hermes', r, 'check ownership of ~/.hermes');
     }
     if (!a.contentChanged) return;
     // Keep a new password on this machine before the host holds its hash, so no run can lose it.

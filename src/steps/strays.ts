@@ -1,6 +1,6 @@
 // Step: free the port. Stray `hermes dashboard`/`serve` processes holding it are stopped by PID (each listed);
 // a foreign process is never touched: the step fails and names it.
-import { stepError } from '../errors.js';
+import { remoteCommandError, stepError } from '../errors.js';
 import type { Listener } from '../probe/port.js';
 import { readServiceView } from '../service/service-manager.js';
 import type { ChangeStep } from './step.js';
@@ -48,6 +48,6 @@ export const straysStep: ChangeStep<StraysObserved, Holder[]> = {
   async apply({ remote }, kill) {
     const pids = kill.map((h) => String(h.pid)).join(' ');
     const r = await remote.exec(`kill -TERM ${pids} 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do alive=; for p in ${pids}; do kill -0 $p 2>/dev/null && alive=1; done; [ -z "$alive" ] && exit 0; sleep 0.2; done; kill -KILL ${pids} 2>/dev/null; exit 0`);
-    if (r.code !== 0) throw stepError('E_STRAY_KILL', `could not stop pid ${pids}: ${r.stderr.trim()}`, 'stop them by hand (hermes dashboard --stop)');
+    if (r.code !== 0) throw remoteCommandError('E_STRAY_KILL', `stopping pid ${pids}`, r, 'stop them by hand (hermes dashboard --stop)');
   },
 };

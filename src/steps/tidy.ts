@@ -1,6 +1,6 @@
 // Step: remove temp files an interrupted run left behind (.hermes-setup.XXXXXX next to the files it writes).
 // Runs under the lock, so no other run can be writing them.
-import { stepError } from '../errors.js';
+import { remoteCommandError } from '../errors.js';
 import { quote } from '../transport/shell.js';
 import type { ChangeStep } from './step.js';
 
@@ -13,6 +13,6 @@ export const tidyStep: ChangeStep<string[], string[]> = {
   plan: (files) => ({ ...(files.length ? { actions: files } : {}), describe: `remove ${files.length} temp file${files.length === 1 ? '' : 's'} from an interrupted run`, okDetail: 'no leftovers' }),
   async apply({ remote }, files) {
     const r = await remote.exec(`rm -f -- ${files.map(quote).join(' ')}`);
-    if (r.code !== 0) throw stepError('E_TIDY', `cannot remove ${files.join(', ')}: ${r.stderr.trim()}`, 'remove them by hand');
+    if (r.code !== 0) throw remoteCommandError('E_TIDY', `removing ${files.join(', ')}`, r, 'remove them by hand');
   },
 };

@@ -3,7 +3,7 @@
 // service's process and its listeners (a newer updater restarts hermes-dashboard.service itself).
 import { PATHS } from '../constants.js';
 import type { ConvergeInputs } from '../converge/inputs.js';
-import { stepError } from '../errors.js';
+import { remoteCommandError, stepError } from '../errors.js';
 import { gatherFacts } from '../facts/gather.js';
 import { describeBuild, type HermesBuild } from '../hermes/version.js';
 import { readServiceView } from '../service/service-manager.js';
@@ -25,10 +25,6 @@ async function waitForMarker(io: StepIo, i: ConvergeInputs): Promise<void> {
     'wait for it to finish; if no `hermes update` is running, remove the stale marker and rerun');
 }
 
-function lastLine(s: string): string {
-  return s.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
-}
-
 /** What `hermes update` says it did (docs/hermes-contract.md: "→ Found N new commit(s)", "✓ Already up to date!"). */
 export function parseUpdateOutput(out: string): { commits?: number; upToDate: boolean } {
   const found = /Found (\d+) new commit/.exec(out);
@@ -48,7 +44,7 @@ async function runUpdate(io: StepIo, a: UpdateActions, i: ConvergeInputs) {
     onStdout: (chunk) => { out += chunk; chunk.split('\n').filter((l) => l.trim()).forEach((l) => io.log(l.trim())); },
   });
   if (r.code !== 0) {
-    throw stepError('E_UPDATE_FAILED', `hermes update failed (exit ${r.code}): ${lastLine(r.stdout + '\n' + r.stderr)}`,
+    throw remoteCommandError('E_UPDATE_FAILED', 'hermes update', { code: r.code, stderr: `${r.stdout}\n${r.stderr}` },
       'run `hermes update` on the host to see the whole output, or rerun with --no-update');
   }
   return parseUpdateOutput(out || r.stdout);

@@ -2,7 +2,7 @@
 // File operations are shell scripts run through exec, so both implementations behave the same.
 import { READ_SCRIPT, STAT_SCRIPT, WHICH_SCRIPT, WRITE_ATOMIC_SCRIPT, shCommand } from './shell.js';
 import type { Duplex } from 'node:stream';
-import { stepError } from '../errors.js';
+import { remoteCommandError } from '../errors.js';
 import { triggerFault, writeFault, type FaultAction } from '../fault-injection.js';
 
 export interface ExecOptions {
@@ -84,7 +84,7 @@ export abstract class ShellRemote implements Remote {
   }
 
   protected fail(what: string, r: ExecResult): never {
-    throw stepError('E_REMOTE_IO', `${what} failed on ${this.label} (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+    throw remoteCommandError('E_REMOTE_IO', `${what} on ${this.label}`, r,
       'check permissions and free space on the host; rerun with --debug for details');
   }
 

@@ -4,7 +4,7 @@
 import { PATHS } from '../constants.js';
 import { TOKEN_KEY } from '../secrets.js';
 import { acquireLock } from '../converge/remote-lock.js';
-import { stepError } from '../errors.js';
+import { remoteCommandError } from '../errors.js';
 import { decodeEnv } from '../facts/env-text.js';
 import { gatherFacts } from '../facts/gather.js';
 import type { Facts } from '../facts/parse-facts.js';
@@ -31,7 +31,7 @@ async function unpin(remote: Remote, f: Facts, s: ConvergeState | undefined, opt
 async function removeState(remote: Remote, f: Facts): Promise<StepOutcome> {
   if (f.state.type === 'missing') return { id: 'record', status: 'ok', detail: 'no state file' };
   const r = await remote.exec(`rm -f ${quotePath(PATHS.state)}`);
-  if (r.code !== 0) throw stepError('E_UNINSTALL', `removing the state file failed (exit ${r.code}): ${r.stderr.trim()}`, 'rerun with --debug');
+  if (r.code !== 0) throw remoteCommandError('E_UNINSTALL', 'removing the state file', r, 'rerun with --debug');
   return { id: 'record', status: 'changed', detail: `removed ${PATHS.state}` };
 }
 

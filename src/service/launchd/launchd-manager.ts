@@ -1,6 +1,6 @@
 // The launchd adapter: a LaunchAgent (gui/ or user/) or a LaunchDaemon (system), its view, restart, logs, removal.
 import { LAUNCHD_LABEL, PATHS } from '../../constants.js';
-import { stepError } from '../../errors.js';
+import { remoteCommandError } from '../../errors.js';
 import type { Facts } from '../../facts/parse-facts.js';
 import type { StepIo, StepOutcome } from '../../steps/step.js';
 import { quotePath } from '../../transport/shell.js';
@@ -22,7 +22,7 @@ function view(f: Facts, loc: ServiceLocation): ServiceView {
 
 async function run(io: StepIo, cmd: string, what: string): Promise<void> {
   const r = await io.remote.exec(cmd);
-  if (r.code !== 0) throw stepError('E_UNINSTALL', `${what} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`, 'rerun with --debug; the host was left as it was after the last completed step');
+  if (r.code !== 0) throw remoteCommandError('E_UNINSTALL', what, r, 'rerun with --debug; the host was left as it was after the last completed step');
 }
 
 /** Boots the job out of every domain it is loaded in and removes both plists hermes-setup may have written. */

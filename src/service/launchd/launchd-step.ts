@@ -3,7 +3,7 @@
 // kickstarts -k when only a dependency changed (peers.md §4.2).
 import { LAUNCHD_LABEL } from '../../constants.js';
 import type { ConvergeInputs } from '../../converge/inputs.js';
-import { stepError } from '../../errors.js';
+import { remoteCommandError, stepError } from '../../errors.js';
 import { parseLaunchctlPrint, type FileFact, type LaunchdJob } from '../../facts/parse-facts.js';
 import { HOMEBREW_PATH, renderLaunchdPlist } from '../../render/launchd-plist.js';
 import type { ChangeStep, Plan, StepIo } from '../../steps/step.js';
@@ -62,7 +62,7 @@ async function writePlist(io: StepIo, loc: ServiceLocation, text: string): Promi
   if (!loc.sudo) return io.remote.writeFileAtomic(loc.path, text, 0o644);
   const r = await io.remote.exec(`sudo -n sh -c ${quote('set -e; t=$(mktemp "$1.XXXXXX"); cat > "$t"; chmod 644 "$t"; chown 0:0 "$t" 2>/dev/null || true; mv -f "$t" "$1"')} sh ${quotePath(loc.path)}`, { stdin: text });
   if (r.code !== 0) {
-    throw stepError('E_SUDO', `installing ${loc.path} needs root and \`sudo -n\` was refused: ${r.stderr.trim().split('\n').pop() ?? ''}`,
+    throw remoteCommandError('E_SUDO', `installing ${loc.path} with \`sudo -n\` (a LaunchDaemon needs root)`, r,
       'a LaunchDaemon needs passwordless sudo for this user (or connect as root); without --daemon a LaunchAgent needs no sudo');
   }
 }
@@ -84,7 +84,7 @@ async function bootstrap(io: StepIo, loc: ServiceLocation): Promise<void> {
   const hint = r.code === 125 ? 'no GUI session for this user: rerun (hermes-setup picks user/<uid>) or use --daemon for a headless Mac'
     : r.code === 5 ? `check \`launchctl print-disabled ${loc.scope}\` and \`launchctl print ${loc.scope}/${LAUNCHD_LABEL}\`; macOS may need a reboot after repeated failures`
       : 'see `log show --last 5m --predicate \'subsystem == "com.apple.xpc.launchd"\'`';
-  throw stepError('E_LAUNCHCTL', `launchctl bootstrap ${loc.scope} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`, hint);
+  throw remoteCommandError('E_LAUNCHCTL', `launchctl bootstrap ${loc.scope}`, r, hint);
 }
 
 async function bootout(io: StepIo, loc: ServiceLocation): Promise<void> {
@@ -97,14 +97,14 @@ async function bootout(io: StepIo, loc: ServiceLocation): Promise<void> {
 async function applyLaunchd(io: StepIo, a: LaunchdActions) {
   const target = `${a.loc.scope}/${LAUNCHD_LABEL}`;
   const mk = await io.remote.exec('mkdir -p ~/.hermes/logs && chmod 700 ~/.hermes');
-  if (mk.code !== 0) throw stepError('E_LOG_DIR', `cannot create ~/.hermes/logs: ${mk.stderr.trim()}`, 'launchd exits 78 when the log directory is missing; fix ~/.hermes ownership');
+  if (mk.code !== 0) throw remoteCommandError('E_LOG_DIR', 'creating ~/.hermes/logs', mk, 'launchd exits 78 when the log directory is missing; fix ~/.hermes ownership');
   if (a.writePlist) await writePlist(io, a.loc, a.text);
   if (a.enable) await io.remote.exec(`${su(a.loc)}launchctl enable ${target}`);
   if (a.bootout) await bootout(io, a.loc);
   if (a.bootstrap) await bootstrap(io, a.loc);
   if (a.kickstart) {
     const k = await io.remote.exec(`${su(a.loc)}launchctl kickstart -k ${target}`);
-    if (k.code !== 0) throw stepError('E_LAUNCHCTL', `launchctl kickstart -k ${target} failed (exit ${k.code}): ${k.stderr.trim()}`, `see \`launchctl print ${target}\``);
+    if (k.code !== 0) throw remoteCommandError('E_LAUNCHCTL', `launchctl kickstart -k ${target}`, k, `see \`launchctl print ${target}\``);
   }
   return { implies: { service: { restarted: true } } };
 }

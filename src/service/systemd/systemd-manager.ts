@@ -1,6 +1,6 @@
 // The systemd adapter: user unit + linger (or a system unit as root), its view, restart, logs and removal.
 import { UNIT_NAME } from '../../constants.js';
-import { stepError } from '../../errors.js';
+import { remoteCommandError } from '../../errors.js';
 import type { Facts } from '../../facts/parse-facts.js';
 import type { ConvergeState } from '../../state.js';
 import type { StepIo, StepOutcome } from '../../steps/step.js';
@@ -24,7 +24,7 @@ function view(f: Facts, loc: ServiceLocation): ServiceView {
 
 async function run(io: StepIo, cmd: string, what: string): Promise<void> {
   const r = await io.remote.exec(cmd);
-  if (r.code !== 0) throw stepError('E_UNINSTALL', `${what} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`, 'rerun with --debug; the host was left as it was after the last completed step');
+  if (r.code !== 0) throw remoteCommandError('E_UNINSTALL', what, r, 'rerun with --debug; the host was left as it was after the last completed step');
 }
 
 async function removeUnit(io: StepIo, f: Facts): Promise<StepOutcome> {

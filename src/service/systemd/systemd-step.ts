@@ -2,7 +2,7 @@
 // when connected as root. daemon-reload only when the unit changed; restart only when a dependency changed.
 import { UNIT_NAME } from '../../constants.js';
 import type { ConvergeInputs } from '../../converge/inputs.js';
-import { stepError } from '../../errors.js';
+import { remoteCommandError, stepError } from '../../errors.js';
 import type { FileFact, SystemdUnitState } from '../../facts/parse-facts.js';
 import { renderSystemdUnit } from '../../render/systemd-unit.js';
 import { sha256 } from '../../state.js';
@@ -89,7 +89,7 @@ export const systemdStep: ChangeStep<SystemdObserved, SystemdActions> = {
     if (a.writeUnit) await io.remote.writeFileAtomic(a.path, a.text, 0o644);
     const r = await io.remote.exec(systemctlScript(a));
     if (r.code !== 0) {
-      throw stepError('E_SYSTEMCTL', `systemctl failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`,
+      throw remoteCommandError('E_SYSTEMCTL', 'systemctl', r,
         /bus/i.test(r.stderr) ? 'the user bus is missing ("Failed to connect to bus"): log in directly as this user (not su/sudo) and enable linger' : `see: journalctl ${a.system ? '' : '--user '}-u ${UNIT_NAME}`);
     }
     return { implies: { service: { restarted: a.restart || a.start }, ...(a.enableLinger ? { lingerEnabledByUs: true } : {}) } };
