@@ -62,7 +62,7 @@ async function writePlist(io: StepIo, loc: ServiceLocation, text: string): Promi
   if (!loc.sudo) return io.remote.writeFileAtomic(loc.path, text, 0o644);
   const r = await io.remote.exec(`sudo -n sh -c ${quote('set -e; t=$(mktemp "$1.XXXXXX"); cat > "$t"; chmod 644 "$t"; chown 0:0 "$t" 2>/dev/null || true; mv -f "$t" "$1"')} sh ${quotePath(loc.path)}`, { stdin: text });
   if (r.code !== 0) {
-    throw remoteCommandError('E_SUDO', `installing ${loc.path} with \`sudo -n\` (a LaunchDaemon needs root)`, r,
+    throw remoteCommandError('E_SUDO', `installing ${loc.path} needs root and \`sudo -n\``, r,
       'a LaunchDaemon needs passwordless sudo for this user (or connect as root); without --daemon a LaunchAgent needs no sudo');
   }
 }
