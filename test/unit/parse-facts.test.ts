@@ -1,0 +1,63 @@
+// parseFacts over the facts script's own output format (`name=<base64>` lines), including the pieces that come
+// from other parsers (port listeners, tailscale) and the full command lines of listeners.
+import { describe, expect, it } from 'vitest';
+import { parseFacts, parseLaunchctlPrint, parsePrintDisabled, parseSystemdShow } from '../../src/facts/parse-facts.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const line = (k: string, v: string) => `${k}=${b64(v)}`;
+
+const TS = '@@hs-ts cli=/usr/bin/tailscale\n@@hs-ts begin stdout\n{"BackendState":"Running","Self":{"DNSName":"box.tail1.ts.net.","TailscaleIPs":["100.64.1.2"]},"CurrentTailnet":{"MagicDNSEnabled":true}}\n@@hs-ts end stdout\n@@hs-ts begin stderr\n\n@@hs-ts end stderr\n@@hs-ts rc=0\n';
+const PORT = '@@hs-port begin lsof\np812\ncnode\nn100.64.1.2:9119\n@@hs-port end lsof rc=0\n';
+
+function raw(extra: string[] = []): string {
+  return [
+    line('os', 'Linux'), line('arch', 'x86_64'), line('user', 'deploy'), line('uid', '1000'), line('gid', '1000'), line('home', '/home/deploy'), line('hostname', 'box'),
+    line('boot_id', 'abc\n'), line('hermes.path', '/home/deploy/.local/bin/hermes'), line('hermes.via', 'login-shell'), line('hermes.key', 'k1'),
+    line('hermes.version', 'Hermes Agent v0.18.0 (2026.7.1)\n'), line('env.type', 'file'), line('env.stat', '600 1000 51 1700000000'),
+    line('env.content', 'HERMES_DASHBOARD_SESSION_TOKEN=x\n'), line('hermes_dir.type', 'dir'), line('hermes_dir.stat', '700 1000 4096 1700000000'),
+    line('state.type', 'missing'), line('unit_user.type', 'symlink'), line('unit_user.target', '/elsewhere'), line('update_marker', 'no'), line('init', 'systemd'),
+    line('user_bus', 'yes'), line('linger', 'yes'), line('ifaddrs', '127.0.0.1\n100.64.1.2\n'), line('free_kb', '123456'),
+    line('systemd.user', 'LoadState=loaded\nActiveState=active\nSubState=running\nMainPID=812\nNRestarts=2\nUnitFileState=enabled\nExecMainStatus=0\n'),
+    line('tailscale', TS), line('port', PORT), line('cmdline.812', '/usr/bin/node /home/deploy/.local/bin/hermes dashboard --port 9119\n'), ...extra, line('done', 'yes'),
+  ].join('\n');
+}
+
+describe('parseFacts', () => {
+  it('reads every kind of fact', () => {
+    const f = parseFacts(raw(), 9119);
+    expect(f).toMatchObject({ os: 'Linux', uid: 1000, home: '/home/deploy', bootId: 'abc', init: 'systemd', linger: true, userBus: true, freeKb: 123456, complete: true, updateMarker: false });
+    expect(f.hermes).toMatchObject({ path: '/home/deploy/.local/bin/hermes', key: 'k1', cached: false });
+    expect(f.env).toMatchObject({ type: 'file', mode: 0o600, size: 51 });
+    expect(f.env.content?.toString()).toBe('HERMES_DASHBOARD_SESSION_TOKEN=x\n');
+    expect(f.unitUser).toEqual({ type: 'symlink', target: '/elsewhere' });
+    expect(f.state).toEqual({ type: 'missing' });
+    expect(f.systemdUser).toMatchObject({ activeState: 'active', mainPid: 812, nRestarts: 2 });
+    expect(f.tailscale).toMatchObject({ installed: true, backendState: 'Running', ipv4: '100.64.1.2', dnsName: 'box.tail1.ts.net' });
+    expect(f.listeners).toEqual([expect.objectContaining({ address: '100.64.1.2', port: 9119, pid: 812, command: '/usr/bin/node /home/deploy/.local/bin/hermes dashboard --port 9119' })]);
+    expect(f.ifAddrs).toEqual(['127.0.0.1', '100.64.1.2']);
+  });
+
+  it('an output cut short (no done=) is incomplete; a missing hermes is undefined', () => {
+    const cut = raw().split('\n').filter((l) => !l.startsWith('done=') && !l.startsWith('hermes.')).join('\n');
+    const f = parseFacts(cut, 9119);
+    expect(f.complete).toBe(false);
+    expect(f.hermes).toBeUndefined();
+  });
+
+  it('a cached install fingerprint skips version and help', () => {
+    expect(parseFacts(raw([line('hermes.cached', 'yes')]), 9119).hermes?.cached).toBe(true);
+  });
+});
+
+describe('service manager output parsers', () => {
+  it('systemctl show', () => {
+    expect(parseSystemdShow('LoadState=not-found\nActiveState=inactive\n')).toMatchObject({ loadState: 'not-found', activeState: 'inactive', mainPid: 0 });
+    expect(parseSystemdShow('garbage')).toBeUndefined();
+  });
+
+  it('launchctl print and print-disabled', () => {
+    expect(parseLaunchctlPrint('gui/501/ai.hermes.dashboard = {\n\tstate = running\n\tpid = 77\n\truns = 3\n\tlast exit code = 78: EX_CONFIG\n}')).toEqual({ loaded: true, state: 'running', pid: 77, runs: 3, lastExitCode: 78 });
+    expect(parseLaunchctlPrint('Could not find service "ai.hermes.dashboard" in domain for user gui: 501')).toEqual({ loaded: false });
+    expect(parsePrintDisabled('disabled services = {\n\t"ai.hermes.dashboard" => disabled\n\t"com.other" => enabled\n}')).toEqual(['ai.hermes.dashboard']);
+  });
+});

@@ -1,0 +1,116 @@
+// Tables for the check planner and doctor's rules: HealthInput in, lines / findings out (no host).
+import { describe, expect, it } from 'vitest';
+import type { HealthInput } from '../../src/check/health-input.js';
+import { isHealthy, planChecks } from '../../src/check/plan-checks.js';
+import { diagnose } from '../../src/doctor/diagnose.js';
+import type { Facts } from '../../src/facts/parse-facts.js';
+import type { WsProbeResult } from '../../src/probe/ws-probe.js';
+import { launchdManager } from '../../src/service/launchd/launchd-manager.js';
+import { systemdManager } from '../../src/service/systemd/systemd-manager.js';
+import { fingerprint, TOKEN_KEY } from '../../src/secrets.js';
+import type { ConvergeState } from '../../src/state.js';
+import { file, hermesFacts, linuxFacts, macFacts, TAILNET_IP, TOKEN } from '../support/fixtures.js';
+
+const UNIT = '# Managed by hermes-setup\nExecStart=/home/deploy/.local/bin/hermes dashboard --host 100.64.1.2 --port 9119 --no-open --isolated\n';
+const ok101: WsProbeResult = { ok: true, status: 101, ms: 12, firstFrame: {} };
+const denied: WsProbeResult = { ok: false, kind: 'http', status: 403, ms: 5, detail: 'HTTP 403' };
+const unit = { loadState: 'loaded', activeState: 'active', subState: 'running', mainPid: 42, nRestarts: 0, unitFileState: 'enabled', execMainStatus: 0 };
+const listening = [{ address: TAILNET_IP, family: 4 as const, port: 9119, pid: 42, command: 'hermes', source: 'lsof' as const }];
+
+function state(over: Partial<ConvergeState> = {}): ConvergeState {
+  return {
+    schema: 1, hermesVersion: '0.18.0', hermesReleaseDate: '2026.7.1', generation: 'G2', hermesKey: 'key-G2', hermesCaps: { insecureDisablesGate: false, isolated: true, skipBuild: true, tuiListed: false, serveSshFlags: false },
+    mode: 'token', bind: TAILNET_IP, port: 9119, serviceSha256: '', servicePath: '~/.config/systemd/user/hermes-dashboard.service', tokenFingerprint: fingerprint(TOKEN), envKeys: [TOKEN_KEY], lingerEnabledByUs: false, ...over,
+  };
+}
+
+function health(facts: Partial<Facts> = {}, o: { state?: ConvergeState | null; probe?: WsProbeResult; age?: number; deep?: HealthInput['deep'] } = {}): HealthInput {
+  const f = linuxFacts({ env: file(`${TOKEN_KEY}=${TOKEN}\n`), unitUser: file(UNIT, 0o644), systemdUser: unit, listeners: listening, hermes: hermesFacts('G2'), ...facts });
+  const m = f.os === 'Darwin' ? launchdManager : systemdManager;
+  const st = o.state === null ? undefined : o.state ?? state();
+  const loc = m.installed(f, st);
+  return {
+    target: 'box', facts: f, port: 9119, service: m.view(f, loc), restartCommand: m.restartCommand(loc), logHint: m.logHint(loc), envToken: TOKEN,
+    nowSec: 1_700_000_100, ...(st ? { state: st } : {}), probe: o.probe ?? ok101, ...(o.age !== undefined ? { serviceAgeSec: o.age } : {}), ...(o.deep ? { deep: o.deep } : {}),
+  };
+}
+
+const status = (i: HealthInput, id: string) => planChecks(i).find((l) => l.id === id);
+const ids = (i: HealthInput) => diagnose(i).filter((f) => f.severity === 'problem').map((f) => f.id);
+
+describe('planChecks', () => {
+  it('a converged, running host is healthy and doctor finds nothing', () => {
+    const i = health();
+    expect(planChecks(i).map((l) => `${l.status} ${l.id}`)).toEqual(['ok service', 'ok linger', 'ok port', 'ok websocket', 'ok token', 'ok tailscale', 'ok version', 'ok update']);
+    expect(isHealthy(planChecks(i))).toBe(true);
+    expect(ids(i)).toEqual([]);
+  });
+
+  it.each<[string, HealthInput, string, RegExp]>([
+    ['not installed', health({ unitUser: file(undefined), systemdUser: undefined }), 'service', /is not installed/],
+    ['stopped', health({ systemdUser: { ...unit, activeState: 'inactive', subState: 'dead', mainPid: 0 } }), 'service', /is not running \(inactive\/dead, last exit 0\)/],
+    ['crash-looping', health({ systemdUser: { ...unit, nRestarts: 5, execMainStatus: 1 } }), 'service', /crash-looping \(5 restarts/],
+    ['linger off', health({ linger: false }), 'linger', /linger is off for deploy/],
+    ['listening on loopback only', health({ listeners: [{ ...listening[0]!, address: '127.0.0.1' }] }), 'port', /loopback only/],
+    ['held by another pid', health({ listeners: [{ ...listening[0]!, pid: 99 }] }), 'port', /held by pid 99/],
+    ['the token was rejected', health({}, { probe: denied }), 'websocket', /403 with the pinned token/],
+    ['Tailscale logged out', health({ tailscale: { installed: true, daemonRunning: true, backendState: 'NeedsLogin', magicDns: false, health: [] } }), 'tailscale', /tailscale is NeedsLogin/],
+    ['Hermes updated since the converge', health({ hermes: hermesFacts('G3') }), 'version', /Hermes is v0\.21\.3, the dashboard was set up with v0\.18\.0/],
+    ['an update in progress', health({ updateMarker: true }), 'update', /in progress/],
+  ])('%s → FAIL %s', (_n, i, id, detail) => {
+    const l = status(i, id);
+    expect(l?.status).toBe('FAIL');
+    expect(l?.detail).toMatch(detail);
+  });
+
+  it('a token edited after the server started: FAIL with the restart command', () => {
+    const i = health({ env: { ...file(`${TOKEN_KEY}=${TOKEN}\n`), mtime: 1_700_000_090 } }, { probe: denied, age: 60 });
+    expect(status(i, 'token')).toMatchObject({ status: 'FAIL', fix: 'systemctl --user restart hermes-dashboard.service' });
+  });
+
+  it('tunnel mode does not need Tailscale', () => {
+    expect(status(health({ tailscale: { installed: false, daemonRunning: false, magicDns: false, health: [] } }, { state: state({ mode: 'tunnel', bind: '127.0.0.1' }) }), 'tailscale')?.status).toBe('skip');
+  });
+
+  it('a Mac set up with --daemon is read in the system domain (the --daemon check bug)', () => {
+    const job = { loaded: true, state: 'running', pid: 42 };
+    const l = macFacts().launchd!;
+    const i = health(macFacts({ plistDaemon: file('<plist/>', 0o644), launchd: { ...l, guiAvailable: false, system: job }, listeners: listening, env: file(`${TOKEN_KEY}=${TOKEN}\n`) }),
+      { state: state({ servicePath: '/Library/LaunchDaemons/ai.hermes.dashboard.plist' }) });
+    expect(status(i, 'service')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^launchd system\/ai\.hermes\.dashboard loaded/) });
+    expect(status(i, 'port')?.status).toBe('ok');
+    expect(ids(i)).toEqual([]);
+  });
+});
+
+describe('doctor rules', () => {
+  it.each<[string, HealthInput, string]>([
+    ['a clean exit left it dead (hermes update of 0.18)', health({ systemdUser: { ...unit, activeState: 'inactive', subState: 'dead', mainPid: 0, execMainStatus: 15 } }), 'dead-after-update'],
+    ['restarts in a loop', health({ systemdUser: { ...unit, nRestarts: 4, execMainStatus: 1 } }), 'crash-loop'],
+    ['linger off', health({ linger: false }), 'no-linger'],
+    ['no user bus', health({ userBus: false }), 'no-user-bus'],
+    ['a stale hermes path', health({ hermes: hermesFacts('G2', { path: '/opt/hermes/bin/hermes' }) }), 'stale-hermes-path'],
+    ['a foreign process on the port', health({ listeners: [{ ...listening[0]!, pid: 7, command: 'nginx' }], systemdUser: { ...unit, activeState: 'failed', subState: 'failed', mainPid: 0 } }), 'foreign-port'],
+    ['no pinned token', { ...health(), envToken: undefined } as HealthInput, 'token-rotated'],
+    ['a pinned token changed since the converge', health({}, { state: state({ tokenFingerprint: 'sha256:000000000000' }) }), 'stale-token'],
+    ['--insecure on a hardened build', health({ unitUser: file(`${UNIT.replace('--isolated', '--insecure')}`, 0o644) }), 'insecure-noop'],
+    ['a G0 build', health({ hermes: hermesFacts('G0') }, { state: state({ hermesVersion: '0.15.2', generation: 'G0' }) }), 'too-old'],
+    ['Tailscale not installed', health({ tailscale: { installed: false, daemonRunning: false, magicDns: false, health: [] } }), 'tailscale-missing'],
+  ])('%s → %s', (_n, i, id) => {
+    expect(ids(i)).toContain(id);
+  });
+
+  it.each<[string, NonNullable<HealthInput['deep']>, string]>([
+    ['a public interface with a wildcard bind', { addresses: ['127.0.0.1', '198.51.100.2'] }, 'public-interface'],
+    ['a Funnel to the port', { addresses: [], serveJson: '{"AllowFunnel":{"box.ts.net:443":true},"Web":{"box.ts.net:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:9119"}}}}}' }, 'tailscale-funnel'],
+    ['a non-loopback public_url', { addresses: [], publicUrl: 'HERMES_DASHBOARD_PUBLIC_URL=https://hermes.example.com' }, 'public-url-gate'],
+  ])('deep: %s → %s', (_n, deep, id) => {
+    const wildcard = id === 'public-interface' ? { listeners: [{ ...listening[0]!, address: '0.0.0.0' }] } : {};
+    expect(ids(health(wildcard, { deep, ...(id === 'public-interface' ? { state: state({ bind: '0.0.0.0' }) } : {}) }))).toContain(id);
+  });
+
+  it('a host never converged gets a note, not a problem', () => {
+    const f = diagnose(health({}, { state: null }));
+    expect(f.find((x) => x.id === 'not-converged')?.severity).toBe('note');
+  });
+});
