@@ -2,7 +2,7 @@
 // adapter sees it, and the converge's own probe. Plus pure helpers on the service file.
 import type { Facts } from '../facts/parse-facts.js';
 import type { WsProbeResult } from '../probe/ws-probe.js';
-import type { ServiceView } from '../service/service-manager.js';
+import type { ServiceView } from '../service/service-types.js';
 import type { ConvergeState } from '../state.js';
 
 export interface HealthInput {

@@ -3,7 +3,7 @@
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
 import { fingerprint } from '../secrets.js';
-import type { ServiceView } from '../service/service-manager.js';
+import type { ServiceView } from '../service/service-types.js';
 import { serviceName, type HealthInput } from './health-input.js';
 
 export type CheckStatus = 'ok' | 'FAIL' | 'skip';

@@ -2,7 +2,7 @@
 // disabled overrides, linger and the user bus, a stale hermes path. Pure: HealthInput in, findings out.
 import { serviceProgram, type HealthInput } from '../check/health-input.js';
 import { LAUNCHD_LABEL } from '../constants.js';
-import type { ServiceView } from '../service/service-manager.js';
+import type { ServiceView } from '../service/service-types.js';
 import { problem, type Finding } from './finding.js';
 
 const CLEAN_EXITS = new Set([0, 15, 143]);

@@ -2,7 +2,7 @@
 import { PATHS } from '../constants.js';
 import type { ConvergeInputs } from '../converge/inputs.js';
 import { BASIC_HASH_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint } from '../secrets.js';
-import type { ServiceLocation } from '../service/service-manager.js';
+import type { ServiceLocation } from '../service/service-types.js';
 import { serviceManagerFor } from '../service/service-manager.js';
 import { renderState, sha256, type ConvergeState } from '../state.js';
 import type { ChangeStep } from './step.js';

@@ -1,5 +1,6 @@
 // Step: the dashboard service, through the adapter of this host's init system (src/service/).
-import { serviceManagerFor, type ServiceManager } from '../service/service-manager.js';
+import { serviceManagerFor } from '../service/service-manager.js';
+import type { ServiceManager } from '../service/service-types.js';
 import type { ChangeStep, Plan } from './step.js';
 
 type Inner = ChangeStep<unknown, unknown>;

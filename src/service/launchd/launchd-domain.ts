@@ -4,7 +4,7 @@
 import { PATHS } from '../../constants.js';
 import type { Facts, LaunchdJob } from '../../facts/parse-facts.js';
 import type { ConvergeState } from '../../state.js';
-import type { ServiceLocation } from '../service-manager.js';
+import type { ServiceLocation } from '../service-types.js';
 
 export function daemonLocation(f: Facts): ServiceLocation {
   return { kind: 'launchd-daemon', scope: 'system', path: PATHS.plistDaemon, sudo: f.uid !== 0 };

@@ -4,7 +4,7 @@ import { remoteCommandError } from '../../errors.js';
 import type { Facts } from '../../facts/parse-facts.js';
 import type { StepIo, StepOutcome } from '../../steps/step.js';
 import { quotePath } from '../../transport/shell.js';
-import type { ServiceLocation, ServiceManager, ServiceView } from '../service-manager.js';
+import type { ServiceLocation, ServiceManager, ServiceView } from '../service-types.js';
 import { jobIn, launchdInstalled, launchdTarget } from './launchd-domain.js';
 import { launchdStep } from './launchd-step.js';
 

@@ -11,7 +11,7 @@ import { readTemplate } from '../../templates.js';
 import { quote, quotePath } from '../../transport/shell.js';
 import { desiredSpec } from '../desired-spec.js';
 import { checkDrift, dependencyChanged, restartReasons } from '../drift.js';
-import type { ServiceLocation } from '../service-manager.js';
+import type { ServiceLocation } from '../service-types.js';
 import { jobIn, launchdTarget } from './launchd-domain.js';
 
 export interface LaunchdObserved { loc: ServiceLocation; current: FileFact; job: LaunchdJob; disabled: boolean; desired: string }

@@ -5,7 +5,7 @@ import type { Facts } from '../../facts/parse-facts.js';
 import type { ConvergeState } from '../../state.js';
 import type { StepIo, StepOutcome } from '../../steps/step.js';
 import { quotePath } from '../../transport/shell.js';
-import type { ServiceLocation, ServiceManager, ServiceView } from '../service-manager.js';
+import type { ServiceLocation, ServiceManager, ServiceView } from '../service-types.js';
 import { systemctl, systemdLocation } from './systemd-paths.js';
 import { systemdStep } from './systemd-step.js';
 

@@ -2,7 +2,7 @@
 import { PATHS } from '../../constants.js';
 import type { Facts } from '../../facts/parse-facts.js';
 import { USER_BUS_ENV } from '../../transport/shell.js';
-import type { ServiceLocation } from '../service-manager.js';
+import type { ServiceLocation } from '../service-types.js';
 
 export function systemdLocation(f: Facts): ServiceLocation {
   return f.uid === 0
