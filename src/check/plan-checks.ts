@@ -1,5 +1,6 @@
 // The health checks, one line each. Pure: HealthInput in, CheckLine[] out. A check is ok, FAIL, or skipped
 // (does not apply here); any FAIL makes the host unhealthy (exit 3).
+import { isTunnel, signsIn } from '../hermes/access-mode.js';
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
 import { fingerprint } from '../secrets.js';
@@ -57,7 +58,7 @@ export function checkPort(i: HealthInput, v: ServiceView | undefined): CheckLine
 }
 
 export function checkProbe(i: HealthInput): CheckLine {
-  const how = i.state?.mode === 'password' ? 'ws-ticket' : 'pinned token';
+  const how = signsIn(i.state?.mode) ? 'ws-ticket' : 'pinned token';
   if (i.probeSkipped) return skip('websocket', i.probeSkipped);
   const p = i.probe;
   if (!p) return skip('websocket', 'not probed');
@@ -66,7 +67,7 @@ export function checkProbe(i: HealthInput): CheckLine {
 }
 
 export function checkToken(i: HealthInput): CheckLine {
-  if (i.state?.mode === 'password') return skip('token', 'password mode: the gate ignores the session token');
+  if (signsIn(i.state?.mode)) return skip('token', 'password mode: the gate ignores the session token');
   if (!i.envToken) return fail('token', 'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: the token changes on every restart', `hermes-setup remote ${i.target}`);
   const p = i.probe;
   const changed = i.state && fingerprint(i.envToken) !== i.state.tokenFingerprint ? ' (changed since the last converge: update the desktop app)' : '';
@@ -81,7 +82,7 @@ export function checkToken(i: HealthInput): CheckLine {
 
 export function checkTailscale(i: HealthInput): CheckLine {
   const t = i.facts.tailscale;
-  if (i.state?.mode === 'tunnel') return skip('tailscale', `tunnel mode: not needed (${t.installed ? t.backendState ?? 'daemon down' : 'not installed'})`);
+  if (isTunnel(i.state?.mode)) return skip('tailscale', `tunnel mode: not needed (${t.installed ? t.backendState ?? 'daemon down' : 'not installed'})`);
   if (!t.installed) return fail('tailscale', 'tailscale is not installed', 'install Tailscale on the host (https://tailscale.com/download), then: sudo tailscale up');
   if (!t.daemonRunning) return fail('tailscale', `tailscaled is not running: ${t.error ?? ''}`.trim(), 'sudo systemctl start tailscaled (macOS: open the Tailscale app)');
   if (t.backendState !== 'Running') return fail('tailscale', `tailscale is ${t.backendState}`, 'sudo tailscale up');

@@ -1,5 +1,6 @@
 // The read half of `check` and `doctor`: the converge's own facts reader and probe, over one SSH connection.
 // Reads only; nothing is written on the host or here.
+import { signsIn } from '../hermes/access-mode.js';
 import { DEFAULT_PORT, DEFAULT_USERNAME } from '../constants.js';
 import { readPinnedToken } from '../facts/env-text.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -34,7 +35,7 @@ function probeFor(remote: Remote, i: HealthInput, password: string | undefined):
   const mode = i.state?.mode ?? 'tunnel';
   return {
     dial: (h, p) => remote.dial(h, p), bind: i.state?.bind ?? '127.0.0.1', port: i.port, mode, timeoutMs: 5000,
-    ...(i.envToken ? { token: i.envToken } : {}), ...(mode === 'password' ? { login: { username: DEFAULT_USERNAME, ...(password ? { password } : {}) } } : {}),
+    ...(i.envToken ? { token: i.envToken } : {}), ...(signsIn(mode) ? { login: { username: DEFAULT_USERNAME, ...(password ? { password } : {}) } } : {}),
   };
 }
 
@@ -51,7 +52,7 @@ export async function readHealth(remote: Remote, o: HealthOptions): Promise<Heal
     ...(m && loc ? { service: m.view(facts, loc) } : {}), restartCommand: m && loc ? m.restartCommand(loc) : 'hermes-setup check --repair',
     logHint: m && loc ? m.logHint(loc) : '',
   };
-  const password = state?.mode === 'password' ? await readLocalPassword(o.passwordFile) : undefined;
+  const password = signsIn(state?.mode) ? await readLocalPassword(o.passwordFile) : undefined;
   const probe = probeFor(remote, input, password);
   const r = await probeDashboard(probe);
   if ('skipped' in r) input.probeSkipped = `the basic-auth password is not known on this machine (${o.passwordFile}); pass --password-file`;

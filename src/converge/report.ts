@@ -1,5 +1,6 @@
 // The result of a converge: one JSON document (schema in docs/json-output.md) or the human summary.
-import { TUNNEL_LOCAL_PORT } from '../constants.js';
+import { isTunnel, signsIn } from '../hermes/access-mode.js';
+import { TUNNEL_LOCAL_PORT, type AccessMode } from '../constants.js';
 import { tailnetUrls } from '../probe/tailscale.js';
 import { fingerprint, redact } from '../secrets.js';
 import type { StepOutcome } from '../steps/step.js';
@@ -12,7 +13,7 @@ export interface ConvergeReport {
   ok: boolean;
   dryRun: boolean;
   hermes?: { version: string; releaseDate?: string; generation: string; path?: string };
-  mode?: string;
+  mode?: AccessMode;
   bind?: string;
   port: number;
   reason?: string;
@@ -64,13 +65,13 @@ export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise
   const d = i?.decision;
   const r: ConvergeReport = {
     schema: 'hermes-setup/remote@1', target: s.opts.targetLabel, ok: !s.error, dryRun: s.opts.dryRun, port: s.opts.port,
-    urls: d && d.mode !== 'tunnel' && i ? tailnetUrls(i.facts.tailscale, s.opts.port, d.bind) : [],
+    urls: d && !isTunnel(d.mode) && i ? tailnetUrls(i.facts.tailscale, s.opts.port, d.bind) : [],
     steps: s.outcomes, recap: recapOf(s.outcomes), probes: [...(i?.probes ?? [])], warnings: [...(i?.warnings ?? [])],
   };
   const b = i?.build;
   if (b) r.hermes = { version: b.version, generation: b.generation, ...(b.releaseDate ? { releaseDate: b.releaseDate } : {}), ...(i.facts.hermes ? { path: i.facts.hermes.path } : {}) };
   if (d) Object.assign(r, { mode: d.mode, bind: d.bind, reason: d.reason });
-  if (d?.mode === 'tunnel') {
+  if (isTunnel(d?.mode)) {
     r.tunnel = { command: `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${s.opts.port} ${s.opts.sshTarget}`, url: `http://127.0.0.1:${TUNNEL_LOCAL_PORT}` };
   }
   // Secrets are reported only when the .env step got through (a run that failed earlier never wrote them).
@@ -101,8 +102,8 @@ export function renderSummary(r: ConvergeReport): string[] {
   }
   const url = r.tunnel?.url ?? r.urls[0];
   if (url && !r.dryRun && r.ok) {
-    lines.push('Desktop app: Settings > Gateway > Remote connection → URL above' + (r.mode === 'password' ? ', then sign in' : ' + the token'));
-    if (r.mode !== 'password') lines.push(`             or: HERMES_DESKTOP_REMOTE_URL=${url} HERMES_DESKTOP_REMOTE_TOKEN=<token> (token: --show-token)`);
+    lines.push('Desktop app: Settings > Gateway > Remote connection → URL above' + (signsIn(r.mode) ? ', then sign in' : ' + the token'));
+    if (!signsIn(r.mode)) lines.push(`             or: HERMES_DESKTOP_REMOTE_URL=${url} HERMES_DESKTOP_REMOTE_TOKEN=<token> (token: --show-token)`);
   }
   for (const w of r.warnings) lines.push(`Warning:     ${w}`);
   lines.push(`Recap:       ok=${r.recap.ok} changed=${r.recap.changed} skipped=${r.recap.skipped} failed=${r.recap.failed}${r.dryRun ? ' (dry run: nothing was changed)' : ''}`);

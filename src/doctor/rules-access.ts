@@ -1,5 +1,6 @@
 // Doctor rules about getting in: the seed's troubleshooting table (reconnect loop, file:// 403, Invalid Host
 // header, token rotated, stale token), --insecure on hardened builds, and a public_url forcing the gate. Pure.
+import { signsIn } from '../hermes/access-mode.js';
 import { serviceArgs, type HealthInput } from '../check/health-input.js';
 import { isLoopback } from '../probe/address.js';
 import { fingerprint } from '../secrets.js';
@@ -37,7 +38,7 @@ function hostHeader(i: HealthInput): Finding[] {
 }
 
 function tokens(i: HealthInput): Finding[] {
-  if (!i.state || i.state.mode === 'password') return [];
+  if (!i.state || signsIn(i.state.mode)) return [];
   if (!i.envToken) return [problem('token-rotated', 'the desktop app connects, then fails after every dashboard restart',
     'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: Hermes mints a new random token at every start', `hermes-setup remote ${i.target}`)];
   const envNewer = (i.facts.env.mtime ?? 0) > i.nowSec - (i.serviceAgeSec ?? Number.POSITIVE_INFINITY);
@@ -60,7 +61,7 @@ function insecureNoop(i: HealthInput, g: Generation | undefined): Finding[] {
 function publicUrl(i: HealthInput): Finding[] {
   const line = i.deep?.publicUrl ?? '';
   const url = /(?:PUBLIC_URL|public_url)\s*[=:]\s*["']?(\S+?)["']?\s*$/m.exec(line)?.[1];
-  if (!url || !i.state || i.state.mode === 'password') return [];
+  if (!url || !i.state || signsIn(i.state.mode)) return [];
   let host = '';
   try { host = new URL(url).hostname.replace(/^\[|\]$/g, ''); } catch { return []; }
   if (host === 'localhost' || isLoopback(host)) return [];

@@ -56,3 +56,20 @@ export function decideAccessMode(i: ModeInputs): ModeDecision {
     ? `this build (${build}) refuses a non-loopback bind without an auth provider, so pin a basic-auth login`
     : 'as asked (--mode password): basic-auth login on the tailnet bind' };
 }
+
+/** What each access mode means for the rest of the tool, so no one compares mode strings. */
+const MODE_TRAITS = {
+  token: { credential: 'token', tunnel: false },
+  password: { credential: 'ticket', tunnel: false },
+  tunnel: { credential: 'token', tunnel: true },
+} as const satisfies Record<AccessMode, { credential: 'token' | 'ticket'; tunnel: boolean }>;
+
+/** The mode signs in with the basic-auth provider (a ws-ticket), not the session token. */
+export function signsIn(mode: AccessMode | undefined): boolean {
+  return mode !== undefined && MODE_TRAITS[mode].credential === 'ticket';
+}
+
+/** The mode binds loopback and is reached through an SSH port forward (no tailnet URL). */
+export function isTunnel(mode: AccessMode | undefined): boolean {
+  return mode !== undefined && MODE_TRAITS[mode].tunnel;
+}

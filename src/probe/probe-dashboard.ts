@@ -1,5 +1,6 @@
 // The one dashboard probe every command uses: the desktop app's handshake with the mode's credential —
 // `?token=` for token and tunnel mode, a ws-ticket from the basic-auth sign-in for password mode.
+import { signsIn } from '../hermes/access-mode.js';
 import type { AccessMode } from '../constants.js';
 import type { Dial } from './dial.js';
 import { isWildcard } from './address.js';
@@ -32,7 +33,7 @@ export function probeAddress(bind: string, port: number): { host: string; hostHe
 export async function probeDashboard(p: DashboardProbe): Promise<DashboardProbeResult> {
   const addr = probeAddress(p.bind, p.port);
   const base = { dial: p.dial, host: addr.host, port: p.port, hostHeader: p.hostHeader ?? addr.hostHeader, timeoutMs: p.timeoutMs, ...(p.origin !== undefined ? { origin: p.origin } : {}) };
-  if (p.mode !== 'password') return probeWebSocket({ ...base, ...(p.token ? { token: p.token } : {}) });
+  if (!signsIn(p.mode)) return probeWebSocket({ ...base, ...(p.token ? { token: p.token } : {}) });
   if (!p.login?.password) return { skipped: 'the basic-auth password is not known on this machine (pass --password-file to prove the sign-in)' };
   const t = await fetchWsTicket({ dial: p.dial, host: addr.host, port: p.port, hostHeader: base.hostHeader, username: p.login.username, password: p.login.password });
   if (!t.ok) return { ok: false, kind: 'http', ms: 0, detail: `sign-in failed: ${t.detail}`, ...(t.status ? { status: t.status } : {}) };

@@ -1,6 +1,7 @@
 // Step: pin the session token (and, in password mode, the basic-auth provider) in ~/.hermes/.env.
 // Only our keys' lines change; the file is written atomically with 0600, ~/.hermes is 0700, and the
 // previous file is kept as a 0600 backup. Secrets travel on stdin, never on a command line.
+import { signsIn } from '../hermes/access-mode.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PATHS } from '../constants.js';
@@ -89,7 +90,7 @@ export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
   if (note) notes.push(note);
   let after = setKey(o.text, TOKEN_KEY, token);
   let password: PinnedSecrets['password'];
-  if (i.decision?.mode === 'password') ({ text: after, password } = planPassword(after, o, i, notes));
+  if (signsIn(i.decision?.mode)) ({ text: after, password } = planPassword(after, o, i, notes));
   else after = dropPasswordKeys(after, i);
   const newPassword = notes.includes('new basic-auth password') ? password?.password : undefined;
   const a: EnvActions = {
@@ -114,7 +115,7 @@ export const envStep: ChangeStep<EnvObserved, EnvActions> = {
   title: 'Pin the token in ~/.hermes/.env',
   async read(_io, i) {
     const f = i.facts;
-    const localPassword = i.decision?.mode === 'password' ? await readLocalPassword(i.opts.passwordFile) : undefined;
+    const localPassword = signsIn(i.decision?.mode) ? await readLocalPassword(i.opts.passwordFile) : undefined;
     return {
       text: decodeEnv(f.env), exists: f.env.type === 'file', ...(f.env.mode !== undefined ? { fileMode: f.env.mode } : {}),
       ...(f.hermesDir.mode !== undefined ? { dirMode: f.hermesDir.mode } : {}), dirExists: f.hermesDir.type === 'dir', ...(localPassword ? { localPassword } : {}),

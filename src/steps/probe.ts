@@ -1,6 +1,7 @@
 // Check: the desktop app's handshake. WebSocket upgrade with Origin file:// and the mode's credential (token, or a
 // ticket from the basic-auth sign-in), through the SSH channel; pass = 101 + valid Accept + gateway.ready.
 // Also from this machine to the printed tailnet URL where it is reachable.
+import { isTunnel } from '../hermes/access-mode.js';
 import type { ConvergeInputs, ProbeRecord } from '../converge/inputs.js';
 import { stepError } from '../errors.js';
 import { dialTcp, type Dial } from '../probe/dial.js';
@@ -45,7 +46,7 @@ export const probeCheck: Check<ProbeRun> = {
     }
     const reports: ProbeReport[] = [{ via: `ssh → ${hostHeader}`, result: r }];
     const ts = i.facts.tailscale;
-    if (d.mode === 'tunnel' || !ts.ipv4 || ts.backendState !== 'Running') return { reports, warnings: [] };
+    if (isTunnel(d.mode) || !ts.ipv4 || ts.backendState !== 'Running') return { reports, warnings: [] };
     const direct = await probeDirect(i, ts.ipv4);
     return { reports: [...reports, ...(direct.report ? [direct.report] : [])], warnings: direct.warning ? [direct.warning] : [] };
   },

@@ -1,4 +1,5 @@
 // Step: record what was converged (~/.hermes/.hermes-setup-state.json, 0600) — only when it differs.
+import { signsIn } from '../hermes/access-mode.js';
 import { PATHS } from '../constants.js';
 import type { ConvergeInputs } from '../converge/inputs.js';
 import { BASIC_HASH_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint } from '../secrets.js';
@@ -17,7 +18,7 @@ export function desiredState(i: ConvergeInputs, loc: ServiceLocation): ConvergeS
     generation: b.generation, hermesKey: i.facts.hermes?.key ?? '', hermesCaps: b.caps, mode: d.mode, bind: d.bind,
     port: i.opts.port, serviceSha256: sha256(i.serviceText ?? ''), servicePath: loc.path, serviceKind: loc.kind, serviceScope: loc.scope,
     tokenFingerprint: fingerprint(i.secrets?.token ?? ''),
-    envKeys: d.mode === 'password' ? [TOKEN_KEY, BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY] : [TOKEN_KEY],
+    envKeys: signsIn(d.mode) ? [TOKEN_KEY, BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY] : [TOKEN_KEY],
     lingerEnabledByUs: i.lingerEnabledByUs ?? i.state?.lingerEnabledByUs ?? false,
   };
 }
