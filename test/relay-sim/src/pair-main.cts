@@ -118,7 +118,7 @@ async function run(a: Args): Promise<number> {
   if (r.status !== 200 || r.json['ok'] !== true) { process.stdout.write('  [warn] Relay mint failed — QR will configure chat only.\n'); return chatOnly(); }
   const payload = JSON.parse(String(r.json['qr_payload'])) as { relay: { url: string; code: string; ttl_seconds: number } };
   process.stdout.write(renderTextBlock({ apiUrl, key: readApiKey(), color: cfg.colorOutput, inviteUrl: String(r.json['pairing_url']),
-    relay: { url: payload.relay.url, code: payload.relay.code, ttlSeconds: payload.relay.ttl_seconds } }));
+    relay: { url: payload.relay.url, code: payload.relay.code, ttlSeconds: payload.relay.ttl_seconds, codeTtlSeconds: cfg.codeTtlSeconds } }));
   if (a['--no-qr'] !== true && process.stdout.isTTY) process.stdout.write('  (QR rendering unavailable — install segno: pip install segno)\n');
   return 0;
 }

@@ -8,7 +8,8 @@
 export interface TextBlockInput {
   apiUrl: string;
   key: string;
-  relay?: { url: string; code: string; ttlSeconds: number; grants?: Record<string, number> };
+  /** `codeTtlSeconds` is 600 (pair.py prints a fixed "10 min"); only the test knob changes it. */
+  relay?: { url: string; code: string; ttlSeconds: number; codeTtlSeconds: number; grants?: Record<string, number> };
   inviteUrl?: string;
   color: boolean;
 }
@@ -30,7 +31,7 @@ function paint(on: boolean): (code: string, s: string) => string {
 
 function relayLines(r: NonNullable<TextBlockInput['relay']>, c: ReturnType<typeof paint>): string[] {
   const lines = ['', c('1', '  Relay (terminal + bridge)'), `  ${'-'.repeat(40)}`,
-    `  ${c('36', 'URL  :')} ${r.url}`, `  ${c('36', 'Code :')} ${c('1;32', r.code)}  (expires in 10 min, one-shot)`];
+    `  ${c('36', 'URL  :')} ${r.url}`, `  ${c('36', 'Code :')} ${c('1;32', r.code)}  (expires in ${Math.floor(r.codeTtlSeconds / 60)} min, one-shot)`];
   lines.push(r.ttlSeconds === 0 ? `  Pair : ${durationLabel(0)} (never expires)` : `  Pair : for ${durationLabel(r.ttlSeconds)}`);
   if (r.grants && Object.keys(r.grants).length > 0) {
     lines.push(`  Grants: ${Object.entries(r.grants).map(([k, v]) => `${k}=${durationLabel(v)}`).join(', ')}`);
