@@ -32,12 +32,9 @@ Examples:
       });
       if (flags.json) return out.json(r);
       const c = colorsFor(process.stdout);
-      const scope = r.profile ? `profile ${r.profile}` : 'remote connection';
-      const state = r.active ? 'active' : r.written ? 'saved, not active' : 'not written';
-      out.line(`${c.green('✔')} ${r.file}: ${scope} → ${r.url} (${state}; auth ${r.authMode}${r.tokenStored ? ', token stored in plain text' : ''})`);
+      const { renderDesktopSummary } = await import('../desktop/desktop-steps.js');
       for (const w of r.warnings) out.err(`${c.yellow('!')} ${w}`);
-      for (const n of r.notes) out.line(`  ${n}`);
-      for (const s of r.steps) out.line(s);
+      for (const line of renderDesktopSummary(r, c.green('✔'))) out.line(line);
     } finally {
       await remote.close();
     }

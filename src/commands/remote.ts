@@ -121,7 +121,10 @@ Examples:
       else {
         if (opts.dryRun && c.files.length) out.line(await renderDiffs(run));
         for (const l of renderSummary(report)) out.line(l);
-        if (desktop) for (const l of [`Desktop app: ${desktop.file} → ${desktop.url} (auth ${desktop.authMode}${desktop.tokenStored ? ', token stored in plain text' : ''})`, ...desktop.warnings.map((w) => `Warning:     ${w}`)]) out.line(l);
+        if (desktop) {
+          const { renderDesktopSummary } = await import('../desktop/desktop-steps.js');
+          for (const l of [...renderDesktopSummary(desktop, 'Desktop app:'), ...desktop.warnings.map((w) => `Warning:     ${w}`)]) out.line(l);
+        }
       }
       if (run.error) throw run.error;
     } finally {

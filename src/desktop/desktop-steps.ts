@@ -54,3 +54,23 @@ export function renderSteps(s: StepsInput): string[] {
   steps.push(...envSteps(s));
   return steps;
 }
+
+export interface DesktopSummary {
+  file: string;
+  profile?: string;
+  url: string;
+  authMode: 'token' | 'oauth';
+  active: boolean;
+  written: boolean;
+  tokenStored: boolean;
+  notes: string[];
+  steps: string[];
+}
+
+/** The lines `desktop` (and `remote --configure-desktop`) print after the warnings. */
+export function renderDesktopSummary(r: DesktopSummary, check = '✔'): string[] {
+  const scope = r.profile ? `profile ${r.profile}` : 'remote connection';
+  const state = r.active ? 'active' : r.written ? 'saved, not active' : 'not written';
+  return [`${check} ${r.file}: ${scope} → ${r.url} (${state}; auth ${r.authMode}${r.tokenStored ? ', token stored in plain text' : ''})`,
+    ...r.notes.map((n) => `  ${n}`), ...r.steps];
+}
