@@ -52,7 +52,7 @@ export function ensureRelaySimBuilt(): void {
 function buildBundle(): string {
   ensureRelaySimBuilt();
   const files: Record<string, string> = {
-    'plugin.yaml': 'name: hermes-relay\nversion: 0.9.2-sim\ndescription: Hermes-Relay (simulator) — pairing and relay server\n',
+    'plugin.yaml': 'name: hermes-relay\nversion: 1.9.0-sim\ndescription: Hermes-Relay (simulator) — pairing and relay server\n',
   };
   for (const name of fs.readdirSync(DIST_DIR)) if (name.endsWith('.cjs')) files[name] = fs.readFileSync(path.join(DIST_DIR, name), 'utf8');
   return zlib.gzipSync(Buffer.from(JSON.stringify({ files }))).toString('base64');
