@@ -1,5 +1,5 @@
-// `hermes-setup pair <target> [code]`: pair this machine with the host's relay (hermes-behaviour.md §16) natively —
-// mint a code over SSH (or take one by hand), pick a route, authenticate, store the session.
+// `hermes-setup pair <target> [code]`: pair this machine with the host's relay (hermes-behaviour.md §16, §18.7)
+// natively — mint a code over SSH (or take one by hand), pick a route, authenticate, store the session.
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
 import { colorsFor, out } from '../output.js';
@@ -11,13 +11,14 @@ export interface PairFlags extends ConnectionFlags {
   publicUrl?: string;
   ttl?: string;
   relayUrl?: string;
+  preferSecureRoutes: boolean;
   json?: boolean;
 }
 
 function parseTtl(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw usageError('E_USAGE', `invalid --ttl "${raw}"`, 'give the session lifetime in seconds (0 = never expires)');
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw usageError('E_USAGE', `invalid --ttl "${raw}"`, 'give the session lifetime in seconds (0 = never expires)');
   return n;
 }
 
@@ -28,45 +29,28 @@ export function registerPair(program: Command): void {
     .argument('[target]', 'user@host, user@host:port, ssh://user@host:port or an ~/.ssh/config alias')
     .argument('[code]', 'a pairing code you already have (pasted text is cleaned)')
     .option('--code <code>', 'a pairing code you already have (same as the second argument)')
-    .addOption(new Option('--mode <mode>', 'which routes the code advertises').choices(['auto', 'lan', 'tailscale', 'public']).default('auto'))
+    .addOption(new Option('--mode <mode>', 'the route to pair over; anything but auto fails when the relay does not offer it').choices(['auto', 'lan', 'tailscale', 'public']).default('auto'))
     .option('--public-url <url>', 'the relay\'s public URL (needed for --mode public)')
     .option('--ttl <seconds>', 'session lifetime (0 = never expires; default: the relay\'s, 30 days)')
     .option('--relay-url <url>', 'with a hand-given code: the relay URL (default ws://<host>:8767)')
+    .option('--no-prefer-secure-routes', 'follow the invite\'s priority only (default: encrypted routes first, stored as prefer_secure_routes)')
     .option('--json', 'print one JSON document');
   addConnectionOptions(cmd).addHelpText('after', `
 Examples:
   $ hermes-setup pair deploy@mini.lan                 # mint a code on the host and pair
-  $ hermes-setup pair mini --mode tailscale
+  $ hermes-setup pair mini --mode tailscale           # only over Tailscale; fails if the host has none
   $ hermes-setup pair mini F3W7EY                     # a code from \`hermes pair\` on the host`);
   cmd.action(async (target: string | undefined, positional: string | undefined, flags: PairFlags) => {
     if (positional !== undefined && flags.code !== undefined) throw usageError('E_USAGE', 'a code was given twice (argument and --code)', 'give the code once');
-    if (flags.mode === 'public' && !flags.publicUrl) throw usageError('E_USAGE', '--mode public needs --public-url', 'add --public-url https://relay.example.com');
-    const code = positional ?? flags.code;
     const ttlSeconds = parseTtl(flags.ttl);
-    const connect = toConnectOptions(flags);
-    const [{ runPair }, { connectTarget, resolveTargetString }] = await Promise.all([import('../pair/run-pair.js'), import('../transport/connect.js')]);
-    const log = (line: string): void => { if (!flags.json) out.line(line); };
-    const mint = { mode: flags.mode, ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}), ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) };
-    if (code !== undefined) {
-      if (!target && !flags.relayUrl) throw usageError('E_USAGE', 'no target given', 'pass user@host (or --relay-url ws://host:8767)');
-      const host = target ? (await resolveTargetString(target, connect)).host : '';
-      const result = await runPair({ targetHost: host, code, mint, log, ...(flags.relayUrl ? { relayUrl: flags.relayUrl } : {}) });
-      return printResult(result, flags.json === true);
-    }
-    const remote = await connectTarget(target, connect);
-    try {
-      const result = await runPair({ remote, targetHost: '', mint, log });
-      printResult(result, flags.json === true);
-    } finally {
-      await remote.close();
-    }
+    const { pairCommand, renderPairResult } = await import('../pair/pair-command.js');
+    const code = positional ?? flags.code;
+    const r = await pairCommand({
+      ...(target ? { target } : {}), ...(code !== undefined ? { code } : {}), ...(flags.relayUrl ? { relayUrl: flags.relayUrl } : {}),
+      mint: { mode: flags.mode, ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}), ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) },
+      preferSecure: flags.preferSecureRoutes !== false, connect: toConnectOptions(flags), log: (line) => { if (!flags.json) out.line(line); },
+    });
+    if (flags.json) return out.json({ ok: true, ...r });
+    for (const line of renderPairResult(r, colorsFor(process.stdout).green)) out.line(line);
   });
-}
-
-function printResult(r: import('../pair/run-pair.js').PairResult, json: boolean): void {
-  if (json) return out.json({ ok: true, ...r });
-  const c = colorsFor(process.stdout);
-  out.line(`${c.green('✔')} Connected via ${r.route}: ${r.url}`);
-  const expiry = r.expiresAt === null ? 'never expires' : `expires ${new Date(r.expiresAt * 1000).toISOString()}`;
-  out.line(`  session ${r.tokenPrefix}… stored in ${r.sessionsFile} (${expiry})`);
 }

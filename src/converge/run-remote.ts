@@ -21,7 +21,8 @@ async function configureDesktop(remote: Remote, s: ConvergeSession, flags: Flags
   if (s.opts.dryRun) return { lines: [], report: {} };
   const { configureDesktop: run } = await import('../desktop/configure.js');
   const desktop = await run(remote, { sshTarget: s.opts.sshTarget, ...(flags.profile ? { profile: flags.profile } : {}), ...(flags.storeTokenPlain ? { storeTokenPlain: true } : {}) });
-  const lines = [`Desktop app: ${desktop.file} → ${desktop.url} (auth ${desktop.authMode}${desktop.tokenStored ? ', token stored in plain text' : ''})`, ...desktop.warnings.map((w) => `Warning:     ${w}`)];
+  const { renderDesktopSummary } = await import('../desktop/desktop-steps.js');
+  const lines = [...renderDesktopSummary(desktop, 'Desktop app:'), ...desktop.warnings.map((w) => `Warning:     ${w}`)];
   return { lines, report: { desktop } };
 }
 

@@ -16,10 +16,14 @@ const OTHER_ESC = /\x1b[@-Z\\-_]?/g;
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
 const SEPARATORS = /[\s\u200b-\u200d\ufeff-]+/g;
 
+/** Removes bracketed-paste markers and ANSI escape sequences (colours, titles), keeping line breaks. */
+export function stripAnsi(text: string): string {
+  return text.replace(BRACKETED_PASTE, '').replace(OSC, '').replace(CSI, '').replace(OTHER_ESC, '');
+}
+
 /** Strips paste markers, ANSI sequences, control characters, spaces and dashes; upper-cases the rest. */
 export function cleanPairingCode(raw: string): CleanedCode {
-  const stripped = raw.replace(BRACKETED_PASTE, '').replace(OSC, '').replace(CSI, '').replace(OTHER_ESC, '')
-    .replace(CONTROL, '').replace(SEPARATORS, '');
+  const stripped = stripAnsi(raw).replace(CONTROL, '').replace(SEPARATORS, '');
   return { code: stripped.toUpperCase(), changed: stripped !== raw.trim() };
 }
 

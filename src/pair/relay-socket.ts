@@ -1,10 +1,11 @@
 // One WebSocket to a relay (hermes-behaviour.md §16.3): raw upgrade over a Dial, then the first text frame is the
-// auth frame and the relay answers auth.ok or auth.fail. HTTP 429 on the upgrade means the IP is rate limited.
+// auth frame and the relay answers auth.ok or auth.fail. HTTP 429 on the upgrade means the IP is blocked (§18.7
+// "Rate limits": text/plain, no Retry-After — so no wait time is known here).
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ByteReader } from '../probe/byte-reader.js';
 import { Deadline, toProbeFailure } from '../probe/dial.js';
-import { bodyParser, getHeader, openExchange } from '../probe/http-raw.js';
+import { bodyParser, openExchange } from '../probe/http-raw.js';
 import { checkHandshake, encodeClientFrame, encodeCloseFrame, parseMessage } from '../probe/ws-frame.js';
 import { type RelayAddress, relayDial } from './relay-url.js';
 
@@ -17,13 +18,7 @@ export interface RelaySocket {
 
 export type OpenResult =
   | { ok: true; socket: RelaySocket }
-  | { ok: false; kind: 'unreachable' | 'rate-limited' | 'rejected'; detail: string; retryAfter?: number };
-
-function retryAfterOf(headerValue: string | undefined, body: string): number | undefined {
-  const n = Number(headerValue);
-  if (Number.isFinite(n) && n > 0) return n;
-  try { const r = (JSON.parse(body) as { retry_after?: unknown }).retry_after; return typeof r === 'number' ? r : undefined; } catch { return undefined; }
-}
+  | { ok: false; kind: 'unreachable' | 'rate-limited' | 'rejected'; detail: string };
 
 /** Dials and upgrades within `timeoutMs`. Never throws. */
 export async function openRelaySocket(addr: RelayAddress, timeoutMs: number): Promise<OpenResult> {
@@ -39,8 +34,9 @@ export async function openRelaySocket(addr: RelayAddress, timeoutMs: number): Pr
       let body = '';
       try { body = (await ex.reader.read(bodyParser(ex.head, 'GET'), deadline, 'the body')).toString('utf8'); } catch { /* status decides */ }
       ex.stream.destroy();
-      if (ex.head.status === 429) return { ok: false, kind: 'rate-limited', detail: `${addr.url}: HTTP 429`, ...optRetry(retryAfterOf(getHeader(ex.head.headers, 'retry-after'), body)) };
-      return { ok: false, kind: 'rejected', detail: `${addr.url}: HTTP ${ex.head.status} ${body.slice(0, 120)}` };
+      const text = body.trim().slice(0, 120);
+      if (ex.head.status === 429) return { ok: false, kind: 'rate-limited', detail: `${addr.url}: HTTP 429${text ? ` (${text})` : ''}` };
+      return { ok: false, kind: 'rejected', detail: `${addr.url}: HTTP ${ex.head.status}${text ? ` ${text}` : ''}` };
     }
     const problem = checkHandshake(ex.head, key);
     if (problem) { ex.stream.destroy(); return { ok: false, kind: 'rejected', detail: `${addr.url}: ${problem}` }; }
@@ -52,13 +48,9 @@ export async function openRelaySocket(addr: RelayAddress, timeoutMs: number): Pr
   }
 }
 
-function optRetry(n: number | undefined): { retryAfter?: number } {
-  return n === undefined ? {} : { retryAfter: n };
-}
-
 export type AuthOutcome =
   | { ok: true; payload: Record<string, unknown> }
-  | { ok: false; reason: string; retryAfter?: number };
+  | { ok: false; reason: string };
 
 /** Sends `{"channel":"system","type":"auth","id","payload"}` and reads the answer (auth.ok / auth.fail). */
 export async function authenticate(s: RelaySocket, payload: Record<string, unknown>, timeoutMs = 10_000): Promise<AuthOutcome> {
@@ -74,7 +66,7 @@ export async function authenticate(s: RelaySocket, payload: Record<string, unkno
       try { frame = JSON.parse(msg.text) as typeof frame; } catch { continue; }
       const p = (frame.payload && typeof frame.payload === 'object' ? frame.payload : {}) as Record<string, unknown>;
       if (frame.type === 'auth.ok') return { ok: true, payload: p };
-      if (frame.type === 'auth.fail') return { ok: false, reason: String(p['reason'] ?? 'auth.fail'), ...optRetry(typeof p['retry_after'] === 'number' ? p['retry_after'] : undefined) };
+      if (frame.type === 'auth.fail') return { ok: false, reason: String(p['reason'] ?? 'auth.fail') };
     }
   } catch (err) {
     return { ok: false, reason: toProbeFailure(err).message };

@@ -44,7 +44,8 @@ export function spkiPin(certDer: Buffer): string {
   return `sha256/${createHash('sha256').update(spki).digest('base64')}`;
 }
 
-function wrapTls(socket: Duplex, host: string, onPin: (pin: string) => void): Promise<Duplex> {
+/** TLS over an open byte stream (no certificate verification: callers pin or trust the stream's own channel). */
+export function wrapTls(socket: Duplex, host: string, onPin: (pin: string) => void = () => undefined): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const t = tls.connect({ socket, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
     t.once('secureConnect', () => {

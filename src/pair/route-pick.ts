@@ -1,7 +1,11 @@
-// Which relay route to use (hermes-behaviour.md §16.2 endpoints): strict priority by tier — LAN, then Tailscale,
-// then public. Inside a tier every candidate is tried at once (4 s each) and the first to complete the WebSocket
-// upgrade wins; a later tier is only tried when nothing in the earlier one answered.
-import { type RouteCandidate, tierOf } from './invite.js';
+// Which relay route to use. The relay signs its routes Tailscale → public → LAN last (hermes-behaviour.md §18.7
+// "Route order"); the official client keeps that priority and, with `prefer_secure_routes`, first moves encrypted
+// routes (wss://, or a Tailscale/WireGuard overlay) ahead of plain ws:// — priority and invite order break ties
+// (Codename-11/hermes-relay desktop/src/pairingQr.ts `secureFirstCandidates`, desktop/src/transportSecurity.ts
+// `describeTransportSecurity` @cdeccd69). Candidates of one tier (same security class and priority) are tried at
+// once (4 s each); a later tier is tried only when nothing in the earlier one completed the upgrade.
+import { isTailnet } from '../probe/address.js';
+import type { RouteCandidate } from './invite.js';
 import { parseRelayUrl } from './relay-url.js';
 import { type OpenResult, type RelaySocket, closeRelaySocket, openRelaySocket } from './relay-socket.js';
 
@@ -11,7 +15,6 @@ export interface Attempt {
   candidate: RouteCandidate;
   kind: 'unreachable' | 'rate-limited' | 'rejected';
   detail: string;
-  retryAfter?: number;
 }
 
 export type PickResult =
@@ -22,11 +25,34 @@ export type Opener = (c: RouteCandidate) => Promise<OpenResult>;
 
 const defaultOpener = (ms: number): Opener => (c) => openRelaySocket(parseRelayUrl(c.relay.url), ms);
 
-/** Groups candidates by tier, in tier order. */
-export function groupByTier(candidates: RouteCandidate[]): RouteCandidate[][] {
-  const tiers = new Map<number, RouteCandidate[]>();
-  for (const c of candidates) tiers.set(tierOf(c.role), [...(tiers.get(tierOf(c.role)) ?? []), c]);
-  return [...tiers.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
+/** Encrypted: wss://, or a Tailscale/WireGuard route (by role, *.ts.net or 100.64/10). */
+export function isSecureRoute(c: RouteCandidate): boolean {
+  let host = '';
+  try {
+    const u = new URL(c.relay.url);
+    if (u.protocol === 'wss:') return true;
+    host = u.hostname.toLowerCase();
+  } catch { return false; }
+  const role = c.role.toLowerCase();
+  return role === 'tailscale' || role.startsWith('wireguard') || host.endsWith('.ts.net') || isTailnet(host);
+}
+
+/** The order routes are tried in: secure first (when preferred), then priority, then invite order. Pure. */
+export function orderRoutes(list: RouteCandidate[], preferSecure: boolean): RouteCandidate[] {
+  const rank = (c: RouteCandidate): number => (preferSecure && !isSecureRoute(c) ? 1 : 0);
+  return list.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.c.priority - b.c.priority || a.i - b.i).map((x) => x.c);
+}
+
+/** Consecutive candidates of the same security class and priority, in the given order. */
+export function tiersOf(ordered: RouteCandidate[], preferSecure: boolean): RouteCandidate[][] {
+  const key = (c: RouteCandidate): string => `${preferSecure ? isSecureRoute(c) : ''}|${c.priority}`;
+  const tiers: RouteCandidate[][] = [];
+  for (const c of ordered) {
+    const last = tiers[tiers.length - 1];
+    if (last && key(last[0]!) === key(c)) last.push(c);
+    else tiers.push([c]);
+  }
+  return tiers;
 }
 
 /** Races one tier: the first successful upgrade, or every failure. Losers that connect later are closed. */
@@ -35,30 +61,27 @@ export function raceTier(tier: RouteCandidate[], open: Opener): Promise<{ winner
     const failures: Attempt[] = [];
     let pending = tier.length;
     let done = false;
+    const settle = (): void => { if (!done && pending === 0) { done = true; resolve({ failures }); } };
     for (const candidate of tier) {
       open(candidate).then((r) => {
         pending -= 1;
-        if (r.ok) {
-          if (done) { closeRelaySocket(r.socket); return; }
-          done = true;
-          resolve({ winner: { socket: r.socket, candidate }, failures });
-          return;
-        }
-        failures.push({ candidate, kind: r.kind, detail: r.detail, ...(r.retryAfter !== undefined ? { retryAfter: r.retryAfter } : {}) });
-        if (!done && pending === 0) { done = true; resolve({ failures }); }
+        if (!r.ok) { failures.push({ candidate, kind: r.kind, detail: r.detail }); settle(); return; }
+        if (done) { closeRelaySocket(r.socket); return; }
+        done = true;
+        resolve({ winner: { socket: r.socket, candidate }, failures });
       }, (err: unknown) => {
         pending -= 1;
         failures.push({ candidate, kind: 'unreachable', detail: String(err) });
-        if (!done && pending === 0) { done = true; resolve({ failures }); }
+        settle();
       });
     }
     if (tier.length === 0) resolve({ failures });
   });
 }
 
-export async function pickRoute(candidates: RouteCandidate[], open: Opener = defaultOpener(PER_TRY_MS)): Promise<PickResult> {
+export async function pickRoute(candidates: RouteCandidate[], preferSecure: boolean, open: Opener = defaultOpener(PER_TRY_MS)): Promise<PickResult> {
   const failures: Attempt[] = [];
-  for (const tier of groupByTier(candidates)) {
+  for (const tier of tiersOf(orderRoutes(candidates, preferSecure), preferSecure)) {
     const r = await raceTier(tier, open);
     failures.push(...r.failures);
     if (r.winner) return { ok: true, ...r.winner, failures };

@@ -82,6 +82,19 @@ export async function saveRemoteSession(url: string, record: StoredSession, path
   await rename(tmp, path);
 }
 
+/**
+ * The entry a pairing over `url` belongs to: the one keyed by `url`, else one listing `url` among its route
+ * candidates (Codename-11/hermes-relay desktop/src/remoteSessions.ts `saveSession` owner lookup, @47b471ac).
+ */
+export function findOwner(file: SessionsFile, urls: string[]): [string, StoredSession] | undefined {
+  const entries = Object.entries(file.sessions);
+  for (const url of urls) {
+    const hit = entries.find(([key]) => key === url) ?? entries.find(([, s]) => (s?.route_candidates ?? []).some((c) => c?.relay?.url === url));
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
 /** Sessions whose key URL or any route candidate points at `host` (case-insensitive). */
 export function sessionsForHost(file: SessionsFile, host: string): Array<[string, StoredSession]> {
   const want = host.toLowerCase().replace(/^\[|\]$/g, '');

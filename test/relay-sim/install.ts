@@ -12,15 +12,19 @@ import { shQuote, type ExecFn } from '../simulator/install.js';
 
 export interface BucketLimits { max: number; windowSeconds: number; blockSeconds: number }
 
+/** The simulator's knobs (`~/.hermes/hermes-relay-sim.json`); see src/config.cts and README.md. */
 export interface RelaySimConfig {
   port?: number;
   lanIp?: string;
+  /** Unset = the host has no Tailscale. */
   tailnetIp?: string;
   codeTtlSeconds?: number;
   sessionTtlSeconds?: number;
   rateLimits?: { pairing?: Partial<BucketLimits>; session?: Partial<BucketLimits> };
   endpointOverrides?: Partial<Record<'lan' | 'tailscale' | 'public', string>>;
-  tokenPrefix?: string;
+  tokenHexPrefix?: string;
+  colorOutput?: boolean;
+  mintIgnoresTtl?: boolean;
 }
 
 export interface RelayInstallOptions extends RelaySimConfig {
@@ -48,7 +52,7 @@ export function ensureRelaySimBuilt(): void {
 function buildBundle(): string {
   ensureRelaySimBuilt();
   const files: Record<string, string> = {
-    'plugin.yaml': 'name: hermes-relay\nversion: 0.9.2-sim\ndescription: Hermes-Relay (simulator) — pairing and relay server\n',
+    'plugin.yaml': 'name: hermes-relay\nversion: 1.9.0-sim\ndescription: Hermes-Relay (simulator) — pairing and relay server\n',
   };
   for (const name of fs.readdirSync(DIST_DIR)) if (name.endsWith('.cjs')) files[name] = fs.readFileSync(path.join(DIST_DIR, name), 'utf8');
   return zlib.gzipSync(Buffer.from(JSON.stringify({ files }))).toString('base64');
@@ -94,6 +98,13 @@ ${renderConfig(o)}CFG_EOF
 ${renderRestart(o)}`;
 }
 
+// /health over http, or over https when the relay runs with RELAY_SSL_CERT (self-signed: not verified here).
+const HEALTH_JS = [
+  'const p=+process.argv[1];const ok=(r)=>process.exit(r.statusCode===200?0:1);',
+  'require("http").get({host:"127.0.0.1",port:p,path:"/health"},ok).on("error",()=>',
+  'require("https").get({host:"127.0.0.1",port:p,path:"/health",rejectUnauthorized:false},ok).on("error",()=>process.exit(1)));',
+].join('');
+
 function renderRestart(o: RelayInstallOptions): string {
   const hermesHome = `${o.home}/.hermes`;
   const port = o.port ?? 8767;
@@ -104,7 +115,7 @@ if [ -f "$PIDF" ]; then kill "$(cat "$PIDF")" 2>/dev/null || true; sleep 0.2; fi
 HERMES_HOME="$HH" setsid nohup "$NODE_BIN" "$HH/plugins/hermes-relay/relay-main.cjs" >"$HH/logs/hermes-relay.log" 2>&1 </dev/null &
 echo $! > "$PIDF"
 i=0
-until "$NODE_BIN" -e 'require("http").get({host:"127.0.0.1",port:+process.argv[1],path:"/health"},(r)=>process.exit(r.statusCode===200?0:1)).on("error",()=>process.exit(1))' ${port}; do
+until "$NODE_BIN" -e ${shQuote(HEALTH_JS)} ${port}; do
   i=$((i+1)); [ $i -lt 50 ] || { echo "relay-sim: not listening on ${port}" >&2; cat "$HH/logs/hermes-relay.log" >&2; exit 1; }
   sleep 0.1
 done
@@ -127,6 +138,12 @@ export async function setRelaySimConfig(exec: ExecFn, o: RelayInstallOptions): P
 export async function restartRelaySim(exec: ExecFn, o: RelayInstallOptions): Promise<void> {
   const r = await exec(`sh -c ${shQuote(renderRestart(o))}`);
   if (r.code !== 0) throw new Error(`relay simulator restart failed: ${r.stderr}`);
+}
+
+/** Stops the relay process (the plugin stays installed). */
+export async function stopRelaySim(exec: ExecFn, home: string): Promise<void> {
+  const pidf = shQuote(`${home}/.hermes/hermes-relay.pid`);
+  await exec(`if [ -f ${pidf} ]; then kill "$(cat ${pidf})" 2>/dev/null || true; rm -f ${pidf}; sleep 0.2; fi`);
 }
 
 /** Removes the plugin (the relay process keeps running until restarted). */

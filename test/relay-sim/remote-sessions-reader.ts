@@ -1,7 +1,9 @@
 /**
- * The relay side's own reader of ~/.hermes/remote-sessions.json (hermes-behaviour.md §16.4), written independently
- * of the product's store, to prove that what hermes-setup writes is what the relay's clients read. Strict: any
- * field of the wrong type throws.
+ * The relay side's own reader of ~/.hermes/remote-sessions.json (hermes-behaviour.md §16.4, §18.7 "Route
+ * candidates"), written independently of the product's store, to prove that what hermes-setup writes is what the
+ * relay's clients read: the official client (Codename-11/hermes-relay desktop/src/remoteSessions.ts, endpoint.ts)
+ * requires `api{host,port,tls}` and `relay.url` on every stored route candidate. Strict: any field of the wrong
+ * type throws.
  */
 import fs from 'node:fs';
 
@@ -14,7 +16,7 @@ export interface RelayClientRecord {
   grants: Record<string, number | null> | null;
   ttlExpiresAt: number | null;
   endpointRole: 'lan' | 'tailscale' | 'public' | 'custom' | null;
-  routeCandidates: Array<{ role: string; priority: number; relay: { url: string; transportHint?: string } }>;
+  routeCandidates: Array<{ role: string; priority: number; api: { host: string; port: number; tls: boolean }; relay: { url: string; transportHint?: string } }>;
   preferSecureRoutes: boolean;
   toolsConsented: boolean;
   computerUseConsented: boolean;
@@ -26,6 +28,17 @@ function expect(cond: boolean, what: string): void {
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const numOrNull = (v: unknown): boolean => v === null || v === undefined || isNum(v);
+
+/** desktop/src/endpoint.ts `isApiEndpointShape` / `isRelayEndpointShape`, plus role and priority. */
+function readCandidate(where: string, c: Record<string, unknown>): void {
+  const api = c['api'] as Record<string, unknown> | undefined;
+  const relay = c['relay'] as Record<string, unknown> | undefined;
+  expect(typeof c['role'] === 'string' && c['role'] !== '', `${where}.role`);
+  expect(isNum(c['priority']), `${where}.priority`);
+  expect(!!api && typeof api['host'] === 'string' && isNum(api['port']) && typeof api['tls'] === 'boolean', `${where}.api{host,port,tls} missing or mistyped`);
+  expect(!!relay && typeof relay['url'] === 'string' && /^wss?:\/\//.test(relay['url'] as string), `${where}.relay.url`);
+  expect(relay?.['transportHint'] === undefined || typeof relay['transportHint'] === 'string', `${where}.relay.transportHint`);
+}
 
 function readRecord(url: string, raw: Record<string, unknown>): RelayClientRecord {
   expect(/^wss?:\/\//.test(url), `key ${url} is not a ws(s) URL`);
@@ -39,7 +52,8 @@ function readRecord(url: string, raw: Record<string, unknown>): RelayClientRecor
   const grants = raw['grants'] ?? null;
   expect(grants === null || (typeof grants === 'object' && Object.values(grants as object).every(numOrNull)), `${url}.grants`);
   const routes = raw['route_candidates'] ?? [];
-  expect(Array.isArray(routes) && routes.every((c: { role?: unknown; relay?: { url?: unknown } }) => typeof c.role === 'string' && typeof c.relay?.url === 'string'), `${url}.route_candidates`);
+  expect(Array.isArray(routes), `${url}.route_candidates is not a list`);
+  for (const [i, c] of (routes as Array<Record<string, unknown>>).entries()) readCandidate(`${url}.route_candidates[${i}]`, c);
   for (const k of ['prefer_secure_routes', 'tools_consented', 'computer_use_consented']) expect(raw[k] === undefined || typeof raw[k] === 'boolean', `${url}.${k}`);
   return {
     url, token: raw['token'] as string, serverVersion: (raw['server_version'] as string | null | undefined) ?? null, pairedAt: raw['paired_at'] as number,

@@ -1,6 +1,7 @@
 /**
- * Paths and the simulator's own knobs. `$HERMES_HOME/hermes-relay-sim.json` is re-read on every use, so tests can
- * change rate limits, the code TTL or the advertised addresses without restarting the relay.
+ * Paths, the relay's environment and the simulator's own knobs. `$HERMES_HOME/hermes-relay-sim.json` is re-read on
+ * every use, so tests can change rate limits, the code TTL or the advertised addresses without restarting the relay.
+ * Every default below is the contract's value (hermes-behaviour.md §16, corrected by §18.7); see ../README.md.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,20 +12,27 @@ export interface BucketLimits { max: number; windowSeconds: number; blockSeconds
 export interface SimConfig {
   port: number;
   host: string;
+  /** The host's LAN address (pair.py `_resolve_lan_ip`). */
   lanIp?: string;
+  /** Stands in for `tailscale status`: set = Tailscale is up with this address; unset = no Tailscale. */
   tailnetIp?: string;
-  /** Code lifetime (contract: 600 s). */
+  /** Code lifetime: 600 s (§16.1 `_PAIRING_CODE_TTL`). */
   codeTtlSeconds: number;
-  /** Default session TTL when the registration names none (contract: 30 days). */
+  /** Session TTL when `--ttl` is not given: 30 days (§16.3 step 6, pair.py `ttl_spec or "30d"`). */
   sessionTtlSeconds: number;
+  /** §18.7 "Rate limits": pairing 10/60 s → 120 s, session 5/60 s → 300 s. Tests may shrink them. */
   rateLimits: { pairing: BucketLimits; session: BucketLimits };
-  /** Replaces the relay URL advertised for a role (e.g. a LAN URL nothing answers on). */
+  /** Test knob: replaces the relay URL advertised for a role (e.g. a port nothing answers on). */
   endpointOverrides: Partial<Record<'lan' | 'tailscale' | 'public', string>>;
-  /** Prepended to new session tokens (lets tests make prefixes collide). */
-  tokenPrefix: string;
+  /** Test knob: hex digits that replace the start of new UUID tokens (makes prefixes collide for the 409 test). */
+  tokenHexPrefix: string;
+  /** Test knob: `hermes pair` wraps its labels and values in ANSI colour codes (a terminal-like output). */
+  colorOutput: boolean;
+  /** Test knob: /pairing/mint ignores `ttl_seconds` in its body (the contract does not name the mint body). */
+  mintIgnoresTtl: boolean;
 }
 
-export const RELAY_VERSION = '0.9.2-sim';
+export const RELAY_VERSION = '1.9.0-sim';
 
 export function hermesHome(): string {
   return process.env['HERMES_HOME'] || path.join(os.homedir(), '.hermes');
@@ -34,7 +42,9 @@ export const sessionsPath = (): string => path.join(hermesHome(), 'hermes-relay-
 export const secretPath = (): string => path.join(hermesHome(), 'hermes-relay-qr-secret');
 export const configPath = (): string => path.join(hermesHome(), 'hermes-relay-sim.json');
 
-const DEFAULT_BUCKET: BucketLimits = { max: 5, windowSeconds: 60, blockSeconds: 300 };
+// §18.7 "Rate limits".
+const PAIRING_LIMITS: BucketLimits = { max: 10, windowSeconds: 60, blockSeconds: 120 };
+const SESSION_LIMITS: BucketLimits = { max: 5, windowSeconds: 60, blockSeconds: 300 };
 
 function readJson(file: string): Record<string, unknown> {
   try {
@@ -45,13 +55,30 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-function bucket(v: unknown): BucketLimits {
+function bucket(v: unknown, d: BucketLimits): BucketLimits {
   const o = (v && typeof v === 'object' ? v : {}) as Partial<BucketLimits>;
   return {
-    max: typeof o.max === 'number' ? o.max : DEFAULT_BUCKET.max,
-    windowSeconds: typeof o.windowSeconds === 'number' ? o.windowSeconds : DEFAULT_BUCKET.windowSeconds,
-    blockSeconds: typeof o.blockSeconds === 'number' ? o.blockSeconds : DEFAULT_BUCKET.blockSeconds,
+    max: typeof o.max === 'number' ? o.max : d.max,
+    windowSeconds: typeof o.windowSeconds === 'number' ? o.windowSeconds : d.windowSeconds,
+    blockSeconds: typeof o.blockSeconds === 'number' ? o.blockSeconds : d.blockSeconds,
   };
+}
+
+/** `KEY=value` lines of `$HERMES_HOME/.env` (the relay loads it at import, §16.6; so does the `hermes` CLI, §5). */
+export function readDotEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  let text = '';
+  try { text = fs.readFileSync(path.join(hermesHome(), '.env'), 'utf8'); } catch { return out; }
+  for (const raw of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(raw);
+    if (m) out[m[1]!] = m[2]!.trim().replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+/** RELAY_* settings: the process environment wins over `.env`. */
+export function relayEnv(name: 'RELAY_HOST' | 'RELAY_PORT' | 'RELAY_SSL_CERT' | 'RELAY_SSL_KEY'): string | undefined {
+  return process.env[name] || readDotEnv()[name] || undefined;
 }
 
 export function loadConfig(): SimConfig {
@@ -59,17 +86,19 @@ export function loadConfig(): SimConfig {
   const limits = (raw['rateLimits'] ?? {}) as Record<string, unknown>;
   const str = (k: string): string | undefined => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined);
   const num = (k: string, d: number): number => (typeof raw[k] === 'number' ? (raw[k] as number) : d);
-  const envPort = Number(process.env['RELAY_PORT'] ?? '');
+  const envPort = Number(relayEnv('RELAY_PORT') ?? '');
   return {
     port: Number.isInteger(envPort) && envPort > 0 ? envPort : num('port', 8767),
-    host: process.env['RELAY_HOST'] || str('host') || '0.0.0.0',
+    host: relayEnv('RELAY_HOST') || str('host') || '0.0.0.0',
     lanIp: str('lanIp'),
     tailnetIp: str('tailnetIp'),
     codeTtlSeconds: num('codeTtlSeconds', 600),
     sessionTtlSeconds: num('sessionTtlSeconds', 30 * 24 * 3600),
-    rateLimits: { pairing: bucket(limits['pairing']), session: bucket(limits['session']) },
+    rateLimits: { pairing: bucket(limits['pairing'], PAIRING_LIMITS), session: bucket(limits['session'], SESSION_LIMITS) },
     endpointOverrides: (raw['endpointOverrides'] ?? {}) as SimConfig['endpointOverrides'],
-    tokenPrefix: str('tokenPrefix') ?? '',
+    tokenHexPrefix: (str('tokenHexPrefix') ?? '').replace(/[^0-9a-f]/g, '').slice(0, 8),
+    colorOutput: raw['colorOutput'] === true,
+    mintIgnoresTtl: raw['mintIgnoresTtl'] === true,
   };
 }
 
@@ -81,6 +110,7 @@ export function writePrivateFile(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
+/** Epoch seconds as a float, like Python's `time.time()` (§18.7 "Tokens": float epoch timestamps). */
 export function nowSec(): number {
-  return Math.floor(Date.now() / 1000);
+  return Date.now() / 1000;
 }

@@ -1,19 +1,26 @@
-/** Relay HTTP routes: loopback-only /pairing/register and /pairing/mint (§16.1), /sessions management (§16.6). */
+/** Relay HTTP routes: loopback-only /pairing/register and /pairing/mint (§16.1), /sessions (§16.6 as corrected by §18.7). */
 import type http from 'node:http';
-import { RELAY_VERSION, loadConfig, nowSec } from './config.cjs';
-import { type PairMode, buildEndpoints, buildPayload } from './payload.cjs';
+import { RELAY_VERSION, loadConfig, nowSec, relayEnv } from './config.cjs';
+import { API_PORT, type Endpoint, buildPayload, inviteUrl, lanRelayUrl } from './payload.cjs';
 import { CODE_RE, type PairingManager } from './pairing.cjs';
-import { liveSessions, publicView, removeSession, updateSession } from './sessions.cjs';
+import type { RateLimiter } from './rate-limit.cjs';
+import { type Session, liveSessions, publicView, removeSession, updateSession } from './sessions.cjs';
 
-const DEFAULT_GRANTS_S = { terminal: 30 * 24 * 3600, bridge: 7 * 24 * 3600 };
+export interface RouteDeps { pairing: PairingManager; limiter: RateLimiter }
 
 export function isLoopback(addr: string | undefined): boolean {
   return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** §18.7 "Error bodies": 401/403/404 of /sessions are text/plain and the reason is the body. */
+export function sendText(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -32,92 +39,105 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 }
 
 const numOr = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : d);
-const grantsOr = (v: unknown): Record<string, number> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : undefined);
+const grantsOf = (v: unknown): Record<string, number> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : undefined);
 
 async function register(req: http.IncomingMessage, res: http.ServerResponse, pairing: PairingManager): Promise<void> {
   const body = await readBody(req);
   const code = typeof body['code'] === 'string' ? body['code'].toUpperCase() : '';
-  if (!CODE_RE.test(code)) return sendJson(res, 400, { error: 'code must be 6 characters A-Z 0-9' });
+  if (!CODE_RE.test(code)) return sendJson(res, 400, { ok: false, error: 'code must be 6 characters A-Z 0-9' });
   const cfg = loadConfig();
+  const grants = grantsOf(body['grants']);
   pairing.register({
     code, expiresAt: nowSec() + cfg.codeTtlSeconds, ttlSeconds: numOr(body['ttl_seconds'], cfg.sessionTtlSeconds),
-    grants: grantsOr(body['grants']) ?? DEFAULT_GRANTS_S, transportHint: typeof body['transport_hint'] === 'string' ? body['transport_hint'] : 'ws',
+    ...(grants ? { grants } : {}), transportHint: typeof body['transport_hint'] === 'string' ? body['transport_hint'] : 'ws',
   });
   sendJson(res, 200, { ok: true, code });
 }
 
-async function mint(req: http.IncomingMessage, res: http.ServerResponse, pairing: PairingManager): Promise<void> {
+/**
+ * §16.1 `POST /pairing/mint`. The request body is not in the contract; as pair.py's `mint_relay_pairing` sends it,
+ * `endpoints` (the client-built route list) and `ttl_seconds`/`grants`/`transport_hint` are read when present; without
+ * `endpoints` the payload is v2 with the LAN relay URL as its only route (as `hermes pair --mode tailscale` on a host
+ * without Tailscale shows, §18.7). The response's `qr_payload` is a JSON string (pair.py
+ * parses it with json.loads). §18.7: a mint clears every rate-limit block.
+ */
+async function mint(req: http.IncomingMessage, res: http.ServerResponse, deps: RouteDeps): Promise<void> {
   const body = await readBody(req);
   const cfg = loadConfig();
-  const mode = (typeof body['mode'] === 'string' ? body['mode'] : 'auto') as PairMode;
-  if (!['auto', 'lan', 'tailscale', 'public'].includes(mode)) return sendJson(res, 400, { error: `invalid mode ${mode}` });
-  const publicUrl = typeof body['public_url'] === 'string' && body['public_url'] ? body['public_url'] : undefined;
-  if (mode === 'public' && !publicUrl) return sendJson(res, 400, { error: 'mode public requires public_url' });
-  const endpoints = buildEndpoints(mode, publicUrl, cfg);
-  if (endpoints.length === 0) return sendJson(res, 400, { error: `no ${mode} address available on this host` });
-  const code = pairing.generateCode();
-  const ttlSeconds = numOr(body['ttl_seconds'], cfg.sessionTtlSeconds);
-  const grants = grantsOr(body['grants']) ?? DEFAULT_GRANTS_S;
+  const tls = Boolean(relayEnv('RELAY_SSL_CERT'));
+  const endpoints = Array.isArray(body['endpoints']) ? (body['endpoints'] as Endpoint[]) : [];
+  const code = deps.pairing.generateCode();
+  const ttlSeconds = cfg.mintIgnoresTtl ? cfg.sessionTtlSeconds : numOr(body['ttl_seconds'], cfg.sessionTtlSeconds);
+  const grants = grantsOf(body['grants']);
+  const transportHint = typeof body['transport_hint'] === 'string' ? body['transport_hint'] : tls ? 'wss' : 'ws';
   const expiresAt = nowSec() + cfg.codeTtlSeconds;
-  pairing.register({ code, expiresAt, ttlSeconds, grants, transportHint: endpoints[0]?.relay.transport_hint ?? 'ws' });
-  const payload = buildPayload({ code, ttlSeconds, grants, endpoints });
-  const b64 = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const first = endpoints[0];
+  deps.pairing.register({ code, expiresAt, ttlSeconds, ...(grants ? { grants } : {}), transportHint });
+  deps.limiter.clearAll();
+  const api = { host: typeof body['host'] === 'string' ? body['host'] : cfg.lanIp ?? '127.0.0.1', port: typeof body['port'] === 'number' ? body['port'] : API_PORT, tls: body['tls'] === true };
+  const relayUrl = lanRelayUrl(cfg, tls);
+  const payload = buildPayload({ code, ttlSeconds, ...(grants ? { grants } : {}), transportHint, relayUrl, endpoints, api });
   sendJson(res, 200, {
-    ok: true, code, qr_payload: payload, pairing_url: `hermes-relay://pair?payload=${b64}`, expires_at: expiresAt,
-    host: first?.api.host, port: first?.api.port, tls: first?.api.tls, relay_url: first?.relay.url,
+    ok: true, code, qr_payload: JSON.stringify(payload), pairing_url: inviteUrl(payload), expires_at: expiresAt,
+    host: api.host, port: api.port, tls: api.tls, relay_url: relayUrl,
   });
 }
 
-/** Bearer session token, or loopback without a header. undefined = unauthorised; '' = loopback. */
+/** Bearer session token, or loopback without a header (§16.6). undefined = unauthorised; '' = loopback operator. */
 function caller(req: http.IncomingMessage): string | undefined {
   const auth = req.headers['authorization'];
   if (typeof auth === 'string') {
-    const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    const token = m?.[1];
+    const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
     return token && liveSessions().some((s) => s.token === token) ? token : undefined;
   }
   return isLoopback(req.socket.remoteAddress) ? '' : undefined;
 }
 
+/**
+ * §18.7 "PATCH /sessions/{prefix} (extend)": only the caller's own session, and only shortening. The loopback
+ * operator (no bearer) may set any TTL — an assumption, the contract is silent on it.
+ */
+async function extend(req: http.IncomingMessage, res: http.ServerResponse, target: Session, me: string): Promise<void> {
+  const ttl = numOr((await readBody(req))['ttl_seconds'], -1);
+  if (ttl < 0) return sendText(res, 400, 'ttl_seconds (seconds, 0 = never) is required');
+  if (me !== '' && target.token !== me) return sendText(res, 403, 'cannot modify another session');
+  const next = ttl === 0 ? null : nowSec() + ttl;
+  const longer = next === null || (target.expires_at !== null && next > target.expires_at);
+  if (me !== '' && longer) return sendText(res, 403, 'operator approval required to extend session');
+  const s = updateSession(target.token, (x) => { x.expires_at = next; });
+  sendJson(res, 200, { ok: true, token_prefix: target.token.slice(0, 8), expires_at: s?.expires_at ?? null });
+}
+
 async function sessionsRoute(req: http.IncomingMessage, res: http.ServerResponse, prefix: string | undefined): Promise<void> {
   const me = caller(req);
-  if (me === undefined) return sendJson(res, 401, { error: 'Unauthorized' });
-  const current = me === '' ? undefined : me;
+  if (me === undefined) return sendText(res, 401, 'invalid or expired session token');
   if (prefix === undefined) {
-    if (req.method !== 'GET') return sendJson(res, 405, { error: 'Method not allowed' });
-    return sendJson(res, 200, { sessions: liveSessions().map((s) => publicView(s, current)) });
+    if (req.method !== 'GET') return sendText(res, 405, 'method not allowed');
+    return sendJson(res, 200, { sessions: liveSessions().map((s) => publicView(s, me === '' ? undefined : me)) });
   }
   const matches = prefix === '' ? [] : liveSessions().filter((s) => s.token.startsWith(prefix));
-  if (matches.length === 0) return sendJson(res, 404, { error: 'No session matches that prefix' });
-  if (matches.length > 1) return sendJson(res, 409, { error: 'Prefix is ambiguous', matches: matches.length });
+  if (matches.length === 0) return sendText(res, 404, `no session matches prefix ${prefix}`);
+  // §18.7 "Error bodies": 409 is JSON {"ok": false, "error": …} without a match list.
+  if (matches.length > 1) return sendJson(res, 409, { ok: false, error: `prefix ${prefix} matches more than one session` });
   const target = matches[0]!;
   if (req.method === 'DELETE') {
     removeSession(target.token);
-    return sendJson(res, 200, { ok: true, revoked: target.token.slice(0, 8), revoked_self: target.token === current });
+    return sendJson(res, 200, { ok: true });
   }
-  if (req.method === 'PATCH') {
-    const body = await readBody(req);
-    const ttl = numOr(body['ttl_seconds'], -1);
-    if (ttl < 0) return sendJson(res, 400, { error: 'ttl_seconds (seconds, 0 = never) is required' });
-    const s = updateSession(target.token, (x) => { x.expires_at = ttl === 0 ? null : nowSec() + ttl; });
-    return sendJson(res, 200, { ok: true, token_prefix: target.token.slice(0, 8), expires_at: s?.expires_at ?? null });
-  }
-  return sendJson(res, 405, { error: 'Method not allowed' });
+  if (req.method === 'PATCH') return extend(req, res, target, me);
+  return sendText(res, 405, 'method not allowed');
 }
 
-export async function routeHttp(req: http.IncomingMessage, res: http.ServerResponse, pairing: PairingManager): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://relay');
-  const p = url.pathname;
+export async function routeHttp(req: http.IncomingMessage, res: http.ServerResponse, deps: RouteDeps): Promise<void> {
+  const p = new URL(req.url ?? '/', 'http://relay').pathname;
   if (p === '/pairing/register' || p === '/pairing/mint') {
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'Method not allowed' });
-    if (!isLoopback(req.socket.remoteAddress)) return sendJson(res, 403, { error: `${p} is restricted to localhost callers` });
-    return p === '/pairing/register' ? register(req, res, pairing) : mint(req, res, pairing);
+    if (req.method !== 'POST') return sendText(res, 405, 'method not allowed');
+    if (!isLoopback(req.socket.remoteAddress)) return sendText(res, 403, `${p} is restricted to localhost callers`);
+    return p === '/pairing/register' ? register(req, res, deps.pairing) : mint(req, res, deps);
   }
   if (p === '/sessions' || p.startsWith('/sessions/')) {
     return sessionsRoute(req, res, p === '/sessions' ? undefined : decodeURIComponent(p.slice('/sessions/'.length)));
   }
   if (p === '/health') return sendJson(res, 200, { status: 'ok', version: RELAY_VERSION });
-  if (p === '/ws' || p === '/') return sendJson(res, 426, { error: 'WebSocket upgrade required' });
-  return sendJson(res, 404, { error: 'Not found' });
+  if (p === '/ws' || p === '/') return sendText(res, 426, 'websocket upgrade required');
+  return sendText(res, 404, '404: Not Found');
 }

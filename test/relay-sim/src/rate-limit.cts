@@ -1,39 +1,41 @@
-/** Per-IP failure counting in separate buckets ("pairing", "session"); a full bucket blocks that IP for a while. */
+/**
+ * Per-IP failure counting (§18.7 "Rate limits"): failures are counted in two buckets ("pairing" for codes,
+ * "session" for session/refresh tokens), each with its own threshold and block length, but there is ONE block
+ * table per IP: a block earned in either bucket refuses that IP's every upgrade. The block is only checked at the
+ * WebSocket upgrade (the caller answers 429 text/plain, no Retry-After). Any new loopback mint clears all blocks.
+ */
 import type { BucketLimits } from './config.cjs';
 
 export type BucketName = 'pairing' | 'session';
 
-interface Entry { failures: number[]; blockedUntil: number }
-
 export class RateLimiter {
-  private readonly entries = new Map<string, Entry>();
+  private readonly failures = new Map<string, number[]>();
+  private readonly blockedUntil = new Map<string, number>();
 
-  private entry(bucket: BucketName, ip: string): Entry {
-    const key = `${bucket}:${ip}`;
-    let e = this.entries.get(key);
-    if (!e) { e = { failures: [], blockedUntil: 0 }; this.entries.set(key, e); }
-    return e;
-  }
-
-  /** Seconds until the block ends, or 0 when not blocked. */
-  blockedFor(bucket: BucketName, ip: string): number {
-    const left = this.entry(bucket, ip).blockedUntil - Date.now();
-    return left > 0 ? Math.ceil(left / 1000) : 0;
+  /** True while `ip` is blocked (either bucket earned it). */
+  isBlocked(ip: string): boolean {
+    const until = this.blockedUntil.get(ip) ?? 0;
+    if (until > Date.now()) return true;
+    this.blockedUntil.delete(ip);
+    return false;
   }
 
   recordFailure(bucket: BucketName, ip: string, limits: BucketLimits): void {
-    const e = this.entry(bucket, ip);
+    const key = `${bucket}:${ip}`;
     const now = Date.now();
-    e.failures = e.failures.filter((t) => now - t < limits.windowSeconds * 1000);
-    e.failures.push(now);
-    if (e.failures.length >= limits.max) {
-      e.blockedUntil = now + limits.blockSeconds * 1000;
-      e.failures = [];
+    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < limits.windowSeconds * 1000);
+    recent.push(now);
+    this.failures.set(key, recent);
+    if (recent.length >= limits.max) {
+      this.blockedUntil.set(ip, Math.max(this.blockedUntil.get(ip) ?? 0, now + limits.blockSeconds * 1000));
+      this.failures.delete(key);
       process.stderr.write(`[WARNING] IP ${ip} blocked for ${limits.blockSeconds}s after ${limits.max} failed ${bucket} attempts\n`);
     }
   }
 
-  recordSuccess(bucket: BucketName, ip: string): void {
-    this.entries.delete(`${bucket}:${ip}`);
+  /** §18.7: any new loopback mint clears all blocks (and the failure counts with them). */
+  clearAll(): void {
+    this.failures.clear();
+    this.blockedUntil.clear();
   }
 }

@@ -1,4 +1,4 @@
-/** The relay's session store, `$HERMES_HOME/hermes-relay-sessions.json` (0600), §16.3 step 6 and §16.6. */
+/** The relay's session store, `$HERMES_HOME/hermes-relay-sessions.json` (0600), §16.3 step 6, §16.6, §18.7. */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { nowSec, sessionsPath, writePrivateFile } from './config.cjs';
@@ -15,15 +15,19 @@ export interface DeviceInfo {
 export interface Session extends DeviceInfo {
   token: string;
   refresh_token: string;
+  /** Float epoch seconds (§18.7 "Tokens"). */
   created_at: number;
   first_seen: number;
   last_seen: number;
-  /** Epoch seconds, or null = never. */
+  /** Float epoch seconds, or null = never. */
   expires_at: number | null;
-  /** Channel → epoch seconds or null. */
+  /** Channel → float epoch seconds or null. */
   grants: Record<string, number | null>;
   transport_hint: string;
 }
+
+/** §18.7 "Tokens": the 8 grant keys. */
+export const GRANT_KEYS = ['chat', 'terminal', 'bridge', 'tui', 'voice:config', 'voice:stt', 'voice:tts', 'voice:realtime'] as const;
 
 export function loadSessions(): Session[] {
   try {
@@ -50,31 +54,41 @@ export function liveSessions(): Session[] {
   return live;
 }
 
-export function newToken(prefix: string): string {
-  return prefix + crypto.randomBytes(32).toString('base64url');
+/** §18.7 "Tokens": session tokens are UUID v4. `hexPrefix` (test knob) overwrites the first hex digits. */
+export function newToken(hexPrefix = ''): string {
+  const id = crypto.randomUUID();
+  return hexPrefix ? hexPrefix + id.slice(hexPrefix.length) : id;
 }
 
-/** Grants as durations (seconds, 0 = never) → epoch expiries clamped to the session's own expiry. */
-export function materializeGrants(durations: Record<string, number>, created: number, expires: number | null): Record<string, number | null> {
+/** Grant durations (seconds, 0 = never) → epoch expiries clamped to the session's own expiry; all 8 keys present. */
+export function materializeGrants(durations: Record<string, number> | undefined, created: number, expires: number | null): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (const [ch, d] of Object.entries(durations)) {
-    const at = d === 0 ? null : created + d;
+  for (const ch of GRANT_KEYS) {
+    const d = durations?.[ch];
+    const at = d === undefined ? expires : d === 0 ? null : created + d;
     out[ch] = expires === null ? at : at === null ? expires : Math.min(at, expires);
   }
   return out;
 }
 
-export interface NewSessionInput { ttlSeconds: number; grants: Record<string, number>; transportHint: string; device: DeviceInfo; tokenPrefix: string }
+export interface NewSessionInput { ttlSeconds: number; grants?: Record<string, number>; transportHint: string; device: DeviceInfo; hexPrefix: string }
 
+/**
+ * Creates a session from a consumed pairing code. §18.7 "Re-pair": every live session with the same non-empty
+ * device_id is revoked first, and the relay logs "Re-pair replaced N session(s)".
+ */
 export function createSession(i: NewSessionInput): Session {
   const now = nowSec();
   const expires = i.ttlSeconds === 0 ? null : now + i.ttlSeconds;
   const s: Session = {
-    token: newToken(i.tokenPrefix), refresh_token: newToken(''), ...i.device,
+    token: newToken(i.hexPrefix), refresh_token: newToken(), ...i.device,
     created_at: now, first_seen: now, last_seen: now, expires_at: expires,
     grants: materializeGrants(i.grants, now, expires), transport_hint: i.transportHint,
   };
-  saveSessions([...liveSessions(), s]);
+  const live = liveSessions();
+  const keep = i.device.device_id ? live.filter((x) => x.device_id !== i.device.device_id) : live;
+  if (keep.length !== live.length) process.stderr.write(`Re-pair replaced ${live.length - keep.length} session(s) for device ${i.device.device_id}\n`);
+  saveSessions([...keep, s]);
   return s;
 }
 
@@ -91,7 +105,7 @@ export function removeSession(token: string): void {
   saveSessions(liveSessions().filter((s) => s.token !== token));
 }
 
-/** What GET /sessions shows of a session: never the full token. */
+/** What GET /sessions shows of a session (§16.6): never the full token. */
 export function publicView(s: Session, currentToken: string | undefined): Record<string, unknown> {
   return {
     token_prefix: s.token.slice(0, 8), device_name: s.device_name, device_id: s.device_id, created_at: s.created_at,
