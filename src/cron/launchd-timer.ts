@@ -1,7 +1,7 @@
 // --timer on macOS: a LaunchAgent with StartInterval running ~/.config/hermes-setup/<name>.sh, in gui/<uid>
 // when the user has a GUI session, else user/<uid>. Install first checks that one of these domains answers (else
 // E_TIMER, nothing written); when bootstrap still fails, the plist and script are put back as they were (new ones
-// and new directories removed) and a previous agent is bootstrapped again.
+// and new directories removed) and a previous agent is bootstrapped again (once launchd has let go of the label).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -26,7 +26,7 @@ function noDomain(uid: number): never {
 
 /** bootout, then wait (≤ 10 s) until launchd has let go of the label. */
 async function bootout(target: string): Promise<void> {
-  await sh(`launchctl bootout ${target} 2>/dev/null; for i in $(seq 40); do launchctl print ${target} >/dev/null 2>&1 || exit 0; sleep 0.25; done`);
+  await sh(`launchctl bootout ${target} 2>/dev/null; end=$(($(date +%s) + 10)); while launchctl print ${target} >/dev/null 2>&1 && [ "$(date +%s)" -lt "$end" ]; do sleep 0.25; done`);
 }
 
 function paths(label: string) {
@@ -63,10 +63,13 @@ export async function applyLaunchdTimer(spec: ScheduleSpec, install: boolean): P
   try {
     for (const [f, text, mode] of want) await writeFileIfChanged(f, text, mode);
     const r = await sh(`launchctl enable ${target}; launchctl bootstrap ${domain} ${shq(p.plist)}`);
-    if (r.code !== 0) throw stepError('E_TIMER', `launchctl bootstrap ${domain} failed: ${r.stderr.trim().split('\n')[0] ?? ''}; the previous files were put back`, 'rerun in a minute (launchd may still be removing the old agent), or use cron (drop --timer)');
+    if (r.code !== 0) throw stepError('E_TIMER', `launchctl bootstrap ${domain} failed: ${r.stderr.trim().split('\n')[0] ?? ''}; the files are as they were`, 'rerun in a minute (launchd may still be removing the old agent), or use cron (drop --timer)');
   } catch (err) {
     await restoreFiles(before, made);
-    if (before[1]!.bytes !== undefined) await sh(`launchctl bootstrap ${domain} ${shq(p.plist)} 2>/dev/null`);
+    if (before[1]!.bytes !== undefined) {
+      await bootout(target);
+      await sh(`launchctl bootstrap ${domain} ${shq(p.plist)} 2>/dev/null`);
+    }
     throw err;
   }
   return { ...result, changed: true };
