@@ -21,8 +21,9 @@ const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';
 async function crontab(args: string[], o: { input?: Buffer; env?: Record<string, string> } = {}) {
   const r = await execa('crontab', args, { reject: false, encoding: 'buffer', stripFinalNewline: false, input: o.input ?? Buffer.alloc(0), env: o.env ?? {} });
   if (r.exitCode === undefined) {
-    if ((r as { code?: string }).code === 'ENOENT') throw stepError('E_CRONTAB', 'no `crontab` command on this machine', 'install cron (Debian/Ubuntu: sudo apt-get install cron), or use --timer');
-    throw stepError('E_CRONTAB', `could not run crontab ${args.join(' ')}: ${r.shortMessage ?? 'failed'}`, 'check `crontab -l` by hand, or use --timer');
+    const code = (r as { code?: string }).code;
+    if (code === 'ENOENT') throw stepError('E_CRONTAB', 'no `crontab` command on this machine', 'install cron (Debian/Ubuntu: sudo apt-get install cron), or use --timer');
+    throw stepError('E_CRONTAB', `could not run \`crontab ${args.join(' ')}\` (${code ?? firstLine(r.shortMessage ?? 'failed')})`, 'check `crontab -l` by hand, or use --timer');
   }
   return { code: r.exitCode, stdout: latin1(r.stdout), stderr: Buffer.from(r.stderr).toString('utf8') };
 }

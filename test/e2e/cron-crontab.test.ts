@@ -116,9 +116,10 @@ describe('cron rough edges', () => {
     expect((await u.cli(['cron', 'remove', '--local'])).code).toBe(0);
   });
 
-  it('no crontab command on this machine: one clear E_CRONTAB line, no "exit undefined"', async () => {
+  it('no crontab command on this machine (an empty PATH): one clear E_CRONTAB line, no "exit undefined"', async () => {
+    expect((await u.run(['mkdir', '-p', `${u.home}/empty-bin`])).code).toBe(0);
     for (const verb of ['install', 'remove']) {
-      const r = await u.cli(['cron', verb, '--local'], { PATH: '/nonexistent' });
+      const r = await u.cli(['cron', verb, '--local'], { PATH: `${u.home}/empty-bin` });
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^E_CRONTAB: no `crontab` command .* — hint: .*apt-get install cron.*--timer/);
