@@ -1,5 +1,5 @@
 // The scheduled health check: the sh command (absolute node + CLI, size-capped log), the crontab line with
-// its marker, idempotent crontab edits, and the systemd timer / launchd plist variants. Pure.
+// its marker, and the systemd timer / launchd plist variants. Pure. Editing the crontab: crontab-edit.ts.
 
 export const LOG_CAP_BYTES = 1024 * 1024;
 
@@ -27,13 +27,23 @@ export function cronMarker(label: string): string {
   return `# hermes-setup:${label.replace(/[^A-Za-z0-9@._:[\]-]+/g, '_')}`;
 }
 
-/** The shell command a schedule runs. No `%` (cron would turn it into a newline). */
-export function renderCheckCommand(s: ScheduleSpec): string {
+/**
+ * For a crontab line: cron turns every unescaped `%` into a newline (crontab(5)), so each `%` (always inside a
+ * single-quoted word, see shq) leaves the quotes as `\%`: `'/a%b'` becomes `'/a'\%'b'`. Vixie/Debian cron, cronie
+ * and macOS cron remove the backslash and pass `%`; a cron that leaves `%` alone (busybox) passes `\%`, which sh
+ * reads as `%` outside quotes. Either way sh gets the same word.
+ */
+export function cronWord(s: string): string {
+  return shq(s).replace(/%/g, `'\\%'`);
+}
+
+/** The shell command a schedule runs; `q` quotes each word (cronWord for a crontab line). */
+export function renderCheckCommand(s: ScheduleSpec, q: (word: string) => string = shq): string {
   for (const p of [s.node, s.cli, s.log]) if (!p.startsWith('/')) throw new Error(`${p} must be an absolute path`);
-  const log = shq(s.log);
+  const log = q(s.log);
   const rotate = `[ -f ${log} ] && [ "$(wc -c < ${log})" -gt ${LOG_CAP_BYTES} ] && mv -f ${log} ${log}.1`;
-  const run = [s.node, s.cli, 'check', '--repair', ...s.args].map(shq).join(' ');
-  return `mkdir -p ${shq(s.log.replace(/\/[^/]+$/, '') || '/')}; ${rotate}; { date -u; ${run}; } >> ${log} 2>&1`;
+  const run = [s.node, s.cli, 'check', '--repair', ...s.args].map(q).join(' ');
+  return `mkdir -p ${q(s.log.replace(/\/[^/]+$/, '') || '/')}; ${rotate}; { date -u; ${run}; } >> ${log} 2>&1`;
 }
 
 export function cronSchedule(every: number): string {
@@ -43,18 +53,14 @@ export function cronSchedule(every: number): string {
   throw new Error(`--every ${every}: use 1-59 minutes or whole hours below 24`);
 }
 
+/** The crontab line: schedule, command (every `%` escaped for cron), marker. */
 export function renderCronLine(s: ScheduleSpec): string {
-  if ([s.node, s.cli, s.log, ...s.args].some((a) => a.includes('%'))) throw new Error('cron treats % as a newline: paths and arguments must not contain %');
-  return `${cronSchedule(s.every)} ${renderCheckCommand(s)} ${cronMarker(s.label)}`;
+  return `${cronSchedule(s.every)} ${renderCheckCommand(s, cronWord)} ${cronMarker(s.label)}`;
 }
 
-/** The crontab with every line carrying the marker removed, and `line` appended when given. */
-export function replaceCronEntry(crontab: string, label: string, line?: string): string {
-  const marker = cronMarker(label);
-  const kept = crontab.split('\n').filter((l) => !l.endsWith(marker) && !l.includes(`${marker} `));
-  while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
-  if (line) kept.push(line);
-  return kept.length ? `${kept.join('\n')}\n` : '';
+/** The script a --timer unit or agent runs (a file, so `%` needs no escaping). */
+export function renderTimerScript(s: ScheduleSpec): string {
+  return `#!/bin/sh\n# Managed by hermes-setup cron --timer\n${renderCheckCommand(s)}\n`;
 }
 
 export function timerName(label: string): string {

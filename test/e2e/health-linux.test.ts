@@ -143,7 +143,7 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
     for (let i = 0; i < 2; i++) expect((await p.ssh(`${cli} cron install --local --every 7`)).code).toBe(0);
     const tab = (await p.ssh('crontab -l')).stdout.split('\n').filter((l) => l.includes('# hermes-setup:local'));
     expect(tab).toHaveLength(1);
-    expect(tab[0]).toMatch(/^\*\/7 \* \* \* \* .*\/usr\/bin\/node \/opt\/hs\/dist\/cli\.js check --repair --local; \} >> .*# hermes-setup:local$/);
+    expect(tab[0]).toMatch(/^\*\/7 \* \* \* \* .*\/usr\/bin\/node \/opt\/hs\/dist\/cli\.js check --repair --local; \} >> .*# hermes-setup:local created-crontab$/);
     const command = tab[0]!.split(' ').slice(5).join(' ');
     const run = await p.ssh(`sh -c '${command.replace(/'/g, `'\\''`)}'; echo rc=$?; tail -n 3 ~/.local/state/hermes-setup/check-local.log`);
     expect(run.stdout, run.stderr).toMatch(/rc=0\n[\s\S]*healthy/);
