@@ -11,7 +11,7 @@ import { runUninstall, type UninstallOptions } from './run-uninstall.js';
 
 async function removeCron(t: FleetTarget): Promise<StepOutcome> {
   try {
-    const [{ applySchedule }, { toScheduleSpec }] = await Promise.all([import('../cron/apply-schedule.js'), import('../commands/cron.js')]);
+    const [{ applySchedule }, { toScheduleSpec }] = await Promise.all([import('../cron/apply-schedule.js'), import('../cron/schedule-spec.js')]);
     const spec = toScheduleSpec(t.target, { local: t.target === undefined, every: '5' } as never);
     const changed = (await Promise.all([false, true].map((timer) => applySchedule(spec, { install: false, timer }).then((r) => r.changed, () => false)))).some(Boolean);
     return { id: 'cron', status: changed ? 'changed' : 'ok', detail: changed ? 'removed the health-check entry on this machine' : 'no health-check entry' };
