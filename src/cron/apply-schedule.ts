@@ -4,8 +4,7 @@
 // byte for byte (or no crontab), and a failed install leaves no file behind.
 import { platform } from 'node:os';
 import type { ScheduleSpec } from '../render/cron-line.js';
-
-export interface ScheduleResult { kind: 'cron' | 'systemd-timer' | 'launchd'; changed: boolean; entry?: string; files: string[] }
+import type { ScheduleResult } from './schedule-spec.js';
 
 export async function applySchedule(spec: ScheduleSpec, o: { install: boolean; timer: boolean }): Promise<ScheduleResult> {
   if (!o.timer) return (await import('./crontab.js')).applyCron(spec, o.install);

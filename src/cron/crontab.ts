@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { stepError } from '../errors.js';
 import { renderCronLine, type ScheduleSpec } from '../render/cron-line.js';
 import { editCrontab } from '../render/crontab-edit.js';
-import type { ScheduleResult } from './apply-schedule.js';
+import type { ScheduleResult } from './schedule-spec.js';
 
 const latin1 = (b: Uint8Array | string): string => Buffer.from(b).toString('latin1');
 const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { stepError } from '../errors.js';
 import { renderLaunchdTimer, renderTimerScript, shq, timerName, type ScheduleSpec } from '../render/cron-line.js';
-import type { ScheduleResult } from './apply-schedule.js';
+import type { ScheduleResult } from './schedule-spec.js';
 import { makeDirs, removeDirIfEmpty, restoreFiles, snapshotFiles, writeFileIfChanged } from './local-files.js';
 
 async function sh(cmd: string): Promise<{ code: number; stderr: string }> {

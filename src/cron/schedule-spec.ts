@@ -6,6 +6,9 @@ import { join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import type { ScheduleSpec } from '../render/cron-line.js';
 
+/** What installing or removing a schedule did. */
+export interface ScheduleResult { kind: 'cron' | 'systemd-timer' | 'launchd'; changed: boolean; entry?: string; files: string[] }
+
 export interface CronFlags {
   local?: boolean; every: string; timer?: boolean; log?: string; json?: boolean;
   identity?: string[]; knownHosts?: string; sshConfig?: string; port?: string; passwordFile?: string;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { stepError } from '../errors.js';
 import { renderSystemdTimer, renderTimerScript, timerName, type ScheduleSpec } from '../render/cron-line.js';
-import type { ScheduleResult } from './apply-schedule.js';
+import type { ScheduleResult } from './schedule-spec.js';
 import { makeDirs, removeDirIfEmpty, restoreFiles, snapshotFiles, writeFileIfChanged } from './local-files.js';
 
 const HINT = 'log in directly as this user (ssh, not su/sudo) with linger enabled (loginctl enable-linger), or use cron (drop --timer)';
