@@ -76,14 +76,14 @@ describe('§10 hermes update', () => {
     await owned.stop();
     removeSim(s);
   });
-  it('§10.3 the update marker exists while updating and a concurrent update refuses (exit 1) [G2]', async () => {
+  it('§18.2 the update marker exists while updating and a concurrent update refuses (upstream update_lock.py: exit 2) [G2]', async () => {
     const s = await createSim({ generation: 'G2', updateTo: 'G3', updateDelaySeconds: 1.5 });
     const marker = path.join(s.home, '.hermes', '.hermes-update-in-progress');
     const first = runHermes(s, ['update']);
     await waitFor(() => fs.existsSync(marker));
     const second = await runHermes(s, ['update']);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toContain('.hermes-update-in-progress');
+    expect(second.code).toBe(2);
+    expect(second.stdout).toMatch(/^✗ Another Hermes update is already running \(PID \d+, started \d+s ago\)\./);
     expect((await first).code).toBe(0);
     expect(fs.existsSync(marker)).toBe(false);
     removeSim(s);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { resolveLayout } from '../install-layouts.js';
 import { type ExecFn, type SimInstallOptions, installSimulator } from '../install.js';
 
 export interface Sim {
@@ -29,8 +30,8 @@ export const runLocal: ExecFn = (cmd, stdin) => new Promise((resolve, reject) =>
 export async function createSim(opts: Omit<SimInstallOptions, 'home'>): Promise<Sim> {
   const home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hermes-sim-')));
   await installSimulator(runLocal, { processScope: 'install', ...opts, home });
-  const installDir = path.join(home, '.hermes', 'hermes-agent');
-  return { home, installDir, entry: path.join(installDir, 'venv', 'bin', 'hermes'), shim: path.join(home, '.local', 'bin', 'hermes') };
+  const lay = resolveLayout(opts.layout, home, opts.shim, '0');
+  return { home, installDir: lay.pkgRoot, entry: lay.entry, shim: lay.command };
 }
 
 export function removeSim(sim: Sim): void {
