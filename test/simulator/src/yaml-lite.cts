@@ -186,7 +186,7 @@ class BlockParser {
     let buf = text;
     const more = (): boolean => { const n = this.peek(); return n !== undefined && n.indent > parent; };
     if (buf[0] === '[' || buf[0] === '{') {
-      while (!flowClosed(buf) && more()) { buf += ' ' + (this.lines[this.i]?.text ?? ''); this.i += 1; }
+      while (!flowClosed(buf) && this.i < this.lines.length) { buf += ' ' + (this.lines[this.i]?.text ?? ''); this.i += 1; }
       const r = new FlowReader(buf, l);
       const v = r.value();
       if (r.s.slice(r.i).trim() !== '') fail(l, 'text after a flow collection');
