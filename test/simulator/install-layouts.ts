@@ -21,8 +21,11 @@ export interface LayoutPaths {
 
 const PY = 'python3.11';
 
-/** `version` is only used by the Homebrew-style Cellar path. */
-export function resolveLayout(layout: SimLayout | undefined, home: string, shim: 'bash' | 'symlink' | undefined, version: string): LayoutPaths {
+/**
+ * `version` is only used by the Homebrew-style Cellar path. `fsRoot` (test-only, default '') re-roots the system
+ * paths `/usr/local` and `/opt/homebrew` so local contract tests do not touch the machine's own prefixes.
+ */
+export function resolveLayout(layout: SimLayout | undefined, home: string, shim: 'bash' | 'symlink' | undefined, version: string, fsRoot = ''): LayoutPaths {
   const local = `${home}/.local`;
   const venvStyle = (venv: string, name: LayoutPaths['layout']): LayoutPaths => ({
     layout: name, pkgRoot: `${venv}/lib/${PY}/site-packages`, entry: `${venv}/bin/hermes`, python: true,
@@ -36,16 +39,16 @@ export function resolveLayout(layout: SimLayout | undefined, home: string, shim:
     }
     case 'root-fhs':
     case 'system': {
-      const dir = '/usr/local/lib/hermes-agent';
-      return { layout: 'root-fhs', pkgRoot: dir, entry: `${dir}/venv/bin/hermes`, python: true, command: '/usr/local/bin/hermes', commandKind: shim === 'symlink' ? 'symlink' : 'bash-shim', distInfo: false };
+      const dir = `${fsRoot}/usr/local/lib/hermes-agent`;
+      return { layout: 'root-fhs', pkgRoot: dir, entry: `${dir}/venv/bin/hermes`, python: true, command: `${fsRoot}/usr/local/bin/hermes`, commandKind: shim === 'symlink' ? 'symlink' : 'bash-shim', distInfo: false };
     }
     case 'pipx': return venvStyle(`${local}/pipx/venvs/hermes-agent`, 'pipx');
     case 'uv-tool': return venvStyle(`${local}/share/uv/tools/hermes-agent`, 'uv-tool');
     case 'pip-user':
       return { layout: 'pip-user', pkgRoot: `${local}/lib/${PY}/site-packages`, entry: `${local}/bin/hermes`, python: false, command: `${local}/bin/hermes`, commandKind: 'entry', distInfo: true };
     case 'homebrew': {
-      const cellar = `/opt/homebrew/Cellar/hermes-agent/${version}`;
-      return { layout: 'homebrew', pkgRoot: `${cellar}/libexec/lib/${PY}/site-packages`, entry: `${cellar}/bin/hermes`, python: false, command: '/opt/homebrew/bin/hermes', commandKind: 'symlink', distInfo: true };
+      const cellar = `${fsRoot}/opt/homebrew/Cellar/hermes-agent/${version}`;
+      return { layout: 'homebrew', pkgRoot: `${cellar}/libexec/lib/${PY}/site-packages`, entry: `${cellar}/bin/hermes`, python: false, command: `${fsRoot}/opt/homebrew/bin/hermes`, commandKind: 'symlink', distInfo: true };
     }
   }
 }

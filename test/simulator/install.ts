@@ -36,6 +36,8 @@ export interface SimInstallOptions {
   updateError?: 'network' | 'auth' | 'fetch';
   /** 'host' (default, like upstream) or 'install': only touch dashboards of this install (parallel tests). */
   processScope?: 'host' | 'install';
+  /** Test-only: re-roots `/usr/local` and `/opt/homebrew` (root-fhs, homebrew) under this directory. */
+  fsRoot?: string;
 }
 
 export type ExecFn = (cmd: string, stdin?: Buffer | string) => Promise<{ code: number; stdout: string; stderr: string }>;
@@ -131,7 +133,9 @@ chmod 755 ${shQuote(file)}`;
 /** §12 bash shim (default for installer layouts), §18.4 symlink, or nothing (pip --user: the entry is the command). */
 function renderCommand(lay: LayoutPaths): string {
   if (lay.commandKind === 'entry') return '';
-  if (lay.commandKind === 'symlink') return `rm -f "$CMD"; ln -s ${shQuote(lay.entry)} "$CMD"`;
+  // Homebrew links relatively (`../Cellar/…`); pipx and uv link the venv entry by absolute path.
+  const target = lay.layout === 'homebrew' ? path.posix.relative(path.posix.dirname(lay.command), lay.entry) : lay.entry;
+  if (lay.commandKind === 'symlink') return `rm -f "$CMD"; ln -s ${shQuote(target)} "$CMD"`;
   return `rm -f "$CMD"
 cat > "$CMD" <<SHIM_EOF
 #!/usr/bin/env bash
@@ -147,7 +151,7 @@ chmod 755 "$CMD"`;
 export function renderInstallScript(opts: SimInstallOptions): string {
   const table = loadBuildTable();
   const build = table.resolve(opts.build ?? opts.generation);
-  const lay = resolveLayout(opts.layout, opts.home, opts.shim, build.version);
+  const lay = resolveLayout(opts.layout, opts.home, opts.shim, build.version, opts.fsRoot);
   const stamp = build.versionFromStamp && opts.installStamp !== false
     ? `printf '{"baseVersion": "%s"}\\n' ${shQuote(build.version)} > "$PKG/install-stamp.json"` : '';
   const distInfo = lay.distInfo

@@ -68,7 +68,8 @@ export function upgradeInstallFiles(ctx: SimContext, target: BuildInfo): string 
   const layout = ctx.state.layout ?? 'installer';
   if (layout === 'homebrew') return upgradePrefix(ctx, target);
   const entry = ctx.state.entry ?? path.join(ctx.installDir, 'venv', 'bin', 'hermes');
-  rewriteEntry(entry, target, ctx.installDir);
+  // pip --user: §18.4 names only site-packages; its plain script in ~/.local/bin is left as it is.
+  if (layout !== 'pip-user') rewriteEntry(entry, target, ctx.installDir);
   const python = path.join(path.dirname(entry), 'python');
   if (fs.existsSync(python)) rewriteEntry(python, target, ctx.installDir);
   if (describeUpgradeTool(layout)) replaceDistInfo(ctx.installDir, target);
