@@ -50,7 +50,7 @@ describe('§11 / §12 version and install layout', () => {
     expect(text.startsWith('#!/usr/bin/env bash')).toBe(true);
     expect(text).toContain('unset PYTHONPATH');
     expect(text).toContain('unset PYTHONHOME');
-    expect(text).toContain(`'${s.entry}' "$@"`);
+    expect(text).toContain(`"${s.entry}" "$@"`);
   });
   it('§12 the venv entry runs directly as well (lookup step 4)', async () => {
     const s = sim('G1');

@@ -142,7 +142,7 @@ cat > "$CMD" <<SHIM_EOF
 # Hermes Agent launcher (simulator): mirrors upstream's shim.
 unset PYTHONPATH
 unset PYTHONHOME
-exec "$NODE_BIN" ${shQuote(lay.entry)} "\\$@"
+exec "$NODE_BIN" "${lay.entry}" "\\$@"
 SHIM_EOF
 chmod 755 "$CMD"`;
 }
