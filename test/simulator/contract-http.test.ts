@@ -1,7 +1,7 @@
 /** Contract rows from §3, §4.2, §7 (HTTP API) against the running simulator; loopback traffic only. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, type Sim, createSim, removeSim, startHermes } from './helpers/harness.js';
-import { BASIC_PASSWORD, BASIC_USER, basicAuthEnv } from './helpers/gated.js';
+import { BASIC_PASSWORD, BASIC_USER, OAUTH_ENV, basicAuthEnv } from './helpers/gated.js';
 import { loginBasic, parseJson, request } from './helpers/http-client.js';
 
 const GENS = ['G0', 'G1', 'G2', 'G3'] as const;
@@ -19,7 +19,8 @@ beforeAll(async () => {
   for (const g of GENS) {
     sims[g] = await createSim({ generation: g });
     loop[g] = await startHermes(sims[g], ['dashboard', '--port', '0', '--isolated'], { HERMES_DASHBOARD_SESSION_TOKEN: PIN });
-    gated[g] = await startHermes(sims[g], ['dashboard', '--host', '0.0.0.0', '--port', '0', '--isolated'], basicAuthEnv());
+    // §18.1: G0 (2026.5.28) predates the basic provider (v2026.6.5); it is gated by an OAuth provider instead.
+    gated[g] = await startHermes(sims[g], ['dashboard', '--host', '0.0.0.0', '--port', '0', '--isolated'], g === 'G0' ? OAUTH_ENV : basicAuthEnv());
   }
 });
 afterAll(async () => {
@@ -44,11 +45,11 @@ describe('§7.1 GET /api/status', () => {
       expect(body['auth_required']).toBe(false);
     });
     const omits = g === 'G2' || g === 'G3';
-    it(`§7.1 public when gated; auth_required=true, auth_providers lists basic; gated fields ${omits ? 'omitted' : 'still present (before 06-13)'} [${g}]`, async () => {
+    it(`§7.1 public when gated; auth_required=true, auth_providers lists the provider; gated fields ${omits ? 'omitted' : 'still present (before 06-13)'} [${g}]`, async () => {
       const body = parseJson(await request(port(gated, g), '/api/status'));
       for (const k of ALWAYS) expect(body).toHaveProperty(k);
       expect(body['auth_required']).toBe(true);
-      expect(body['auth_providers']).toEqual(['basic']);
+      expect(body['auth_providers']).toEqual([g === 'G0' ? 'nous' : 'basic']);
       for (const k of UNGATED_ONLY) expect(k in body).toBe(!omits);
     });
   }
@@ -124,7 +125,8 @@ describe('§7.2 / §7.4 REST authentication and status codes', () => {
     expect(cookie).toMatch(/hermes_session_at=.+; hermes_session_rt=.+/);
     expect((await request(port(gated, 'G2'), '/api/config', { headers: { cookie } })).status).toBe(200);
     const me = parseJson(await request(port(gated, 'G2'), '/api/auth/me', { headers: { cookie } }));
-    expect(me['username']).toBe(BASIC_USER);
+    expect(me['user_id']).toBe(BASIC_USER);
+    expect(me['provider']).toBe('basic');
   });
 });
 

@@ -76,14 +76,14 @@ describe('§10 hermes update', () => {
     await owned.stop();
     removeSim(s);
   });
-  it('§10.3 the update marker exists while updating and a concurrent update refuses (exit 1) [G2]', async () => {
+  it('§18.2 the update marker exists while updating and a concurrent update refuses (upstream update_lock.py: exit 2) [G2]', async () => {
     const s = await createSim({ generation: 'G2', updateTo: 'G3', updateDelaySeconds: 1.5 });
     const marker = path.join(s.home, '.hermes', '.hermes-update-in-progress');
     const first = runHermes(s, ['update']);
     await waitFor(() => fs.existsSync(marker));
     const second = await runHermes(s, ['update']);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toContain('.hermes-update-in-progress');
+    expect(second.code).toBe(2);
+    expect(second.stdout).toMatch(/^✗ Another Hermes update is already running \(PID \d+, started \d+s ago\)\./);
     expect((await first).code).toBe(0);
     expect(fs.existsSync(marker)).toBe(false);
     removeSim(s);
@@ -158,6 +158,60 @@ describe('§6.4 / §4.4 G3 host singleton and rendezvous', () => {
     fs.writeFileSync(file, token, { mode: 0o644 });
     fs.chmodSync(file, 0o644);
     expect((await runHermes(s, ['serve', '--port', '0', '--ssh-session-token-file', file])).code).toBe(1);
+    removeSim(s);
+  });
+});
+
+describe('§18.2 update marker (two numeric lines; stale when the PID is dead or it is older than 20 minutes)', () => {
+  const markerOf = (s: { home: string }): string => path.join(s.home, '.hermes', '.hermes-update-in-progress');
+  const writeMarker = (s: { home: string }, text: string): void => {
+    fs.mkdirSync(path.join(s.home, '.hermes'), { recursive: true });
+    fs.writeFileSync(markerOf(s), text);
+  };
+  it('§18.2 while updating, the marker holds the updater PID, then its start time in epoch seconds (float)', async () => {
+    const s = await createSim({ generation: 'G2', updateTo: 'G3', updateDelaySeconds: 1.5 });
+    const first = runHermes(s, ['update']);
+    await waitFor(() => fs.existsSync(markerOf(s)) && fs.readFileSync(markerOf(s), 'utf8').endsWith('\n'));
+    const lines = fs.readFileSync(markerOf(s), 'utf8').split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\d+$/);
+    expect(isAlive(Number(lines[0]))).toBe(true);
+    expect(lines[1]).toMatch(/^\d+(\.\d+)?$/);
+    expect(Math.abs(Number(lines[1]) - Date.now() / 1000)).toBeLessThan(10);
+    expect((await first).code).toBe(0);
+    expect(fs.existsSync(markerOf(s))).toBe(false);
+    removeSim(s);
+  });
+  it('§18.2 a marker whose PID is dead is stale: `hermes update` replaces it and runs', async () => {
+    const s = await createSim({ generation: 'G2', updateTo: 'G3' });
+    writeMarker(s, `4194303\n${Date.now() / 1000}\n`);
+    const r = await runHermes(s, ['update']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('✓ Update complete!');
+    expect(fs.existsSync(markerOf(s))).toBe(false);
+    removeSim(s);
+  });
+  it('§18.2 a marker older than 20 minutes is stale even when its PID is alive', async () => {
+    const s = await createSim({ generation: 'G2', updateTo: 'G3' });
+    writeMarker(s, `${process.pid}\n${Date.now() / 1000 - 21 * 60}\n`);
+    expect((await runHermes(s, ['update'])).code).toBe(0);
+    removeSim(s);
+  });
+  it('§18.2 a live marker (living PID, started 5 s ago) gates: the update refuses and leaves the marker alone', async () => {
+    const s = await createSim({ generation: 'G2', updateTo: 'G3' });
+    const body = `${process.pid}\n${Date.now() / 1000 - 5}\n`;
+    writeMarker(s, body);
+    const r = await runHermes(s, ['update']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(`Another Hermes update is already running (PID ${process.pid}, started 5s ago)`);
+    expect(fs.readFileSync(markerOf(s), 'utf8')).toBe(body);
+    expect((await runHermes(s, ['--version'])).stdout.split('\n')[0]).toBe('Hermes Agent v0.18.0 (2026.7.1)');
+    removeSim(s);
+  });
+  it('§18.2 a JSON marker (the simulator\'s old format) is malformed for upstream readers and does not gate', async () => {
+    const s = await createSim({ generation: 'G2', updateTo: 'G3' });
+    writeMarker(s, JSON.stringify({ pid: process.pid, started_at: Date.now() / 1000 }) + '\n');
+    expect((await runHermes(s, ['update'])).code).toBe(0);
     removeSim(s);
   });
 });

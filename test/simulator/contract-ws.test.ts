@@ -116,7 +116,8 @@ describe('§1.1 / §1.2 pinned token on an --insecure 0.0.0.0 bind (connect via 
 });
 
 describe('§8.1 / §9 gated mode: tickets only', () => {
-  for (const g of GENS) {
+  // §18.1: the first build with a basic provider is v2026.6.5, so G0 (2026.5.28) cannot log in with a password.
+  for (const g of ['G1', 'G2', 'G3'] as const) {
     it(`§8.1 gated: ?ticket= from POST /api/auth/ws-ticket → 101; reuse → 403; ?token= always 403 [${g}]`, async () => {
       const r = await start(g, ['--host', '0.0.0.0', '--tui'], basicAuthEnv());
       const ticket = await ticketFor(r.port);

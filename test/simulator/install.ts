@@ -3,20 +3,31 @@
  * that reads the bundle as base64 text on stdin. See README.md for the layout.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import { type LayoutPaths, type SimLayout, resolveLayout } from './install-layouts.js';
+
+export type { SimLayout } from './install-layouts.js';
 
 export type Generation = 'G0' | 'G1' | 'G2' | 'G3';
 
 export interface SimInstallOptions {
   generation: Generation;
-  updateTo?: Generation;
+  /** A build id of `src/builds.cts` (e.g. '2026.6.3', 'rabbit-2026.9.24'); refines `generation`. */
+  build?: string;
+  /** Generation or build id `hermes update` moves to. */
+  updateTo?: Generation | string;
   home: string;
   /** Default 'node', resolved with `command -v` on the target. */
   nodePath?: string;
-  layout?: 'user' | 'root-fhs';
+  layout?: SimLayout;
+  /** Installer layouts only: §12 bash shim (default) or §18.4 symlink at the command path. */
+  shim?: 'bash' | 'symlink';
+  /** Builds that read `install-stamp.json` (§18.6): write it (default) or leave it out (version 0.0.0). */
+  installStamp?: boolean;
   /** Commits reported by `hermes update` / `--check` / `--version` while `updateTo` is set (default 42). */
   updateCommits?: number;
   /** Seconds `hermes update` sleeps while holding `.hermes-update-in-progress`. */
@@ -25,6 +36,8 @@ export interface SimInstallOptions {
   updateError?: 'network' | 'auth' | 'fetch';
   /** 'host' (default, like upstream) or 'install': only touch dashboards of this install (parallel tests). */
   processScope?: 'host' | 'install';
+  /** Test-only: re-roots `/usr/local` and `/opt/homebrew` (root-fhs, homebrew) under this directory. */
+  fsRoot?: string;
 }
 
 export type ExecFn = (cmd: string, stdin?: Buffer | string) => Promise<{ code: number; stdout: string; stderr: string }>;
@@ -70,13 +83,26 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function renderState(opts: SimInstallOptions): string {
-  const state: Record<string, unknown> = { generation: opts.generation };
+interface BuildRow { id: string; generation: Generation; version: string; versionFromStamp: boolean }
+
+/** The build table of `src/builds.cts`, from the compiled dist (single source of truth). */
+export function loadBuildTable(): { resolve(ref: string): BuildRow; ids: string[] } {
+  ensureSimulatorBuilt();
+  const mod = createRequire(import.meta.url)(path.join(DIST_DIR, 'builds.cjs')) as {
+    resolveBuildRef(ref: string): BuildRow; listBuildIds(): string[];
+  };
+  return { resolve: (ref) => mod.resolveBuildRef(ref), ids: mod.listBuildIds() };
+}
+
+function renderState(opts: SimInstallOptions, build: BuildRow, lay: LayoutPaths): string {
+  const state: Record<string, unknown> = { generation: build.generation };
+  if (opts.build) state['build'] = build.id;
   if (opts.updateTo) state['updateTo'] = opts.updateTo;
   if (opts.updateCommits !== undefined) state['updateCommits'] = opts.updateCommits;
   if (opts.updateDelaySeconds !== undefined) state['updateDelaySeconds'] = opts.updateDelaySeconds;
   if (opts.updateError) state['updateError'] = opts.updateError;
   if (opts.processScope) state['processScope'] = opts.processScope;
+  Object.assign(state, { layout: lay.layout, entry: lay.entry, command: lay.command });
   return JSON.stringify(state, null, 2);
 }
 
@@ -89,41 +115,63 @@ const EXTRACT_JS = [
   'fs.mkdirSync(path.dirname(f),{recursive:true});fs.writeFileSync(f,content);}});',
 ].join('');
 
-/** POSIX sh script; the bundle arrives base64-encoded on stdin. */
-export function renderInstallScript(opts: SimInstallOptions): string {
-  const fhs = opts.layout === 'root-fhs';
-  const installDir = fhs ? '/usr/local/lib/hermes-agent' : `${opts.home}/.hermes/hermes-agent`;
-  const shim = fhs ? '/usr/local/bin/hermes' : `${opts.home}/.local/bin/hermes`;
-  return `set -eu
-NODE_BIN=$(command -v ${shQuote(opts.nodePath ?? 'node')} 2>/dev/null || true)
-if [ -z "$NODE_BIN" ]; then echo "hermes-sim install: node not found (${opts.nodePath ?? 'node'})" >&2; exit 127; fi
-INSTALL_DIR=${shQuote(installDir)}
-SHIM=${shQuote(shim)}
-mkdir -p "$INSTALL_DIR/venv/bin" "$(dirname "$SHIM")" ${shQuote(`${opts.home}/.hermes/logs`)}
-rm -rf "$INSTALL_DIR/sim"
-"$NODE_BIN" -e ${shQuote(EXTRACT_JS)} "$INSTALL_DIR"
-for name in hermes python; do
-  {
-    printf '#!%s\\n' "$NODE_BIN"
-    if [ "$name" = python ]; then
-      printf '%s\\n' 'if (process.argv[2] === "-m" && process.argv[3] === "hermes_cli.main") process.argv.splice(2, 2);'
-    fi
-    printf 'require(%s);\\n' "\\"$INSTALL_DIR/sim/main.cjs\\""
-  } > "$INSTALL_DIR/venv/bin/$name"
-  chmod 755 "$INSTALL_DIR/venv/bin/$name"
-done
-cat > "$SHIM" <<SHIM_EOF
+/** The entry (and `python`) scripts: `#!<node>` + a build line + `require(<pkgRoot>/sim/main.cjs)`. */
+function renderEntries(lay: LayoutPaths, build: BuildRow): string {
+  const names = lay.python ? ['hermes', 'python'] : ['hermes'];
+  return names.map((name) => {
+    const file = name === 'hermes' ? lay.entry : `${path.posix.dirname(lay.entry)}/python`;
+    const pyLine = name === 'python' ? `printf '%s\\n' 'if (process.argv[2] === "-m" && /^(hermes|rabbit)_cli\\.main$/.test(process.argv[3] ?? "")) process.argv.splice(2, 2);'\n` : '';
+    return `{
+  printf '#!%s\\n' "$NODE_BIN"
+  printf '%s\\n' ${shQuote(`// hermes-agent ${build.version} (${build.id})`)}
+${pyLine}  printf 'require(%s);\\n' "\\"$PKG/sim/main.cjs\\""
+} > ${shQuote(file)}
+chmod 755 ${shQuote(file)}`;
+  }).join('\n');
+}
+
+/** §12 bash shim (default for installer layouts), §18.4 symlink, or nothing (pip --user: the entry is the command). */
+function renderCommand(lay: LayoutPaths): string {
+  if (lay.commandKind === 'entry') return '';
+  // Homebrew links relatively (`../Cellar/…`); pipx and uv link the venv entry by absolute path.
+  const target = lay.layout === 'homebrew' ? path.posix.relative(path.posix.dirname(lay.command), lay.entry) : lay.entry;
+  if (lay.commandKind === 'symlink') return `rm -f "$CMD"; ln -s ${shQuote(target)} "$CMD"`;
+  return `rm -f "$CMD"
+cat > "$CMD" <<SHIM_EOF
 #!/usr/bin/env bash
 # Hermes Agent launcher (simulator): mirrors upstream's shim.
 unset PYTHONPATH
 unset PYTHONHOME
-exec "$NODE_BIN" "$INSTALL_DIR/venv/bin/hermes" "\\$@"
+exec "$NODE_BIN" "${lay.entry}" "\\$@"
 SHIM_EOF
-chmod 755 "$SHIM"
-cat > "$INSTALL_DIR/.sim-state.json" <<'STATE_EOF'
-${renderState(opts)}
+chmod 755 "$CMD"`;
+}
+
+/** POSIX sh script; the bundle arrives base64-encoded on stdin. */
+export function renderInstallScript(opts: SimInstallOptions): string {
+  const table = loadBuildTable();
+  const build = table.resolve(opts.build ?? opts.generation);
+  const lay = resolveLayout(opts.layout, opts.home, opts.shim, build.version, opts.fsRoot);
+  const stamp = build.versionFromStamp && opts.installStamp !== false
+    ? `printf '{"baseVersion": "%s"}\\n' ${shQuote(build.version)} > "$PKG/install-stamp.json"` : '';
+  const distInfo = lay.distInfo
+    ? `mkdir -p "$PKG/hermes_agent-${build.version}.dist-info" && printf 'Metadata-Version: 2.1\\nName: hermes-agent\\nVersion: %s\\n' ${shQuote(build.version)} > "$PKG/hermes_agent-${build.version}.dist-info/METADATA"` : '';
+  return `set -eu
+NODE_BIN=$(command -v ${shQuote(opts.nodePath ?? 'node')} 2>/dev/null || true)
+if [ -z "$NODE_BIN" ]; then echo "hermes-sim install: node not found (${opts.nodePath ?? 'node'})" >&2; exit 127; fi
+PKG=${shQuote(lay.pkgRoot)}
+CMD=${shQuote(lay.command)}
+mkdir -p "$PKG" ${shQuote(path.posix.dirname(lay.entry))} "$(dirname "$CMD")" ${shQuote(`${opts.home}/.hermes/logs`)}
+rm -rf "$PKG/sim"
+"$NODE_BIN" -e ${shQuote(EXTRACT_JS)} "$PKG"
+${renderEntries(lay, build)}
+${renderCommand(lay)}
+${stamp}
+${distInfo}
+cat > "$PKG/.sim-state.json" <<'STATE_EOF'
+${renderState(opts, build, lay)}
 STATE_EOF
-echo "hermes-sim ${opts.generation} installed in $INSTALL_DIR (shim $SHIM)"
+echo "hermes-sim ${build.id} (${lay.layout}) installed in $PKG (command $CMD)"
 `;
 }
 

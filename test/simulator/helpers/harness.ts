@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type ExecFn, type SimInstallOptions, installSimulator } from '../install.js';
+import { resolveLayout } from '../install-layouts.js';
+import { type ExecFn, type SimInstallOptions, installSimulator, loadBuildTable } from '../install.js';
 
 export interface Sim {
   home: string;
@@ -26,11 +27,16 @@ export const runLocal: ExecFn = (cmd, stdin) => new Promise((resolve, reject) =>
   child.stdin.end(stdin ?? '');
 });
 
-export async function createSim(opts: Omit<SimInstallOptions, 'home'>): Promise<Sim> {
+/**
+ * Installs into a fresh temp HOME. System layouts (root-fhs, homebrew) are re-rooted under `<HOME>/sysroot`:
+ * local tests must never write the machine's own /usr/local or /opt/homebrew.
+ */
+export async function createSim(opts: Omit<SimInstallOptions, 'home' | 'fsRoot'>): Promise<Sim> {
   const home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hermes-sim-')));
-  await installSimulator(runLocal, { processScope: 'install', ...opts, home });
-  const installDir = path.join(home, '.hermes', 'hermes-agent');
-  return { home, installDir, entry: path.join(installDir, 'venv', 'bin', 'hermes'), shim: path.join(home, '.local', 'bin', 'hermes') };
+  const fsRoot = opts.layout === 'root-fhs' || opts.layout === 'system' || opts.layout === 'homebrew' ? path.join(home, 'sysroot') : undefined;
+  await installSimulator(runLocal, { processScope: 'install', ...opts, home, ...(fsRoot ? { fsRoot } : {}) });
+  const lay = resolveLayout(opts.layout, home, opts.shim, loadBuildTable().resolve(opts.build ?? opts.generation).version, fsRoot);
+  return { home, installDir: lay.pkgRoot, entry: lay.entry, shim: lay.command };
 }
 
 export function removeSim(sim: Sim): void {

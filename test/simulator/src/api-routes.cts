@@ -2,20 +2,20 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { issueTicket } from './auth.cjs';
-import { getGenerationInfo, isServeEra, omitsGatedStatusFields } from './generations.cjs';
+import { TICKET_TTL_SECONDS, issueTicket } from './auth.cjs';
+import { resolveVersion } from './builds.cjs';
+import { isServeEra, omitsGatedStatusFields } from './generations.cjs';
 import { isLoopbackHost } from './guards.cjs';
-import { getSessionUser } from './http-app.cjs';
-import { parseFormOrJson, readBody, sendJson } from './http-util.cjs';
+import { getSession } from './http-app.cjs';
+import { parseJsonObject, readBody, sendJson } from './http-util.cjs';
 import type { ServerConfig } from './server-config.cjs';
 
 export function buildStatus(cfg: ServerConfig): Record<string, unknown> {
-  const info = getGenerationInfo(cfg.generation);
   const status: Record<string, unknown> = {
-    version: info.version,
-    release_date: info.releaseDate,
-    config_version: info.configVersion,
-    latest_config_version: info.configVersion,
+    version: resolveVersion(cfg.build, cfg.installDir),
+    release_date: cfg.build.releaseDate,
+    config_version: cfg.build.configVersion,
+    latest_config_version: cfg.build.configVersion,
     can_update_hermes: true,
     gateway_running: false,
     gateway_state: 'stopped',
@@ -28,7 +28,7 @@ export function buildStatus(cfg: ServerConfig): Record<string, unknown> {
     restart_drain_timeout: 0,
     active_sessions: 0,
     auth_required: cfg.gated,
-    auth_providers: cfg.gated ? cfg.auth.providers : [],
+    auth_providers: cfg.gated ? cfg.auth.providers.map((p) => p.name) : [],
   };
   if (!cfg.gated || !omitsGatedStatusFields(cfg.generation)) {
     Object.assign(status, {
@@ -49,7 +49,7 @@ export function buildStatus(cfg: ServerConfig): Record<string, unknown> {
 
 /** PUT /api/env: rewrites one key in ~/.hermes/.env; the live token is not rotated (§4.2). */
 async function handlePutEnv(cfg: ServerConfig, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const body = parseFormOrJson(await readBody(req), req.headers['content-type']);
+  const body = parseJsonObject(await readBody(req));
   const key = body['key'];
   const value = body['value'] ?? '';
   if (!key || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) { sendJson(res, 400, { detail: 'Invalid key' }); return; }
@@ -64,16 +64,21 @@ async function handlePutEnv(cfg: ServerConfig, req: http.IncomingMessage, res: h
   sendJson(res, 200, { ok: true, key });
 }
 
+/** §18.1 / routes.py: providers list (503 when none), identity, ws-ticket `{ticket, ttl_seconds}`. */
 function handleAuthApi(cfg: ServerConfig, req: http.IncomingMessage, res: http.ServerResponse, p: string): boolean {
   if (p === '/api/auth/providers') {
-    sendJson(res, 200, { providers: cfg.auth.providers.map((name) => ({ name })), auth_required: cfg.gated });
+    if (cfg.auth.providers.length === 0) { sendJson(res, 503, { detail: 'no auth providers registered' }); return true; }
+    sendJson(res, 200, { providers: cfg.auth.providers.map((x) => ({ name: x.name, display_name: x.displayName, supports_password: x.supportsPassword })) });
     return true;
   }
   if (!cfg.gated) return false;
-  const user = getSessionUser(cfg, req, res);
-  if (p === '/api/auth/me') { sendJson(res, 200, { username: user, provider: 'basic' }); return true; }
+  const session = getSession(cfg, req, res);
+  if (p === '/api/auth/me' && session) {
+    sendJson(res, 200, { user_id: session.user, email: '', display_name: session.user, org_id: '', provider: 'basic', expires_at: session.exp });
+    return true;
+  }
   if (p === '/api/auth/ws-ticket' && req.method === 'POST') {
-    sendJson(res, 200, { ticket: issueTicket(cfg.auth), expires_in: 30 });
+    sendJson(res, 200, { ticket: issueTicket(cfg.auth), ttl_seconds: TICKET_TTL_SECONDS });
     return true;
   }
   return false;

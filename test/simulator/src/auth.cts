@@ -1,97 +1,65 @@
-/** Auth providers, signed session cookies and single-use WS tickets (§9). */
+/** Auth providers registered through plugin discovery, signed session cookies, WS tickets, login throttle (§9, §18.1). */
 import crypto from 'node:crypto';
+import { type BuildInfo, envKey } from './builds.cjs';
+import { type BasicProvider, REFRESH_TTL, resolveBasicProvider } from './basic-provider.cjs';
+import { type ConfigMap, readDisabledPlugins } from './config-yaml.cjs';
 
-export interface BasicAuthConfig {
-  username: string;
-  password?: string;
-  passwordHash?: string;
-}
+export interface ProviderInfo { name: string; displayName: string; supportsPassword: boolean }
 
 export interface AuthState {
-  providers: string[];
-  basic: BasicAuthConfig | null;
+  providers: ProviderInfo[];
+  basic: BasicProvider | null;
+  /** Why a configured basic provider did not register (for the §6.3 refusal). */
+  basicNote: string | null;
   secret: Buffer;
   accessTtl: number;
   refreshTtl: number;
   tickets: Map<string, number>;
+  loginAttempts: Map<string, number[]>;
 }
 
 export const ACCESS_COOKIE = 'hermes_session_at';
 export const REFRESH_COOKIE = 'hermes_session_rt';
-const TICKET_TTL_MS = 30_000;
+export const PROVIDER_COOKIE = 'hermes_session_provider';
+/** §8.1: single use, 30 s; §18.1: reported as `ttl_seconds`. */
+export const TICKET_TTL_SECONDS = 30;
+/** §18.1: 429 after 10 attempts per client IP in 60 s. */
+const LOGIN_MAX_ATTEMPTS = 10;
+const LOGIN_WINDOW_MS = 60_000;
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v !== '' ? v : undefined;
 }
 
-export function createAuthState(env: NodeJS.ProcessEnv): AuthState {
-  const username = nonEmpty(env['HERMES_DASHBOARD_BASIC_AUTH_USERNAME']);
-  const password = nonEmpty(env['HERMES_DASHBOARD_BASIC_AUTH_PASSWORD']);
-  const passwordHash = nonEmpty(env['HERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH']);
-  const basic = username && (password || passwordHash) ? { username, password, passwordHash } : null;
-  const providers: string[] = [];
-  if (basic) providers.push('basic');
-  if (nonEmpty(env['HERMES_DASHBOARD_OAUTH_CLIENT_ID'])) providers.push('nous');
-  if (nonEmpty(env['HERMES_DASHBOARD_OIDC_ISSUER']) && nonEmpty(env['HERMES_DASHBOARD_OIDC_CLIENT_ID'])) providers.push('oidc');
-  const secretText = nonEmpty(env['HERMES_DASHBOARD_BASIC_AUTH_SECRET']);
-  const ttl = Number(env['HERMES_DASHBOARD_BASIC_AUTH_TTL_SECONDS'] ?? '');
+const DISABLED_HINT = "the 'basic' plugin is disabled (plugins.disabled in config.yaml), so its credentials are ignored — remove 'basic' from plugins.disabled, or run `hermes plugins enable basic`";
+
+/** §18.1 "Registration": providers register only through plugin discovery, honouring `plugins.disabled`. */
+export function createAuthState(build: BuildInfo, env: NodeJS.ProcessEnv, cfg: ConfigMap): AuthState {
+  const disabled = new Set(readDisabledPlugins(cfg));
+  const providers: ProviderInfo[] = [];
+  let basic: BasicProvider | null = null;
+  let basicNote: string | null = null;
+  if (build.basicProvider) {
+    const r = resolveBasicProvider(build, env, cfg);
+    if ('provider' in r && disabled.has('basic')) basicNote = DISABLED_HINT;
+    else if ('provider' in r) basic = r.provider;
+    else if ('skipReason' in r) basicNote = disabled.has('basic') ? DISABLED_HINT : `basic: ${r.skipReason}`;
+  }
+  if (basic) providers.push({ name: 'basic', displayName: 'Username & Password', supportsPassword: true });
+  if (nonEmpty(env[envKey(build, 'DASHBOARD_OAUTH_CLIENT_ID')]) && !disabled.has('nous')) {
+    providers.push({ name: 'nous', displayName: 'Nous Portal', supportsPassword: false });
+  }
+  if (nonEmpty(env[envKey(build, 'DASHBOARD_OIDC_ISSUER')]) && nonEmpty(env[envKey(build, 'DASHBOARD_OIDC_CLIENT_ID')])) {
+    providers.push({ name: 'oidc', displayName: 'OpenID Connect', supportsPassword: false });
+  }
   return {
-    providers,
-    basic,
-    secret: secretText ? Buffer.from(secretText) : crypto.randomBytes(32),
-    accessTtl: Number.isFinite(ttl) && ttl > 0 ? ttl : 900,
-    refreshTtl: 86_400,
+    providers, basic, basicNote,
+    secret: basic ? basic.secret : crypto.randomBytes(32),
+    accessTtl: basic ? basic.ttlSeconds : 12 * 60 * 60,
+    refreshTtl: REFRESH_TTL,
     tickets: new Map(),
+    loginAttempts: new Map(),
   };
-}
-
-function decodeB64(text: string): Buffer {
-  return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-}
-
-export function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
-  const x = Buffer.isBuffer(a) ? a : Buffer.from(a);
-  const y = Buffer.isBuffer(b) ? b : Buffer.from(b);
-  if (x.length !== y.length) {
-    crypto.timingSafeEqual(x, x);
-    return false;
-  }
-  return crypto.timingSafeEqual(x, y);
-}
-
-/** Assumed hash formats: `scrypt$N$r$p$<salt b64>$<key b64>` and `pbkdf2_sha256$<iter>$<salt>$<key b64>`. */
-export function verifyPasswordHash(password: string, stored: string): boolean {
-  const parts = stored.split('$');
-  try {
-    if (parts[0] === 'scrypt' && parts.length === 6) {
-      const [, n, r, p, salt, key] = parts as [string, string, string, string, string, string];
-      const expected = decodeB64(key);
-      const N = Number(n);
-      const derived = crypto.scryptSync(password, decodeB64(salt), expected.length, {
-        N, r: Number(r), p: Number(p), maxmem: 256 * N * Number(r) + 1024 * 1024,
-      });
-      return safeEqual(derived, expected);
-    }
-    if (parts[0] === 'pbkdf2_sha256' && parts.length === 4) {
-      const [, iter, salt, key] = parts as [string, string, string, string];
-      const expected = decodeB64(key);
-      const derived = crypto.pbkdf2Sync(password, salt, Number(iter), expected.length, 'sha256');
-      return safeEqual(derived, expected);
-    }
-  } catch {
-    return false;
-  }
-  return false;
-}
-
-export function checkBasicLogin(state: AuthState, username: string, password: string): boolean {
-  const basic = state.basic;
-  if (!basic) return false;
-  const userOk = safeEqual(username, basic.username);
-  const passOk = basic.passwordHash
-    ? verifyPasswordHash(password, basic.passwordHash)
-    : safeEqual(password, basic.password ?? '');
-  return userOk && passOk;
 }
 
 function sign(state: AuthState, payload: string): string {
@@ -100,23 +68,38 @@ function sign(state: AuthState, payload: string): string {
 
 export function mintSessionValue(state: AuthState, kind: 'at' | 'rt', username: string): string {
   const exp = Math.floor(Date.now() / 1000) + (kind === 'at' ? state.accessTtl : state.refreshTtl);
-  const payload = Buffer.from(JSON.stringify({ u: username, k: kind, exp, n: crypto.randomBytes(6).toString('hex') })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ sub: username, kind, exp })).toString('base64url');
   return `${payload}.${sign(state, payload)}`;
 }
 
-/** Returns the username, 'expired', or null for a bad/missing value. */
-export function verifySessionValue(state: AuthState, kind: 'at' | 'rt', value: string | undefined): string | null | 'expired' {
+export interface SessionInfo { user: string; exp: number }
+
+/** Returns the session, 'expired', or null for a bad or missing value. */
+export function verifySessionValue(state: AuthState, kind: 'at' | 'rt', value: string | undefined): SessionInfo | null | 'expired' {
   if (!value) return null;
   const [payload, sig] = value.split('.');
-  if (!payload || !sig || !safeEqual(sig, sign(state, payload))) return null;
-  const data = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { u: string; k: string; exp: number };
-  if (data.k !== kind) return null;
-  return data.exp * 1000 < Date.now() ? 'expired' : data.u;
+  if (!payload || !sig) return null;
+  const expected = sign(state, payload);
+  if (sig.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(expected))) return null;
+  const data = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub: string; kind: string; exp: number };
+  if (data.kind !== kind) return null;
+  return data.exp * 1000 <= Date.now() ? 'expired' : { user: data.sub, exp: data.exp };
+}
+
+/** Sliding window per client IP; records the attempt when allowed. True = throttled (429). */
+export function isLoginThrottled(state: AuthState, ip: string): boolean {
+  const now = Date.now();
+  const key = ip || '_unknown_';
+  const bucket = (state.loginAttempts.get(key) ?? []).filter((t) => t >= now - LOGIN_WINDOW_MS);
+  state.loginAttempts.set(key, bucket);
+  if (bucket.length >= LOGIN_MAX_ATTEMPTS) return true;
+  bucket.push(now);
+  return false;
 }
 
 export function issueTicket(state: AuthState): string {
   const ticket = crypto.randomBytes(24).toString('base64url');
-  state.tickets.set(ticket, Date.now() + TICKET_TTL_MS);
+  state.tickets.set(ticket, Date.now() + TICKET_TTL_SECONDS * 1000);
   return ticket;
 }
 
@@ -128,13 +111,14 @@ export function consumeTicket(state: AuthState, ticket: string | null): boolean 
   return exp !== undefined && exp >= Date.now();
 }
 
+/** Cookie map; `__Host-` / `__Secure-` prefixes are read as the bare name (§18.1). */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq === -1) continue;
     const name = part.slice(0, eq).trim().replace(/^__(Host|Secure)-/, '');
-    out[name] = decodeURIComponent(part.slice(eq + 1).trim());
+    try { out[name] = decodeURIComponent(part.slice(eq + 1).trim()); } catch { out[name] = part.slice(eq + 1).trim(); }
   }
   return out;
 }

@@ -2,22 +2,34 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDotenvInto, parseDotenv } from './dotenv.cjs';
+import { type BuildInfo, DEFAULT_BUILD, findBuild, getProductNames } from './builds.cjs';
+import { decodeEnvBytes, loadDotenvInto, parseDotenv } from './dotenv.cjs';
 import { type Generation, isGeneration } from './generations.cjs';
 
 export interface SimState {
+  /** Coarse class; kept for old state files (`{"generation":"G1"}` = build 2026.6.10). */
   generation: Generation;
-  updateTo?: Generation;
+  /** A build id of `builds.cts`; wins over `generation`. */
+  build?: string;
+  /** Generation or build id that `hermes update` moves to. */
+  updateTo?: string;
   updateCommits?: number;
   updateDelaySeconds?: number;
   updateError?: 'network' | 'auth' | 'fetch';
   processScope?: 'host' | 'install';
+  /** Install layout (install.ts); decides what `hermes update` rewrites (§18.4). */
+  layout?: string;
+  /** The executable the command resolves to (venv entry, or the plain script of `pip --user`). */
+  entry?: string;
+  /** Where `hermes` is found (`~/.local/bin/hermes`, `/usr/local/bin/hermes`, `/opt/homebrew/bin/hermes`). */
+  command?: string;
 }
 
 export interface SimContext {
   installDir: string;
   statePath: string;
   state: SimState;
+  build: BuildInfo;
   hermesHome: string;
   entryPath: string;
 }
@@ -29,8 +41,17 @@ export function resolveInstallDir(): string {
 export function readState(statePath: string): SimState {
   const raw: unknown = JSON.parse(fs.readFileSync(statePath, 'utf8'));
   const obj = (raw ?? {}) as Record<string, unknown>;
+  const build = typeof obj['build'] === 'string' ? findBuild(obj['build']) : undefined;
+  if (obj['build'] !== undefined && !build) throw new Error(`unknown build ${String(obj['build'])} in ${statePath}`);
+  if (build) return { ...obj, generation: build.generation } as unknown as SimState;
   if (!isGeneration(obj['generation'])) throw new Error(`bad generation in ${statePath}`);
   return obj as unknown as SimState;
+}
+
+export function resolveStateBuild(state: SimState): BuildInfo {
+  const b = findBuild(state.build ?? DEFAULT_BUILD[state.generation]);
+  if (!b) throw new Error(`unknown build ${state.build ?? state.generation}`);
+  return b;
 }
 
 export function writeState(statePath: string, state: SimState): void {
@@ -39,20 +60,18 @@ export function writeState(statePath: string, state: SimState): void {
   fs.renameSync(tmp, statePath);
 }
 
-export function resolveHermesHome(env: NodeJS.ProcessEnv): string {
-  const fromEnv = env['HERMES_HOME'];
-  return fromEnv && fromEnv !== '' ? fromEnv : path.join(os.homedir(), '.hermes');
+/** `HERMES_HOME` (default `~/.hermes`); the rebrand reads `RABBIT_HOME` / `~/.rabbit` (§18.6). */
+export function resolveHermesHome(env: NodeJS.ProcessEnv, build: BuildInfo): string {
+  const names = getProductNames(build);
+  const fromEnv = env[`${names.envPrefix}_HOME`];
+  return fromEnv && fromEnv !== '' ? fromEnv : path.join(os.homedir(), names.homeDirName);
 }
 
 function readEnvText(file: string): string | null {
-  let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch { return null; }
-  let text: string;
-  try { text = new TextDecoder('utf-8', { fatal: true }).decode(buf); } catch { text = buf.toString('latin1'); }
-  return text.replace(/\0/g, '');
+  try { return decodeEnvBytes(fs.readFileSync(file)); } catch { return null; }
 }
 
-/** hermes_cli/main.py import-time dotenv loading (§5.1). */
+/** hermes_cli/main.py import-time dotenv loading (§5.1): user file with override, project file fills gaps. */
 export function loadHermesEnv(hermesHome: string, installDir: string, env: NodeJS.ProcessEnv): void {
   const userText = readEnvText(path.join(hermesHome, '.env'));
   if (userText !== null) loadDotenvInto(userText, env);
@@ -60,19 +79,21 @@ export function loadHermesEnv(hermesHome: string, installDir: string, env: NodeJ
   if (projectText === null) return;
   if (userText === null) { loadDotenvInto(projectText, env); return; }
   for (const [k, v] of Object.entries(parseDotenv(projectText, env))) {
-    if (env[k] === undefined) env[k] = v;
+    if (env[k] === undefined && v !== null) env[k] = v;
   }
 }
 
 export function createContext(): SimContext {
   const installDir = resolveInstallDir();
   const statePath = path.join(installDir, '.sim-state.json');
-  const hermesHome = resolveHermesHome(process.env);
+  const state = readState(statePath);
+  const build = resolveStateBuild(state);
   return {
     installDir,
     statePath,
-    state: readState(statePath),
-    hermesHome,
-    entryPath: path.join(installDir, 'venv', 'bin', 'hermes'),
+    state,
+    build,
+    hermesHome: resolveHermesHome(process.env, build),
+    entryPath: state.entry ?? path.join(installDir, 'venv', 'bin', 'hermes'),
   };
 }

@@ -4,8 +4,8 @@ import type { ParsedArgs } from './args.cjs';
 import type { SimContext } from './context.cjs';
 import { findDashboardProcesses, terminateProcesses } from './process-table.cjs';
 
-function scanOptions(ctx: SimContext): { scope: 'host' | 'install'; installDir: string } {
-  return { scope: ctx.state.processScope ?? 'host', installDir: ctx.installDir };
+function scanOptions(ctx: SimContext): { scope: 'host' | 'install'; installDir: string; entry: string } {
+  return { scope: ctx.state.processScope ?? 'host', installDir: ctx.installDir, entry: ctx.entryPath };
 }
 
 export async function stopDashboards(ctx: SimContext): Promise<number> {

@@ -18,7 +18,7 @@ function getDesktopChildPids(): number[] {
 }
 
 function findTargets(ctx: SimContext): ProcInfo[] {
-  return findDashboardProcesses({ scope: ctx.state.processScope ?? 'host', installDir: ctx.installDir, excludePids: getDesktopChildPids() });
+  return findDashboardProcesses({ scope: ctx.state.processScope ?? 'host', installDir: ctx.installDir, entry: ctx.entryPath, excludePids: getDesktopChildPids() });
 }
 
 /** 0.18.0 and earlier: SIGTERM, no restart. */
@@ -29,9 +29,10 @@ function killDashboards(ctx: SimContext, say: (line: string) => void): void {
   for (const p of procs) { try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ } }
 }
 
-function isUnitLoaded(scope: string[], unit: string): boolean {
-  const r = spawnSync('systemctl', [...scope, 'show', '-p', 'LoadState', unit], { encoding: 'utf8' });
-  return r.status === 0 && /LoadState=loaded/.test(r.stdout);
+/** `systemctl [--user] show -p LoadState,ActiveState`: restarted only when loaded and running (README assumption). */
+function isUnitRunning(scope: string[], unit: string): boolean {
+  const r = spawnSync('systemctl', [...scope, 'show', '-p', 'LoadState', '-p', 'ActiveState', unit], { encoding: 'utf8' });
+  return r.status === 0 && /LoadState=loaded/.test(r.stdout) && /ActiveState=(active|activating|reloading)/.test(r.stdout);
 }
 
 /** Upstream requires `MainPID` equality before treating a unit as the owner. */
@@ -42,14 +43,22 @@ function isUnitMainPid(unit: string, pid: number): boolean {
   });
 }
 
+/** System scope: plain `systemctl` as root, else `sudo -n systemctl` (§10.3). */
+function systemScopeCommand(args: string[]): [string, string[]] {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  return root ? ['systemctl', args] : ['sudo', ['-n', 'systemctl', ...args]];
+}
+
+/** §10.3 step 1: `systemctl --user restart`, then system scope. True when the unit was found running. */
 function restartUnit(unit: string, say: (line: string) => void): boolean {
-  if (isUnitLoaded(['--user'], unit)) {
+  if (isUnitRunning(['--user'], unit)) {
     const r = spawnSync('systemctl', ['--user', 'restart', unit], { stdio: 'ignore' });
     say(r.status === 0 ? `⟲ Restarted ${unit} (systemd --user)` : `⚠ Could not restart ${unit} (systemd --user)`);
     return true;
   }
-  if (isUnitLoaded([], unit)) {
-    const r = spawnSync('sudo', ['-n', 'systemctl', 'restart', unit], { stdio: 'ignore' });
+  if (isUnitRunning([], unit)) {
+    const [cmd, args] = systemScopeCommand(['restart', unit]);
+    const r = spawnSync(cmd, args, { stdio: 'ignore' });
     say(r.status === 0 ? `⟲ Restarted ${unit} (systemd)` : `⚠ Could not restart ${unit}: run \`sudo systemctl restart ${unit}\``);
     return true;
   }
@@ -100,24 +109,32 @@ async function respawnManual(ctx: SimContext, procs: ProcInfo[], say: (line: str
   }
 }
 
-/** Newer (≤0.21): restart the canonical unit, other owning units, launchd jobs, then manual backends. */
+/**
+ * §10.3 newer updaters: 1. `hermes-dashboard.service` (user, then system scope); 2. any other unit owning a dashboard
+ * PID (cgroup `.service` + MainPID); 3. launchd jobs kickstarted; 4. manual backends killed and respawned with
+ * `--no-open` into dashboard-restart.log; 5. SSH-owned (`--ssh-owner-nonce`) backends spared.
+ */
 async function restartDashboards(ctx: SimContext, say: (line: string) => void): Promise<void> {
   const procs = findTargets(ctx).filter((p) => !p.args.includes('--ssh-owner-nonce'));
   const handled = new Set<number>();
   const systemd = hasCommand('systemctl');
   const restarted = new Set<string>();
-  if (systemd && restartUnit(CANONICAL_UNIT, say)) restarted.add(CANONICAL_UNIT);
+  const canonicalPids = systemd ? procs.filter((p) => readOwningUnit(p.pid) === CANONICAL_UNIT && isUnitMainPid(CANONICAL_UNIT, p.pid)) : [];
+  if (systemd && restartUnit(CANONICAL_UNIT, say)) {
+    restarted.add(CANONICAL_UNIT);
+    for (const p of canonicalPids) handled.add(p.pid);
+  }
   for (const p of procs) {
-    const unit = systemd ? readOwningUnit(p.pid) : null;
+    const unit = systemd && !handled.has(p.pid) ? readOwningUnit(p.pid) : null;
     if (!unit || !isUnitMainPid(unit, p.pid)) continue;
     handled.add(p.pid);
-    if (systemd && !restarted.has(unit) && restartUnit(unit, say)) restarted.add(unit);
+    if (!restarted.has(unit) && restartUnit(unit, say)) restarted.add(unit);
   }
   kickstartLaunchdJobs(procs, handled, say);
   await respawnManual(ctx, procs.filter((p) => !handled.has(p.pid)), say);
 }
 
 export async function handleDashboardsAfterUpdate(ctx: SimContext, say: (line: string) => void): Promise<void> {
-  if (isServeEra(ctx.state.generation)) await restartDashboards(ctx, say);
+  if (isServeEra(ctx.build.generation)) await restartDashboards(ctx, say);
   else killDashboards(ctx, say);
 }

@@ -1,94 +1,137 @@
-/** python-dotenv compatible parser (load_dotenv with interpolate=True). */
-const KEY_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/**
+ * python-dotenv, ported rule for rule (`dotenv/parser.py`, `dotenv/variables.py`, `resolve_variables`) so the
+ * simulator reads `.env` bytes exactly as Hermes does (§5.1, §5.2, §18.5). Checked against the real library in
+ * `contract-dotenv.test.ts`.
+ */
 
-const DOUBLE_ESCAPES: Record<string, string> = {
+// Python's `\s` (str.isspace) — unlike JavaScript's `\s` it does NOT contain U+FEFF, so a UTF-8 BOM stays part of the
+// first key (§18.5); it does contain \x1c-\x1f and \x85.
+const WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const WS_NO_NL = '\\t\\v\\f\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+
+const sticky = (src: string): RegExp => new RegExp(src, 'uy');
+const RE = {
+  multilineWhitespace: sticky(`[${WS}]*`),
+  whitespace: sticky(`[${WS_NO_NL}]*`),
+  export: sticky(`(?:export[${WS_NO_NL}]+)?`),
+  singleQuotedKey: sticky("'([^']+)'"),
+  unquotedKey: sticky(`([^=#${WS}]+)`),
+  equalSign: sticky(`(=[${WS_NO_NL}]*)`),
+  singleQuotedValue: sticky("'((?:\\\\'|[^'])*)'"),
+  doubleQuotedValue: sticky('"((?:\\\\"|[^"])*)"'),
+  unquotedValue: sticky('([^\\r\\n]*)'),
+  comment: sticky(`(?:[${WS_NO_NL}]*#[^\\r\\n]*)?`),
+  endOfLine: sticky(`[${WS_NO_NL}]*(?:\\r\\n|\\n|\\r|$)`),
+  restOfLine: sticky('[^\\r\\n]*(?:\\r|\\n|\\r\\n)?'),
+};
+const INLINE_COMMENT = new RegExp(`[${WS}]+#[^\\n]*`, 'gu');
+const TRAILING_WS = new RegExp(`[${WS}]+$`, 'u');
+const DOUBLE_ESCAPES = /\\[\\'"abfnrtv]/g;
+const SINGLE_ESCAPES = /\\[\\']/g;
+const ESCAPE_VALUES: Record<string, string> = {
   '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
 };
+const POSIX_VARIABLE = /\$\{([^}:]*)(?::-([^}]*))?\}/g;
 
-interface Binding {
-  key: string;
-  value: string | null;
-  interpolate: boolean;
-}
+class ParseError extends Error {}
 
-function decodeDouble(raw: string): string {
-  return raw.replace(/\\(.)/g, (m, c: string) => DOUBLE_ESCAPES[c] ?? m);
-}
-
-function readQuoted(src: string, pos: number, quote: string): { value: string; end: number } | null {
-  let i = pos + 1;
-  while (i < src.length) {
-    const ch = src[i];
-    if (ch === '\\' && i + 1 < src.length) { i += 2; continue; }
-    if (ch === quote) break;
-    i += 1;
+class Reader {
+  pos = 0;
+  constructor(readonly text: string) {}
+  hasNext(): boolean { return this.pos < this.text.length; }
+  peek(n: number): string { return this.text.slice(this.pos, this.pos + n); }
+  read(re: RegExp): string[] {
+    re.lastIndex = this.pos;
+    const m = re.exec(this.text);
+    if (!m) throw new ParseError('pattern not found');
+    this.pos += m[0].length;
+    return m.slice(1).map((g) => g ?? '');
   }
-  if (i >= src.length) return null;
-  const body = src.slice(pos + 1, i);
-  const value = quote === '"' ? decodeDouble(body) : body.replace(/\\([\\'])/g, '$1');
-  return { value, end: i + 1 };
 }
 
-function skipToLineEnd(src: string, pos: number): number {
-  const nl = src.indexOf('\n', pos);
-  return nl === -1 ? src.length : nl + 1;
+export interface Binding { key: string; value: string | null }
+
+function parseKey(r: Reader): string | null {
+  const ch = r.peek(1);
+  if (ch === '#') return null;
+  return (ch === "'" ? r.read(RE.singleQuotedKey) : r.read(RE.unquotedKey))[0] ?? '';
 }
 
-function readValue(src: string, pos: number): { value: string; end: number; quote: string } {
-  let i = pos;
-  while (src[i] === ' ' || src[i] === '\t') i += 1;
-  const ch = src[i];
-  if (ch === '"' || ch === "'") {
-    const quoted = readQuoted(src, i, ch);
-    if (quoted) return { value: quoted.value, end: skipToLineEnd(src, quoted.end), quote: ch };
+function parseValue(r: Reader): string {
+  const ch = r.peek(1);
+  if (ch === "'") return (r.read(RE.singleQuotedValue)[0] ?? '').replace(SINGLE_ESCAPES, (m) => ESCAPE_VALUES[m[1] ?? ''] ?? m);
+  if (ch === '"') return (r.read(RE.doubleQuotedValue)[0] ?? '').replace(DOUBLE_ESCAPES, (m) => ESCAPE_VALUES[m[1] ?? ''] ?? m);
+  if (ch === '' || ch === '\n' || ch === '\r') return '';
+  const part = r.read(RE.unquotedValue)[0] ?? '';
+  return part.replace(INLINE_COMMENT, '').replace(TRAILING_WS, '');
+}
+
+/** One `parse_binding`: null for blank/comment/error stretches. */
+function parseBinding(r: Reader): Binding | null {
+  const start = r.pos;
+  try {
+    r.read(RE.multilineWhitespace);
+    if (!r.hasNext()) return null;
+    r.read(RE.export);
+    const key = parseKey(r);
+    r.read(RE.whitespace);
+    let value: string | null = null;
+    if (r.peek(1) === '=') {
+      r.read(RE.equalSign);
+      value = parseValue(r);
+    }
+    r.read(RE.comment);
+    r.read(RE.endOfLine);
+    return key === null ? null : { key, value };
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    r.pos = Math.max(r.pos, start);
+    r.read(RE.restOfLine);
+    return null;
   }
-  const end = skipToLineEnd(src, i);
-  let line = src.slice(i, end).replace(/\r?\n$/, '').replace(/\r$/, '');
-  const hash = line.search(/\s#/);
-  if (hash !== -1) line = line.slice(0, hash);
-  return { value: line.trim(), end, quote: '' };
 }
 
-function parseBindings(src: string): Binding[] {
+/**
+ * `open(path, encoding=…)` in text mode: universal newlines turn `\r\n` and lone `\r` into `\n` before the parser
+ * sees the text. A BOM is NOT removed (the codec is `utf-8`, not `utf-8-sig`).
+ */
+export function parseDotenvBindings(text: string): Binding[] {
+  const r = new Reader(text.replace(/\r\n?/g, '\n'));
   const out: Binding[] = [];
-  let pos = 0;
-  while (pos < src.length) {
-    const lineEnd = skipToLineEnd(src, pos);
-    const line = src.slice(pos, lineEnd);
-    const m = /^[ \t]*(?:export[ \t]+)?([^=\s#]+)[ \t]*(=)?/.exec(line);
-    const trimmed = line.trim();
-    if (!m || trimmed === '' || trimmed.startsWith('#') || !KEY_RE.test(m[1] ?? '')) { pos = lineEnd; continue; }
-    const key = m[1] ?? '';
-    if (!m[2]) { out.push({ key, value: null, interpolate: false }); pos = lineEnd; continue; }
-    const v = readValue(src, pos + m[0].length);
-    out.push({ key, value: v.value, interpolate: v.quote !== "'" });
-    pos = v.end;
+  while (r.hasNext()) {
+    const b = parseBinding(r);
+    if (b) out.push(b);
   }
   return out;
 }
 
-function interpolate(value: string, scope: NodeJS.ProcessEnv): string {
-  return value.replace(/\$\{([^}:]+)(?::-([^}]*))?\}/g, (_m, name: string, dflt: string | undefined) => {
-    const v = scope[name];
-    return v !== undefined && v !== '' ? v : (dflt ?? '');
+function interpolate(value: string, scope: Record<string, string | null | undefined>): string {
+  return value.replace(POSIX_VARIABLE, (_m, name: string, dflt: string | undefined) => {
+    const v = Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : (dflt ?? '');
+    return v ?? '';
   });
 }
 
-/** Returns the key/value pairs python-dotenv would set (override=True semantics for ${} lookups). */
-export function parseDotenv(text: string, env: NodeJS.ProcessEnv): Record<string, string> {
-  const src = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n').replace(/\r/g, '\n');
-  const result: Record<string, string> = {};
-  for (const b of parseBindings(src)) {
-    if (b.value === null) continue;
-    // override=True: earlier values from this file win over the environment for interpolation.
-    const scope = { ...env, ...result };
-    result[b.key] = b.interpolate ? interpolate(b.value, scope) : b.value;
+/** `dotenv_values(path)` with interpolation and override=True scoping (`resolve_variables`). */
+export function parseDotenv(text: string, env: NodeJS.ProcessEnv): Record<string, string | null> {
+  const result: Record<string, string | null> = {};
+  for (const b of parseDotenvBindings(text)) {
+    result[b.key] = b.value === null ? null : interpolate(b.value, { ...env, ...result });
   }
   return result;
 }
 
-/** load_dotenv(path, override=True): values beat the process environment. */
+/** `load_dotenv(path, override=True)`: every non-None value replaces the process environment's. */
 export function loadDotenvInto(text: string, env: NodeJS.ProcessEnv): void {
-  const parsed = parseDotenv(text, env);
-  for (const [k, v] of Object.entries(parsed)) env[k] = v;
+  for (const [k, v] of Object.entries(parseDotenv(text, env))) if (v !== null) env[k] = v;
+}
+
+/**
+ * §5.1 / §18.5: the bytes of a `.env` as Hermes decodes them — strict UTF-8 keeping a BOM (`ignoreBOM`), retried as
+ * latin-1 on a decode error; NUL bytes stripped (§5.3 sanitiser). Null when unreadable.
+ */
+export function decodeEnvBytes(buf: Buffer): string {
+  let text: string;
+  try { text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf); } catch { text = buf.toString('latin1'); }
+  return text.replace(/\0/g, '');
 }

@@ -1,11 +1,13 @@
 /** Host (§7.3), Origin (§8.4) and peer (§8.5) guards. */
-import { type Generation, isServeEra, rankGeneration } from './generations.cjs';
+import type { BuildInfo } from './builds.cjs';
+import { type Generation, isServeEra } from './generations.cjs';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 const WILDCARD_BINDS = new Set(['0.0.0.0', '::', '']);
 
 export interface GuardConfig {
   generation: Generation;
+  build: BuildInfo;
   bindHost: string;
   gated: boolean;
   publicHostname: string | null;
@@ -63,10 +65,10 @@ export function isOriginAllowed(cfg: GuardConfig, origin: string | undefined): b
     try { hostname = new URL(lower).hostname.replace(/^\[|\]$/g, ''); } catch { return false; }
     return isHostnameAllowed(cfg, hostname);
   }
-  // G0 (before 2026-06-02): loopback binds only. From 2026-06-03 (dd28f2ac9) non-web Origins are allowed once the
-  // credential passes, gated or not; the simulated G1 build is dated 2026.6.10, so it already has that rule.
-  const rank = rankGeneration(cfg.generation);
-  if (rank === 0) return isLoopbackHost(cfg.bindHost);
+  // §1.1: before 2026-06-02 loopback binds only; 6ed9a2de8 (06-02) whenever the gate is off; dd28f2ac9 (06-03)
+  // always once the credential passes (the credential is checked before this guard).
+  if (cfg.build.originRule === 'loopback-bind') return isLoopbackHost(cfg.bindHost);
+  if (cfg.build.originRule === 'gate-off') return !cfg.gated;
   return true;
 }
 

@@ -22,12 +22,15 @@ export function renderHeadlessRoot(token: string): string {
   return injectToken('<!doctype html><html><head><meta charset="utf-8"><title>Hermes backend</title></head><body></body></html>', token);
 }
 
+/** §18.1: the login form POSTs JSON `{provider, username, password, next}` with fetch (no form encoding). */
 export function renderLoginPage(): string {
   return [
     '<!doctype html><html><head><meta charset="utf-8"><title>Hermes — Sign in</title></head><body>',
-    '<form method="post" action="/auth/password-login">',
-    '<input type="hidden" name="provider" value="basic">',
-    '<input name="username" autocomplete="username"><input name="password" type="password">',
-    '<button type="submit">Sign in</button></form></body></html>',
+    '<form id="login"><input name="username" autocomplete="username"><input name="password" type="password">',
+    '<button type="submit">Sign in</button></form><script>',
+    'document.getElementById("login").addEventListener("submit",async(e)=>{e.preventDefault();const f=new FormData(e.target);',
+    'const r=await fetch("/auth/password-login",{method:"POST",headers:{"content-type":"application/json"},',
+    'body:JSON.stringify({provider:"basic",username:f.get("username"),password:f.get("password"),next:new URLSearchParams(location.search).get("next")||"/"})});',
+    'if(r.ok)location.href=(await r.json()).next;});</script></body></html>',
   ].join('');
 }

@@ -1,7 +1,8 @@
 /** HTTP request pipeline: Host guard → CORS → auth → routes (§7). */
 import type http from 'node:http';
-import { ACCESS_COOKIE, REFRESH_COOKIE, mintSessionValue, parseCookies, safeEqual, verifySessionValue } from './auth.cjs';
-import { handleAuthRoute } from './auth-routes.cjs';
+import { ACCESS_COOKIE, REFRESH_COOKIE, type SessionInfo, parseCookies, verifySessionValue } from './auth.cjs';
+import { buildSessionCookies, handleAuthRoute } from './auth-routes.cjs';
+import { safeEqual } from './basic-provider.cjs';
 import { handleApiRoute } from './api-routes.cjs';
 import { getHostErrorDetail, isHostHeaderAllowed } from './guards.cjs';
 import { getWebDistDir, renderHeadlessRoot, renderLoginPage, renderSpaIndex } from './html-pages.cjs';
@@ -29,22 +30,22 @@ function checkTokenAuth(cfg: ServerConfig, req: http.IncomingMessage, url: URL):
   return url.pathname === '/api/files/download' && q !== null && safeEqual(q, cfg.token);
 }
 
-/** Gated: cookie session. Returns username or an error code for the 401 body. */
-function checkCookieAuth(cfg: ServerConfig, req: http.IncomingMessage, res: http.ServerResponse): { user: string } | { error: string } {
+/** Gated: cookie session; an expired access cookie with a live refresh cookie is rotated server-side. */
+function checkCookieAuth(cfg: ServerConfig, req: http.IncomingMessage, res: http.ServerResponse): SessionInfo | { error: string } {
   const cookies = parseCookies(req.headers.cookie);
   const at = verifySessionValue(cfg.auth, 'at', cookies[ACCESS_COOKIE]);
-  if (at !== null && at !== 'expired') return { user: at };
+  if (at !== null && at !== 'expired') return at;
   const rt = verifySessionValue(cfg.auth, 'rt', cookies[REFRESH_COOKIE]);
   if (rt !== null && rt !== 'expired') {
-    res.setHeader('set-cookie', `${ACCESS_COOKIE}=${mintSessionValue(cfg.auth, 'at', rt)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${cfg.auth.accessTtl}`);
-    return { user: rt };
+    res.setHeader('set-cookie', buildSessionCookies(cfg, req, rt.user));
+    return { user: rt.user, exp: Math.floor(Date.now() / 1000) + cfg.auth.accessTtl };
   }
   return { error: at === 'expired' || rt === 'expired' ? 'session_expired' : 'unauthenticated' };
 }
 
-export function getSessionUser(cfg: ServerConfig, req: http.IncomingMessage, res: http.ServerResponse): string | null {
+export function getSession(cfg: ServerConfig, req: http.IncomingMessage, res: http.ServerResponse): SessionInfo | null {
   const r = checkCookieAuth(cfg, req, res);
-  return 'user' in r ? r.user : null;
+  return 'user' in r ? r : null;
 }
 
 function sendGated401(res: http.ServerResponse, url: URL, error: string): void {
@@ -77,7 +78,7 @@ function handlePage(cfg: ServerConfig, req: http.IncomingMessage, res: http.Serv
     else sendJson(res, 404, { error: HEADLESS_404 });
     return;
   }
-  if (cfg.gated && getSessionUser(cfg, req, res) === null) {
+  if (cfg.gated && getSession(cfg, req, res) === null) {
     sendRedirect(res, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
     return;
   }

@@ -31,16 +31,12 @@ export function readBody(req: http.IncomingMessage, limit = 1024 * 1024): Promis
   });
 }
 
-/** JSON or form-urlencoded body → flat string map. */
-export function parseFormOrJson(text: string, contentType: string | undefined): Record<string, string> {
+/** A JSON object body → its string fields (JSON only; anything else is empty). */
+export function parseJsonObject(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  if ((contentType ?? '').includes('application/x-www-form-urlencoded')) {
-    for (const [k, v] of new URLSearchParams(text)) out[k] = v;
-    return out;
-  }
   try {
     const obj = JSON.parse(text) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(obj ?? {})) if (typeof v === 'string') out[k] = v;
+    if (typeof obj === 'object' && obj !== null) for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v;
   } catch { /* empty */ }
   return out;
 }

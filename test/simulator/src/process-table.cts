@@ -62,6 +62,8 @@ function collectAncestors(rows: ProcInfo[], pid: number): Set<number> {
 export interface DashboardScan {
   scope: 'host' | 'install';
   installDir: string;
+  /** The install's entry script: its cmdline marks processes of this install for scope 'install'. */
+  entry?: string;
   excludePids?: number[];
 }
 
@@ -78,7 +80,7 @@ export function findDashboardProcesses(scan: DashboardScan): ProcInfo[] {
   return rows.filter((p) => {
     if (skip.has(p.pid) || !getDashboardKind(p)) return false;
     if (p.args.some((a) => CONTROL_FLAGS.has(a))) return false;
-    return scan.scope === 'host' || p.cmdline.includes(scan.installDir);
+    return scan.scope === 'host' || p.cmdline.includes(scan.installDir) || (scan.entry !== undefined && p.cmdline.includes(scan.entry));
   });
 }
 

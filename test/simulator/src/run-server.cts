@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ParsedArgs } from './args.cjs';
 import type { SimContext } from './context.cjs';
-import { getGenerationInfo, isServeEra } from './generations.cjs';
+import { resolveVersion } from './builds.cjs';
+import { ConfigUnreadable, readConfig } from './config-yaml.cjs';
+import { isServeEra } from './generations.cjs';
 import { createRequestHandler } from './http-app.cjs';
 import { getWebDistDir } from './html-pages.cjs';
 import { type ServerConfig, StartupExit, resolveServerConfig } from './server-config.cjs';
@@ -72,7 +74,13 @@ function checkSingleton(cfg: ServerConfig, args: ParsedArgs, given: Set<string>)
 function prepareConfig(ctx: SimContext, command: 'dashboard' | 'serve', args: ParsedArgs): ServerConfig {
   const sshFile = args['ssh_session_token_file'];
   const sshToken = typeof sshFile === 'string' ? readSshTokenFile(sshFile, os.homedir()) : null;
-  const cfg = resolveServerConfig(ctx.state.generation, command, args, process.env, { hermesHome: ctx.hermesHome, installDir: ctx.installDir }, sshToken);
+  let config;
+  try { config = readConfig(ctx.hermesHome); } catch (err) {
+    if (err instanceof ConfigUnreadable) throw new StartupExit(1, err.message);
+    throw err;
+  }
+  const dirs = { hermesHome: ctx.hermesHome, installDir: ctx.installDir };
+  const cfg = resolveServerConfig({ build: ctx.build, command, args, env: process.env, config, dirs, sshToken });
   const dist = getWebDistDir(ctx.installDir, process.env);
   if (!cfg.headless && args['skip_build'] === true && !fs.existsSync(path.join(dist, 'index.html'))) {
     throw new StartupExit(1, `Web UI not built: ${path.join(dist, 'index.html')} is missing. Run without --skip-build (needs npm) or set HERMES_WEB_DIST.`);
@@ -96,8 +104,8 @@ export async function runServer(ctx: SimContext, command: 'dashboard' | 'serve',
     return 1;
   }
   if (lockDir) {
-    const info = getGenerationInfo(cfg.generation);
-    writeOwner(lockDir, { pid: process.pid, host: cfg.bindHost, port, kind: command, version: info.version, started_at: Date.now() / 1000 }, cfg.token);
+    const version = resolveVersion(cfg.build, cfg.installDir);
+    writeOwner(lockDir, { pid: process.pid, host: cfg.bindHost, port, kind: command, version, started_at: Date.now() / 1000 }, cfg.token);
   }
   installSignalHandlers(server, lockDir);
   process.stderr.write(`INFO:     Uvicorn running on ${formatUrl(cfg.bindHost, port)} (Press CTRL+C to quit)\n`);

@@ -1,17 +1,23 @@
-/** `hermes update` (§10): marker, output lines, generation switch, dashboards. */
+/** `hermes update` (§10.1, §10.2): marker (§18.2), output lines, build switch, install files (§18.4), dashboards (§10.3). */
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError, formatHelp, parseFlags } from './args.cjs';
-import { TOP_USAGE, getUpdateFlags } from './cli-spec.cjs';
+import { resolveBuildRef } from './builds.cjs';
+import { getTopUsage, getUpdateFlags } from './cli-spec.cjs';
 import { type SimContext, writeState } from './context.cjs';
 import { handleDashboardsAfterUpdate } from './dashboard-restart.cjs';
-import { isAlive, sleep } from './process-table.cjs';
+import { describeUpgradeTool, upgradeInstallFiles } from './layout-update.cjs';
+import { sleep } from './process-table.cjs';
+import { acquireMarker, describeHolder, getMarkerPath, releaseMarker } from './update-marker.cjs';
 
 const FETCH_ERRORS = {
   network: '✗ Network error — cannot reach the remote repository.',
   auth: '✗ Authentication failed — check your git credentials for the remote repository.',
   fetch: '✗ Failed to fetch updates from origin.',
 };
+
+/** upstream `UPDATE_EXIT_CONCURRENT` (update_lock.py); the contract only names exit 2 for Windows (README). */
+const EXIT_CONCURRENT = 2;
 
 function createLogger(ctx: SimContext): (line: string) => void {
   const logPath = path.join(ctx.hermesHome, 'logs', 'update.log');
@@ -22,22 +28,7 @@ function createLogger(ctx: SimContext): (line: string) => void {
   };
 }
 
-/** Creates the marker exclusively; a marker whose PID is dead is stale and replaced. */
-function acquireMarker(marker: string): boolean {
-  const body = JSON.stringify({ pid: process.pid, started_at: Date.now() / 1000 }) + '\n';
-  try {
-    fs.writeFileSync(marker, body, { flag: 'wx' });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  let holder: number | null = null;
-  try { holder = Number((JSON.parse(fs.readFileSync(marker, 'utf8')) as { pid?: unknown }).pid) || null; } catch { holder = null; }
-  if (holder === null || isAlive(holder)) return false;
-  fs.writeFileSync(marker, body);
-  return true;
-}
-
+/** §10.2 `--check`: "✓ Already up to date." or "⚕ Update available: N commits behind upstream/main.", exit 0 both. */
 function runCheck(ctx: SimContext): number {
   const err = ctx.state.updateError;
   if (err) { process.stderr.write(FETCH_ERRORS[err] + '\n'); return 1; }
@@ -46,21 +37,25 @@ function runCheck(ctx: SimContext): number {
   return 0;
 }
 
+/** §10.2 flow and exact lines; git installs report commits, pip-style installs name their upgrade tool (§18.4). */
 async function performUpdate(ctx: SimContext, say: (line: string) => void): Promise<number> {
   say('⚕ Updating Hermes Agent…');
   say('');
   if (ctx.state.updateDelaySeconds) await sleep(ctx.state.updateDelaySeconds * 1000);
   const err = ctx.state.updateError;
   if (err) { say(FETCH_ERRORS[err]); return 1; }
-  const target = ctx.state.updateTo;
-  if (!target) { say('✓ Already up to date!'); return 0; }
+  if (!ctx.state.updateTo) { say('✓ Already up to date!'); return 0; }
+  const target = resolveBuildRef(ctx.state.updateTo);
+  const tool = describeUpgradeTool(ctx.state.layout);
   const n = ctx.state.updateCommits ?? 42;
-  for (const line of [`→ Found ${n} new commit(s)`, '→ Pulling updates…', '→ Updating Python dependencies…', '✓ Code updated!', '→ Syncing bundled skills…', '→ Checking configuration for new options…']) say(line);
-  const next = { ...ctx.state, generation: target };
+  const pull = tool ? [`→ Upgrading with \`${tool}\`…`] : [`→ Found ${n} new commit(s)`, '→ Pulling updates…'];
+  for (const line of [...pull, '→ Updating Python dependencies…', '✓ Code updated!', '→ Syncing bundled skills…', '→ Checking configuration for new options…']) say(line);
+  const statePath = upgradeInstallFiles(ctx, target);
+  const next = { ...ctx.state, build: target.id, generation: target.generation };
   delete next.updateTo;
   delete next.updateCommits;
-  writeState(ctx.statePath, next);
-  // The running updater is the pre-update code, so dashboards are handled the old generation's way.
+  writeState(statePath, next);
+  // The running updater is the pre-update code, so dashboards are handled the old build's way (README).
   await handleDashboardsAfterUpdate(ctx, say);
   say('');
   say('✓ Update complete!');
@@ -71,20 +66,20 @@ export async function runUpdate(ctx: SimContext, argv: string[]): Promise<number
   const flags = getUpdateFlags();
   const { args, help, extras } = parseFlags(argv, flags, 'hermes update');
   if (help) { process.stdout.write(formatHelp('hermes update', flags, 'Update Hermes Agent to the latest version.')); return 0; }
-  if (extras.length > 0) throw new UsageError(TOP_USAGE, 'hermes', `unrecognized arguments: ${extras.join(' ')}`);
+  if (extras.length > 0) throw new UsageError(getTopUsage(ctx.build), 'hermes', `unrecognized arguments: ${extras.join(' ')}`);
   if (args['check'] === true) return runCheck(ctx);
-  const marker = path.join(ctx.hermesHome, '.hermes-update-in-progress');
+  const marker = getMarkerPath(ctx.hermesHome);
   fs.mkdirSync(ctx.hermesHome, { recursive: true });
-  if (!acquireMarker(marker)) {
-    process.stderr.write(`✗ Another \`hermes update\` is already running (${marker} exists). Wait for it to finish.\n`);
-    return 1;
+  const claim = acquireMarker(marker);
+  if (!claim.ok) {
+    process.stdout.write(describeHolder(claim.holder) + '\n');
+    return EXIT_CONCURRENT;
   }
-  const release = (): void => { try { fs.rmSync(marker, { force: true }); } catch { /* gone */ } };
-  process.on('SIGTERM', () => { release(); process.exit(143); });
-  process.on('SIGHUP', () => { /* ignored, like upstream: survives SSH disconnects */ });
+  process.on('SIGTERM', () => { releaseMarker(marker); process.exit(143); });
+  process.on('SIGHUP', () => { /* ignored, like upstream: survives SSH disconnects (§10.3) */ });
   try {
     return await performUpdate(ctx, createLogger(ctx));
   } finally {
-    release();
+    releaseMarker(marker);
   }
 }

@@ -1,8 +1,9 @@
 /** `/api/ws`, `/api/pub`, `/api/events`, `/api/pty` upgrade handling (§8). */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { consumeTicket, safeEqual } from './auth.cjs';
-import { getGenerationInfo } from './generations.cjs';
+import { consumeTicket } from './auth.cjs';
+import { safeEqual } from './basic-provider.cjs';
+import { resolveVersion } from './builds.cjs';
 import { isHostHeaderAllowed, isOriginAllowed, isPeerAllowed } from './guards.cjs';
 import type { ServerConfig } from './server-config.cjs';
 import { type WsConnection, computeAccept, runConnection } from './ws-frames.cjs';
@@ -48,18 +49,17 @@ function answerRpc(cfg: ServerConfig, text: string, conn: WsConnection): void {
   if (msg.id === undefined) return;
   if (msg.method === 'ping') { conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { pong: true } })); return; }
   if (msg.method === 'gateway.info') {
-    conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { version: getGenerationInfo(cfg.generation).version } }));
+    conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { version: resolveVersion(cfg.build, cfg.installDir) } }));
     return;
   }
   conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'Method not found' } }));
 }
 
 function buildReadyEvent(cfg: ServerConfig): string {
-  const info = getGenerationInfo(cfg.generation);
   return JSON.stringify({
     jsonrpc: '2.0',
     method: 'event',
-    params: { type: 'gateway.ready', payload: { version: info.version, release_date: info.releaseDate } },
+    params: { type: 'gateway.ready', payload: { version: resolveVersion(cfg.build, cfg.installDir), release_date: cfg.build.releaseDate } },
   });
 }
 
