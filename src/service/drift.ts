@@ -25,13 +25,18 @@ export function tokenDrift(i: ConvergeInputs): boolean {
   return i.state !== undefined && i.secrets !== undefined && i.state.tokenFingerprint !== fingerprint(i.secrets.token);
 }
 
+/** The running dashboard started before the Hermes version it should run (not restarted by `hermes update` since). */
+function versionStale(i: ConvergeInputs): boolean {
+  const changed = i.changed.version || (i.state !== undefined && i.build !== undefined && i.state.hermesVersion !== i.build.version);
+  return changed && i.service.restartedBy === undefined;
+}
+
 /** Anything the running dashboard depends on changed since it started: it must restart. */
 export function dependencyChanged(i: ConvergeInputs): boolean {
-  return i.changed.env || i.changed.version || tokenDrift(i) || (i.state !== undefined && i.build !== undefined && i.state.hermesVersion !== i.build.version);
+  return i.changed.env || versionStale(i) || tokenDrift(i);
 }
 
 export function restartReasons(i: ConvergeInputs, fileChanged: string | undefined): string[] {
-  const version = i.changed.version || (i.state !== undefined && i.build !== undefined && i.state.hermesVersion !== i.build.version);
-  return [fileChanged ?? '', i.changed.env ? '.env changed' : '', version ? 'Hermes version changed' : '',
+  return [fileChanged ?? '', i.changed.env ? '.env changed' : '', versionStale(i) ? 'Hermes version changed' : '',
     tokenDrift(i) && !i.changed.env ? 'pinned token differs from the converged one' : ''].filter(Boolean);
 }

@@ -45,7 +45,7 @@ export const portCheck: Check<Listener[]> = {
   title: 'Check the port',
   skip: (i) => (i.opts.dryRun ? 'dry run: nothing was started' : undefined),
   async run(io, i) {
-    const fresh = i.service.restarted || i.changed.unit;
+    const fresh = i.service.restarted || i.changed.unit || i.service.restartedBy !== undefined;
     const listeners = fresh ? await pollListeners(io, i.opts.port, i.decision?.bind ?? '', i.service.pid) : i.facts.listeners;
     return judgePort(listeners, i);
   },

@@ -37,7 +37,7 @@ export const probeCheck: Check<ProbeRun> = {
   skip: (i) => (i.opts.dryRun ? 'dry run: nothing was started' : undefined),
   async run({ remote }, i) {
     const d = i.decision!;
-    const r = await probeDashboardUntil(probeFor(i, (h, p) => remote.dial(h, p), d.bind), i.service.restarted ? 20_000 : 3_000);
+    const r = await probeDashboardUntil(probeFor(i, (h, p) => remote.dial(h, p), d.bind), i.service.restarted || i.service.restartedBy ? 20_000 : 3_000);
     if ('skipped' in r) return { reports: [], warnings: [`probe: ${r.skipped}`] };
     const { hostHeader } = probeAddress(d.bind, i.opts.port);
     if (!r.ok) {

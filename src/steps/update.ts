@@ -69,13 +69,16 @@ export const updateStep: ChangeStep<UpdateActions | undefined, UpdateActions> = 
     const facts = await gatherFacts(io.remote, i.opts.port);
     const build = readBuild(facts.hermes, i.state);
     const pidAfter = (await readServiceView(facts, i.state))?.pid;
+    // The updater's own restart (newer builds restart hermes-dashboard.service; 0.18 only kills: docs/hermes-contract.md#c10).
     const restartedBy = pidBefore !== undefined && pidAfter !== undefined && pidAfter !== pidBefore ? 'hermes update' : undefined;
+    const stopped = pidBefore !== undefined && pidAfter === undefined;
     const versionChanged = build.version !== before.version;
     const what = versionChanged ? `updated ${describeBuild(before)} → ${describeBuild(build)}`
       : said.commits ? `pulled ${said.commits} commit${said.commits === 1 ? '' : 's'}, still ${describeBuild(build)}` : `already up to date (${describeBuild(build)})`;
-    const detail = `${what}${restartedBy ? `; the dashboard was restarted by hermes update (pid ${pidBefore} → ${pidAfter})` : ''}`;
+    const service = restartedBy ? `; the dashboard was restarted by hermes update (pid ${pidBefore} → ${pidAfter})` : stopped ? `; hermes update stopped the dashboard (pid ${pidBefore})` : '';
+    const detail = `${what}${service}`;
     const implies = { facts, build, changed: { version: versionChanged }, service: { ...(pidAfter ? { pid: pidAfter } : {}), ...(restartedBy ? { restartedBy } : {}) } };
-    return !versionChanged && !said.commits && !restartedBy ? { unchanged: detail, implies } : { detail, implies };
+    return !versionChanged && !said.commits && !restartedBy && !stopped ? { unchanged: detail, implies } : { detail, implies };
   },
 };
 

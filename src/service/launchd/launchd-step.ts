@@ -114,7 +114,7 @@ async function verifyLaunchd(io: StepIo, a: LaunchdActions) {
   let job: LaunchdJob = { loaded: false };
   for (let n = 0; n < 40; n++) {
     job = parseLaunchctlPrint((await io.remote.exec(`${su(a.loc)}launchctl print ${target}`)).stdout);
-    if (job.state === 'running' && job.pid) return { implies: { service: { pid: job.pid } } };
+    if (job.state === 'running' && job.pid) return { detail: `${describeLaunchd(a)}; ${target} running (pid ${job.pid})`, implies: { service: { pid: job.pid } } };
     await new Promise((res) => setTimeout(res, 250));
   }
   const hint = job.lastExitCode === 78 ? 'exit 78 (EX_CONFIG): the log directory or the program path is missing; check ~/.hermes/logs and the hermes path'

@@ -101,6 +101,6 @@ export const systemdStep: ChangeStep<SystemdObserved, SystemdActions> = {
       throw stepError('E_SERVICE_INACTIVE', `${UNIT_NAME} is ${state.ActiveState ?? 'unknown'} / ${state.UnitFileState ?? 'unknown'} after starting it`,
         `see: journalctl ${a.system ? '' : '--user '}-u ${UNIT_NAME} -n 50`);
     }
-    return { implies: { service: { pid: Number(state.MainPID) } } };
+    return { detail: `${describeSystemd(a)}; ${UNIT_NAME} active (pid ${state.MainPID})`, implies: { service: { pid: Number(state.MainPID) } } };
   },
 };
