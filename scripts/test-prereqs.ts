@@ -1,6 +1,6 @@
 // First step of `npm test` and `npm run test:unit`: make this machine able to run every selected test, or stop
 // before anything runs. As root on Debian/Ubuntu it installs the missing Debian packages (apt-get, once) and, for
-// the full suite, builds the test-host image (debootstrap, ~1.5 min, once). Otherwise it prints one line naming
+// the full suite, builds the test-host image (debootstrap, 1-3 min, once). Otherwise it prints one line naming
 // what is missing and the command that fixes it, and exits 1. The plan is pure: test/support/prereqs.ts.
 //   --dry-run   print what would be done, change nothing (exit 1 when it would stop)
 //   env HERMES_SETUP_PREREQ_DPKG_STATUS=FILE   read the installed packages from FILE instead of dpkg's status
@@ -30,19 +30,47 @@ function stop(message: string): never {
   process.exit(1);
 }
 
-/** Runs a command quietly; on failure returns the last lines of its output. */
-function runQuiet(cmd: string, args: string[]): string | null {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (r.status === 0) return null;
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-  return `${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal}):\n${out}`;
+interface Progress {
+  label: string;
+  /** Lines always shown. */
+  milestone: (line: string) => boolean;
+  /** Lines shown at most once per 10 s, so a long step is seen moving. */
+  detail: (line: string) => boolean;
 }
 
-function installPackages(layer: TestLayer, packages: string[]): void {
+/** Runs a command with a few progress lines on stderr; resolves to null, or its failure with the last output lines. */
+async function runWithProgress(cmd: string, args: string[], p: Progress): Promise<string | null> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const started = Date.now();
+  let shown = 0;
+  const tail: string[] = [];
+  const onLine = (line: string) => {
+    tail.push(line);
+    if (tail.length > 30) tail.shift();
+    if (p.milestone(line) || (p.detail(line) && Date.now() - shown > 10_000)) {
+      shown = Date.now();
+      console.error(`${p.label}: ${line.trim()} (${Math.round((shown - started) / 1000)} s)`);
+    }
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      lines.forEach(onLine);
+    });
+  }
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return code === 0 ? null : `${cmd} ${args.join(' ')} failed (exit ${code}):\n${tail.join('\n')}`;
+}
+
+const APT: Progress = { label: 'test prerequisites', milestone: () => false, detail: (l) => /^(Unpacking|Setting up) /.test(l) };
+
+async function installPackages(layer: TestLayer, packages: string[]): Promise<void> {
   const started = Date.now();
   console.error(`test prerequisites: installing ${packages.join(' ')} (apt-get, once)`);
-  const failure = runQuiet('apt-get', ['update', '-qq'])
-    ?? runQuiet('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages]);
+  const failure = await runWithProgress('apt-get', ['update', '-qq'], APT)
+    ?? await runWithProgress('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], APT);
   if (failure) console.error(failure);
   const left = stillMissing(packages, readInstalled() ?? new Set());
   if (left.length > 0) stop(`${layerCommand(layer)}: apt-get could not install ${left.join(' ')} — fix apt (sources, network), then: ${renderAptInstall(left)}`);
@@ -50,25 +78,18 @@ function installPackages(layer: TestLayer, packages: string[]): void {
 }
 
 const PER_PACKAGE = /^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) [a-z0-9]/;
+const IMAGE: Progress = {
+  label: 'test hosts',
+  milestone: (l) => l.startsWith('building ') || (l.startsWith('I: ') && !PER_PACKAGE.test(l)),
+  detail: (l) => PER_PACKAGE.test(l),
+};
 
 /** Builds (or finds) the nspawn test-host image before any test runs, so no test hook waits for debootstrap. */
 async function ensureTestHostImage(): Promise<void> {
-  const child = spawn(BUILD_IMAGE, [], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const tail: string[] = [];
-  let partial = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      tail.push(line);
-      if (tail.length > 30) tail.shift();
-      if (line.startsWith('building ') || (line.startsWith('I: ') && !PER_PACKAGE.test(line))) console.error(`test hosts: ${line}`);
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) {
-    console.error(tail.join('\n'));
-    stop(`npm test: building the test-host image failed (exit ${code}, output above) — see test/hosts/README.md; retry: npm test`);
+  const failure = await runWithProgress(BUILD_IMAGE, [], IMAGE);
+  if (failure) {
+    console.error(failure);
+    stop('npm test: building the test-host image failed (output above) — see test/hosts/README.md; retry: npm test');
   }
 }
 
@@ -89,7 +110,7 @@ async function main(): Promise<void> {
     console.log(plan.action === 'install' ? `would run: apt-get update && ${renderAptInstall(plan.packages)}` : 'ok');
     return;
   }
-  if (plan.action === 'install') installPackages(layer, plan.packages);
+  if (plan.action === 'install') await installPackages(layer, plan.packages);
   if (layer === 'all') await ensureTestHostImage();
 }
 

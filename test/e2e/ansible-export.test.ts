@@ -52,5 +52,5 @@ describe('export ansible: the role converges real hosts like hermes-setup does',
     expect(rerun.code, rerun.stdout).toBe(0);
     const steps = (JSON.parse(rerun.stdout) as { steps: Array<{ id: string; status: string }> }).steps;
     expect(steps.filter((s) => s.status === 'changed').map((s) => s.id)).toEqual(['record']);
-  });
+  }, 480_000); // two ansible-playbook runs (240 s limit each): ~65 s on a loaded 2-core machine, over the 60 s default
 });
