@@ -47,6 +47,7 @@ describe('export ansible: the role converges real hosts like hermes-setup does',
     expect(unit.stdout).toMatch(new RegExp(`^ExecStart=/home/deploy/\\.local/bin/hermes dashboard --host ${hosts[0]!.tailnetIp.replace(/\./g, '\\.')} --port 9119 --no-open --insecure`, 'm'));
     const second = await runPlaybook(join(work, 'role'), join(work, 'hosts.ini'), work);
     expect(second.code, second.out).toBe(0);
+    expect(second.recap).toHaveLength(2);
     for (const l of second.recap) expect(l).toMatch(/changed=0\s+unreachable=0\s+failed=0/);
     const rerun = await runCli(['remote', `deploy@${hosts[1]!.ip}`, '-i', hosts[1]!.keyPath, '--json', '--no-update'], { HOME: work });
     expect(rerun.code, rerun.stdout).toBe(0);
