@@ -112,6 +112,7 @@ function runSsh(h: SshTarget, cmd: string, stdin?: string, fresh = false): Promi
     p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     p.on('error', reject);
     p.on('close', (code) => resolve({ code: code ?? 255, stdout, stderr }));
+    p.stdin.on('error', () => { /* EPIPE: it exited before reading stdin; its exit code and stderr tell */ });
     p.stdin.end(stdin ?? '');
   });
 }

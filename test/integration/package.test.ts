@@ -1,6 +1,7 @@
-// The published tarball: holds only what runs, installs into a fresh prefix, and its bin works.
+// The published tarball: holds only what runs (and the docs the CLI points to), installs into a fresh prefix, and its
+// bin works.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -10,16 +11,22 @@ const tmp = mkdtempSync('/var/tmp/hs-pack-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('npm package', () => {
-  it('npm pack --dry-run lists only dist/, templates/, README, LICENSE and package.json', () => {
+  it('npm pack --dry-run lists only dist/, templates/, the docs the CLI points to, README, LICENSE and package.json', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const [info] = JSON.parse(out) as Array<{ name: string; files: Array<{ path: string }> }>;
     expect(info!.name).toBe('hermes-setup');
     const paths = info!.files.map((f) => f.path);
-    const allowed = /^(dist\/.+\.js|templates\/(systemd|launchd|ansible)\/.+|README\.md|LICENSE|package\.json)$/;
+    const allowed = /^(dist\/.+\.js|templates\/(systemd|launchd|ansible)\/.+|docs\/(json-output|inventory)\.md|README\.md|LICENSE|package\.json)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(['dist/cli.js', 'README.md', 'LICENSE', 'package.json',
       'templates/systemd/hermes-dashboard.service', 'templates/launchd/ai.hermes.dashboard.plist']));
     expect(paths.some((p) => p.startsWith('src/') || p.startsWith('test/'))).toBe(false);
+    // every docs/… the shipped code names outside comments (--help, error hints) is in the tarball
+    const code = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))
+      .flatMap((f) => readFileSync(join(root, 'dist', f), 'utf8').split('\n')).filter((l) => !/^\s*(\/\/|\*|\/\*)/.test(l));
+    const named = new Set(code.flatMap((l) => l.match(/docs\/[a-z-]+\.md/g) ?? []));
+    expect([...named].sort()).toEqual(['docs/inventory.md', 'docs/json-output.md']);
+    expect(paths).toEqual(expect.arrayContaining([...named]));
   });
 
   it('the packed tarball installs into a temp prefix and `hermes-setup --help` runs from it', async () => {

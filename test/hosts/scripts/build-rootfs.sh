@@ -6,10 +6,10 @@ set -euo pipefail
 mkdir -p "$CACHE_DIR"
 exec 9>"$CACHE_DIR/.lock"; flock 9
 if [ -e "$IMG/.complete" ]; then echo "$IMG"; exit 0; fi
-command -v debootstrap >/dev/null && command -v systemd-nspawn >/dev/null || \
-  DEBIAN_FRONTEND=noninteractive apt-get install -y debootstrap systemd-container >&2
+command -v debootstrap >/dev/null && command -v systemd-nspawn >/dev/null || {
+  echo "build-rootfs.sh: needs debootstrap and systemd-nspawn — npm test installs them, or: apt-get install --no-install-recommends debootstrap systemd-container" >&2; exit 1; }
 TMP="$IMG.tmp.$$"; rm -rf "$TMP"
-echo "building test-host image $IMG (debootstrap $SUITE, ~1 min)" >&2
+echo "building test-host image $IMG (debootstrap $SUITE, 1-3 min, once)" >&2
 debootstrap --variant=minbase --include="$PKGS" "$SUITE" "$TMP" "$(mirror)" >&2
 # --- customise (chroot, no boot needed)
 echo hsh > "$TMP/etc/hostname"

@@ -11,11 +11,10 @@ image_key() { printf '%s|%s|%s|%s\n' "$SUITE" "$PKGS" "$TEST_USER" "$IMAGE_VERSI
 IMG="$CACHE_DIR/rootfs-$SUITE-$(image_key)"
 guest_ip() { echo "10.231.$1.2"; }
 tailnet_ip() { echo "100.100.$1.2"; }
-mirror() {  # the Debian mirror apt is configured with on this host; override with MIRROR=http://.../debian
+mirror() {  # the Debian mirror apt uses on this host, else deb.debian.org; override with MIRROR=http://.../debian
   local m=${MIRROR:-}
   [ -n "$m" ] || m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1)
   [ -n "$m" ] || m=$(grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
                       | sed -E 's/^deb +(\[[^]]*\] +)?//' | awk '{print $1}' | grep -E '/debian/?$' | head -1)
-  [ -n "$m" ] || m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -1)
-  echo "${m:?cannot determine the Debian mirror from the apt sources; set MIRROR=}"
+  echo "${m:-http://deb.debian.org/debian}"         # e.g. on Ubuntu: its mirrors do not carry the Debian suite
 }

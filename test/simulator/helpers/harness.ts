@@ -24,6 +24,7 @@ export const runLocal: ExecFn = (cmd, stdin) => new Promise((resolve, reject) =>
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
   child.on('error', reject);
   child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  child.stdin.on('error', () => { /* EPIPE: it exited before reading stdin; its exit code and stderr tell */ });
   child.stdin.end(stdin ?? '');
 });
 
