@@ -1,17 +1,14 @@
-// One WebSocket to a relay (hermes-behaviour.md §16.3): raw upgrade over a Dial, then the first text frame is the
-// auth frame and the relay answers auth.ok or auth.fail. HTTP 429 on the upgrade means the IP is rate limited.
+// One WebSocket to a relay (hermes-behaviour.md §16.3): an upgrade over a Dial (plain TCP, or TLS with the key
+// pinned, see relay-url.ts) by the `ws` package, then the first text frame is the auth frame and the relay answers
+// auth.ok or auth.fail. HTTP 429 on the upgrade means the IP is rate limited.
 import crypto from 'node:crypto';
-import type { Duplex } from 'node:stream';
-import type { ByteReader } from '../probe/byte-reader.js';
 import { Deadline, toProbeFailure } from '../probe/dial.js';
-import { bodyParser, getHeader, openExchange } from '../probe/http-raw.js';
-import { checkHandshake, encodeClientFrame, encodeCloseFrame, parseMessage } from '../probe/ws-frame.js';
+import { type WsConnection, openWebSocket } from '../probe/ws-open.js';
 import { type RelayAddress, relayDial } from './relay-url.js';
 
 export interface RelaySocket {
   addr: RelayAddress;
-  stream: Duplex;
-  reader: ByteReader;
+  conn: WsConnection;
   certPin?: string;
 }
 
@@ -29,22 +26,14 @@ function retryAfterOf(headerValue: string | undefined, body: string): number | u
 export async function openRelaySocket(addr: RelayAddress, timeoutMs: number): Promise<OpenResult> {
   const deadline = new Deadline(timeoutMs);
   let certPin: string | undefined;
-  const key = crypto.randomBytes(16).toString('base64');
   try {
-    const ex = await openExchange({
-      dial: relayDial(addr, timeoutMs, (p) => { certPin = p; }), host: addr.host, port: addr.port, path: addr.wsPath,
-      headers: [['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Version', '13'], ['Sec-WebSocket-Key', key]],
-    }, deadline);
-    if (ex.head.status !== 101) {
-      let body = '';
-      try { body = (await ex.reader.read(bodyParser(ex.head, 'GET'), deadline, 'the body')).toString('utf8'); } catch { /* status decides */ }
-      ex.stream.destroy();
-      if (ex.head.status === 429) return { ok: false, kind: 'rate-limited', detail: `${addr.url}: HTTP 429`, ...optRetry(retryAfterOf(getHeader(ex.head.headers, 'retry-after'), body)) };
-      return { ok: false, kind: 'rejected', detail: `${addr.url}: HTTP ${ex.head.status} ${body.slice(0, 120)}` };
+    const r = await openWebSocket({ dial: relayDial(addr, timeoutMs, (p) => { certPin = p; }), host: addr.host, port: addr.port, path: addr.wsPath, deadline });
+    if (r.kind === 'rejected') {
+      if (r.status === 429) return { ok: false, kind: 'rate-limited', detail: `${addr.url}: HTTP 429`, ...optRetry(retryAfterOf(r.headers['retry-after'], r.body)) };
+      return { ok: false, kind: 'rejected', detail: `${addr.url}: HTTP ${r.status} ${r.body.slice(0, 120)}` };
     }
-    const problem = checkHandshake(ex.head, key);
-    if (problem) { ex.stream.destroy(); return { ok: false, kind: 'rejected', detail: `${addr.url}: ${problem}` }; }
-    return { ok: true, socket: { addr, stream: ex.stream, reader: ex.reader, ...(certPin ? { certPin } : {}) } };
+    if (r.kind === 'bad-handshake') return { ok: false, kind: 'rejected', detail: `${addr.url}: ${r.problem}` };
+    return { ok: true, socket: { addr, conn: r.conn, ...(certPin ? { certPin } : {}) } };
   } catch (err) {
     return { ok: false, kind: 'unreachable', detail: `${addr.url}: ${toProbeFailure(err).message}` };
   } finally {
@@ -63,11 +52,11 @@ export type AuthOutcome =
 /** Sends `{"channel":"system","type":"auth","id","payload"}` and reads the answer (auth.ok / auth.fail). */
 export async function authenticate(s: RelaySocket, payload: Record<string, unknown>, timeoutMs = 10_000): Promise<AuthOutcome> {
   const id = crypto.randomUUID();
-  s.stream.write(encodeClientFrame(0x1, Buffer.from(JSON.stringify({ channel: 'system', type: 'auth', id, payload }))));
+  s.conn.send(JSON.stringify({ channel: 'system', type: 'auth', id, payload }));
   const deadline = new Deadline(timeoutMs);
   try {
     for (;;) {
-      const msg = await s.reader.read(parseMessage, deadline, 'the auth answer');
+      const msg = await s.conn.next(deadline, 'the auth answer');
       if (msg.type === 'close') return { ok: false, reason: `the relay closed the connection (${msg.code ?? 'no code'} ${msg.reason})` };
       if (msg.type !== 'text') continue;
       let frame: { type?: unknown; payload?: unknown };
@@ -84,6 +73,5 @@ export async function authenticate(s: RelaySocket, payload: Record<string, unkno
 }
 
 export function closeRelaySocket(s: RelaySocket): void {
-  try { s.stream.end(encodeCloseFrame(1000)); } catch { /* gone */ }
-  setTimeout(() => s.stream.destroy(), 200).unref();
+  s.conn.close();
 }
