@@ -4,8 +4,10 @@
 // the probe's own wording: a non-101 answer with its body, a 101 that is not a valid handshake (named as before),
 // an open connection whose messages are read in order, or a ProbeFailure (dial, reset, timeout, not HTTP).
 import type { IncomingHttpHeaders } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import type WebSocket from 'ws';
+import type { ClientOptions, RawData } from 'ws';
 import { formatHostHeader } from './address.js';
 import { type Deadline, type Dial, ProbeFailure, dialWithin } from './dial.js';
 import { readBody, timedOut, toWireFailure } from './http-request.js';
@@ -14,6 +16,9 @@ export const MAX_MESSAGE = 1024 * 1024;
 /** How long a close handshake may take before the stream is destroyed anyway. */
 const CLOSE_TIMEOUT_MS = 200;
 const HEAD = 'the response status line';
+// Loaded with require, not import: on Node 20, importing ws through its ESM wrapper costs ~50 ms of CPU at start-up
+// (each CJS file lexed for named exports), require ~10 ms (bench/probe-ssh.ts, cold import row).
+const WebSocketClient = createRequire(import.meta.url)('ws') as typeof WebSocket;
 
 export interface WsOpenOptions {
   dial: Dial;
@@ -104,7 +109,7 @@ export class WsConnection {
 
   /** Sends a close frame (1000) when open; the stream is destroyed after CLOSE_TIMEOUT_MS at the latest. */
   close(): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
     else this.ws.terminate();
   }
 
@@ -141,7 +146,7 @@ function clientOptions(stream: Duplex, o: WsOpenOptions): ClientOptions {
 function upgrade(stream: Duplex, o: WsOpenOptions): Promise<WsOpenResult> {
   return new Promise<WsOpenResult>((resolve, reject) => {
     // The stream is already dialled: the URL only carries the path; Host is the header set above.
-    const ws = new WebSocket(`ws://localhost${o.path}`, clientOptions(stream, o));
+    const ws = new WebSocketClient(`ws://localhost${o.path}`, clientOptions(stream, o));
     const conn = new WsConnection(ws, stream); // its listeners also keep a late stream error from crashing the process
     let settled = false;
     let upgradeHeaders: IncomingHttpHeaders | undefined;
