@@ -17,7 +17,7 @@ export const MAX_MESSAGE = 1024 * 1024;
 const CLOSE_TIMEOUT_MS = 200;
 const HEAD = 'the response status line';
 // Loaded with require, not import: on Node 20, importing ws through its ESM wrapper costs ~50 ms of CPU at start-up
-// (each CJS file lexed for named exports), require ~10 ms (bench/probe-ssh.ts, cold import row).
+// (each CJS file lexed for named exports), require ~10 ms (bench/probe-ssh.ts, import row).
 const WebSocketClient = createRequire(import.meta.url)('ws') as typeof WebSocket;
 
 export interface WsOpenOptions {
