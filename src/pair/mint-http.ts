@@ -9,7 +9,7 @@
 // with the LAN relay URL is fine): the requested route is checked on the answer, never assumed.
 import { wrapTls } from './relay-url.js';
 import { type Dial, ProbeFailure, toProbeFailure } from '../probe/dial.js';
-import { requestRaw } from '../probe/http-raw.js';
+import { requestHttp } from '../probe/http-request.js';
 
 export interface LoopbackMintResult {
   /** The decoded JSON answer (ok, code, qr_payload, pairing_url, expires_at, …). */
@@ -20,9 +20,9 @@ export interface LoopbackMintResult {
 export type LoopbackMintFailure = { kind: 'refused' } | { kind: 'failed'; detail: string };
 
 async function post(dial: Dial, port: number, body: Record<string, unknown>): Promise<{ status: number; text: string }> {
-  const res = await requestRaw({
+  const res = await requestHttp({
     dial, host: '127.0.0.1', port, method: 'POST', path: '/pairing/mint', timeoutMs: 10_000,
-    headers: [['Content-Type', 'application/json'], ['Accept', 'application/json']], body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body),
   });
   return { status: res.status, text: res.body };
 }

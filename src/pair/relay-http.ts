@@ -3,7 +3,7 @@
 // JSON {"ok": false, "error": …} without a match list. Request bodies as the official client sends them
 // (Codename-11/hermes-relay desktop/src/commands/devices.ts @100beed9: PATCH {"ttl_seconds": N}).
 import { isHermesSetupError, stepError, usageError } from '../errors.js';
-import { requestRaw } from '../probe/http-raw.js';
+import { requestHttp } from '../probe/http-request.js';
 import { toProbeFailure } from '../probe/dial.js';
 import type { RouteCandidate } from './invite.js';
 import { orderRoutes } from './route-pick.js';
@@ -50,9 +50,9 @@ async function requestVia(url: string, r: StoredRelay, method: string, path: str
   const pinned = url === r.url ? r.session.cert_pin_sha256 : r.session.route_cert_pins?.[url];
   let seen: string | undefined;
   const prefix = addr.wsPath === '/ws' ? '' : addr.wsPath.replace(/\/ws$/, '');
-  const res = await requestRaw({
+  const res = await requestHttp({
     dial: relayDial(addr, 4000, (p) => { seen = p; }), host: addr.host, port: addr.port, method, path: `${prefix}${path}`, timeoutMs: 8000,
-    headers: [['Authorization', `Bearer ${r.session.token}`], ['Accept', 'application/json'], ...(body !== undefined ? [['Content-Type', 'application/json'] as [string, string]] : [])],
+    headers: { Authorization: `Bearer ${r.session.token}`, Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   if (pinned && seen && pinned !== seen) throw certChanged(addr.hostPort, pinned, seen);

@@ -96,3 +96,8 @@ export function canonicalAddress(addr: string): string {
   const mapped = mappedIpv4(parseIpv6(a) ?? []);
   return mapped ? `::ffff:${mapped.join('.')}` : new URL(`http://[${a}]/`).hostname.slice(1, -1);
 }
+
+/** `host:port` for a Host header; IPv6 literals get brackets. */
+export function formatHostHeader(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}

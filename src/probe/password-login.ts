@@ -1,8 +1,9 @@
 // Gated (basic-auth) dashboards (hermes-behaviour.md §9): POST /auth/password-login → session cookies →
-// POST /api/auth/ws-ticket → {ticket}. The caller then probes /api/ws?ticket=. Secrets never leave this file
-// in a string: details name statuses and reasons, not the password or cookie values.
+// POST /api/auth/ws-ticket → {ticket, ttl_seconds} (the simulator says expires_in; either is read). The caller
+// then probes /api/ws?ticket=. Both requests go through node:http over the same Dial, one connection each.
+// Secrets never leave this file in a string: details name statuses and reasons, not the password or cookie values.
 import { type Dial, toProbeFailure } from './dial.js';
-import { type RawHeaders, type RawResponse, getHeaders, requestRaw } from './http-raw.js';
+import { type HttpResponse, requestHttp } from './http-request.js';
 import { redactSecrets } from './redact.js';
 
 export interface FetchWsTicketOptions {
@@ -19,7 +20,7 @@ export interface FetchWsTicketOptions {
 export type TicketFailureReason = 'bad-credentials' | 'provider-unreachable' | 'no-cookie' | 'ticket-refused' | 'http' | 'network' | 'protocol';
 
 export type FetchWsTicketResult =
-  | { ok: true; ticket: string }
+  | { ok: true; ticket: string; /** From `ttl_seconds` or `expires_in`, when the server says. */ ttlSeconds?: number }
   | { ok: false; status?: number; reason: TicketFailureReason; detail: string };
 
 /** `name=value` pairs from Set-Cookie headers, joined for a Cookie header. Attributes are dropped. */
@@ -28,7 +29,7 @@ export function buildCookieHeader(setCookies: string[]): { header: string; value
   return { header: pairs.join('; '), values: pairs.map((p) => p.slice(p.indexOf('=') + 1)).filter((v) => v !== '') };
 }
 
-function loginFailure(r: RawResponse, secrets: string[]): FetchWsTicketResult {
+function loginFailure(r: HttpResponse, secrets: string[]): FetchWsTicketResult {
   const s = r.status;
   const detail = (text: string): string => redactSecrets(`POST /auth/password-login: HTTP ${s}: ${text}`, secrets);
   if (s === 401 || s === 403) return { ok: false, status: s, reason: 'bad-credentials', detail: detail('username or password rejected') };
@@ -42,16 +43,16 @@ export async function fetchWsTicket(o: FetchWsTicketOptions): Promise<FetchWsTic
   const secrets = [o.password];
   const common = { dial: o.dial, host: o.host, port: o.port, hostHeader: o.hostHeader, timeoutMs: o.timeoutMs ?? 5000 };
   const body = JSON.stringify({ provider: 'basic', username: o.username, password: o.password, next: '/' });
-  const jsonHeaders: RawHeaders = [['Content-Type', 'application/json'], ['Accept', 'application/json']];
+  const jsonHeaders = { 'Content-Type': 'application/json', Accept: 'application/json' };
   try {
-    const login = await requestRaw({ ...common, method: 'POST', path: '/auth/password-login', headers: jsonHeaders, body });
+    const login = await requestHttp({ ...common, method: 'POST', path: '/auth/password-login', headers: jsonHeaders, body });
     if (login.status < 200 || login.status >= 400) return loginFailure(login, secrets);
-    const cookie = buildCookieHeader(getHeaders(login.headers, 'set-cookie'));
+    const cookie = buildCookieHeader(login.headers['set-cookie'] ?? []);
     if (cookie.header === '') {
       return { ok: false, status: login.status, reason: 'no-cookie', detail: `POST /auth/password-login: HTTP ${login.status} but no session cookie was set` };
     }
     secrets.push(...cookie.values);
-    const res = await requestRaw({ ...common, method: 'POST', path: '/api/auth/ws-ticket', headers: [['Cookie', cookie.header], ['Accept', 'application/json']], body: '' });
+    const res = await requestHttp({ ...common, method: 'POST', path: '/api/auth/ws-ticket', headers: { Cookie: cookie.header, Accept: 'application/json' }, body: '' });
     return readTicket(res, secrets);
   } catch (err) {
     const f = toProbeFailure(err);
@@ -59,14 +60,25 @@ export async function fetchWsTicket(o: FetchWsTicketOptions): Promise<FetchWsTic
   }
 }
 
-function readTicket(res: RawResponse, secrets: string[]): FetchWsTicketResult {
+function readTicket(res: HttpResponse, secrets: string[]): FetchWsTicketResult {
   const where = `POST /api/auth/ws-ticket: HTTP ${res.status}`;
   if (res.status === 401 || res.status === 403) {
     return { ok: false, status: res.status, reason: 'ticket-refused', detail: `${where}: the session cookie from the login was not accepted (see hermes-agent#117314)` };
   }
   if (res.status !== 200) return { ok: false, status: res.status, reason: 'http', detail: redactSecrets(`${where}: ${res.body.slice(0, 160)}`, secrets) };
-  let ticket: unknown;
-  try { ticket = (JSON.parse(res.body) as { ticket?: unknown }).ticket; } catch { ticket = undefined; }
+  const { ticket, ttl } = parseTicketBody(res.body);
   if (typeof ticket !== 'string' || ticket === '') return { ok: false, status: 200, reason: 'protocol', detail: `${where} but no "ticket" string in the JSON body` };
-  return { ok: true, ticket };
+  return { ok: true, ticket, ...(typeof ttl === 'number' && ttl > 0 ? { ttlSeconds: ttl } : {}) };
+}
+
+/** `{"ticket", "ttl_seconds"}` (the contract) or `{"ticket", "expires_in"}` (what the simulator sends). */
+export function parseTicketBody(text: string): { ticket?: unknown; ttl?: unknown } {
+  try {
+    const j = JSON.parse(text) as unknown;
+    if (j !== null && typeof j === 'object') {
+      const o = j as Record<string, unknown>;
+      return { ticket: o['ticket'], ttl: o['ttl_seconds'] ?? o['expires_in'] };
+    }
+  } catch { /* not JSON: no ticket */ }
+  return {};
 }

@@ -1,13 +1,11 @@
-// The Desktop-app handshake (hermes-behaviour.md §8, §14.3; peers.md §6): raw HTTP/1.1 upgrade over a Dial,
-// RFC 6455 checks, then the first frame must be Hermes's gateway.ready event. Nothing runs on the remote host.
-import crypto from 'node:crypto';
-import type { Duplex } from 'node:stream';
+// The Desktop-app handshake (hermes-behaviour.md §8, §14.3; peers.md §6): a WebSocket upgrade over a Dial (the
+// `ws` package does the RFC 6455 checks), then the first frame must be Hermes's gateway.ready event. Nothing runs
+// on the remote host.
+import { formatHostHeader } from './address.js';
 import { Deadline, type Dial, toProbeFailure } from './dial.js';
-import { type Exchange, type RawHeaders, bodyParser, formatHostHeader, openExchange } from './http-raw.js';
 import { redactSecrets } from './redact.js';
-import { type WsMessage, checkHandshake, encodeCloseFrame, parseMessage } from './ws-frame.js';
+import { type WsConnection, type WsMessage, openWebSocket } from './ws-open.js';
 
-export { classifyProbe } from './classify-probe.js';
 
 export interface WsProbeOptions {
   dial: Dial;
@@ -49,70 +47,46 @@ export function isGatewayReady(frame: unknown): boolean {
   return f.method === 'gateway.ready' || (typeof f.params === 'object' && f.params !== null && f.params.type === 'gateway.ready');
 }
 
-function buildHeaders(key: string, origin: string): RawHeaders {
-  const headers: RawHeaders = [
-    ['Upgrade', 'websocket'],
-    ['Connection', 'Upgrade'],
-    ['Sec-WebSocket-Version', '13'],
-    ['Sec-WebSocket-Key', key],
-  ];
-  if (origin !== '') headers.push(['Origin', origin]);
-  return headers;
-}
-
-interface Ctx {
-  ex: Exchange;
-  deadline: Deadline;
-  target: string;
-  secrets: Array<string | undefined>;
-  fail: (kind: WsProbeFailureKind, detail: string, extra?: Partial<Failure>) => Failure;
-}
+type Fail = (kind: WsProbeFailureKind, detail: string, extra?: Partial<Failure>) => Failure;
 
 export async function probeWebSocket(o: WsProbeOptions): Promise<WsProbeResult> {
   const started = Date.now();
   const secrets = [o.token, o.ticket];
-  const fail = (kind: WsProbeFailureKind, detail: string, extra: Partial<Failure> = {}): Failure =>
+  const fail: Fail = (kind, detail, extra = {}) =>
     ({ ok: false, kind, ms: Date.now() - started, detail: redactSecrets(detail, secrets), ...extra });
   const deadline = new Deadline(o.timeoutMs ?? 8000);
-  const key = crypto.randomBytes(16).toString('base64');
   const target = `${formatHostHeader(o.host, o.port)}${o.path ?? '/api/ws'}`;
-  let ex: Exchange | undefined;
+  let conn: WsConnection | undefined;
   try {
-    ex = await openExchange({
+    const r = await openWebSocket({
       dial: o.dial, host: o.host, port: o.port, hostHeader: o.hostHeader,
-      path: buildProbePath(o.path ?? '/api/ws', o.token, o.ticket), headers: buildHeaders(key, o.origin ?? 'file://'),
-    }, deadline);
-    const ctx: Ctx = { ex, deadline, target, secrets, fail };
-    if (ex.head.status !== 101) return await readRejection(ctx);
-    const problem = checkHandshake(ex.head, key);
-    if (problem) return fail('bad-handshake', `${target}: 101 but ${problem} (a proxy or middlebox rewrote the handshake?)`, { status: 101 });
-    const frame = await readReadyFrame(ctx);
+      path: buildProbePath(o.path ?? '/api/ws', o.token, o.ticket), origin: o.origin ?? 'file://', deadline,
+    });
+    if (r.kind === 'rejected') return rejection(r, target, secrets, fail);
+    if (r.kind === 'bad-handshake') return fail('bad-handshake', `${target}: 101 but ${r.problem} (a proxy or middlebox rewrote the handshake?)`, { status: 101 });
+    conn = r.conn;
+    const frame = await readReadyFrame(conn, deadline, target, fail);
     return 'kind' in frame ? frame : { ok: true, status: 101, ms: Date.now() - started, firstFrame: frame.value };
   } catch (err) {
     const f = toProbeFailure(err);
     return fail(f.kind === 'protocol' ? 'bad-handshake' : f.kind, `${target}: ${f.message}`);
   } finally {
     deadline.clear();
-    if (ex) closeGracefully(ex.stream, ex.head.status === 101);
+    conn?.close();
   }
 }
 
-async function readRejection({ ex, deadline, target, secrets, fail }: Ctx): Promise<Failure> {
-  const { status, reason } = ex.head;
-  let body = '';
-  try {
-    body = (await ex.reader.read(bodyParser(ex.head, 'GET'), deadline, 'the response body')).toString('utf8');
-  } catch { /* the status decides the verdict; a body that never ends does not change it */ }
-  const shown = redactSecrets(body.slice(0, 500), secrets);
-  const bodyNote = body === '' ? 'empty body' : `body ${JSON.stringify(shown.slice(0, 120))}`;
-  return fail('http', `${target}: HTTP ${status}${reason ? ` ${reason}` : ''}, ${bodyNote}`, { status, body: shown });
+function rejection(r: { status: number; reason: string; body: string }, target: string, secrets: Array<string | undefined>, fail: Fail): Failure {
+  const shown = redactSecrets(r.body.slice(0, 500), secrets);
+  const bodyNote = r.body === '' ? 'empty body' : `body ${JSON.stringify(shown.slice(0, 120))}`;
+  return fail('http', `${target}: HTTP ${r.status}${r.reason ? ` ${r.reason}` : ''}, ${bodyNote}`, { status: r.status, body: shown });
 }
 
-async function readReadyFrame({ ex, deadline, target, fail }: Ctx): Promise<Failure | { value: unknown }> {
+async function readReadyFrame(conn: WsConnection, deadline: Deadline, target: string, fail: Fail): Promise<Failure | { value: unknown }> {
   const noReady = (what: string): Failure => fail('no-ready-frame', `${target}: 101 OK, but ${what}`, { status: 101 });
   let msg: WsMessage;
   try {
-    msg = await ex.reader.read(parseMessage, deadline, 'the first WebSocket frame');
+    msg = await conn.next(deadline, 'the first WebSocket frame');
   } catch (err) {
     return noReady(toProbeFailure(err).message);
   }
@@ -124,14 +98,4 @@ async function readReadyFrame({ ex, deadline, target, fail }: Ctx): Promise<Fail
   }
   if (!isGatewayReady(frame)) return noReady(`the first frame is not gateway.ready: ${msg.text.slice(0, 160)}`);
   return { value: frame };
-}
-
-/** Sends a masked close frame after an upgrade, then tears the stream down either way. */
-function closeGracefully(stream: Duplex, upgraded: boolean): void {
-  if (upgraded && !stream.destroyed && stream.writable) {
-    try { stream.end(encodeCloseFrame(1000)); } catch { /* already gone */ }
-    setTimeout(() => stream.destroy(), 200).unref();
-    return;
-  }
-  stream.destroy();
 }

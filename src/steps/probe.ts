@@ -6,7 +6,8 @@ import type { ConvergeInputs, ProbeRecord } from '../converge/inputs.js';
 import { stepError } from '../errors.js';
 import { dialTcp, type Dial } from '../probe/dial.js';
 import { probeAddress, probeDashboard, probeDashboardUntil, type DashboardProbe } from '../probe/probe-dashboard.js';
-import { classifyProbe, type WsProbeResult } from '../probe/ws-probe.js';
+import { classifyProbe } from '../probe/classify-probe.js';
+import type { WsProbeResult } from '../probe/ws-probe.js';
 import type { Check } from './step.js';
 
 export interface ProbeReport { via: string; result: WsProbeResult }

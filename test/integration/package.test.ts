@@ -43,5 +43,10 @@ describe('npm package', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const bad = await execa(bin, ['nope'], { reject: false, env: { NO_COLOR: '1' } });
     expect(bad.exitCode).toBe(2);
+    // The probe's runtime dependency (ws) came with the install: its modules load from the installed package.
+    const probe = join(prefix, 'lib', 'node_modules', 'hermes-setup', 'dist', 'probe', 'ws-open.js');
+    const loaded = await execa('node', ['--input-type=module', '-e', `const m = await import(${JSON.stringify(probe)}); console.log(typeof m.openWebSocket)`], { reject: false });
+    expect(loaded.stderr).toBe('');
+    expect(loaded.stdout.trim()).toBe('function');
   }, 300_000);
 });

@@ -1,12 +1,13 @@
-// probeWebSocket / fetchWsTicket / requestRaw against the real Hermes simulator on 127.0.0.1 only.
+// probeWebSocket / fetchWsTicket / requestHttp against the real Hermes simulator on 127.0.0.1 only.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, type Sim, createSim, getFreePort, removeSim, startHermes } from '../simulator/helpers/harness.js';
 import { BASIC_PASSWORD, BASIC_USER, basicAuthEnv } from '../simulator/helpers/gated.js';
 import { dialTcp } from '../../src/probe/dial.js';
-import { getHeader, requestRaw } from '../../src/probe/http-raw.js';
+import { requestHttp } from '../../src/probe/http-request.js';
 import { fetchWsTicket } from '../../src/probe/password-login.js';
-import { type WsProbeResult, classifyProbe, probeWebSocket } from '../../src/probe/ws-probe.js';
+import { classifyProbe } from '../../src/probe/classify-probe.js';
+import { type WsProbeResult, probeWebSocket } from '../../src/probe/ws-probe.js';
 
 const GENS = ['G0', 'G1', 'G2', 'G3'] as const;
 const PIN = 'probe-pinned-token-7f3a';
@@ -61,7 +62,7 @@ describe('probeWebSocket: loopback bind, pinned token', () => {
     const run = await start('G2', []);
     const ws = await probeWebSocket({ dial, host: HOST, port: run.port, token: PIN, hostHeader: `alias.example:${run.port}` });
     expect(ws).toMatchObject({ ok: false, kind: 'http', status: 403 });
-    const rest = await requestRaw({ dial, host: HOST, port: run.port, path: '/api/status', hostHeader: `alias.example:${run.port}` });
+    const rest = await requestHttp({ dial, host: HOST, port: run.port, path: '/api/status', hostHeader: `alias.example:${run.port}` });
     expect(rest.status).toBe(400);
     expect(JSON.parse(rest.body)).toMatchObject({ detail: expect.stringMatching(/Invalid Host header/) });
     const v = classifyProbe({ ok: false, kind: 'http', status: rest.status, ms: 0, detail: '' }, { generation: 'G2', mode: 'token', bind: '127.0.0.1', port: run.port });
@@ -69,11 +70,11 @@ describe('probeWebSocket: loopback bind, pinned token', () => {
     expect(v.hint).toContain(`127.0.0.1:${run.port}`);
   });
 
-  it('requestRaw reads /api/status (Content-Length body, headers) [G3]', async () => {
+  it('requestHttp reads /api/status (Content-Length body, headers) [G3]', async () => {
     const run = await start('G3', []);
-    const r = await requestRaw({ dial, host: HOST, port: run.port, path: '/api/status' });
+    const r = await requestHttp({ dial, host: HOST, port: run.port, path: '/api/status' });
     expect(r.status).toBe(200);
-    expect(getHeader(r.headers, 'content-type')).toMatch(/json/);
+    expect(r.headers['content-type']).toMatch(/json/);
     expect(JSON.parse(r.body)).toMatchObject({ version: '0.21.3', auth_required: false });
   });
 });
@@ -127,6 +128,7 @@ describe('gated bind (0.0.0.0, dialled on 127.0.0.1) with basic auth', () => {
     const t = await fetchWsTicket({ dial, host: HOST, port: run.port, username: BASIC_USER, password: BASIC_PASSWORD });
     if (!t.ok) throw new Error(t.detail);
     expect(t.ticket.length).toBeGreaterThan(8);
+    expect(t.ttlSeconds).toBe(30);
     const first = await probeWebSocket({ dial, host: HOST, port: run.port, ticket: t.ticket });
     expect(first).toMatchObject({ ok: true, status: 101 });
     const reused = await probeWebSocket({ dial, host: HOST, port: run.port, ticket: t.ticket });

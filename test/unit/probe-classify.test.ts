@@ -1,6 +1,7 @@
 // classifyProbe rows (peers.md §6.3 + generation-specific causes from hermes-behaviour.md §1.2, §7.3, §8, §9).
 import { describe, expect, it } from 'vitest';
-import { type WsProbeResult, classifyProbe } from '../../src/probe/ws-probe.js';
+import { classifyProbe } from '../../src/probe/classify-probe.js';
+import type { WsProbeResult } from '../../src/probe/ws-probe.js';
 import type { ProbeContext } from '../../src/probe/classify-probe.js';
 
 const fail = (kind: Extract<WsProbeResult, { ok: false }>['kind'], status?: number): WsProbeResult =>

@@ -1,11 +1,14 @@
-// requestRaw and probeWebSocket against real loopback servers that are *not* Hermes: a chunked/Set-Cookie HTTP
-// server, an SPA that answers 200 to the upgrade, a middlebox with a wrong Accept, an SSH banner, a closer.
+// requestHttp and probeWebSocket against real loopback servers that are *not* Hermes: a chunked/Set-Cookie HTTP
+// server, an SPA that answers 200 to the upgrade, middleboxes that bend the handshake, an SSH banner, closers, and
+// WebSocket servers whose first frame is not gateway.ready. Each verdict and detail text is the one the probe gave
+// before it ran on the `ws` package.
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialTcp } from '../../src/probe/dial.js';
-import { getHeaders, requestRaw } from '../../src/probe/http-raw.js';
-import { classifyProbe, probeWebSocket } from '../../src/probe/ws-probe.js';
+import { requestHttp } from '../../src/probe/http-request.js';
+import { classifyProbe } from '../../src/probe/classify-probe.js';
+import { probeWebSocket } from '../../src/probe/ws-probe.js';
 
 const dial = dialTcp(2000);
 const servers: net.Server[] = [];
@@ -17,7 +20,7 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 function rawServer(onConnection: (s: net.Socket) => void): Promise<number> {
-  return listen(net.createServer(onConnection));
+  return listen(net.createServer((s) => { s.on('error', () => undefined); onConnection(s); }));
 }
 
 let httpPort: number;
@@ -32,7 +35,7 @@ beforeAll(async () => {
     if (req.url === '/echo') {
       let body = '';
       req.on('data', (c: Buffer) => { body += c.toString(); });
-      req.on('end', () => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ method: req.method, host: req.headers.host, body })); });
+      req.on('end', () => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ method: req.method, host: req.headers.host, connection: req.headers.connection, body })); });
       return;
     }
     res.statusCode = 200; // an SPA fallback: any path, upgrade or not, gets index.html
@@ -42,30 +45,40 @@ beforeAll(async () => {
 });
 afterAll(() => { for (const s of servers) s.close(); });
 
-describe('requestRaw', () => {
+describe('requestHttp', () => {
   it('chunked body and two Set-Cookie headers', async () => {
-    const r = await requestRaw({ dial, host: '127.0.0.1', port: httpPort, path: '/chunked' });
+    const r = await requestHttp({ dial, host: '127.0.0.1', port: httpPort, path: '/chunked' });
     expect(r.status).toBe(200);
     expect(r.body).toBe('hello world');
-    expect(getHeaders(r.headers, 'set-cookie')).toEqual(['a=1; Path=/', 'b=2; HttpOnly']);
+    expect(r.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; HttpOnly']);
   });
   it('POST body with Content-Length; custom Host header', async () => {
-    const r = await requestRaw({ dial, host: '127.0.0.1', port: httpPort, method: 'POST', path: '/echo', hostHeader: 'localhost:1', body: '{"x":1}' });
-    expect(JSON.parse(r.body)).toEqual({ method: 'POST', host: 'localhost:1', body: '{"x":1}' });
+    const r = await requestHttp({ dial, host: '127.0.0.1', port: httpPort, method: 'POST', path: '/echo', hostHeader: 'localhost:1', body: '{"x":1}' });
+    expect(JSON.parse(r.body)).toEqual({ method: 'POST', host: 'localhost:1', connection: 'close', body: '{"x":1}' });
+  });
+  it('the dialled stream is destroyed once the response is read', async () => {
+    let stream: import('node:stream').Duplex | undefined;
+    const r = await requestHttp({ dial: async (h, p) => (stream = await dial(h, p)), host: '127.0.0.1', port: httpPort, path: '/' });
+    expect(r.status).toBe(200);
+    expect(stream?.destroyed).toBe(true);
+  });
+  it('a body over 1 MiB is refused (protocol)', async () => {
+    const port = await rawServer((s) => s.once('data', () => s.end(`HTTP/1.1 200 OK\r\nContent-Length: ${2 ** 21}\r\n\r\n${'x'.repeat(2 ** 21)}`)));
+    await expect(requestHttp({ dial, host: '127.0.0.1', port, path: '/' })).rejects.toMatchObject({ kind: 'protocol', message: 'body exceeds 1048576 bytes' });
   });
   it('body until close (HTTP/1.0-style answer without length)', async () => {
     const port = await rawServer((s) => s.once('data', () => s.end('HTTP/1.0 200 OK\r\nX: y\r\n\r\nuntil the end')));
-    const r = await requestRaw({ dial, host: '127.0.0.1', port, path: '/' });
-    expect(r).toMatchObject({ httpVersion: '1.0', status: 200, body: 'until the end' });
+    const r = await requestHttp({ dial, host: '127.0.0.1', port, path: '/' });
+    expect(r).toMatchObject({ status: 200, reason: 'OK', body: 'until the end' });
   });
   it('reset before a response → ProbeFailure kind reset', async () => {
     const port = await rawServer((s) => s.once('data', () => s.destroy()));
-    await expect(requestRaw({ dial, host: '127.0.0.1', port, path: '/' })).rejects.toMatchObject({ kind: 'reset' });
+    await expect(requestHttp({ dial, host: '127.0.0.1', port, path: '/' })).rejects.toMatchObject({ kind: 'reset', message: 'connection closed before the response status line' });
   });
   it('hard timeout covers a body that never finishes', async () => {
     const port = await rawServer((s) => s.once('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial')));
     const t0 = Date.now();
-    await expect(requestRaw({ dial, host: '127.0.0.1', port, path: '/', timeoutMs: 400 })).rejects.toMatchObject({ kind: 'timeout' });
+    await expect(requestHttp({ dial, host: '127.0.0.1', port, path: '/', timeoutMs: 400 })).rejects.toMatchObject({ kind: 'timeout', message: 'timed out after 400 ms waiting for the response body' });
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 });
