@@ -160,7 +160,7 @@ async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost>
     for (const p of Object.values(places)) await rm(p, { force: true });
     if (full.install === 'app-bundle') await rm(join(root, 'Applications', 'Tailscale.app'), { recursive: true, force: true });
     const where = full.install ?? 'path';
-    if (where !== 'none') await installTailscaleEmulator(places[where], TS_STATE_INSIDE);
+    if (where !== 'none') await installTailscaleEmulator(places[where], TS_STATE_INSIDE, 'macos');
   };
   await setTailscale(opts.tailscale ?? presetTailscaleState('Running'));
   await startLaunchd(root, sshdPid, true);
