@@ -1,9 +1,13 @@
 // launchctl emulator semantics, exercised over real SSH on an emulated mac host.
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMacHost, type MacHost } from './mac-host.js';
 
 interface PlistOpts {
   args: string[]; runAtLoad?: boolean; keepAlive?: boolean; throttle?: number; out?: string; env?: Record<string, string>;
+  /** Default: all session types (like brew); `null` = no LimitLoadToSessionType key. */
+  sessions?: string[] | null; processType?: string; exitTimeOut?: number; userName?: string;
 }
 
 function renderPlist(label: string, o: PlistOpts): string {
@@ -15,13 +19,18 @@ function renderPlist(label: string, o: PlistOpts): string {
   if (o.throttle !== undefined) body += kv('ThrottleInterval', `<integer>${o.throttle}</integer>`);
   if (o.out) body += kv('StandardOutPath', `<string>${o.out}</string>`) + kv('StandardErrorPath', `<string>${o.out}</string>`);
   if (o.env) body += kv('EnvironmentVariables', `<dict>${Object.entries(o.env).map(([k, v]) => `<key>${k}</key><string>${v}</string>`).join('')}</dict>`);
-  body += kv('LimitLoadToSessionType', '<array><string>Aqua</string><string>Background</string><string>LoginWindow</string><string>StandardIO</string><string>System</string></array>');
+  if (o.userName) body += kv('UserName', `<string>${o.userName}</string>`);
+  if (o.processType) body += kv('ProcessType', `<string>${o.processType}</string>`);
+  if (o.exitTimeOut !== undefined) body += kv('ExitTimeOut', `<integer>${o.exitTimeOut}</integer>`);
+  const sessions = o.sessions === undefined ? ['Aqua', 'Background', 'LoginWindow', 'StandardIO', 'System'] : o.sessions;
+  if (sessions) body += kv('LimitLoadToSessionType', `<array>${sessions.map((x) => `<string>${x}</string>`).join('')}</array>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n${body}</dict>\n</plist>\n`;
 }
 
 const SERVER_JS = `const http = require('http');
 const fs = require('fs');
 if (process.env.STAMP) fs.appendFileSync(process.env.STAMP, Date.now() + ' ' + process.pid + '\\n');
+if (process.env.IGNORE_TERM) process.on('SIGTERM', () => fs.appendFileSync(process.env.IGNORE_TERM, 'TERM\\n'));
 const port = Number(process.argv[2] || 0);
 if (port) http.createServer((q, r) => r.end('ok ' + process.pid)).listen(port, '0.0.0.0');
 else setInterval(() => {}, 1 << 30);
@@ -29,6 +38,15 @@ else setInterval(() => {}, 1 << 30);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const field = (print: string, name: string) => new RegExp(`^\\s*${name} = (.*)$`, 'm').exec(print)?.[1];
+async function waitUntil<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(100);
+  }
+}
 
 describe('launchctl emulator over SSH', () => {
   let h: MacHost;
@@ -127,7 +145,9 @@ describe('launchctl emulator over SSH', () => {
     const after = await pidOf('t.web');
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
-    expect(field((await lc(`print ${gui}/t.web`)).stdout, 'runs')).toBe('2');
+    const p = (await lc(`print ${gui}/t.web`)).stdout;
+    expect(field(p, 'runs')).toBe('2');
+    expect(field(p, 'last terminating signal')).toBe('Killed: 9'); // SIGKILL, not SIGTERM (README rule 3)
     const missing = await lc(`kickstart -k ${gui}/t.missing`);
     expect(missing.code).toBe(113);
     expect(missing.stderr).toContain('Could not find service "t.missing"');
@@ -197,5 +217,162 @@ describe('launchctl emulator over SSH', () => {
     expect(field(idle.stdout, 'state')).toBe('not running');
     expect(await waitFor(async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined)).toBe(newPid);
     expect(cycleMs).toBeLessThan(3000);
+  });
+  it('kickstart -k SIGKILLs: a job that traps SIGTERM never sees it and is replaced at once', async () => {
+    const mark = `${h.home}/term-kick`;
+    await put('t.trap', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: true, env: { IGNORE_TERM: mark } });
+    expect((await boot('t.trap')).code).toBe(0);
+    const before = await waitFor(() => pidOf('t.trap'));
+    expect((await lc(`kickstart -k ${gui}/t.trap`)).code).toBe(0);
+    expect(await pidOf('t.trap')).not.toBe(before);
+    expect((await h.ssh(`cat ${mark} 2>/dev/null || echo none`)).stdout).toBe('none\n');
+  });
+
+  it('bootout of a job that does not exit in time answers 36 (EINPROGRESS) and completes in the background', async () => {
+    const mark = `${h.home}/term-bootout`;
+    await put('t.slow', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: true, exitTimeOut: 3, env: { IGNORE_TERM: mark } });
+    expect((await boot('t.slow')).code).toBe(0);
+    const pid = await waitFor(() => pidOf('t.slow'));
+    const t0 = Date.now();
+    expect(await lc(`bootout ${gui}/t.slow`)).toMatchObject({ code: 36, stderr: 'Boot-out failed: 36: Operation now in progress\n' });
+    expect(Date.now() - t0).toBeGreaterThan(800); // it waited for the job first
+    expect((await lc(`bootout ${gui}/t.slow`)).code).toBe(36); // still exiting (brew loops on this)
+    expect(field((await lc(`print ${gui}/t.slow`)).stdout, 'pid')).toBe(pid);
+    await waitFor(async () => ((await lc(`print ${gui}/t.slow`)).code === 113 ? true : undefined), 10_000);
+    expect((await h.ssh(`cat ${mark}; kill -0 ${pid} 2>/dev/null || echo gone`)).stdout).toBe('TERM\ngone\n');
+    expect((await lc(`bootout ${gui}/t.slow`)).code).toBe(3);
+  });
+
+  it('ProcessType is accepted and print shows the spawn type', async () => {
+    const types: [string | undefined, string][] = [['Interactive', 'interactive (4)'], ['Background', 'background (5)'], ['Adaptive', 'adaptive (6)'], ['Standard', 'daemon (3)'], [undefined, 'daemon (3)']];
+    for (const [pt, want] of types) {
+      const label = `t.pt${pt ?? 'none'}`;
+      await put(label, { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, ...(pt ? { processType: pt } : {}) });
+      expect((await boot(label)).code).toBe(0);
+      expect(field((await lc(`print ${gui}/${label}`)).stdout, 'spawn type')).toBe(want);
+    }
+  });
+
+  it('a plist without LimitLoadToSessionType is an Aqua agent: bootstrap user/<uid> → 5, gui/<uid> → 0', async () => {
+    await put('t.nosess', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, sessions: null });
+    await put('t.bgonly', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, sessions: ['Background'] });
+    const user = `user/${h.uid}`;
+    expect(await boot('t.nosess', user)).toMatchObject({ code: 5, stderr: 'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n' });
+    expect((await boot('t.bgonly', user)).code).toBe(0);
+    expect((await boot('t.nosess', gui)).code).toBe(0);
+    expect((await boot('t.bgonly', gui)).code).toBe(5);
+  });
+});
+
+describe('launchctl emulator: a GUI login while the agent runs in user/<uid> (lenient session types)', () => {
+  let h: MacHost;
+  const lc = (args: string) => h.ssh(`launchctl ${args}`);
+  const put = (label: string, o: PlistOpts) => h.ssh(`mkdir -p ~/Library/LaunchAgents && cat > ~/Library/LaunchAgents/${label}.plist`, { stdin: renderPlist(label, o) });
+  beforeAll(async () => {
+    h = await startMacHost({ gui: false, strictSessionType: false });
+    expect((await h.ssh('mkdir -p ~/bin && cat > ~/bin/srv.js', { stdin: SERVER_JS })).code).toBe(0);
+  });
+  afterAll(async () => { await h?.teardown(); });
+
+  it('launchd loads the agent into gui/<uid> too: a second instance fails to bind and KeepAlive keeps retrying it', async () => {
+    await put('t.dup', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18300'], keepAlive: true, throttle: 1 });
+    expect((await lc(`bootstrap user/${h.uid} ${h.home}/Library/LaunchAgents/t.dup.plist`)).code).toBe(0);
+    const userPid = await waitUntil(async () => field((await lc(`print user/${h.uid}/t.dup`)).stdout, 'pid'));
+    await h.setGuiSession(true);
+    const g = await waitUntil(async () => {
+      const p = (await lc(`print gui/${h.uid}/t.dup`)).stdout;
+      return Number(field(p, 'runs') ?? 0) >= 2 && field(p, 'last exit code') === '1' ? p : undefined;
+    }, 10_000);
+    expect(field(g, 'domain')).toBe(`gui/${h.uid}`);
+    expect((await h.ssh('/usr/sbin/lsof -nP -iTCP:18300 -sTCP:LISTEN -t')).stdout.trim()).toBe(userPid);
+    expect(field((await lc(`print user/${h.uid}/t.dup`)).stdout, 'pid')).toBe(userPid);
+  });
+
+  it('strictSessionType: false accepts a plist without LimitLoadToSessionType in user/<uid>', async () => {
+    await put('t.nosess', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, sessions: null });
+    expect((await lc(`bootstrap user/${h.uid} ${h.home}/Library/LaunchAgents/t.nosess.plist`)).code).toBe(0);
+  });
+});
+
+describe('launchctl emulator: macOS 26', () => {
+  let h: MacHost;
+  const lc = (args: string) => h.ssh(`launchctl ${args}`);
+  beforeAll(async () => {
+    h = await startMacHost({ macosVersion: 26, bootoutEinprogressChance: 1 });
+    const plist = renderPlist('t.m26', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18310'], runAtLoad: true });
+    expect((await h.ssh('mkdir -p ~/bin ~/Library/LaunchAgents && cat > ~/bin/srv.js', { stdin: SERVER_JS })).code).toBe(0);
+    expect((await h.ssh('cat > ~/Library/LaunchAgents/t.m26.plist', { stdin: plist })).code).toBe(0);
+  });
+  afterAll(async () => { await h?.teardown(); });
+
+  it('reports 26.x; bootstrap gui/<uid> → 5 and kickstart gui/… → 125 although the GUI session exists; user/<uid> works', async () => {
+    expect((await h.ssh('sw_vers -productVersion; uname -r; sysctl -n kern.osproductversion')).stdout).toBe('26.4.1\n25.4.0\n26.4.1\n');
+    expect((await lc(`print gui/${h.uid}`)).code).toBe(0);
+    expect((await lc('managername')).stdout).toBe('Background\n');
+    const plist = `${h.home}/Library/LaunchAgents/t.m26.plist`;
+    expect(await lc(`bootstrap gui/${h.uid} ${plist}`)).toMatchObject({ code: 5, stderr: 'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n' });
+    expect(await lc(`kickstart -k gui/${h.uid}/t.m26`)).toMatchObject({ code: 125, stderr: 'Could not kickstart service "t.m26": 125: Domain does not support specified action\n' });
+    expect((await lc(`bootstrap user/${h.uid} ${plist}`)).code).toBe(0);
+    expect(await waitUntil(async () => field((await lc(`print user/${h.uid}/t.m26`)).stdout, 'pid'))).toMatch(/^\d+$/);
+  });
+
+  it('bootoutEinprogressChance: 1 answers 36 even for a job that exits at once; the bootout still completes', async () => {
+    expect((await lc(`bootout user/${h.uid}/t.m26`)).code).toBe(36);
+    await waitUntil(async () => ((await lc(`print user/${h.uid}/t.m26`)).code === 113 ? true : undefined));
+  });
+});
+
+describe('power cycle and FileVault', () => {
+  let plain: MacHost;
+  let fv: MacHost;
+  const setup = async (m: MacHost) => {
+    expect((await m.ssh('mkdir -p ~/bin ~/Library/LaunchAgents && cat > ~/bin/srv.js', { stdin: SERVER_JS })).code).toBe(0);
+    const agent = renderPlist('t.agent', { args: ['/usr/bin/node', `${m.home}/bin/srv.js`, '18401'], runAtLoad: true });
+    expect((await m.ssh('cat > ~/Library/LaunchAgents/t.agent.plist', { stdin: agent })).code).toBe(0);
+    const daemon = renderPlist('t.daemon', { args: ['/usr/bin/node', `${m.home}/bin/srv.js`, '18400'], runAtLoad: true, userName: m.user });
+    writeFileSync(`${m.root}/Library/LaunchDaemons/t.daemon.plist`, daemon, { mode: 0o644 });
+    expect((await m.launchctl(['bootstrap', 'system', '/Library/LaunchDaemons/t.daemon.plist'])).code).toBe(0);
+    expect((await m.ssh(`launchctl bootstrap gui/${m.uid} ~/Library/LaunchAgents/t.agent.plist`)).code).toBe(0);
+  };
+  const answers = (m: MacHost, port: number) => fetch(`http://${m.ip}:${port}/`, { signal: AbortSignal.timeout(1500) }).then((r) => r.ok, () => false);
+  const boottime = async (m: MacHost) => (await m.ssh('sysctl -n kern.boottime')).stdout;
+  beforeAll(async () => {
+    [plain, fv] = await Promise.all([startMacHost(), startMacHost({ fileVault: true })]);
+    await Promise.all([setup(plain), setup(fv)]);
+  });
+  afterAll(async () => { await Promise.all([plain?.teardown(), fv?.teardown()]); });
+
+  it('without FileVault: a power cycle starts LaunchDaemons, LaunchAgents only with auto-login; boottime changes, not on a login cycle', async () => {
+    const b0 = await boottime(plain);
+    await plain.loginCycle();
+    expect(await boottime(plain)).toBe(b0);
+    await sleep(1100);
+    await plain.powerCycle();
+    expect(await waitUntil(async () => ((await answers(plain, 18400)) ? true : undefined))).toBe(true);
+    expect(await boottime(plain)).not.toBe(b0);
+    expect((await plain.ssh(`launchctl print gui/${plain.uid}`)).code).toBe(125);
+    expect(await answers(plain, 18401)).toBe(false);
+    await plain.powerCycle({ autoLogin: true });
+    expect(await waitUntil(async () => ((await answers(plain, 18401)) ? true : undefined))).toBe(true);
+    expect(await answers(plain, 18400)).toBe(true);
+  });
+
+  it('with FileVault: fdesetup says On; after a power cut nothing runs, not even LaunchDaemons, until the disk is unlocked', async () => {
+    expect((await fv.ssh('fdesetup status')).stdout).toBe('FileVault is On.\n');
+    expect(await answers(fv, 18400)).toBe(true);
+    await fv.powerCycle();
+    await sleep(1500);
+    expect(await answers(fv, 18400)).toBe(false);
+    await expect(fv.launchctl(['print', 'system'])).rejects.toThrow();
+    const reach = await new Promise<string>((resolve) => {
+      const s = connect(22, fv.ip);
+      s.setTimeout(1500, () => { s.destroy(); resolve('timeout'); });
+      s.on('connect', () => { s.destroy(); resolve('connected'); });
+      s.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
+    });
+    expect(reach).not.toBe('connected');
+    await fv.unlockDisk();
+    expect(await waitUntil(async () => ((await answers(fv, 18400)) ? true : undefined))).toBe(true);
+    expect(await waitUntil(async () => ((await answers(fv, 18401)) ? true : undefined))).toBe(true); // the unlock logged the user in
   });
 });
