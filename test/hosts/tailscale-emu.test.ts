@@ -58,7 +58,7 @@ describe('tailscale emulator on the mac host', () => {
 
   it('a server in the host namespace is reachable from the test machine on `tailscale ip -4`', async () => {
     const ip = (await ts('ip -4')).stdout.trim();
-    const srv = await h.ssh(`setsid nohup node -e "require('http').createServer((q,r)=>r.end('tailnet ok')).listen(18100,'0.0.0.0')" >/dev/null 2>&1 < /dev/null & echo $!`);
+    const srv = await h.ssh(`nohup node -e "require('http').createServer((q,r)=>r.end('tailnet ok')).listen(18100,'0.0.0.0')" >/dev/null 2>&1 < /dev/null & echo $!`);
     expect(srv.code).toBe(0);
     let body = '';
     for (let i = 0; i < 100 && !body; i++) {
