@@ -51,7 +51,7 @@ async function measureLinux(): Promise<Medians> {
 async function measureMac(): Promise<Medians> {
   const mac = await startMacHost();
   try {
-    const m = await mac.ssh(`node -`, { stdin: MEASURE });
+    const m = await mac.ssh(`${mac.nodePath} -`, { stdin: MEASURE });
     if (m.code !== 0) throw new Error(m.stderr);
     return JSON.parse(m.stdout) as Medians;
   } finally {
