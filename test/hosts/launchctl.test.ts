@@ -1,52 +1,7 @@
 // launchctl emulator semantics, exercised over real SSH on an emulated mac host.
-import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMacHost, type MacHost } from './mac-host.js';
-
-interface PlistOpts {
-  args: string[]; runAtLoad?: boolean; keepAlive?: boolean; throttle?: number; out?: string; env?: Record<string, string>;
-  /** Default: all session types (like brew); `null` = no LimitLoadToSessionType key. */
-  sessions?: string[] | null; processType?: string; exitTimeOut?: number; userName?: string;
-}
-
-function renderPlist(label: string, o: PlistOpts): string {
-  const kv = (k: string, v: string) => `  <key>${k}</key>${v}\n`;
-  let body = kv('Label', `<string>${label}</string>`);
-  body += kv('ProgramArguments', `<array>${o.args.map((a) => `<string>${a}</string>`).join('')}</array>`);
-  if (o.runAtLoad !== undefined) body += kv('RunAtLoad', o.runAtLoad ? '<true/>' : '<false/>');
-  if (o.keepAlive) body += kv('KeepAlive', '<true/>');
-  if (o.throttle !== undefined) body += kv('ThrottleInterval', `<integer>${o.throttle}</integer>`);
-  if (o.out) body += kv('StandardOutPath', `<string>${o.out}</string>`) + kv('StandardErrorPath', `<string>${o.out}</string>`);
-  if (o.env) body += kv('EnvironmentVariables', `<dict>${Object.entries(o.env).map(([k, v]) => `<key>${k}</key><string>${v}</string>`).join('')}</dict>`);
-  if (o.userName) body += kv('UserName', `<string>${o.userName}</string>`);
-  if (o.processType) body += kv('ProcessType', `<string>${o.processType}</string>`);
-  if (o.exitTimeOut !== undefined) body += kv('ExitTimeOut', `<integer>${o.exitTimeOut}</integer>`);
-  const sessions = o.sessions === undefined ? ['Aqua', 'Background', 'LoginWindow', 'StandardIO', 'System'] : o.sessions;
-  if (sessions) body += kv('LimitLoadToSessionType', `<array>${sessions.map((x) => `<string>${x}</string>`).join('')}</array>`);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n${body}</dict>\n</plist>\n`;
-}
-
-const SERVER_JS = `const http = require('http');
-const fs = require('fs');
-if (process.env.STAMP) fs.appendFileSync(process.env.STAMP, Date.now() + ' ' + process.pid + '\\n');
-if (process.env.IGNORE_TERM) process.on('SIGTERM', () => fs.appendFileSync(process.env.IGNORE_TERM, 'TERM\\n'));
-const port = Number(process.argv[2] || 0);
-if (port) http.createServer((q, r) => r.end('ok ' + process.pid)).listen(port, '0.0.0.0');
-else setInterval(() => {}, 1 << 30);
-`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const field = (print: string, name: string) => new RegExp(`^\\s*${name} = (.*)$`, 'm').exec(print)?.[1];
-async function waitUntil<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(100);
-  }
-}
+import { SERVER_JS, field, renderPlist, sleep, type PlistOpts } from './launchd-fixtures.js';
 
 describe('launchctl emulator over SSH', () => {
   let h: MacHost;
@@ -172,6 +127,8 @@ describe('launchctl emulator over SSH', () => {
     await put('t.keep', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], keepAlive: true, throttle: 2, env: { STAMP: stamp } });
     expect((await boot('t.keep')).code).toBe(0);
     const pid1 = await waitFor(() => pidOf('t.keep'));
+    // node must have written its stamp before the kill (under load it can take over a second to start)
+    await waitFor(async () => ((await h.ssh(`cat ${stamp}`)).stdout.includes(` ${pid1}\n`) ? true : undefined));
     await h.ssh(`kill -9 ${pid1}`);
     const pid2 = await waitFor(async () => { const p = await pidOf('t.keep'); return p && p !== pid1 ? p : undefined; });
     const stamps = await waitFor(async () => {
@@ -261,118 +218,5 @@ describe('launchctl emulator over SSH', () => {
     expect((await boot('t.bgonly', user)).code).toBe(0);
     expect((await boot('t.nosess', gui)).code).toBe(0);
     expect((await boot('t.bgonly', gui)).code).toBe(5);
-  });
-});
-
-describe('launchctl emulator: a GUI login while the agent runs in user/<uid> (lenient session types)', () => {
-  let h: MacHost;
-  const lc = (args: string) => h.ssh(`launchctl ${args}`);
-  const put = (label: string, o: PlistOpts) => h.ssh(`mkdir -p ~/Library/LaunchAgents && cat > ~/Library/LaunchAgents/${label}.plist`, { stdin: renderPlist(label, o) });
-  beforeAll(async () => {
-    h = await startMacHost({ gui: false, strictSessionType: false });
-    expect((await h.ssh('mkdir -p ~/bin && cat > ~/bin/srv.js', { stdin: SERVER_JS })).code).toBe(0);
-  });
-  afterAll(async () => { await h?.teardown(); });
-
-  it('launchd loads the agent into gui/<uid> too: a second instance fails to bind and KeepAlive keeps retrying it', async () => {
-    await put('t.dup', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18300'], keepAlive: true, throttle: 1 });
-    expect((await lc(`bootstrap user/${h.uid} ${h.home}/Library/LaunchAgents/t.dup.plist`)).code).toBe(0);
-    const userPid = await waitUntil(async () => field((await lc(`print user/${h.uid}/t.dup`)).stdout, 'pid'));
-    await h.setGuiSession(true);
-    const g = await waitUntil(async () => {
-      const p = (await lc(`print gui/${h.uid}/t.dup`)).stdout;
-      return Number(field(p, 'runs') ?? 0) >= 2 && field(p, 'last exit code') === '1' ? p : undefined;
-    }, 10_000);
-    expect(field(g, 'domain')).toBe(`gui/${h.uid}`);
-    expect((await h.ssh('/usr/sbin/lsof -nP -iTCP:18300 -sTCP:LISTEN -t')).stdout.trim()).toBe(userPid);
-    expect(field((await lc(`print user/${h.uid}/t.dup`)).stdout, 'pid')).toBe(userPid);
-  });
-
-  it('strictSessionType: false accepts a plist without LimitLoadToSessionType in user/<uid>', async () => {
-    await put('t.nosess', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, sessions: null });
-    expect((await lc(`bootstrap user/${h.uid} ${h.home}/Library/LaunchAgents/t.nosess.plist`)).code).toBe(0);
-  });
-});
-
-describe('launchctl emulator: macOS 26', () => {
-  let h: MacHost;
-  const lc = (args: string) => h.ssh(`launchctl ${args}`);
-  beforeAll(async () => {
-    h = await startMacHost({ macosVersion: 26, bootoutEinprogressChance: 1 });
-    const plist = renderPlist('t.m26', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18310'], runAtLoad: true });
-    expect((await h.ssh('mkdir -p ~/bin ~/Library/LaunchAgents && cat > ~/bin/srv.js', { stdin: SERVER_JS })).code).toBe(0);
-    expect((await h.ssh('cat > ~/Library/LaunchAgents/t.m26.plist', { stdin: plist })).code).toBe(0);
-  });
-  afterAll(async () => { await h?.teardown(); });
-
-  it('reports 26.x; bootstrap gui/<uid> → 5 and kickstart gui/… → 125 although the GUI session exists; user/<uid> works', async () => {
-    expect((await h.ssh('sw_vers -productVersion; uname -r; sysctl -n kern.osproductversion')).stdout).toBe('26.4.1\n25.4.0\n26.4.1\n');
-    expect((await lc(`print gui/${h.uid}`)).code).toBe(0);
-    expect((await lc('managername')).stdout).toBe('Background\n');
-    const plist = `${h.home}/Library/LaunchAgents/t.m26.plist`;
-    expect(await lc(`bootstrap gui/${h.uid} ${plist}`)).toMatchObject({ code: 5, stderr: 'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n' });
-    expect(await lc(`kickstart -k gui/${h.uid}/t.m26`)).toMatchObject({ code: 125, stderr: 'Could not kickstart service "t.m26": 125: Domain does not support specified action\n' });
-    expect((await lc(`bootstrap user/${h.uid} ${plist}`)).code).toBe(0);
-    expect(await waitUntil(async () => field((await lc(`print user/${h.uid}/t.m26`)).stdout, 'pid'))).toMatch(/^\d+$/);
-  });
-
-  it('bootoutEinprogressChance: 1 answers 36 even for a job that exits at once; the bootout still completes', async () => {
-    expect((await lc(`bootout user/${h.uid}/t.m26`)).code).toBe(36);
-    await waitUntil(async () => ((await lc(`print user/${h.uid}/t.m26`)).code === 113 ? true : undefined));
-  });
-});
-
-describe('power cycle and FileVault', () => {
-  let plain: MacHost;
-  let fv: MacHost;
-  const setup = async (m: MacHost) => {
-    expect((await m.ssh('mkdir -p ~/bin ~/Library/LaunchAgents && cat > ~/bin/srv.js', { stdin: SERVER_JS })).code).toBe(0);
-    const agent = renderPlist('t.agent', { args: ['/usr/bin/node', `${m.home}/bin/srv.js`, '18401'], runAtLoad: true });
-    expect((await m.ssh('cat > ~/Library/LaunchAgents/t.agent.plist', { stdin: agent })).code).toBe(0);
-    const daemon = renderPlist('t.daemon', { args: ['/usr/bin/node', `${m.home}/bin/srv.js`, '18400'], runAtLoad: true, userName: m.user });
-    writeFileSync(`${m.root}/Library/LaunchDaemons/t.daemon.plist`, daemon, { mode: 0o644 });
-    expect((await m.launchctl(['bootstrap', 'system', '/Library/LaunchDaemons/t.daemon.plist'])).code).toBe(0);
-    expect((await m.ssh(`launchctl bootstrap gui/${m.uid} ~/Library/LaunchAgents/t.agent.plist`)).code).toBe(0);
-  };
-  const answers = (m: MacHost, port: number) => fetch(`http://${m.ip}:${port}/`, { signal: AbortSignal.timeout(1500) }).then((r) => r.ok, () => false);
-  const boottime = async (m: MacHost) => (await m.ssh('sysctl -n kern.boottime')).stdout;
-  beforeAll(async () => {
-    [plain, fv] = await Promise.all([startMacHost(), startMacHost({ fileVault: true })]);
-    await Promise.all([setup(plain), setup(fv)]);
-  });
-  afterAll(async () => { await Promise.all([plain?.teardown(), fv?.teardown()]); });
-
-  it('without FileVault: a power cycle starts LaunchDaemons, LaunchAgents only with auto-login; boottime changes, not on a login cycle', async () => {
-    const b0 = await boottime(plain);
-    await plain.loginCycle();
-    expect(await boottime(plain)).toBe(b0);
-    await sleep(1100);
-    await plain.powerCycle();
-    expect(await waitUntil(async () => ((await answers(plain, 18400)) ? true : undefined))).toBe(true);
-    expect(await boottime(plain)).not.toBe(b0);
-    expect((await plain.ssh(`launchctl print gui/${plain.uid}`)).code).toBe(125);
-    expect(await answers(plain, 18401)).toBe(false);
-    await plain.powerCycle({ autoLogin: true });
-    expect(await waitUntil(async () => ((await answers(plain, 18401)) ? true : undefined))).toBe(true);
-    expect(await answers(plain, 18400)).toBe(true);
-  });
-
-  it('with FileVault: fdesetup says On; after a power cut nothing runs, not even LaunchDaemons, until the disk is unlocked', async () => {
-    expect((await fv.ssh('fdesetup status')).stdout).toBe('FileVault is On.\n');
-    expect(await answers(fv, 18400)).toBe(true);
-    await fv.powerCycle();
-    await sleep(1500);
-    expect(await answers(fv, 18400)).toBe(false);
-    await expect(fv.launchctl(['print', 'system'])).rejects.toThrow();
-    const reach = await new Promise<string>((resolve) => {
-      const s = connect(22, fv.ip);
-      s.setTimeout(1500, () => { s.destroy(); resolve('timeout'); });
-      s.on('connect', () => { s.destroy(); resolve('connected'); });
-      s.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
-    });
-    expect(reach).not.toBe('connected');
-    await fv.unlockDisk();
-    expect(await waitUntil(async () => ((await answers(fv, 18400)) ? true : undefined))).toBe(true);
-    expect(await waitUntil(async () => ((await answers(fv, 18401)) ? true : undefined))).toBe(true); // the unlock logged the user in
   });
 });
