@@ -13,7 +13,12 @@ const PRELUDE = String.raw`
 b64() { base64 | tr -d '\n'; }
 emit() { n=$1; shift; printf '%s=' "$n"; ( "$@" ) 2>&1 | b64; printf '\n'; }
 val() { printf '%s=' "$1"; printf '%s' "$2" | b64; printf '\n'; }
-limit() { if command -v timeout >/dev/null 2>&1; then timeout "$@"; else shift; "$@"; fi; }
+limit() { # seconds cmd…: coreutils timeout, else (macOS has none) a watcher that SIGTERMs the command
+  if command -v timeout >/dev/null 2>&1; then timeout "$@"; return; fi
+  l=$1; shift; "$@" & lp=$!
+  ( i=0; while [ "$i" -lt "$l" ] && kill -0 "$lp" 2>/dev/null; do sleep 1; i=$((i + 1)); done; kill -TERM "$lp" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+  wait "$lp"
+}
 file_facts() { # name path
   p=$2
   if [ -L "$p" ]; then val "$1.type" symlink; val "$1.target" "$(readlink "$p")"; return; fi
@@ -41,7 +46,7 @@ val hermes.path "$H"; val hermes.via "$HVIA"
 if [ -n "$H" ]; then
   I=$(sed -n 's|.*[ "]\(/[^ "]*\)/venv/bin/hermes.*|\1|p' "$H" 2>/dev/null | head -n 1)
   [ -n "$I" ] || I=$(dirname "$(dirname "$(dirname "$H")")")
-  K=$( { ls -lA --full-time "$H" "$I" "$I/.git" "$I/.git/refs/heads" "$I"/venv/lib/python*/site-packages 2>/dev/null || ls -lAT "$H" "$I" "$I/.git" "$I/.git/refs/heads" 2>/dev/null; } | cksum | tr ' ' '-')
+  K=$( { ls -lA --full-time "$H" "$I" "$I/.git" "$I/.git/refs/heads" "$I"/venv/lib/python*/site-packages 2>/dev/null || ls -lAT "$H" "$I" "$I/.git" "$I/.git/refs/heads" "$I"/venv/lib/python*/site-packages 2>/dev/null; } | cksum | tr ' ' '-')
   val hermes.key "$K"
   CK=$(sed -n 's/.*"hermesKey": *"\([^"]*\)".*/\1/p' ${shPath(PATHS.state)} 2>/dev/null)
   if [ -n "$CK" ] && [ "$K" = "$CK" ]; then val hermes.cached yes; else

@@ -1,34 +1,7 @@
 // launchctl emulator semantics, exercised over real SSH on an emulated mac host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMacHost, type MacHost } from './mac-host.js';
-
-interface PlistOpts {
-  args: string[]; runAtLoad?: boolean; keepAlive?: boolean; throttle?: number; out?: string; env?: Record<string, string>;
-}
-
-function renderPlist(label: string, o: PlistOpts): string {
-  const kv = (k: string, v: string) => `  <key>${k}</key>${v}\n`;
-  let body = kv('Label', `<string>${label}</string>`);
-  body += kv('ProgramArguments', `<array>${o.args.map((a) => `<string>${a}</string>`).join('')}</array>`);
-  if (o.runAtLoad !== undefined) body += kv('RunAtLoad', o.runAtLoad ? '<true/>' : '<false/>');
-  if (o.keepAlive) body += kv('KeepAlive', '<true/>');
-  if (o.throttle !== undefined) body += kv('ThrottleInterval', `<integer>${o.throttle}</integer>`);
-  if (o.out) body += kv('StandardOutPath', `<string>${o.out}</string>`) + kv('StandardErrorPath', `<string>${o.out}</string>`);
-  if (o.env) body += kv('EnvironmentVariables', `<dict>${Object.entries(o.env).map(([k, v]) => `<key>${k}</key><string>${v}</string>`).join('')}</dict>`);
-  body += kv('LimitLoadToSessionType', '<array><string>Aqua</string><string>Background</string><string>LoginWindow</string><string>StandardIO</string><string>System</string></array>');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n${body}</dict>\n</plist>\n`;
-}
-
-const SERVER_JS = `const http = require('http');
-const fs = require('fs');
-if (process.env.STAMP) fs.appendFileSync(process.env.STAMP, Date.now() + ' ' + process.pid + '\\n');
-const port = Number(process.argv[2] || 0);
-if (port) http.createServer((q, r) => r.end('ok ' + process.pid)).listen(port, '0.0.0.0');
-else setInterval(() => {}, 1 << 30);
-`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const field = (print: string, name: string) => new RegExp(`^\\s*${name} = (.*)$`, 'm').exec(print)?.[1];
+import { SERVER_JS, field, renderPlist, sleep, type PlistOpts } from './launchd-fixtures.js';
 
 describe('launchctl emulator over SSH', () => {
   let h: MacHost;
@@ -127,7 +100,9 @@ describe('launchctl emulator over SSH', () => {
     const after = await pidOf('t.web');
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
-    expect(field((await lc(`print ${gui}/t.web`)).stdout, 'runs')).toBe('2');
+    const p = (await lc(`print ${gui}/t.web`)).stdout;
+    expect(field(p, 'runs')).toBe('2');
+    expect(field(p, 'last terminating signal')).toBe('Killed: 9'); // SIGKILL, not SIGTERM (README rule 3)
     const missing = await lc(`kickstart -k ${gui}/t.missing`);
     expect(missing.code).toBe(113);
     expect(missing.stderr).toContain('Could not find service "t.missing"');
@@ -152,6 +127,8 @@ describe('launchctl emulator over SSH', () => {
     await put('t.keep', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], keepAlive: true, throttle: 2, env: { STAMP: stamp } });
     expect((await boot('t.keep')).code).toBe(0);
     const pid1 = await waitFor(() => pidOf('t.keep'));
+    // node must have written its stamp before the kill (under load it can take over a second to start)
+    await waitFor(async () => ((await h.ssh(`cat ${stamp}`)).stdout.includes(` ${pid1}\n`) ? true : undefined));
     await h.ssh(`kill -9 ${pid1}`);
     const pid2 = await waitFor(async () => { const p = await pidOf('t.keep'); return p && p !== pid1 ? p : undefined; });
     const stamps = await waitFor(async () => {
@@ -197,5 +174,49 @@ describe('launchctl emulator over SSH', () => {
     expect(field(idle.stdout, 'state')).toBe('not running');
     expect(await waitFor(async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined)).toBe(newPid);
     expect(cycleMs).toBeLessThan(3000);
+  });
+  it('kickstart -k SIGKILLs: a job that traps SIGTERM never sees it and is replaced at once', async () => {
+    const mark = `${h.home}/term-kick`;
+    await put('t.trap', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: true, env: { IGNORE_TERM: mark } });
+    expect((await boot('t.trap')).code).toBe(0);
+    const before = await waitFor(() => pidOf('t.trap'));
+    expect((await lc(`kickstart -k ${gui}/t.trap`)).code).toBe(0);
+    expect(await pidOf('t.trap')).not.toBe(before);
+    expect((await h.ssh(`cat ${mark} 2>/dev/null || echo none`)).stdout).toBe('none\n');
+  });
+
+  it('bootout of a job that does not exit in time answers 36 (EINPROGRESS) and completes in the background', async () => {
+    const mark = `${h.home}/term-bootout`;
+    await put('t.slow', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: true, exitTimeOut: 3, env: { IGNORE_TERM: mark } });
+    expect((await boot('t.slow')).code).toBe(0);
+    const pid = await waitFor(() => pidOf('t.slow'));
+    const t0 = Date.now();
+    expect(await lc(`bootout ${gui}/t.slow`)).toMatchObject({ code: 36, stderr: 'Boot-out failed: 36: Operation now in progress\n' });
+    expect(Date.now() - t0).toBeGreaterThan(800); // it waited for the job first
+    expect((await lc(`bootout ${gui}/t.slow`)).code).toBe(36); // still exiting (brew loops on this)
+    expect(field((await lc(`print ${gui}/t.slow`)).stdout, 'pid')).toBe(pid);
+    await waitFor(async () => ((await lc(`print ${gui}/t.slow`)).code === 113 ? true : undefined), 10_000);
+    expect((await h.ssh(`cat ${mark}; kill -0 ${pid} 2>/dev/null || echo gone`)).stdout).toBe('TERM\ngone\n');
+    expect((await lc(`bootout ${gui}/t.slow`)).code).toBe(3);
+  });
+
+  it('ProcessType is accepted and print shows the spawn type', async () => {
+    const types: [string | undefined, string][] = [['Interactive', 'interactive (4)'], ['Background', 'background (5)'], ['Adaptive', 'adaptive (6)'], ['Standard', 'daemon (3)'], [undefined, 'daemon (3)']];
+    for (const [pt, want] of types) {
+      const label = `t.pt${pt ?? 'none'}`;
+      await put(label, { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, ...(pt ? { processType: pt } : {}) });
+      expect((await boot(label)).code).toBe(0);
+      expect(field((await lc(`print ${gui}/${label}`)).stdout, 'spawn type')).toBe(want);
+    }
+  });
+
+  it('a plist without LimitLoadToSessionType is an Aqua agent: bootstrap user/<uid> → 5, gui/<uid> → 0', async () => {
+    await put('t.nosess', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, sessions: null });
+    await put('t.bgonly', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, sessions: ['Background'] });
+    const user = `user/${h.uid}`;
+    expect(await boot('t.nosess', user)).toMatchObject({ code: 5, stderr: 'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n' });
+    expect((await boot('t.bgonly', user)).code).toBe(0);
+    expect((await boot('t.nosess', gui)).code).toBe(0);
+    expect((await boot('t.bgonly', gui)).code).toBe(5);
   });
 });

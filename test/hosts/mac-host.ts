@@ -1,6 +1,6 @@
 // An emulated macOS host: a real OpenSSH login in its own network + mount + UTS namespace whose PATH
-// provides uname/sw_vers/launchctl/tailscale emulators and a per-host launchd emulator daemon.
-// See test/hosts/emulators/README.md for what is and is not faithful.
+// provides macOS userland (BSD wrappers, uname/sw_vers/sysctl/launchctl/tailscale emulators) and a per-host
+// launchd emulator daemon. See test/hosts/emulators/README.md for what is and is not faithful.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
@@ -8,17 +8,19 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startSshd } from './sshd.js';
 import {
-  EMULATOR_DIR, cleanupHost, createNetns, createTree, createUser, hostNames, killPids, listHostPids, mntNs,
-  releaseIdx, reserveIdx, sleep,
+  EMULATOR_DIR, cleanupHost, createNetns, createTree, createUser, emulatorNode, hostNames, killPids, listHostPids, mntNs,
+  releaseIdx, reserveIdx, sh, sleep,
 } from './emulators/mac-host-sys.js';
-import { renderMountScript } from './emulators/mac-tools.js';
+import { MACOS_VERSIONS, renderHostEnv, renderMountScript } from './emulators/mac-tools.js';
+import { hostNodePath, type MacNodeLayout } from './emulators/mac-userland.js';
+import { runSsh, startControlMaster, stopControlMaster, type SshResult, type SshTarget } from './emulators/mac-ssh.js';
 import {
   installTailscaleEmulator, presetTailscaleState, withoutUndefined, writeTailscaleState, type TailscaleEmuState,
 } from './emulators/tailscale-state.js';
 
 export type { TailscaleEmuState } from './emulators/tailscale-state.js';
-
-export interface SshResult { code: number; stdout: string; stderr: string }
+export type { SshResult } from './emulators/mac-ssh.js';
+export type { MacNodeLayout } from './emulators/mac-userland.js';
 
 export interface MacHost {
   name: string; idx: number; ip: string; tailnetIp: string; port: 22; user: string; uid: number; home: string;
@@ -27,10 +29,20 @@ export interface MacHost {
   knownHostsPath: string;
   /** Per-host directory tree on the test machine (e.g. `<root>/Users/<user>` is the home). */
   root: string;
+  /** Inside the host: a node binary for fixtures (e.g. the simulator's `nodePath`), wherever the layout put it. */
+  nodePath: string;
   /** As the user over real ssh. Multiplexed over one connection unless `fresh` (a whole new TCP/SSH login). */
   ssh(cmd: string, opts?: { stdin?: string; fresh?: boolean }): Promise<SshResult>;
   setGuiSession(present: boolean): Promise<void>;
   loginCycle(): Promise<void>;
+  /**
+   * Power cut and boot: every process dies, a new boot time. Without FileVault launchd starts at once and loads
+   * LaunchDaemons (and LaunchAgents into gui/ only with `autoLogin`). With FileVault nothing runs and the host
+   * does not answer on the network until `unlockDisk()`.
+   */
+  powerCycle(opts?: { autoLogin?: boolean }): Promise<void>;
+  /** The FileVault unlock at the pre-boot screen: the network comes up, launchd boots, the unlocking user is logged in (GUI). */
+  unlockDisk(): Promise<void>;
   setTailscale(state: TailscaleEmuState): Promise<void>;
   /** Raw launchctl as root inside the host (bypasses SSH; for fixtures). */
   launchctl(args: string[], uid?: number): Promise<SshResult>;
@@ -41,13 +53,29 @@ export interface MacHostOptions {
   idx?: number;
   /** How long a booted-out label keeps blocking bootstrap (launchd drain), default 1500 ms. */
   drainMs?: number;
+  /** How long `launchctl bootout` waits for the job to exit before answering 36 (EINPROGRESS), default 1000 ms. */
+  bootoutWaitMs?: number;
+  /** Probability (0..1) that a bootout answers 36 even when the job exited in time. Default 0. */
+  bootoutEinprogressChance?: number;
   /** Initial GUI (Aqua) session, default true. */
   gui?: boolean;
   /** Initial tailscale state, default Running on tailnetIp with the CLI in /usr/local/bin. */
   tailscale?: TailscaleEmuState;
+  /** 15 (default) or 26: sw_vers/uname/sysctl report it; 26 also defaults guiBootstrapFails to 5. */
+  macosVersion?: 15 | 26;
+  /** `bootstrap gui/<uid>` fails with this code (and `kickstart gui/…` with 125) even with a GUI session. */
+  guiBootstrapFails?: 5 | 125 | false;
+  /** A plist without LimitLoadToSessionType fails `bootstrap user/<uid>` with 5. Default true. */
+  strictSessionType?: boolean;
+  /** FileVault on: `fdesetup status` says so and a power cycle stops at the unlock screen. Default false. */
+  fileVault?: boolean;
+  /** Where node/npm are (issue 13 item 6). Default `system` (/usr/bin/node, the test machine's). */
+  node?: MacNodeLayout;
 }
 
 const TS_STATE_INSIDE = '/Library/TailscaleEmu/state.json';
+/** A Mac login shell's PATH (path_helper); the SSH session gets it so /usr/sbin tools (sysctl, lsof) are found. */
+const SSH_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin';
 
 /** One request to the host's launchd emulator socket, as if from `uid`. */
 function launchdRequest(root: string, argv: string[], uid = 0): Promise<SshResult> {
@@ -63,10 +91,10 @@ function launchdRequest(root: string, argv: string[], uid = 0): Promise<SshResul
   });
 }
 
-async function startLaunchd(root: string, sshdPid: number, login: boolean): Promise<void> {
+async function startLaunchd(root: string, sshdPid: number, mode: '--login' | '--boot'): Promise<void> {
   const out = openSync(join(root, 'launchd', 'daemon.out'), 'a');
-  const argv = ['-t', String(sshdPid), '-m', '-n', '-u', '--', process.execPath,
-    join(EMULATOR_DIR, 'launchd-emu.cjs'), '--state', '/var/db/com.apple.xpc.launchd', ...(login ? ['--login'] : [])];
+  const argv = ['-t', String(sshdPid), '-m', '-n', '-u', '--', emulatorNode(root),
+    join(EMULATOR_DIR, 'launchd-emu.cjs'), '--state', '/var/db/com.apple.xpc.launchd', mode];
   const child = spawn('nsenter', argv, { detached: true, stdio: ['ignore', out, out] });
   child.unref();
   closeSync(out);
@@ -77,44 +105,6 @@ async function startLaunchd(root: string, sshdPid: number, login: boolean): Prom
     await sleep(10);
   }
   throw new Error(`launchd emulator did not start; see ${join(root, 'launchd', 'daemon.out')}`);
-}
-
-interface SshTarget { ip: string; user: string; keyPath: string; knownHostsPath: string; controlPath: string }
-
-// ssh keeps the first value of an option, so ControlPath is given exactly once.
-const sshBaseArgs = (h: SshTarget, controlPath = h.controlPath): string[] => ['-i', h.keyPath, '-o', `UserKnownHostsFile=${h.knownHostsPath}`,
-  '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10',
-  '-o', `ControlPath=${controlPath}`, '-p', '22'];
-
-/** A multiplexing master so each ssh() is a new session on one connection (~20 ms instead of ~200 ms). */
-async function startControlMaster(h: SshTarget): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const p = spawn('ssh', [...sshBaseArgs(h), '-M', '-N', '-f', '-o', 'ControlPersist=120', `${h.user}@${h.ip}`], { stdio: 'ignore' });
-    p.on('exit', () => resolve());
-    p.on('error', () => resolve());
-  });
-}
-
-function stopControlMaster(h: SshTarget): Promise<void> {
-  return new Promise((resolve) => {
-    const p = spawn('ssh', [...sshBaseArgs(h), '-O', 'exit', `${h.user}@${h.ip}`], { stdio: 'ignore' });
-    p.on('exit', () => resolve());
-    p.on('error', () => resolve());
-  });
-}
-
-function runSsh(h: SshTarget, cmd: string, stdin?: string, fresh = false): Promise<SshResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('ssh', [...sshBaseArgs(h, fresh ? 'none' : h.controlPath), '-o', 'ControlMaster=no', `${h.user}@${h.ip}`, cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? 255, stdout, stderr }));
-    p.stdin.on('error', () => { /* EPIPE: it exited before reading stdin; its exit code and stderr tell */ });
-    p.stdin.end(stdin ?? '');
-  });
 }
 
 export async function startMacHost(opts: MacHostOptions = {}): Promise<MacHost> {
@@ -131,16 +121,24 @@ export async function startMacHost(opts: MacHostOptions = {}): Promise<MacHost> 
 async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost> {
   const n = hostNames(idx);
   const home = `/Users/${n.name}`;
+  const version = MACOS_VERSIONS[opts.macosVersion ?? 15];
+  const node = opts.node ?? 'system';
   const { uid, gid } = await createUser(n.name, home);
-  const root = await createTree(idx, { name: n.name, uid, gid });
+  const root = await createTree(idx, { name: n.name, uid, gid }, { version, node });
+  const guiBootstrapFails = opts.guiBootstrapFails ?? (opts.macosVersion === 26 ? 5 : false);
   await writeFile(join(root, 'launchd', 'config.json'), JSON.stringify({
     users: [{ uid, gid, name: n.name, home, shell: '/bin/bash' }], drainMs: opts.drainMs ?? 1500, ownerPid: process.pid,
+    bootoutWaitMs: opts.bootoutWaitMs ?? 1000, bootoutEinprogressChance: opts.bootoutEinprogressChance ?? 0,
+    strictSessionType: opts.strictSessionType !== false, guiBootstrapFails,
   }));
-  await writeFile(join(root, 'launchd', 'gui-session'), opts.gui === false ? '0\n' : '1\n');
+  const writeHostEnv = () => writeFile(join(root, 'launchd', 'host.env'), renderHostEnv({ version, bootMs: Date.now(), fileVault: opts.fileVault === true }), { mode: 0o644 });
+  await writeHostEnv();
+  const setGuiFile = (on: boolean) => writeFile(join(root, 'launchd', 'gui-session'), on ? '1\n' : '0\n');
+  await setGuiFile(opts.gui !== false);
   await createNetns(idx);
   const wrap = ['ip', 'netns', 'exec', n.netns, 'unshare', '-m', '-u', '--propagation', 'private',
     'sh', '-c', renderMountScript(root, n.name), 'sh'];
-  const sshd = await startSshd({ user: n.name, home, listen: n.ip, port: 22, wrap });
+  const sshd = await startSshd({ user: n.name, home, listen: n.ip, port: 22, wrap, extraConfig: [`SetEnv PATH=${SSH_PATH}`] });
   await writeFile(join(root, 'sshd-dir'), `${sshd.dir}\n`);
   const sshdPid = Number(readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8').trim());
   const ns = mntNs(sshdPid);
@@ -161,25 +159,55 @@ async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost>
     for (const p of Object.values(places)) await rm(p, { force: true });
     if (full.install === 'app-bundle') await rm(join(root, 'Applications', 'Tailscale.app'), { recursive: true, force: true });
     const where = full.install ?? 'path';
-    if (where !== 'none') await installTailscaleEmulator(places[where], TS_STATE_INSIDE);
+    if (where !== 'none') await installTailscaleEmulator(places[where], TS_STATE_INSIDE, 'macos');
   };
   await setTailscale(opts.tailscale ?? presetTailscaleState('Running'));
-  await startLaunchd(root, sshdPid, true);
+  await startLaunchd(root, sshdPid, '--login');
   await startControlMaster(target);
+
+  /** Like a shutdown: launchd stops (and reaps) its jobs, then every other process of the host dies. */
+  const stopAll = async (): Promise<void> => {
+    await launchdRequest(root, ['__emu', 'shutdown']).catch(() => undefined);
+    await killPids(listHostPids(ns, uid).filter((p) => p !== sshdPid));
+  };
+  // The Mac's own interface down: like a powered-off machine on the LAN, connects time out (no ARP answer).
+  const link = (state: 'up' | 'down') => sh('ip', ['netns', 'exec', n.netns, 'ip', 'link', 'set', 'en0', state]);
+  let locked = false;
 
   const host: MacHost = {
     name: n.name, idx, ip: n.ip, tailnetIp: n.tailnetIp, port: 22, user: n.name, uid, home,
-    keyPath: sshd.keyPath, knownHostsLine: sshd.knownHostsLine, knownHostsPath, root,
+    keyPath: sshd.keyPath, knownHostsLine: sshd.knownHostsLine, knownHostsPath, root, nodePath: hostNodePath(node, home, root),
     ssh: (cmd, o) => runSsh(target, cmd, o?.stdin, o?.fresh),
     async setGuiSession(present) {
       const r = await launchdRequest(root, ['__emu', 'set-gui', present ? '1' : '0']);
       if (r.code !== 0) throw new Error(`set-gui failed: ${r.stderr}`);
     },
     async loginCycle() {
-      // Like a shutdown: launchd stops (and reaps) its jobs, then every other process of the host dies.
-      await launchdRequest(root, ['__emu', 'shutdown']).catch(() => undefined);
-      await killPids(listHostPids(ns, uid).filter((p) => p !== sshdPid));
-      await startLaunchd(root, sshdPid, true);
+      await stopAll();
+      await startLaunchd(root, sshdPid, '--login');
+      await startControlMaster(target);
+    },
+    async powerCycle(o = {}) {
+      await stopControlMaster(target);
+      await stopAll();
+      await writeHostEnv();
+      if (opts.fileVault) {
+        // FileVault: the Mac waits at the pre-boot unlock screen; no launchd, no sshd answering, no auto-login.
+        await setGuiFile(false);
+        await link('down');
+        locked = true;
+        return;
+      }
+      await setGuiFile(o.autoLogin === true);
+      await startLaunchd(root, sshdPid, '--boot');
+      await startControlMaster(target);
+    },
+    async unlockDisk() {
+      if (!locked) throw new Error('unlockDisk: the disk is not locked (fileVault off, or no powerCycle)');
+      locked = false;
+      await link('up');
+      await setGuiFile(true);
+      await startLaunchd(root, sshdPid, '--boot');
       await startControlMaster(target);
     },
     setTailscale,

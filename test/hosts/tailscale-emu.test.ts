@@ -1,12 +1,15 @@
 // tailscale CLI emulator: states, exit codes and install variants, on the emulated mac host and locally.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startMacHost, type MacHost } from './mac-host.js';
 import {
   TAILSCALE_EMULATOR_PATH, installTailscaleEmulator, presetTailscaleState, writeTailscaleState,
 } from './emulators/tailscale-state.js';
+import { GOLDEN_STATES } from './emulators/tailscale-golden-cases.js';
 
 interface Status {
   BackendState: string; AuthURL: string; TailscaleIPs: string[] | null; Peer?: unknown; Version: string; Health: string[];
@@ -16,7 +19,7 @@ interface Status {
 
 function runLocal(args: string[], env: Record<string, string>, bin = TAILSCALE_EMULATOR_PATH) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(bin, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -55,7 +58,7 @@ describe('tailscale emulator on the mac host', () => {
 
   it('a server in the host namespace is reachable from the test machine on `tailscale ip -4`', async () => {
     const ip = (await ts('ip -4')).stdout.trim();
-    const srv = await h.ssh(`setsid nohup node -e "require('http').createServer((q,r)=>r.end('tailnet ok')).listen(18100,'0.0.0.0')" >/dev/null 2>&1 < /dev/null & echo $!`);
+    const srv = await h.ssh(`nohup node -e "require('http').createServer((q,r)=>r.end('tailnet ok')).listen(18100,'0.0.0.0')" >/dev/null 2>&1 < /dev/null & echo $!`);
     expect(srv.code).toBe(0);
     let body = '';
     for (let i = 0; i < 100 && !body; i++) {
@@ -151,5 +154,28 @@ describe('tailscale emulator as installed in a Linux guest', () => {
     expect(r).toBe('100.64.0.7\n');
     const v6 = await runLocal(['ip', '-6'], {}, bin);
     expect(v6).toMatchObject({ code: 1, stderr: 'no Tailscale IPv6 address\n' });
+  });
+});
+
+interface GoldenRun { args: string[]; code: number; stdout: string; stderr: string }
+
+describe('tailscale emulator answers, byte for byte', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await mkdtemp('/var/tmp/hs-tsgold-'); });
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  // Recorded from the former Node emulator (tailscale.cjs) by record-tailscale-golden.ts before it was removed.
+  const golden = JSON.parse(readFileSync(join(import.meta.dirname, 'emulators', 'tailscale-golden.json'), 'utf8')) as Record<string, GoldenRun[]>;
+  const host = hostname().split('.')[0]!;
+
+  it.each(GOLDEN_STATES.map((g) => [g.name, g] as const))('%s: every argument list gives the recorded stdout, stderr and exit code', async (name, g) => {
+    const state = join(dir, `${name}.state`);
+    if (g.state) await writeTailscaleState(state, g.state);
+    const runs = golden[name]!;
+    expect(runs.length).toBeGreaterThan(20);
+    for (const want of runs) {
+      const got = await runLocal(want.args, { TAILSCALE_EMU_STATE: state });
+      const unmask = (s: string) => s.split('<HOSTNAME>').join(host);
+      expect({ args: want.args, ...got }).toEqual({ args: want.args, code: want.code, stdout: unmask(want.stdout), stderr: unmask(want.stderr) });
+    }
   });
 });

@@ -2,7 +2,9 @@
 'use strict';
 // Per-host launchd emulator daemon (runs as root inside the host's namespaces). launchctl.cjs talks to
 // it over <state>/emu.sock. Usage: launchd-emu.cjs --state <dir> [--login]
-// <state>/config.json: { users: [{uid,gid,name,home,shell}], drainMs, ownerPid }
+// Usage: launchd-emu.cjs --state <dir> [--login | --boot]
+// <state>/config.json: { users: [{uid,gid,name,home,shell}], drainMs, ownerPid, bootoutWaitMs,
+//   bootoutEinprogressChance, strictSessionType, guiBootstrapFails }
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
@@ -14,13 +16,16 @@ const argv = process.argv.slice(2);
 const stateDir = argv[argv.indexOf('--state') + 1];
 const config = JSON.parse(fs.readFileSync(path.join(stateDir, 'config.json'), 'utf8'));
 const drainMs = config.drainMs ?? 1500;
+const bootoutWaitMs = config.bootoutWaitMs ?? 1000;
+const einprogressChance = config.bootoutEinprogressChance ?? 0;
+const guiBootstrapFails = config.guiBootstrapFails || null;
 const logFd = fs.openSync(path.join(stateDir, 'launchd.log'), 'a');
 const log = (m) => fs.writeSync(logFd, `${new Date().toISOString()} ${m}\n`);
 const users = [{ uid: 0, gid: 0, name: 'root', home: '/var/root', shell: '/bin/sh' }, ...config.users];
 /** domain -> Map(label -> Job) */
 const domains = new Map();
 const asid = 100000 + (process.pid % 1000);
-const ctx = { stateDir, users, domains, log, Job, drainMs };
+const ctx = { stateDir, users, domains, log, Job, drainMs, strictSessionType: config.strictSessionType !== false };
 
 const guiPresent = () => { try { return fs.readFileSync(path.join(stateDir, 'gui-session'), 'utf8').trim() !== '0'; } catch { return true; } };
 const out = (code, stdout = '', stderr = '') => ({ code, stdout, stderr });
@@ -79,6 +84,10 @@ async function handle(req) {
       if (!t || t.label || pos.length < 2) return usage(verb, '<domain-target> <service-path> [service-path ...]');
       const e = domainError(t, req);
       if (e) return out(e, '', `Bootstrap failed: ${P.errorText(e)}\n`);
+      if (t.gui && guiBootstrapFails) {
+        log(`bootstrap ${t.domain}: refused (macOS 26 gui/ domain quirk, ${guiBootstrapFails})`);
+        return out(guiBootstrapFails, '', `Bootstrap failed: ${P.errorText(guiBootstrapFails)}\n${guiBootstrapFails === 5 ? richer(req, 'gui domain refused the bootstrap') : ''}`);
+      }
       return bootstrapPaths(req, t, pos.slice(1), 'Bootstrap failed');
     }
     case 'bootout': {
@@ -94,12 +103,17 @@ async function handle(req) {
           labels.push(r.label);
         }
       }
+      let inProgress = false;
       for (const l of labels) {
         const job = findJob(t.domain, l);
+        if (job && job.draining && job.proc) { inProgress = true; continue; }
         if (!job || job.draining) return out(3, '', `Boot-out failed: ${P.errorText(3)}\n`);
         bootout(job);
+        // launchctl waits a little for the job to exit; past that it answers 36 (EINPROGRESS) and the
+        // bootout completes in the background (README, rule 4).
+        if (!(await job.exitedWithin(bootoutWaitMs)) || Math.random() < einprogressChance) inProgress = true;
       }
-      return out(0);
+      return inProgress ? out(36, '', `Boot-out failed: ${P.errorText(36)}\n`) : out(0);
     }
     case 'enable': case 'disable': {
       const t = target();
@@ -112,12 +126,13 @@ async function handle(req) {
     case 'kickstart': {
       const t = target();
       if (!t || !t.label) return usage(verb, '[-kp] <service-target>');
-      const e = domainError(t, req);
+      const e = domainError(t, req) || (t.gui && guiBootstrapFails ? 125 : null);
       if (e) return out(e, '', `Could not kickstart service "${t.label}": ${P.errorText(e)}\n`);
       const job = findJob(t.domain, t.label);
       if (!job || job.draining) return out(113, '', P.notFound(t.label, t.domain));
       const kill = flags.some((f) => f.includes('k'));
-      if (job.proc && kill) { await job.stop(); job.start('kickstart -k'); }
+      // -k kills the running instance with SIGKILL (README, rule 3), then starts it at once.
+      if (job.proc && kill) { await job.stop('SIGKILL'); job.start('kickstart -k'); }
       else if (!job.proc) job.start('kickstart');
       const wantPid = flags.some((f) => f.includes('p'));
       return out(0, wantPid && job.pid ? `${job.pid}\n` : '');
@@ -167,6 +182,13 @@ async function handle(req) {
     default:
       return out(verb ? 1 : 64, '', `${verb ? `Unrecognized subcommand: ${verb}\n` : ''}Usage: launchctl <subcommand> ... | help [subcommand]\n`);
   }
+}
+
+/** Boot: LaunchDaemons, then LaunchAgents only if a GUI login follows (auto-login, or the FileVault unlock). */
+function loadAtBoot() {
+  for (const p of safeList('/Library/LaunchDaemons')) loadPlistJob(ctx, p, 'system', { login: true });
+  if (!guiPresent()) return;
+  for (const u of config.users) for (const p of safeList(path.join(u.home, 'Library', 'LaunchAgents'))) loadPlistJob(ctx, p, `gui/${u.uid}`, { login: true });
 }
 
 function loadAgentsAtLogin() {
@@ -222,6 +244,7 @@ server.listen(sockPath, () => {
   fs.writeFileSync(path.join(stateDir, 'launchd.pid'), `${process.pid}\n`);
   log(`launchd emulator up, pid ${process.pid}`);
   if (argv.includes('--login')) loadAgentsAtLogin();
+  else if (argv.includes('--boot')) loadAtBoot();
 });
 for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => { killAll(); process.exit(0); });
 if (config.ownerPid) {

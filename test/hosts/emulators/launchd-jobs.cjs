@@ -55,6 +55,7 @@ class Job {
     this.respawnTimer = null;
     this.removed = false;
     this.exitWaiters = [];
+    this.exitWatchers = [];
   }
 
   get argv() {
@@ -63,6 +64,11 @@ class Job {
   }
   get program() { return this.plist.Program ? String(this.plist.Program) : this.argv[0]; }
   get throttle() { return typeof this.plist.ThrottleInterval === 'number' ? this.plist.ThrottleInterval : 10; }
+  /** `spawn type` in `launchctl print` (ProcessType; none or Standard = daemon (3)). */
+  get spawnType() {
+    const t = { Interactive: 'interactive (4)', Background: 'background (5)', Adaptive: 'adaptive (6)' }[this.plist.ProcessType];
+    return t || 'daemon (3)';
+  }
   get exitTimeout() { return typeof this.plist.ExitTimeOut === 'number' ? this.plist.ExitTimeOut : 20; }
   get state() {
     if (this.proc) return 'running';
@@ -124,6 +130,7 @@ class Job {
     const os = require('os');
     this.lastExit = signal ? { signal, signo: os.constants.signals[signal] || 0 } : { code };
     this.log(`${this.domain}/${this.label}: exited ${signal || code}`);
+    for (const w of this.exitWatchers.splice(0)) w();
     const waiters = this.exitWaiters.splice(0);
     for (const w of waiters) w();
     if (this.removed || waiters.length) return;
@@ -147,8 +154,8 @@ class Job {
     this.respawnTimer = setTimeout(() => { this.respawnTimer = null; this.start('keepalive'); }, delay);
   }
 
-  /** SIGTERM, then SIGKILL after ExitTimeOut. Resolves when the process is gone. */
-  stop() {
+  /** SIGTERM, then SIGKILL after ExitTimeOut (or SIGKILL at once: `kickstart -k`). Resolves when the process is gone. */
+  stop(signal = 'SIGTERM') {
     clearTimeout(this.respawnTimer);
     this.respawnTimer = null;
     if (!this.proc) return Promise.resolve();
@@ -156,7 +163,16 @@ class Job {
     return new Promise((resolve) => {
       const t = setTimeout(() => { try { proc.kill('SIGKILL'); } catch { /* gone */ } }, this.exitTimeout * 1000);
       this.exitWaiters.push(() => { clearTimeout(t); resolve(); });
-      try { proc.kill('SIGTERM'); } catch { /* gone */ }
+      try { proc.kill(signal); } catch { /* gone */ }
+    });
+  }
+
+  /** Resolves true when the process (if any) has exited within `ms`, false otherwise. */
+  exitedWithin(ms) {
+    if (!this.proc) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), ms);
+      this.exitWatchers.push(() => { clearTimeout(t); resolve(true); });
     });
   }
 

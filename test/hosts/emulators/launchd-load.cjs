@@ -59,8 +59,14 @@ function loadPlistJob(ctx, file, domain, opts = {}) {
   const limit = plist.LimitLoadToSessionType;
   const sessions = limit === undefined ? [domain === 'system' ? 'System' : 'Aqua'] : [].concat(limit).map(String);
   const session = sessionOf(domain);
-  if (opts.login ? !sessions.includes(session) : limit !== undefined && !sessions.includes(session)) {
+  // Without LimitLoadToSessionType an agent belongs to Aqua: refused in user/<uid> (Background) unless the
+  // host was started with strictSessionType: false (README, rule 6).
+  const checked = opts.login || limit !== undefined || ctx.strictSessionType !== false;
+  if (checked && !sessions.includes(session)) {
     return fail(5, `${label}: Service cannot load in requested session (${session})`);
+  }
+  if (plist.ProcessType !== undefined && !['Interactive', 'Background', 'Standard', 'Adaptive'].includes(String(plist.ProcessType))) {
+    ctx.log(`${label}: unknown ProcessType ${plist.ProcessType}; treated as Standard`);
   }
   if (readOverrides(ctx, domain)[label] === true) return fail(5, `${label}: Service is disabled`);
   const jobs = ctx.domains.get(domain) || new Map();

@@ -8,6 +8,7 @@ const ERRORS = {
   5: 'Input/output error',
   17: 'File exists',
   22: 'Invalid argument',
+  36: 'Operation now in progress',
   37: 'Operation already in progress',
   78: 'Function not implemented',
   109: 'Invalid property list',
@@ -75,7 +76,7 @@ function printJob(job, asid) {
     `\truns = ${job.runs}`,
   );
   if (job.pid) lines.push(`\tpid = ${job.pid}`);
-  lines.push(...lastExitLines(job), '');
+  lines.push(...lastExitLines(job), '', `\tspawn type = ${job.spawnType}`, '');
   const props = [];
   if (p.KeepAlive) props.push('keepalive');
   if (p.RunAtLoad) props.push('runatload');

@@ -2,11 +2,12 @@
 // directory tree, processes inside the host's mount namespace, and cleanup.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { chmod, chown, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { renderSwVersScript, renderUnameScript } from './mac-tools.js';
+import { MAC_ETC_PROFILE, renderSwVersScript, renderUnameScript, type MacVersion } from './mac-tools.js';
+import { installMacUserland, installNodeLayout, type MacNodeLayout } from './mac-userland.js';
 
 const run = promisify(execFile);
 export const EMULATOR_DIR = dirname(fileURLToPath(import.meta.url));
@@ -87,12 +88,18 @@ export async function deleteUser(name: string): Promise<void> {
   if (await run('id', ['-u', name]).then(() => true, () => false)) await retryLocked('userdel', [name]);
 }
 
+/** The node the emulator's own node scripts run with inside the host (the test machine's, reachable even when hidden). */
+export function emulatorNode(root: string): string {
+  return process.execPath.startsWith('/usr/bin/') ? join(root, 'gnu-bin', process.execPath.slice('/usr/bin/'.length)) : process.execPath;
+}
+
 /** Per-host tree under /var/tmp/hsmac/<idx>, mounted over the mac paths inside the namespace. */
-export async function createTree(idx: number, user: { name: string; uid: number; gid: number }): Promise<string> {
+export async function createTree(idx: number, user: { name: string; uid: number; gid: number },
+  o: { version: MacVersion; node: MacNodeLayout }): Promise<string> {
   const root = hostRoot(idx);
   await rm(root, { recursive: true, force: true });
   for (const m of MOUNT_POINTS) await mkdir(m, { recursive: true });
-  const dirs = ['usr-local-bin', 'usr-bin', 'usr-sbin', 'opt/homebrew', 'homebrew/bin', 'Applications', 'Users',
+  const dirs = ['gnu-bin', 'usr-local-bin', 'usr-bin', 'usr-sbin', 'opt/homebrew', 'homebrew/bin', 'Applications', 'Users',
     'Library/LaunchDaemons', 'Library/LaunchAgents', 'Library/Logs', 'Library/Preferences', 'Library/TailscaleEmu', 'launchd'];
   for (const d of dirs) await mkdir(join(root, d), { recursive: true, mode: 0o755 });
   await chmod(root, 0o755);
@@ -102,13 +109,15 @@ export async function createTree(idx: number, user: { name: string; uid: number;
     await chown(join(home, d), user.uid, user.gid);
   }
   const exe = async (p: string, text: string) => { await writeFile(p, text, { mode: 0o755 }); await chmod(p, 0o755); };
-  await exe(join(root, 'usr-local-bin', 'uname'), renderUnameScript());
-  await exe(join(root, 'usr-bin', 'sw_vers'), renderSwVersScript());
-  for (const dest of ['usr-local-bin', 'usr-bin']) {
-    await copyFile(join(EMULATOR_DIR, 'launchctl.cjs'), join(root, dest, 'launchctl'));
-    await chmod(join(root, dest, 'launchctl'), 0o755);
-  }
+  await exe(join(root, 'usr-local-bin', 'uname'), renderUnameScript(o.version));
+  await exe(join(root, 'usr-bin', 'sw_vers'), renderSwVersScript(o.version));
+  await writeFile(join(root, 'etc-profile'), MAC_ETC_PROFILE, { mode: 0o644 });
+  // The client runs with the test machine's node by absolute path, so it works whatever node the "Mac" has.
+  const client = (await readFile(join(EMULATOR_DIR, 'launchctl.cjs'), 'utf8')).replace('#!/usr/bin/env node', `#!${emulatorNode(root)}`);
+  for (const dest of ['usr-local-bin', 'usr-bin']) await exe(join(root, dest, 'launchctl'), client);
   await symlink('/usr/bin/lsof', join(root, 'usr-sbin', 'lsof'));
+  await installMacUserland(root, EMULATOR_DIR, { hideNode: o.node !== 'system' });
+  await installNodeLayout(o.node, { root, homeOnHost: home, home: `/Users/${user.name}`, user });
   return root;
 }
 

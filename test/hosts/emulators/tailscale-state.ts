@@ -1,8 +1,11 @@
-// Schema and helpers for the tailscale emulator's state file (tailscale.cjs reads it from
+// Schema and helpers for the tailscale emulator's state file (tailscale.sh reads it from
 // $TAILSCALE_EMU_STATE or /var/lib/tailscale-emu/state.json). Import these to write state files.
+// The file holds every answer, precomputed here (tailscale-answers.ts) as sh variables, so the emulator
+// never starts node: a call costs one `sh` (issue 16 item 2).
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { computeTailscaleAnswers, IP_KEYS } from './tailscale-answers.js';
 
 export type TailscaleBackendState =
   | 'Running' | 'NeedsLogin' | 'NeedsMachineAuth' | 'Stopped' | 'Starting' | 'NoState' | 'InUseOtherUser';
@@ -45,8 +48,8 @@ export interface TailscaleEmuState {
 
 export const DEFAULT_TAILSCALE_STATE_PATH = '/var/lib/tailscale-emu/state.json';
 
-/** Absolute path of the self-contained emulator script (copy it anywhere as `tailscale`). */
-export const TAILSCALE_EMULATOR_PATH = join(dirname(fileURLToPath(import.meta.url)), 'tailscale.cjs');
+/** Absolute path of the self-contained emulator script (POSIX sh; copy it anywhere as `tailscale`). */
+export const TAILSCALE_EMULATOR_PATH = join(dirname(fileURLToPath(import.meta.url)), 'tailscale.sh');
 
 /**
  * A state document for `backendState` (default a logged-in, running node with MagicDNS). hostName defaults
@@ -73,9 +76,24 @@ export function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** The state file's contents. */
+/** Single-quoted for sh (any bytes, newlines included). */
+export function shQuote(v: string): string {
+  return `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The state file's contents: a marker line, the state as a JSON comment (for people), then the answers as
+ * sh assignments that tailscale.sh sources.
+ */
 export function renderTailscaleState(state: TailscaleEmuState): string {
-  return `${JSON.stringify(state, null, 2)}\n`;
+  const a = computeTailscaleAnswers(state);
+  const vars: [string, string][] = [
+    ['T_VERSION', a.version], ['T_DOWN', a.down], ['T_H', a.usesHostname ? '1' : ''],
+    ['T_SJ', a.statusJson], ['T_SJN', a.statusJsonNoPeers], ['T_ST', a.statusText.out], ['T_STC', String(a.statusText.code)],
+    ...IP_KEYS.flatMap((k): [string, string][] => [[`T_IP_${k}`, a.ip[k].out], [`T_IPC_${k}`, String(a.ip[k].code)]]),
+    ['T_SVJ', a.serveJson], ['T_SVT', a.serveText], ['T_FNJ', a.funnelJson], ['T_FNT', a.funnelText],
+  ];
+  return ['# tailscale-emu answers v1', `# state: ${JSON.stringify(state)}`, ...vars.map(([k, v]) => `${k}=${shQuote(v)}`), ''].join('\n');
 }
 
 /** Atomically writes a state file (mode 0644 so any user's `tailscale` can read it). */
@@ -86,12 +104,14 @@ export async function writeTailscaleState(path: string, state: TailscaleEmuState
 }
 
 /**
- * Installs the emulator as an executable at `dest`, with its default state path replaced by
- * `statePath` (so it works without TAILSCALE_EMU_STATE, e.g. for launchd jobs or systemd units).
+ * Installs the emulator as an executable at `dest`, with its default state path replaced by `statePath` (so it
+ * works without TAILSCALE_EMU_STATE, e.g. for launchd jobs or systemd units) and the platform whose
+ * daemon-down message a missing state file gives.
  */
-export async function installTailscaleEmulator(dest: string, statePath = DEFAULT_TAILSCALE_STATE_PATH): Promise<void> {
+export async function installTailscaleEmulator(dest: string, statePath = DEFAULT_TAILSCALE_STATE_PATH, platform: 'linux' | 'macos' = 'linux'): Promise<void> {
   const src = await readFile(TAILSCALE_EMULATOR_PATH, 'utf8');
-  const text = src.replace(`const DEFAULT_STATE = '${DEFAULT_TAILSCALE_STATE_PATH}';`, `const DEFAULT_STATE = ${JSON.stringify(statePath)};`);
+  const text = src.split(`S=\${TAILSCALE_EMU_STATE:-${DEFAULT_TAILSCALE_STATE_PATH}}`).join(`S=\${TAILSCALE_EMU_STATE:-${shQuote(statePath)}}`)
+    .split('\nP=linux\n').join(`\nP=${platform}\n`);
   await mkdir(dirname(dest), { recursive: true });
   await writeFile(`${dest}.tmp`, text, { mode: 0o755 });
   await chmod(`${dest}.tmp`, 0o755);
