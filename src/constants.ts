@@ -23,7 +23,7 @@ export function isAccessMode(v: unknown): v is AccessMode {
 }
 
 export const GENERATIONS = ['G0', 'G1', 'G2', 'G3'] as const;
-/** G0 < 2026-06-02, G1 until 06-21, G2 hardened, G3 newer `serve` (docs/hermes-contract.md). */
+/** G0 < 2026-06-02, G1 until 06-21, G2 hardened, G3 newer `serve` (docs/hermes-contract.md#c1). */
 export type Generation = (typeof GENERATIONS)[number];
 
 /** Paths on the host; `~/` is the connecting user's home. */

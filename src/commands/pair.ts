@@ -1,4 +1,4 @@
-// `hermes-setup pair <target> [code]`: pair this machine with the host's relay (hermes-behaviour.md §16, §18.7)
+// `hermes-setup pair <target> [code]`: pair this machine with the host's relay (docs/hermes-contract.md#c16)
 // natively — mint a code over SSH (or take one by hand), pick a route, authenticate, store the session.
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';

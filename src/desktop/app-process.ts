@@ -1,5 +1,5 @@
 // Is the Hermes desktop app running on this machine? It must be quit before connection.json is edited: older builds
-// cache the file and write their copy back when they save settings (hermes-behaviour.md §14.2; the 0.18
+// cache the file and write their copy back when they save settings (docs/hermes-contract.md#c15; the 0.18
 // `readDesktopConnectionConfig` returns its cache without looking at the file again). The app's executable is named
 // after its product name, `Hermes` or `Hermes Light` (apps/desktop/electron-builder.config.cjs @00067189:
 // `executableName: displayName`, mac `CFBundleExecutable`); the Hermes CLI is `hermes` (lower case) or python, and

@@ -1,4 +1,4 @@
-// Reading and writing connection.json (hermes-behaviour.md §14.2): what to change is decided in
+// Reading and writing connection.json (docs/hermes-contract.md#c15): what to change is decided in
 // ./connection-plan.ts; here the file is read, backed up (0600) before an existing connection is replaced, and
 // written 0600 through a temp file and rename, every other key and profile kept.
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// What to change in the desktop app's connection.json (hermes-behaviour.md §14.2), checked against the app's reader,
+// What to change in the desktop app's connection.json (docs/hermes-contract.md#c15), checked against the app's reader,
 // NousResearch/hermes-agent apps/desktop/electron: `readDesktopConnectionConfig` / `sanitizeConnectionProfiles`
 // (main.ts storage runtime), `profileRemoteOverride` (connection-config.ts @03b762d2), `coerceDesktopConnectionConfig`
 // and `buildRemoteConnection`: `mode` local|remote|cloud|ssh; `remote{url, authMode, token, headers?}` (in ssh mode

@@ -1,6 +1,6 @@
 // What the user still has to do after `hermes-setup desktop`, exactly. Pure; never contains a secret. The env pair
 // (HERMES_DESKTOP_REMOTE_URL/_TOKEN) replaces only the global connection: the app resolves a profile's own entry
-// first, then the env pair, then the global `remote` (hermes-behaviour.md §14.1; sanitizeDesktopConnectionConfig:
+// first, then the env pair, then the global `remote` (docs/hermes-contract.md#c15; sanitizeDesktopConnectionConfig:
 // "a per-profile scope is never overridden by HERMES_DESKTOP_REMOTE_URL").
 
 export interface StepsInput {

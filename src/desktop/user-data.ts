@@ -1,4 +1,4 @@
-// Where the Hermes desktop app keeps connection.json (hermes-behaviour.md §14.2): Electron's userData. From
+// Where the Hermes desktop app keeps connection.json (docs/hermes-contract.md#c15): Electron's userData. From
 // NousResearch/hermes-agent apps/desktop/electron/data-paths.ts (@06ef8ce7) `resolveDesktopUserData`:
 // HERMES_DESKTOP_USER_DATA_DIR (resolved) wins, else the default folder + HERMES_DATA_DIR_SUFFIX. The default folder
 // is `<appData>/<appNamePascal>` (apps/desktop/product-identity.cjs @70bd10ac, electron/product-identity.ts

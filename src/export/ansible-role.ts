@@ -11,7 +11,7 @@ import { renderSystemdUnit } from '../render/systemd-unit.js';
 import { TOKEN_KEY } from '../secrets.js';
 import { readTemplate, templatesDir } from '../templates.js';
 
-/** Release dates that split G0/G1/G2 (hermes-behaviour.md §1; the same as src/hermes/version.ts). */
+/** Release dates that split G0/G1/G2 (docs/hermes-contract.md#c1; the same as src/hermes/version.ts). */
 const HARDENED = '2026-06-21';
 const ORIGIN_FIX = '2026-06-02';
 

@@ -1,4 +1,4 @@
-// Which access mode and bind address to use (hermes-behaviour.md §1.2, §6.3, §7.3, §8). Pure.
+// Which access mode and bind address to use (docs/hermes-contract.md#c1, #c7, #c8). Pure.
 import { stepError, usageError } from '../errors.js';
 import type { AccessMode, Generation, RequestedMode } from '../constants.js';
 

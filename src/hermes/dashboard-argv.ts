@@ -1,4 +1,4 @@
-// The command line the service runs (hermes-behaviour.md §2.1, rule 4). Pure.
+// The command line the service runs (docs/hermes-contract.md#c2, #c14). Pure.
 import type { AccessMode } from '../constants.js';
 import type { HermesCapabilities } from './version.js';
 

@@ -1,5 +1,5 @@
 // What Hermes build is on the host: parse `hermes --version` (first line only, as the Desktop app does)
-// and `dashboard --help` / `serve --help`, and place it in a generation (hermes-behaviour.md §1, §2, §11).
+// and `dashboard --help` / `serve --help`, and place it in a generation (docs/hermes-contract.md#c1, #c2, #c12).
 import type { Generation } from '../constants.js';
 
 export interface HermesVersion {

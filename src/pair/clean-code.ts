@@ -1,5 +1,5 @@
 // Paste safety for pairing codes: terminals wrap pastes in bracketed-paste markers, and copies from a terminal can
-// carry colour codes or control characters. What is left must be 6 characters [A-Z0-9] (hermes-behaviour.md §16.1).
+// carry colour codes or control characters. What is left must be 6 characters [A-Z0-9] (docs/hermes-contract.md#c16).
 
 export const CODE_RE = /^[A-Z0-9]{6}$/;
 

@@ -1,6 +1,6 @@
 // This install's relay device id: random, created once, kept in ~/.config/hermes-setup/device-id (0600, directory
 // 0700). The relay revokes every session with the same non-empty device_id when a device pairs again
-// (hermes-behaviour.md §18.7 "Re-pair"), so the id must be unique per machine: a hash of user@hostname made two
+// (docs/hermes-contract.md#c16 "Re-pair"), so the id must be unique per machine: a hash of user@hostname made two
 // `pi@raspberrypi` boxes (or cloned VMs) knock each other out. The official desktop client keeps its own random id
 // in ~/.hermes/desktop-device-id; hermes-setup does not share that file: it is another client (its own device name
 // and session), re-pairing with one must not revoke the other's session, and that file's format is not in the

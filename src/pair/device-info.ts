@@ -1,4 +1,4 @@
-// How this machine introduces itself in the auth frame (hermes-behaviour.md §16.3 device fields). The device_id is
+// How this machine introduces itself in the auth frame (docs/hermes-contract.md#c16 device fields). The device_id is
 // this install's random id (./device-id.ts), never derived from the user or host name.
 import os from 'node:os';
 

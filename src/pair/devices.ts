@@ -1,4 +1,4 @@
-// `hermes-setup devices`: the relay's paired devices through its /sessions API (hermes-behaviour.md §16.6), with
+// `hermes-setup devices`: the relay's paired devices through its /sessions API (docs/hermes-contract.md#c16), with
 // the bearer `pair` stored. What the relay allows, as observed (§18.7): listing and revoking any session; changing a
 // lifetime only for the caller's own session and only to SHORTEN it (a longer or never-expiring TTL → 403 "operator
 // approval required to extend session"; another device's → 403 "cannot modify another session"). A longer session

@@ -1,4 +1,4 @@
-// The official client's per-host access policy, ~/.hermes/desktop-host-access.json (hermes-behaviour.md §18.7 "Host
+// The official client's per-host access policy, ~/.hermes/desktop-host-access.json (docs/hermes-contract.md#c16 "Host
 // access policy"). Its own pair writes `ask_every_time` for a freshly paired host and never rewrites an existing
 // policy; without an entry the client falls back to its stricter default. Shapes and rules from
 // Codename-11/hermes-relay desktop/src/lib/hostAccessPolicy.ts (@24e767e7): `{version: 2, hosts: {<canonical relay

@@ -1,4 +1,4 @@
-// The pairing payload (hermes-behaviour.md §16.2): v1–v3, from a `hermes-relay://pair?payload=` invite, a bare JSON
+// The pairing payload (docs/hermes-contract.md#c16): v1–v3, from a `hermes-relay://pair?payload=` invite, a bare JSON
 // payload, or a loopback /pairing/mint response (§16.1) whose `qr_payload` is a JSON string (as pair.py
 // `mint_relay_pairing` reads it, Codename-11/hermes-relay plugin/pair.py @01533337) or an object. Pure.
 //

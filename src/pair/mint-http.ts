@@ -1,4 +1,4 @@
-// Minting without `hermes pair`: a loopback `POST /pairing/mint` (hermes-behaviour.md §16.1, loopback only) sent
+// Minting without `hermes pair`: a loopback `POST /pairing/mint` (docs/hermes-contract.md#c16, loopback only) sent
 // through a Dial that starts on the host (the SSH connection's direct-tcpip channel), so the relay sees 127.0.0.1.
 // Used when `hermes pair` cannot mint — a TLS relay (§18.7 "TLS relay": the command probes plain http and gives up)
 // or a text block without a code. Plain http first; when the bytes that come back are not HTTP (a TLS listener),

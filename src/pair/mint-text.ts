@@ -1,4 +1,4 @@
-// Reading what the real `hermes pair --no-qr` prints (hermes-behaviour.md §18.7): a text block, not JSON. The parts
+// Reading what the real `hermes pair --no-qr` prints (docs/hermes-contract.md#c16): a text block, not JSON. The parts
 // used are the indented `Code :` line of the relay section, the `URL  :` line holding the hermes-relay:// invite,
 // and the relay's own `URL  :` line; spacing and ANSI colour codes are tolerated. A relay that `hermes pair` cannot
 // reach prints "Relay not running at localhost:<port> — QR will configure chat only" and no code (exit 0). Pure.

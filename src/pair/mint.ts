@@ -1,5 +1,5 @@
-// Minting a code on the host over SSH with the real `hermes pair` (the hermes-relay plugin; hermes-behaviour.md
-// §18.7): `--no-qr` and only flags it has (`--mode`, `--public-url`, `--ttl`; there is no `--json`), then the code and
+// Minting a code on the host over SSH with the real `hermes pair` (the hermes-relay plugin;
+// docs/hermes-contract.md#c16): `--no-qr` and only flags it has (`--mode`, `--public-url`, `--ttl`; there is no `--json`), then the code and
 // invite are read from its text. When it mints nothing (a TLS relay, or no code in its text), a loopback
 // `POST /pairing/mint` over the same SSH connection (./mint-http.ts). Without the plugin, `hermes pair` is an unknown
 // argparse choice (exit 2, "invalid choice: 'pair'").

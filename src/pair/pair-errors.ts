@@ -5,7 +5,7 @@ export const RELAY_INSTALL_COMMAND = 'hermes plugins install Codename-11/hermes-
 /**
  * How to start the relay: `hermes relay start` (plugin/cli.py `register_relay_cli`, and what `hermes pair` itself
  * prints, plugin/pair.py @01533337; plugin/after-install.md @c0901695) runs it in the foreground; installs with the
- * legacy installer have the systemd user unit `hermes-relay.service` (hermes-behaviour.md §16.6).
+ * legacy installer have the systemd user unit `hermes-relay.service` (docs/hermes-contract.md#c16).
  */
 export const RELAY_START_HINT = 'start it on the host: hermes relay start (foreground), or systemctl --user start hermes-relay.service where its user unit is installed';
 

@@ -1,4 +1,4 @@
-// The relay's /sessions API (hermes-behaviour.md §16.6) with the bearer stored in ~/.hermes/remote-sessions.json.
+// The relay's /sessions API (docs/hermes-contract.md#c16) with the bearer stored in ~/.hermes/remote-sessions.json.
 // §18.7 "Error bodies": 401/403/404 are text/plain and the body is the relay's reason; 409 (ambiguous prefix) is
 // JSON {"ok": false, "error": …} without a match list. Request bodies as the official client sends them
 // (Codename-11/hermes-relay desktop/src/commands/devices.ts @100beed9: PATCH {"ttl_seconds": N}).

@@ -1,4 +1,4 @@
-// One WebSocket to a relay (hermes-behaviour.md §16.3): an upgrade over a Dial (plain TCP, or TLS with the key
+// One WebSocket to a relay (docs/hermes-contract.md#c16): an upgrade over a Dial (plain TCP, or TLS with the key
 // pinned, see relay-url.ts) by the `ws` package, then the first text frame is the auth frame and the relay answers
 // auth.ok or auth.fail. HTTP 429 on the upgrade means the IP is blocked (§18.7 "Rate limits": text/plain, no
 // Retry-After — so no wait time is known here).

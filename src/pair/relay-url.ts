@@ -1,5 +1,5 @@
 // Relay URLs (ws://host:8767, wss://…) and the byte streams to them: plain TCP, or TLS with the server's key
-// pinned on first use (TOFU) in OkHttp's `sha256/<base64 SPKI hash>` form (hermes-behaviour.md §16.4).
+// pinned on first use (TOFU) in OkHttp's `sha256/<base64 SPKI hash>` form (docs/hermes-contract.md#c16).
 import { X509Certificate, createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import tls from 'node:tls';

@@ -1,4 +1,4 @@
-// Which relay route to use. The relay signs its routes Tailscale → public → LAN last (hermes-behaviour.md §18.7
+// Which relay route to use. The relay signs its routes Tailscale → public → LAN last (docs/hermes-contract.md#c16
 // "Route order"); the official client keeps that priority and, with `prefer_secure_routes`, first moves encrypted
 // routes (wss://, or a Tailscale/WireGuard overlay) ahead of plain ws:// — priority and invite order break ties
 // (Codename-11/hermes-relay desktop/src/pairingQr.ts `secureFirstCandidates`, desktop/src/transportSecurity.ts

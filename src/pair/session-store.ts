@@ -1,4 +1,4 @@
-// The client store ~/.hermes/remote-sessions.json (hermes-behaviour.md §16.4), shared with the hermes-relay CLI,
+// The client store ~/.hermes/remote-sessions.json (docs/hermes-contract.md#c16), shared with the hermes-relay CLI,
 // the Android app and the TUI: 0600 in a 0700 directory, written atomically. Only the entry being saved changes;
 // every other byte of the file is kept (the edit is made in the text, not by re-serialising the document).
 import { randomBytes } from 'node:crypto';

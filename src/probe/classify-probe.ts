@@ -1,5 +1,5 @@
 // peers.md §6.3 failure classification, sharpened with what each Hermes generation does
-// (hermes-behaviour.md §1.2, §7.3, §8, §9). Pure: result + context in, cause + fix out.
+// (docs/hermes-contract.md#c1, #c8, #c6). Pure: result + context in, cause + fix out.
 import type { WsProbeResult } from './ws-probe.js';
 import { isLoopback, isWildcard } from './address.js';
 

@@ -1,4 +1,4 @@
-// Gated (basic-auth) dashboards (hermes-behaviour.md §9): POST /auth/password-login → session cookies →
+// Gated (basic-auth) dashboards (docs/hermes-contract.md#c6): POST /auth/password-login → session cookies →
 // POST /api/auth/ws-ticket → {ticket, ttl_seconds} (the simulator says expires_in; either is read). The caller
 // then probes /api/ws?ticket=. Both requests go through node:http over the same Dial, one connection each.
 // Secrets never leave this file in a string: details name statuses and reasons, not the password or cookie values.

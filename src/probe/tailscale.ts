@@ -126,7 +126,7 @@ function factsFromJson(doc: StatusJson): Partial<TailscaleFacts> {
 }
 
 /**
- * URLs a tailnet peer can use, honouring the Host guard (hermes-behaviour.md §7.3): a wildcard bind accepts
+ * URLs a tailnet peer can use, honouring the Host guard (docs/hermes-contract.md#c8): a wildcard bind accepts
  * any Host (IPv4 URL, plus the MagicDNS name when MagicDNS is on); a bind on the tailnet IP accepts only that
  * IP; a bind on the MagicDNS name accepts only that name; a loopback or other bind is unreachable from the
  * tailnet (only a `tailscale serve` front could reach it). Nothing unless BackendState is Running.

@@ -1,4 +1,4 @@
-// The Desktop-app handshake (hermes-behaviour.md §8, §14.3; peers.md §6): a WebSocket upgrade over a Dial (the
+// The Desktop-app handshake (docs/hermes-contract.md#c8, #c15; peers.md §6): a WebSocket upgrade over a Dial (the
 // `ws` package does the RFC 6455 checks), then the first frame must be Hermes's gateway.ready event. Nothing runs
 // on the remote host.
 import { formatHostHeader } from './address.js';

@@ -25,7 +25,7 @@ async function waitForMarker(io: StepIo, i: ConvergeInputs): Promise<void> {
     'wait for it to finish; if no `hermes update` is running, remove the stale marker and rerun');
 }
 
-/** What `hermes update` says it did (docs/hermes-contract.md: "→ Found N new commit(s)", "✓ Already up to date!"). */
+/** What `hermes update` says it did (docs/hermes-contract.md#c10: "→ Found N new commit(s)", "✓ Already up to date!"). */
 export function parseUpdateOutput(out: string): { commits?: number; upToDate: boolean } {
   const found = /Found (\d+) new commit/.exec(out);
   return { ...(found ? { commits: Number(found[1]) } : {}), upToDate: /Already up to date/.test(out) && !found };
