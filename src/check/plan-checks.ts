@@ -4,6 +4,7 @@ import { isTunnel, signsIn } from '../hermes/access-mode.js';
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
 import { fingerprint } from '../secrets.js';
+import { count } from '../output.js';
 import type { ServiceView } from '../service/service-types.js';
 import { serviceName, type HealthInput } from './health-input.js';
 
@@ -46,7 +47,7 @@ export function checkLinger(i: HealthInput, v: ServiceView | undefined): CheckLi
 
 export function checkPort(i: HealthInput, v: ServiceView | undefined): CheckLine {
   const bind = i.state?.bind;
-  if (!bind) return skip('port', `no state file: the needed bind is unknown (${i.facts.listeners.length} listener(s) on ${i.port})`);
+  if (!bind) return skip('port', `no state file: the needed bind is unknown (${count(i.facts.listeners.length, 'listener')} on ${i.port})`);
   const fit = bindFitsMode(i.facts.listeners, { bind });
   if (!fit.ok) return fail('port', `${i.state?.mode} mode needs ${bind}:${i.port}: ${fit.detail}`, repairCommand(i));
   const pid = v?.pid;
