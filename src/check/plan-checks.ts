@@ -3,6 +3,7 @@
 import { isTunnel, signsIn } from '../hermes/access-mode.js';
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
+import { isTailnet } from '../probe/address.js';
 import { fingerprint } from '../secrets.js';
 import { count } from '../output.js';
 import type { ServiceView } from '../service/service-types.js';
@@ -81,9 +82,16 @@ export function checkToken(i: HealthInput): CheckLine {
   return skip('token', 'not proven: the WebSocket probe did not reach the server');
 }
 
+/** Tailscale matters only when the converged bind is a tailnet address (or unknown: no state file). */
+export function needsTailscale(state: HealthInput['state']): boolean {
+  return !state || (!isTunnel(state.mode) && isTailnet(state.bind));
+}
+
 export function checkTailscale(i: HealthInput): CheckLine {
   const t = i.facts.tailscale;
-  if (isTunnel(i.state?.mode)) return skip('tailscale', `tunnel mode: not needed (${t.installed ? t.backendState ?? 'daemon down' : 'not installed'})`);
+  const seen = t.installed ? t.backendState ?? 'daemon down' : 'not installed';
+  if (isTunnel(i.state?.mode)) return skip('tailscale', `tunnel mode: not needed (${seen})`);
+  if (!needsTailscale(i.state)) return skip('tailscale', `not needed: the dashboard was set up on ${i.state?.bind}, not a tailnet address (${seen})`);
   if (!t.installed) return fail('tailscale', 'tailscale is not installed', 'install Tailscale on the host (https://tailscale.com/download), then: sudo tailscale up');
   if (!t.daemonRunning) return fail('tailscale', `tailscaled is not running: ${t.error ?? ''}`.trim(), 'sudo systemctl start tailscaled (macOS: open the Tailscale app)');
   if (t.backendState !== 'Running') return fail('tailscale', `tailscale is ${t.backendState}`, 'sudo tailscale up');

@@ -2,6 +2,8 @@
 import { isTunnel, signsIn } from '../hermes/access-mode.js';
 import { TUNNEL_LOCAL_PORT, type AccessMode } from '../constants.js';
 import { tailnetUrls } from '../probe/tailscale.js';
+import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/address.js';
+import type { Facts } from '../facts/parse-facts.js';
 import { fingerprint, redact } from '../secrets.js';
 import type { StepOutcome } from '../steps/step.js';
 import { count, paintStatus, plain, statusColor, wrapLine, type Colors } from '../output.js';
@@ -30,6 +32,15 @@ export interface ConvergeReport {
   /** --dry-run: the planned files as unified diffs, secrets redacted. */
   diffs?: string;
   error?: { code: string; message: string; hint: string; exitCode: number };
+}
+
+/** The tailnet URLs, then the LAN ones a bind on every interface (or a LAN address) also serves (the Host guard
+ * accepts any Host on a wildcard bind, §7.3). */
+export function dashboardUrls(f: Pick<Facts, 'tailscale' | 'ifAddrs'>, port: number, bind: string): string[] {
+  const url = (a: string): string => (a.includes(':') ? `http://[${a}]:${port}` : `http://${a}:${port}`);
+  const lan = isWildcard(bind) ? f.ifAddrs.filter((a) => !a.includes(':') && isPrivate(a) && !isLoopback(a) && !isTailnet(a))
+    : !isTailnet(bind) && !isLoopback(bind) && !isWildcard(bind) ? [bind] : [];
+  return [...new Set([...tailnetUrls(f.tailscale, port, bind), ...lan.map(url)])];
 }
 
 export function recapOf(steps: StepOutcome[]): ConvergeReport['recap'] {
@@ -66,7 +77,7 @@ export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise
   const d = i?.decision;
   const r: ConvergeReport = {
     schema: 'hermes-setup/remote@1', target: s.opts.targetLabel, ok: !s.error, dryRun: s.opts.dryRun, port: s.opts.port,
-    urls: d && !isTunnel(d.mode) && i ? tailnetUrls(i.facts.tailscale, s.opts.port, d.bind) : [],
+    urls: d && !isTunnel(d.mode) && i ? dashboardUrls(i.facts, s.opts.port, d.bind) : [],
     steps: s.outcomes, recap: recapOf(s.outcomes), probes: [...(i?.probes ?? [])], warnings: [...(i?.warnings ?? [])],
   };
   const b = i?.build;
