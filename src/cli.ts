@@ -33,6 +33,7 @@ Exit codes:
   3  unhealthy (check)
   4  host unreachable or SSH authentication failed
   5  host key rejected (unknown without --accept-new-host-key, or changed)
+  130  interrupted (Ctrl-C): the lock is released; rerun to finish
 
 Environment:
   NO_COLOR   disable colour (colour is only used on a terminal anyway)
@@ -56,6 +57,7 @@ Examples:
   $ hermes-setup cron install mini --every 5
   $ hermes-setup ping deploy@mini.lan --accept-new-host-key
   $ hermes-setup ping --local
+  $ source <(hermes-setup completion bash)
 ${EXIT_CODES_HELP}`);
   registerRemote(program);
   registerCheck(program);

@@ -31,8 +31,8 @@ export function registerCompletion(program: Command): void {
     .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
     .addHelpText('after', `
 Examples:
-  $ source <(hermes-setup completion bash)                          # bash, this shell
   $ hermes-setup completion bash > ~/.local/share/bash-completion/completions/hermes-setup
+  $ source <(hermes-setup completion bash)                          # bash, this shell only
   $ hermes-setup completion zsh > "\${fpath[1]}/_hermes-setup"       # zsh
   $ hermes-setup completion fish > ~/.config/fish/completions/hermes-setup.fish`)
     .action((shell: Shell) => {

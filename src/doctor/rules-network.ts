@@ -1,6 +1,5 @@
 // Doctor rules about the network: who holds the port, where it listens, public exposure, Tailscale Funnel,
 // and Tailscale's own state. Pure.
-import { isTunnel } from '../hermes/access-mode.js';
 import type { HealthInput } from '../check/health-input.js';
 import { needsTailscale } from '../check/plan-checks.js';
 import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/address.js';
