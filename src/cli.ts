@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT, HermesSetupError, isHermesSetupError, usageError, type ExitCode } from './errors.js';
 import { INTERRUPTED_LINE, runInterruptCleanups } from './interrupt.js';
-import { colorsFor, guardStreams, write } from './output.js';
+import { colorsFor, guardStreams, terminalWidth, wrapLine, write } from './output.js';
 import { registerPing } from './commands/ping.js';
 import { registerRemote } from './commands/remote.js';
 import { registerUninstall } from './commands/uninstall.js';
@@ -144,7 +144,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
     const mapped = err instanceof CommanderError ? fromCommander(err) : err;
     if (mapped === 'exit0') return EXIT.OK;
     const { line, exitCode } = renderError(mapped, debug);
-    write(process.stderr, `${line}\n`);
+    const shown = debug ? line : wrapLine(line, terminalWidth(process.stderr), 2).join('\n');
+    write(process.stderr, `${shown}\n`);
     return exitCode;
   }
 }

@@ -128,7 +128,13 @@ export function convergeTasks(s: ConvergeSession, c: Colors): Array<{ id: StepId
     title: p.title,
     task: async (_ctx: unknown, task: Task) => {
       s.io = { ...s.io, log: (line) => { task.output = line; } };
-      const o = await runPhase(s, p);
+      let o: StepOutcome;
+      try {
+        o = await runPhase(s, p);
+      } catch (err) {
+        task.title = renderStepLine({ id: p.id, status: 'failed', detail: '' }, c);
+        throw err;
+      }
       task.title = renderStepLine(o, c, { icon: true });
       if (o.status === 'skipped') task.skip(task.title);
     },

@@ -86,7 +86,17 @@ function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
     out.push(problem('launchd-exit-5', `${target} is installed but not loaded`,
       'launchctl bootstrap failed (exit 5: still draining after a bootout, a disabled override, or a wrong domain)', `hermes-setup check --repair ${i.target}`));
   }
+  if (v.loaded && !v.active && v.lastExit !== undefined && v.lastExit !== 0 && v.lastExit !== 78) {
+    out.push(problem('launchd-exits', `${target} is loaded but not running (last exit ${v.lastExit})`, `the dashboard exits at start${errorLogEnd(i)}`,
+      `hermes-setup check --repair ${i.target}`));
+  }
   return out;
+}
+
+/** `; its error log ends: "…"` from the StandardErrorPath tail doctor read, when there is one. */
+function errorLogEnd(i: HealthInput): string {
+  const last = i.deep?.evidence?.log.filter((l) => l.trim()).pop();
+  return last ? `; its error log (${i.logHint.replace(/^see /, '')}) ends: "${last.trim().slice(0, 200)}"` : ` (see ${i.logHint.replace(/^see /, '')})`;
 }
 
 function linger(i: HealthInput, v: ServiceView): Finding[] {

@@ -179,3 +179,12 @@ describe('health follows the converged bind: Tailscale only for a tailnet bind',
     if (want === 'skip') expect(isHealthy(planChecks(i))).toBe(true);
   });
 });
+
+it('launchd: a loaded job that keeps exiting is named with the last line of its StandardErrorPath log', () => {
+  const job = { loaded: true, state: 'not running', lastExitCode: 1 };
+  const l = macFacts().launchd!;
+  const i = health(macFacts({ plistAgent: file('<plist/>', 0o644), launchd: { ...l, gui: job }, listeners: [], env: file(`${TOKEN_KEY}=${TOKEN}\n`) }),
+    { state: state({ servicePath: '~/Library/LaunchAgents/ai.hermes.dashboard.plist' }), deep: { addresses: [], evidence: { log: ['Traceback …', 'OSError: [Errno 48] Address already in use'] } } });
+  const f = diagnose(i).find((x) => x.id === 'launchd-exits');
+  expect(f?.cause).toBe('the dashboard exits at start; its error log (~/.hermes/logs/dashboard.error.log) ends: "OSError: [Errno 48] Address already in use"');
+});
