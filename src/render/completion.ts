@@ -37,11 +37,12 @@ const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
 function bashValueCases(all: Array<{ path: string[]; cmd: CompletionCommand }>): string[] {
   const out: string[] = [];
   for (const { path, cmd } of all) {
-    for (const f of cmd.flags.filter((x) => x.value)) {
-      const pats = words([f]).map((w) => `"${path.join(' ')}|${w}"`).join('|');
-      const reply = f.choices ? `COMPREPLY=($(compgen -W "${f.choices.join(' ')}" -- "$cur"))` : f.file ? 'COMPREPLY=($(compgen -f -- "$cur"))' : 'COMPREPLY=()';
-      out.push(`    ${pats}) ${reply}; return;;`);
-    }
+    const pats = (f: CompletionFlag[]): string => words(f).map((w) => `"${path.join(' ')}|${w}"`).join('|');
+    for (const f of cmd.flags.filter((x) => x.choices)) out.push(`    ${pats([f])}) COMPREPLY=($(compgen -W "${f.choices!.join(' ')}" -- "$cur")); return;;`);
+    const files = cmd.flags.filter((x) => x.value && !x.choices && x.file);
+    if (files.length) out.push(`    ${pats(files)}) COMPREPLY=($(compgen -f -- "$cur")); return;;`);
+    const free = cmd.flags.filter((x) => x.value && !x.choices && !x.file);
+    if (free.length) out.push(`    ${pats(free)}) COMPREPLY=(); return;;`);
   }
   return out;
 }
