@@ -88,44 +88,50 @@ function markNotRun(tasks: readonly SubTask[], ids: readonly StepId[], from: num
   });
 }
 
+/** Connects, or records the host as unreachable/failed (its report: one failed `connect` step) and throws. */
+async function connectOrRecord(t: FleetTarget, connect: ConnectOptions, io: FleetIo, port: number): Promise<Remote> {
+  try {
+    return await connectTarget(t.target, connectOptionsFor(connect, t));
+  } catch (err) {
+    const e = asError(err);
+    const report = { ...unreachedReport(t, e, port), host: t.name };
+    if (!io.single) io.emit(t.name, `connect: ${isUnreachable(e) ? 'unreachable' : 'failed'} — ${report.steps[0]!.detail}`);
+    io.record({ host: t.name, status: isUnreachable(e) ? 'unreachable' : 'failed', ok: 0, changed: 0, failed: isUnreachable(e) ? 0 : 1, report, error: e });
+    throw e;
+  }
+}
+
+/** Ends the session (lock released), runs `after`, closes the connection, records the result; returns the title. */
+async function finishHost(t: FleetTarget, r: Remote, s: ConvergeSession, io: FleetIo, o: ConvergeHostOptions, err?: unknown): Promise<string> {
+  await endSession(s, err);
+  let extra: Awaited<ReturnType<NonNullable<ConvergeHostOptions['after']>>> | undefined;
+  try {
+    if (!s.error && o.after) extra = await o.after(r, s);
+  } catch (e) {
+    s.error = asError(e);
+  } finally {
+    await r.close();
+  }
+  const result = hostResult(t, s, await buildReport(s, o.report), extra);
+  io.record(result);
+  return result.status === 'ok' ? `${io.c.green('✔')} ${t.name}${result.url && !io.single ? ` — ${result.url}` : ''}` : t.name;
+}
+
 /** The converge of one host as the subtasks of its parent task. */
 export function convergeHostTask(t: FleetTarget, connect: ConnectOptions, io: FleetIo, o: ConvergeHostOptions): ListrTask {
   return {
     title: t.name,
     task: async (_ctx, task) => {
-      let remote: Remote;
-      try {
-        remote = await connectTarget(t.target, connectOptionsFor(connect, t));
-      } catch (err) {
-        const e = asError(err);
-        const report = { ...unreachedReport(t, e, o.options(t, t.name).port), host: t.name };
-        if (!io.single) io.emit(t.name, `connect: ${isUnreachable(e) ? 'unreachable' : 'failed'} — ${report.steps[0]!.detail}`);
-        io.record({ host: t.name, status: isUnreachable(e) ? 'unreachable' : 'failed', ok: 0, changed: 0, failed: isUnreachable(e) ? 0 : 1, report, error: e });
-        throw e;
-      }
-      const r = remote;
+      const r = await connectOrRecord(t, connect, io, o.options(t, t.name).port);
       const s = newSession(r, o.options(t, r.label), (x) => io.emit(t.name, renderStepLine(x, io.c)));
-      const finish = async (err?: unknown): Promise<void> => {
-        await endSession(s, err);
-        let extra: Awaited<ReturnType<NonNullable<ConvergeHostOptions['after']>>> | undefined;
-        try {
-          if (!s.error && o.after) extra = await o.after(r, s);
-        } catch (e) {
-          s.error = asError(e);
-        } finally {
-          await r.close();
-        }
-        const result = hostResult(t, s, await buildReport(s, o.report), extra);
-        io.record(result);
-        task.title = result.status === 'ok' ? `${io.c.green('✔')} ${t.name}${result.url && !io.single ? ` — ${result.url}` : ''}` : t.name;
-      };
       const phases = convergeTasks(s, io.c);
       const ids = phases.map((p) => p.id);
+      const tasks = (): SubTask[] => sub.tasks as unknown as SubTask[];
       let running = 0;
       const unhook = onInterrupt(() => {
-        const at = sub.tasks[running] as unknown as SubTask | undefined;
-        if (at) { at.title$ = renderStepLine({ id: ids[running]!, status: 'failed', detail: 'interrupted (Ctrl-C)' }, io.c, { icon: true }); at.state$ = ListrTaskState.FAILED; }
-        markNotRun(sub.tasks as unknown as SubTask[], ids, running + 1, io.c, 'interrupted');
+        const at = tasks()[running];
+        if (at) { at.title$ = renderStepLine({ id: ids[running]!, status: 'failed', detail: 'interrupted (Ctrl-C)' }, io.c); at.state$ = ListrTaskState.FAILED; }
+        markNotRun(tasks(), ids, running + 1, io.c, 'interrupted');
       });
       const sub = task.newListr(phases.map((p, n) => ({
         title: p.title,
@@ -134,12 +140,12 @@ export function convergeHostTask(t: FleetTarget, connect: ConnectOptions, io: Fl
           try {
             await p.task(ctx, st);
           } catch (err) {
-            await finish(err ?? new Error('unknown failure'));
-            markNotRun(sub.tasks as unknown as SubTask[], ids, n + 1, io.c, `the run stopped at ${ids[n]}`);
+            task.title = await finishHost(t, r, s, io, o, err ?? new Error('unknown failure'));
+            markNotRun(tasks(), ids, n + 1, io.c, `the run stopped at ${ids[n]}`);
             unhook();
             throw err;
           }
-          if (n === phases.length - 1) { await finish(); unhook(); }
+          if (n === phases.length - 1) { task.title = await finishHost(t, r, s, io, o); unhook(); }
         },
       })) as never, { concurrent: false, exitOnError: true });
       return sub;
