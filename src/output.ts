@@ -12,11 +12,13 @@ export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = p
 }
 
 const closed = new WeakSet<NodeJS.WriteStream>();
+const guarded = new WeakSet<NodeJS.WriteStream>();
 
 /** Output errors (EPIPE: the reader went away; EIO: the terminal closed) end that stream's output, never the run. */
 export function guardStreams(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
   for (const s of streams) {
-    if (s.listenerCount('error') > 0 && closed.has(s)) continue;
+    if (guarded.has(s)) continue;
+    guarded.add(s);
     s.on('error', () => { closed.add(s); });
   }
 }
