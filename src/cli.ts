@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT, HermesSetupError, isHermesSetupError, usageError, type ExitCode } from './errors.js';
-import { colorsFor } from './output.js';
+import { INTERRUPTED_LINE, runInterruptCleanups } from './interrupt.js';
+import { colorsFor, guardStreams, terminalWidth, wrapLine, write } from './output.js';
 import { registerPing } from './commands/ping.js';
 import { registerRemote } from './commands/remote.js';
 import { registerUninstall } from './commands/uninstall.js';
@@ -16,6 +17,7 @@ import { registerPair } from './commands/pair.js';
 import { registerDevices } from './commands/devices.js';
 import { registerDesktop } from './commands/desktop.js';
 import { registerExport } from './export/register-export.js';
+import { registerCompletion } from './commands/completion.js';
 
 function readVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +33,7 @@ Exit codes:
   3  unhealthy (check)
   4  host unreachable or SSH authentication failed
   5  host key rejected (unknown without --accept-new-host-key, or changed)
+  130  interrupted (Ctrl-C): the lock is released; rerun to finish
 
 Environment:
   NO_COLOR   disable colour (colour is only used on a terminal anyway)
@@ -39,12 +42,12 @@ Environment:
 export function buildProgram(): Command {
   const program = new Command('hermes-setup')
     .description('Provision the Hermes Agent dashboard on an always-on box over SSH: pinned token, a service that survives reboots, reachable over Tailscale, proven by a WebSocket handshake.')
-    .version(readVersion(), '-V, --version')
+    .version(readVersion(), '-V, --version', 'print the version (also -v)')
     .option('--debug', 'show stack traces and internal details on errors')
     .showSuggestionAfterError(true)
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .configureOutput({ writeOut: (s) => write(process.stdout, s), writeErr: () => undefined, outputError: () => undefined })
     .addHelpText('after', `
 Examples:
   $ hermes-setup remote deploy@mini.lan --accept-new-host-key
@@ -54,6 +57,7 @@ Examples:
   $ hermes-setup cron install mini --every 5
   $ hermes-setup ping deploy@mini.lan --accept-new-host-key
   $ hermes-setup ping --local
+  $ source <(hermes-setup completion bash)
 ${EXIT_CODES_HELP}`);
   registerRemote(program);
   registerCheck(program);
@@ -65,7 +69,8 @@ ${EXIT_CODES_HELP}`);
   registerDevices(program);
   registerDesktop(program);
   registerExport(program);
-  for (const sub of program.commands.flatMap((c) => [c, ...c.commands])) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
+  registerCompletion(program);
+  for (const sub of program.commands.flatMap((c) => [c, ...c.commands])) sub.exitOverride().configureOutput({ writeOut: (s) => write(process.stdout, s), writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
   return program;
 }
 
@@ -92,21 +97,55 @@ export function renderError(err: unknown, debug: boolean, stream: NodeJS.WriteSt
   return { line, exitCode: EXIT.STEP_FAILED };
 }
 
+/** `help <command>` for a command that does not exist is the unknown-command error (commander prints nothing). */
+function checkHelpTopic(program: Command, args: string[]): void {
+  if (args[0] !== 'help' || args[1] === undefined || args[1].startsWith('-')) return;
+  const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (known.includes(args[1])) return;
+  const near = known.find((k) => k.startsWith(args[1]!.slice(0, 2)));
+  throw usageError('E_UNKNOWN_COMMAND', `unknown command '${args[1]}'${near ? ` (did you mean ${near}?)` : ''}`, 'run hermes-setup --help for the list of commands');
+}
+
+let signalsInstalled = false;
+
+/** Ctrl-C: the cleanups of what runs (lock release, last frame of the task tree), the cursor back, one line, exit 130. */
+function installSignalHandlers(): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  let interrupted = false;
+  const onSignal = (code: number) => () => {
+    if (interrupted) process.exit(code);
+    interrupted = true;
+    void runInterruptCleanups(5000).finally(() => {
+      if (process.stdout.isTTY) write(process.stdout, '\x1b[?25h');
+      write(process.stderr, `${INTERRUPTED_LINE}\n`);
+      process.exit(code);
+    });
+  };
+  process.on('SIGINT', onSignal(130));
+  process.on('SIGTERM', onSignal(143));
+}
+
 export async function main(argv: string[]): Promise<ExitCode> {
   const debug = argv.includes('--debug');
+  guardStreams();
+  installSignalHandlers();
   const program = buildProgram();
+  const args = argv.slice(2).map((a, n) => (n === 0 && a === '-v' ? '--version' : a));
   try {
-    if (argv.length <= 2) {
-      process.stderr.write(program.helpInformation());
+    if (args.length === 0) {
+      write(process.stderr, program.helpInformation());
       return EXIT.USAGE;
     }
-    await program.parseAsync(argv);
+    checkHelpTopic(program, args);
+    await program.parseAsync([...argv.slice(0, 2), ...args]);
     return EXIT.OK;
   } catch (err) {
     const mapped = err instanceof CommanderError ? fromCommander(err) : err;
     if (mapped === 'exit0') return EXIT.OK;
     const { line, exitCode } = renderError(mapped, debug);
-    process.stderr.write(`${line}\n`);
+    const shown = debug ? line : wrapLine(line, terminalWidth(process.stderr), 2).join('\n');
+    write(process.stderr, `${shown}\n`);
     return exitCode;
   }
 }

@@ -4,6 +4,7 @@ import type { Facts } from '../facts/parse-facts.js';
 import type { WsProbeResult } from '../probe/ws-probe.js';
 import type { ServiceView } from '../service/service-types.js';
 import type { ConvergeState } from '../state.js';
+import type { ServiceEvidence } from './read-deep.js';
 
 export interface HealthInput {
   /** The target as the user typed it (or "--local"), for fix commands. */
@@ -40,6 +41,8 @@ export interface DeepFacts {
   publicUrl?: string;
   /** Interface addresses of the host (`ip -o addr` / ifconfig), one per line. */
   addresses: string[];
+  /** Why a service is down: its Restart=, journal or error log, and `hermes update`'s log. */
+  evidence?: ServiceEvidence;
 }
 
 /** "systemd-user hermes-dashboard.service", "launchd gui/501/ai.hermes.dashboard", for check lines. */

@@ -3,7 +3,9 @@
 import { isTunnel, signsIn } from '../hermes/access-mode.js';
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
+import { isTailnet } from '../probe/address.js';
 import { fingerprint } from '../secrets.js';
+import { count } from '../output.js';
 import type { ServiceView } from '../service/service-types.js';
 import { serviceName, type HealthInput } from './health-input.js';
 
@@ -46,7 +48,7 @@ export function checkLinger(i: HealthInput, v: ServiceView | undefined): CheckLi
 
 export function checkPort(i: HealthInput, v: ServiceView | undefined): CheckLine {
   const bind = i.state?.bind;
-  if (!bind) return skip('port', `no state file: the needed bind is unknown (${i.facts.listeners.length} listener(s) on ${i.port})`);
+  if (!bind) return skip('port', `no state file: the needed bind is unknown (${count(i.facts.listeners.length, 'listener')} on ${i.port})`);
   const fit = bindFitsMode(i.facts.listeners, { bind });
   if (!fit.ok) return fail('port', `${i.state?.mode} mode needs ${bind}:${i.port}: ${fit.detail}`, repairCommand(i));
   const pid = v?.pid;
@@ -80,9 +82,16 @@ export function checkToken(i: HealthInput): CheckLine {
   return skip('token', 'not proven: the WebSocket probe did not reach the server');
 }
 
+/** Tailscale matters only when the converged bind is a tailnet address (or unknown: no state file). */
+export function needsTailscale(state: HealthInput['state']): boolean {
+  return !state || (!isTunnel(state.mode) && isTailnet(state.bind));
+}
+
 export function checkTailscale(i: HealthInput): CheckLine {
   const t = i.facts.tailscale;
-  if (isTunnel(i.state?.mode)) return skip('tailscale', `tunnel mode: not needed (${t.installed ? t.backendState ?? 'daemon down' : 'not installed'})`);
+  const seen = t.installed ? t.backendState ?? 'daemon down' : 'not installed';
+  if (isTunnel(i.state?.mode)) return skip('tailscale', `tunnel mode: not needed (${seen})`);
+  if (!needsTailscale(i.state)) return skip('tailscale', `not needed: the dashboard was set up on ${i.state?.bind}, not a tailnet address (${seen})`);
   if (!t.installed) return fail('tailscale', 'tailscale is not installed', 'install Tailscale on the host (https://tailscale.com/download), then: sudo tailscale up');
   if (!t.daemonRunning) return fail('tailscale', `tailscaled is not running: ${t.error ?? ''}`.trim(), 'sudo systemctl start tailscaled (macOS: open the Tailscale app)');
   if (t.backendState !== 'Running') return fail('tailscale', `tailscale is ${t.backendState}`, 'sudo tailscale up');

@@ -14,6 +14,7 @@ import { serviceManagerFor } from '../service/service-manager.js';
 import { parseState } from '../state.js';
 import type { Remote } from '../transport/remote.js';
 import type { DeepFacts, HealthInput } from './health-input.js';
+import { parseEvidence, renderDeepScript, section } from './read-deep.js';
 
 async function listenersFor(remote: Remote, facts: Facts, port: number): Promise<Facts> {
   const r = await remote.exec('sh -s', { stdin: renderPortScript(port) });
@@ -68,17 +69,6 @@ export async function readHealth(remote: Remote, o: HealthOptions): Promise<Heal
   return input;
 }
 
-const DEEP_SCRIPT = String.raw`
-echo "@@serve"; tailscale serve status --json 2>/dev/null || /Applications/Tailscale.app/Contents/MacOS/Tailscale serve status --json 2>/dev/null
-echo "@@public"; grep -h -i 'PUBLIC_URL\|public_url' "$HOME/.hermes/.env" "$HOME/.hermes/config.yaml" 2>/dev/null
-echo "@@addr"; (ip -o addr show 2>/dev/null || ifconfig 2>/dev/null) | sed -n 's/.*inet6\{0,1\} \([0-9a-fA-F.:]*\).*/\1/p'
-`;
-
-function section(out: string, name: string): string {
-  const m = new RegExp(`@@${name}\\n([\\s\\S]*?)(?=\\n@@|$)`).exec(out);
-  return (m?.[1] ?? '').trim();
-}
-
 async function probeResult(p: DashboardProbe): Promise<WsProbeResult | undefined> {
   const r = await probeDashboard(p);
   return 'skipped' in r ? undefined : r;
@@ -88,13 +78,13 @@ async function readDeep(remote: Remote, input: HealthInput, p: DashboardProbe): 
   const ts = input.facts.tailscale;
   const dnsName = ts.magicDns && ts.dnsName && input.state && input.state.bind === ts.ipv4 ? ts.dnsName : undefined;
   const [r, noOrigin, dnsResult] = await Promise.all([
-    remote.exec('sh -s', { stdin: DEEP_SCRIPT }),
+    remote.exec('sh -s', { stdin: renderDeepScript(input.service) }),
     input.probe && !input.probe.ok && input.probe.status === 403 ? probeResult({ ...p, origin: '' }) : Promise.resolve(undefined),
     dnsName ? probeResult({ ...p, hostHeader: `${dnsName}:${input.port}` }) : Promise.resolve(undefined),
   ]);
   return {
     ...(noOrigin ? { noOrigin } : {}), ...(dnsName && dnsResult ? { dnsHost: { host: dnsName, result: dnsResult } } : {}),
     serveJson: section(r.stdout, 'serve'), publicUrl: section(r.stdout, 'public'),
-    addresses: section(r.stdout, 'addr').split('\n').map((l) => l.trim()).filter(Boolean),
+    addresses: section(r.stdout, 'addr').split('\n').map((l) => l.trim()).filter(Boolean), evidence: parseEvidence(r.stdout),
   };
 }

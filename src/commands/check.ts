@@ -13,6 +13,7 @@ export function registerCheck(program: Command): void {
   addHealthOptions(addFleetOptions(addConnectionOptions(cmd)))
     .option('--repair', 'when unhealthy, run the converge again (never touches a healthy service), then check again')
     .option('--update', 'with --repair: let the converge run `hermes update` too')
+    .option('--dry-run', 'with --repair: show what the repair would change (plan and diffs), change nothing')
     .addHelpText('after', `
 Exit codes: 0 healthy (or repaired), 3 unhealthy, 4 unreachable (fleet: 4 if any host is unreachable, else 3 if any is unhealthy).
 
@@ -20,10 +21,12 @@ Examples:
   $ hermes-setup check deploy@mini.lan
   $ hermes-setup check mini --json
   $ hermes-setup check mini --repair            # what the cron entry runs
+  $ hermes-setup check mini --repair --dry-run  # what a repair would change, with diffs
   $ hermes-setup check --local
   $ hermes-setup check --inventory hosts.toml --limit lab`);
   cmd.action(async (targets: string[], flags: ConnectionFlags & HealthFlags & FleetFlags) => {
     if (flags.update && !flags.repair) throw usageError('E_USAGE', '--update needs --repair', 'add --repair');
+    if (flags.dryRun && !flags.repair) throw usageError('E_USAGE', '--dry-run needs --repair (check itself changes nothing)', 'add --repair to see what a repair would do');
     const { runCheckCommand } = await import('../check/run-check.js');
     await runCheckCommand(targets, flags, toConnectOptions(flags));
   });

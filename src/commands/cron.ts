@@ -3,6 +3,7 @@
 import { Option, type Command } from 'commander';
 import { toScheduleSpec, type CronFlags } from '../cron/schedule-spec.js';
 import { out } from '../output.js';
+import { parsePortValue } from '../options/values.js';
 
 export function registerCron(program: Command): void {
   const cron = program.command('cron').description('schedule `check --repair` every N minutes on this machine (crontab, or --timer)')
@@ -22,7 +23,7 @@ Examples:
       .option('-i, --identity <file...>', 'private key file(s) for the check to use')
       .option('--known-hosts <file>', 'known_hosts file for the check')
       .option('--ssh-config <file>', 'ssh config file for the check')
-      .option('--port <port>', 'dashboard port for the check')
+      .option('--port <port>', 'dashboard port for the check', (t: string) => String(parsePortValue('--port')(t)))
       .option('--password-file <file>', 'password mode: the basic-auth password file for the check')
       .option('--json', 'print one JSON document')
       .addHelpText('after', `

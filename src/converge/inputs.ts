@@ -23,9 +23,13 @@ export interface ConvergeOptions {
   updateTimeoutMs: number;
   updateWaitMs: number;
   lockWaitMs: number;
-  /** The host as the user typed it (for the tunnel command and fix hints). */
+  /** The host as connected (user@host[:port]), for the report. */
   targetLabel: string;
+  /** How this machine reaches the host with ssh, as the user typed it (`box`, `-p 2222 deploy@10.0.0.5`, plus the
+   * `-i KEY` they gave): the tunnel command and desktop-app hints use it, so it works where the converge did. */
   sshTarget: string;
+  /** check --repair: the options come from what the host recorded, not from flags. */
+  repair?: boolean;
 }
 
 export interface PlannedFile {

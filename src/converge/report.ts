@@ -2,8 +2,11 @@
 import { isTunnel, signsIn } from '../hermes/access-mode.js';
 import { TUNNEL_LOCAL_PORT, type AccessMode } from '../constants.js';
 import { tailnetUrls } from '../probe/tailscale.js';
+import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/address.js';
+import type { Facts } from '../facts/parse-facts.js';
 import { fingerprint, redact } from '../secrets.js';
 import type { StepOutcome } from '../steps/step.js';
+import { count, paintStatus, plain, statusColor, wrapLine, type Colors } from '../output.js';
 import type { PlannedFile, ProbeRecord } from './inputs.js';
 import type { ConvergeSession } from './run-converge.js';
 
@@ -29,6 +32,15 @@ export interface ConvergeReport {
   /** --dry-run: the planned files as unified diffs, secrets redacted. */
   diffs?: string;
   error?: { code: string; message: string; hint: string; exitCode: number };
+}
+
+/** The tailnet URLs, then the LAN ones a bind on every interface (or a LAN address) also serves (the Host guard
+ * accepts any Host on a wildcard bind, §7.3). */
+export function dashboardUrls(f: Pick<Facts, 'tailscale' | 'ifAddrs'>, port: number, bind: string): string[] {
+  const url = (a: string): string => (a.includes(':') ? `http://[${a}]:${port}` : `http://${a}:${port}`);
+  const lan = isWildcard(bind) ? f.ifAddrs.filter((a) => !a.includes(':') && isPrivate(a) && !isLoopback(a) && !isTailnet(a))
+    : !isTailnet(bind) && !isLoopback(bind) && !isWildcard(bind) ? [bind] : [];
+  return [...new Set([...tailnetUrls(f.tailscale, port, bind), ...lan.map(url)])];
 }
 
 export function recapOf(steps: StepOutcome[]): ConvergeReport['recap'] {
@@ -65,14 +77,14 @@ export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise
   const d = i?.decision;
   const r: ConvergeReport = {
     schema: 'hermes-setup/remote@1', target: s.opts.targetLabel, ok: !s.error, dryRun: s.opts.dryRun, port: s.opts.port,
-    urls: d && !isTunnel(d.mode) && i ? tailnetUrls(i.facts.tailscale, s.opts.port, d.bind) : [],
+    urls: d && !isTunnel(d.mode) && i ? dashboardUrls(i.facts, s.opts.port, d.bind) : [],
     steps: s.outcomes, recap: recapOf(s.outcomes), probes: [...(i?.probes ?? [])], warnings: [...(i?.warnings ?? [])],
   };
   const b = i?.build;
   if (b) r.hermes = { version: b.version, generation: b.generation, ...(b.releaseDate ? { releaseDate: b.releaseDate } : {}), ...(i.facts.hermes ? { path: i.facts.hermes.path } : {}) };
   if (d) Object.assign(r, { mode: d.mode, bind: d.bind, reason: d.reason });
   if (isTunnel(d?.mode)) {
-    r.tunnel = { command: `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${s.opts.port} ${s.opts.sshTarget}`, url: `http://127.0.0.1:${TUNNEL_LOCAL_PORT}` };
+    r.tunnel = { command: tunnelCommand(s.opts.sshTarget, s.opts.port), url: `http://127.0.0.1:${TUNNEL_LOCAL_PORT}` };
   }
   // Secrets are reported only when the .env step got through (a run that failed earlier never wrote them).
   const envDone = s.outcomes.some((x) => x.id === 'env' && (x.status === 'ok' || x.status === 'changed'));
@@ -89,7 +101,29 @@ export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise
   return r;
 }
 
-export function renderSummary(r: ConvergeReport): string[] {
+/** The port forward for tunnel mode, to the host as the user reaches it (alias, -p, -i as typed). */
+export function tunnelCommand(sshTarget: string, port: number): string {
+  return `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${port} ${sshTarget}`;
+}
+
+// The tree's own icons (listr2 draws ✖ for a failed step itself).
+const ICONS: Partial<Record<StepOutcome['status'], string>> = { ok: '✔', changed: '✔', skipped: '↓', 'not run': '·' };
+
+/** `env: changed — update .env` with the status in Ansible's colours (and its icon, for the task tree). */
+export function renderStepLine(o: StepOutcome, c: Colors, opts: { icon?: boolean } = {}): string {
+  const paint = (t: string): string => (o.status === 'not run' ? c.dim(t) : t);
+  const sign = ICONS[o.status as StepOutcome['status']];
+  const icon = opts.icon && sign ? `${statusColor(c, o.status)(sign)} ` : '';
+  return `${icon}${paint(`${o.id}: `)}${paintStatus(c, o.status)}${o.detail ? paint(` — ${o.detail}`) : ''}`;
+}
+
+/** `ok=12 changed=1 skipped=0 failed=0`, each count in its colour when not zero. */
+export function renderRecapCounts(recap: ConvergeReport['recap'], c: Colors): string {
+  const part = (k: 'ok' | 'changed' | 'skipped' | 'failed'): string => (recap[k] ? statusColor(c, k)(`${k}=${recap[k]}`) : `${k}=0`);
+  return [part('ok'), part('changed'), part('skipped'), part('failed')].join(' ');
+}
+
+function accessLines(r: ConvergeReport): string[] {
   const lines: string[] = [];
   if (r.mode) lines.push(`Mode:        ${r.mode} on ${r.bind}:${r.port} — ${r.reason}`);
   if (r.tunnel) lines.push(`Tunnel:      ${r.tunnel.command}`, `Remote URL:  ${r.tunnel.url}   (while the tunnel runs)`);
@@ -101,11 +135,23 @@ export function renderSummary(r: ConvergeReport): string[] {
     lines.push(`Sign-in:     user "${r.basicAuth.username}", ${pw}`);
   }
   const url = r.tunnel?.url ?? r.urls[0];
-  if (url && !r.dryRun && r.ok) {
+  if (url && !r.dryRun) {
     lines.push('Desktop app: Settings > Gateway > Remote connection → URL above' + (signsIn(r.mode) ? ', then sign in' : ' + the token'));
     if (!signsIn(r.mode)) lines.push(`             or: HERMES_DESKTOP_REMOTE_URL=${url} HERMES_DESKTOP_REMOTE_TOKEN=<token> (token: --show-token)`);
   }
-  for (const w of r.warnings) lines.push(`Warning:     ${w}`);
-  lines.push(`Recap:       ok=${r.recap.ok} changed=${r.recap.changed} skipped=${r.recap.skipped} failed=${r.recap.failed}${r.dryRun ? ' (dry run: nothing was changed)' : ''}`);
   return lines;
+}
+
+/**
+ * The lines after the steps. A failed run names no URL, tunnel or mode (they do not work yet): only warnings and
+ * the recap. Coloured and wrapped (at spaces, under the 13-column labels) only when `width` is a terminal's.
+ */
+export function renderSummary(r: ConvergeReport, o: { c?: Colors; width?: number } = {}): string[] {
+  const c = o.c ?? plain;
+  const lines = r.ok ? accessLines(r) : [];
+  for (const w of r.warnings) lines.push(`Warning:     ${w}`);
+  const notRun = r.steps.filter((x) => x.status === 'not run').length;
+  const tail = r.dryRun ? ' (dry run: nothing was changed)' : notRun ? ` (${count(notRun, 'step')} not run)` : '';
+  lines.push(`Recap:       ${renderRecapCounts(r.recap, c)}${tail}`);
+  return lines.flatMap((l) => wrapLine(l, o.width, 13));
 }

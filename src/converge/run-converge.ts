@@ -4,6 +4,8 @@
 import type { ListrTaskWrapper } from 'listr2';
 import { isHermesSetupError, stepError, type HermesSetupError } from '../errors.js';
 import { faultAt } from '../fault-injection.js';
+import { onInterrupt } from '../interrupt.js';
+import { count, type Colors } from '../output.js';
 import { gatherFacts } from '../facts/gather.js';
 import { parseState } from '../state.js';
 import { envStep } from '../steps/env.js';
@@ -22,6 +24,7 @@ import type { Remote } from '../transport/remote.js';
 import { foldInputs, newInputs, type ConvergeInputs, type ConvergeOptions } from './inputs.js';
 import { checkPreconditions } from './preconditions.js';
 import { acquireLock, type LockHandle } from './remote-lock.js';
+import { renderStepLine } from './report.js';
 
 /** One host's converge in progress. */
 export interface ConvergeSession {
@@ -33,6 +36,8 @@ export interface ConvergeSession {
   current: StepId;
   error?: HermesSetupError;
   onOutcome?: (o: StepOutcome) => void;
+  /** Unregisters the lock's release on Ctrl-C (src/interrupt.ts) once it is released normally. */
+  unhookLock?: () => void;
 }
 
 interface Phase { id: StepId; title: string; run(s: ConvergeSession): Promise<StepOutcome> }
@@ -54,14 +59,17 @@ async function readFacts(s: ConvergeSession): Promise<StepOutcome> {
 /** Plans every change without applying anything; the plans are thrown away (the inputs are immutable). */
 async function preflight(s: ConvergeSession): Promise<StepOutcome> {
   let i = inputsOf(s);
-  let changes = 0;
+  const changing: string[] = [];
   for (const step of PLANNED) {
     const r = await runStep(step, s.io, i, { planOnly: true });
-    if (r.outcome.status === 'changed') changes++;
+    if (r.outcome.status === 'changed') changing.push(step.id);
     i = r.inputs;
   }
-  s.inputs = foldInputs(inputsOf(s), { warnings: checkPreconditions(i, changes) });
-  return { id: 'preflight', status: 'ok', detail: changes ? `${changes} step${changes === 1 ? '' : 's'} will change the host` : 'nothing to change' };
+  s.inputs = foldInputs(inputsOf(s), { warnings: checkPreconditions(i, changing.length) });
+  // `hermes update` is always planned when it runs; whether it changes anything is known only once it has run.
+  const others = changing.filter((id) => id !== 'update');
+  const update = changing.includes('update') ? '; `hermes update` runs first' : '';
+  return { id: 'preflight', status: 'ok', detail: others.length ? `${count(others.length, 'step')} will change the host (${others.join(', ')})${update}` : `nothing to change${update}` };
 }
 
 async function takeLock(s: ConvergeSession): Promise<StepOutcome> {
@@ -69,6 +77,8 @@ async function takeLock(s: ConvergeSession): Promise<StepOutcome> {
   let waited = false;
   const t0 = Date.now();
   s.lock = await acquireLock(s.io.remote, s.opts.lockWaitMs, (l) => { waited = true; s.io.log(l); });
+  const lock = s.lock;
+  s.unhookLock = onInterrupt(() => lock.release());
   if (waited) await readFacts(s);
   const detail = s.lock.tookOverStale ? `took over a stale lock (pid ${s.lock.tookOverStale} is gone)`
     : waited ? `held, after waiting ${((Date.now() - t0) / 1000).toFixed(1)} s for another run` : 'held for this run';
@@ -112,13 +122,20 @@ async function runPhase(s: ConvergeSession, p: Phase): Promise<StepOutcome> {
 }
 
 /** The converge as listr2 tasks (run in order, stop at the first error), for a parent task. */
-export function convergeTasks(s: ConvergeSession): Array<{ title: string; task: (ctx: unknown, task: Task) => Promise<void> }> {
+export function convergeTasks(s: ConvergeSession, c: Colors): Array<{ id: StepId; title: string; task: (ctx: unknown, task: Task) => Promise<void> }> {
   return phases().map((p) => ({
+    id: p.id,
     title: p.title,
     task: async (_ctx: unknown, task: Task) => {
       s.io = { ...s.io, log: (line) => { task.output = line; } };
-      const o = await runPhase(s, p);
-      task.title = `${o.id}: ${o.status} — ${o.detail}`;
+      let o: StepOutcome;
+      try {
+        o = await runPhase(s, p);
+      } catch (err) {
+        task.title = renderStepLine({ id: p.id, status: 'failed', detail: '' }, c);
+        throw err;
+      }
+      task.title = renderStepLine(o, c, { icon: true });
       if (o.status === 'skipped') task.skip(task.title);
     },
   }));
@@ -135,18 +152,28 @@ export async function runConverge(remote: Remote, opts: ConvergeOptions, onOutco
   return endSession(s);
 }
 
-/** Records the error (if any) as the failed outcome of the current phase, and releases the lock. */
+/** The phases after `id`: they never run once `id` failed. */
+export function phasesAfter(id: StepId): StepId[] {
+  const ids = phases().map((p) => p.id);
+  return ids.slice(ids.indexOf(id) + 1);
+}
+
+/** Records the error (if any) as the failed outcome of the current phase and the rest as not run; releases the lock. */
 export async function endSession(s: ConvergeSession, err?: unknown): Promise<ConvergeSession> {
   try {
     if (err !== undefined) {
       const e = isHermesSetupError(err) ? err : stepError('E_STEP', (err as Error).message, 'rerun with --debug', err);
       s.error = e;
-      const o: StepOutcome = { id: s.current, status: 'failed', detail: e.toLine() };
-      s.outcomes.push(o);
-      s.onOutcome?.(o);
+      const failed: StepOutcome = { id: s.current, status: 'failed', detail: e.toLine() };
+      const notRun = phasesAfter(s.current).map((id): StepOutcome => ({ id, status: 'not run', detail: `the run stopped at ${s.current}` }));
+      for (const o of [failed, ...notRun]) {
+        s.outcomes.push(o);
+        s.onOutcome?.(o);
+      }
     }
   } finally {
     await s.lock?.release();
+    s.unhookLock?.();
   }
   return s;
 }

@@ -7,6 +7,7 @@ import type { ConvergeFlags } from '../options/converge-options.js';
 import { toConvergeOptions } from '../options/converge-options.js';
 import type { FleetFlags } from '../options/fleet-options.js';
 import type { ConnectOptions } from '../transport/connect.js';
+import { colorsFor, paintDiff, terminalWidth } from '../output.js';
 import type { Remote } from '../transport/remote.js';
 import { renderSummary, type ConvergeReport } from './report.js';
 import type { ConvergeSession } from './run-converge.js';
@@ -31,13 +32,16 @@ export async function runRemote(targets: string[], flags: Flags, connect: Connec
   const single = hosts.length === 1 && targets.length <= 1 && flags.inventory === undefined;
   const json = flags.json === true;
   const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: true }, (t, io) => convergeHostTask(t, connect, io, {
-    options: (host, label) => toConvergeOptions(hostFlags(flags, host), label),
+    options: (host, label) => toConvergeOptions(hostFlags(flags, host), label, { ...(host.target !== undefined ? { typed: host.target } : {}), identity: host.identity ? [host.identity] : connect.identity ?? [] }),
     report: { showToken: flags.showToken === true, showSecrets: flags.showSecrets === true },
     ...(flags.configureDesktop ? { after: (remote: Remote, s: ConvergeSession) => configureDesktop(remote, s, flags) } : {}),
   }));
   if (!single) return finishFleet(results, { json });
   const r = results[0]!;
   const report = r.report as ConvergeReport;
-  const lines = [...(report.diffs ? [report.diffs] : []), ...(report.schema ? renderSummary(report) : []), ...(r.lines ?? [])];
+  const reached = report.schema && report.steps[0]?.id !== 'connect';
+  const c = colorsFor(process.stdout);
+  const summary = reached ? renderSummary(report, { c, width: terminalWidth() }) : [];
+  const lines = [...(report.diffs ? [paintDiff(c, report.diffs)] : []), ...summary, ...(r.lines ?? [])];
   finishOne({ ...r, lines }, { json });
 }

@@ -5,6 +5,8 @@ import { accessRules } from './rules-access.js';
 import { networkRules } from './rules-network.js';
 import { serviceRules } from './rules-service.js';
 import { note } from './finding.js';
+import { plain, statusColor, wrapLine } from '../output.js';
+import type { View } from '../check/render-checks.js';
 
 export function diagnose(i: HealthInput): Finding[] {
   const findings = [...serviceRules(i), ...accessRules(i), ...networkRules(i)];
@@ -13,6 +15,7 @@ export function diagnose(i: HealthInput): Finding[] {
   return findings;
 }
 
-export function renderFinding(f: Finding): string[] {
-  return [`${f.severity === 'problem' ? 'PROBLEM' : 'note'} ${f.id}: ${f.symptom}`, `  cause: ${f.cause}`, `  fix:   ${f.fix}`];
+export function renderFinding(f: Finding, v: View = { c: plain }): string[] {
+  const word = f.severity === 'problem' ? 'PROBLEM' : 'note';
+  return [`${statusColor(v.c, word)(word)} ${f.id}: ${f.symptom}`, `  cause: ${f.cause}`, `  fix:   ${f.fix}`].flatMap((l) => wrapLine(l, v.width, 9));
 }

@@ -1,7 +1,7 @@
 // Doctor rules about the network: who holds the port, where it listens, public exposure, Tailscale Funnel,
 // and Tailscale's own state. Pure.
-import { isTunnel } from '../hermes/access-mode.js';
 import type { HealthInput } from '../check/health-input.js';
+import { needsTailscale } from '../check/plan-checks.js';
 import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/address.js';
 import { bindFitsMode, type Listener } from '../probe/port.js';
 import { note, problem, type Finding } from './finding.js';
@@ -59,7 +59,7 @@ function funnel(i: HealthInput): Finding[] {
 
 function tailscale(i: HealthInput): Finding[] {
   const t = i.facts.tailscale;
-  if (!i.state || isTunnel(i.state.mode)) return [];
+  if (!i.state || !needsTailscale(i.state)) return [];
   if (!t.installed) return [problem('tailscale-missing', 'the tailnet URL does not answer', 'tailscale is not installed on the host',
     'curl -fsSL https://tailscale.com/install.sh | sh && sudo tailscale up')];
   if (!t.daemonRunning) return [problem('tailscale-down', 'the tailnet URL does not answer', `tailscaled is not running (${t.error ?? 'no daemon'})`, 'sudo systemctl enable --now tailscaled')];

@@ -1,19 +1,63 @@
 // Doctor rules about the service itself: dead after `hermes update`, crash loops, launchd exit codes and
 // disabled overrides, linger and the user bus, a stale hermes path. Pure: HealthInput in, findings out.
 import { serviceProgram, type HealthInput } from '../check/health-input.js';
-import { LAUNCHD_LABEL } from '../constants.js';
+import { LAUNCHD_LABEL, UNIT_NAME } from '../constants.js';
 import type { ServiceView } from '../service/service-types.js';
 import { problem, type Finding } from './finding.js';
 
 const CLEAN_EXITS = new Set([0, 15, 143]);
 
-function deadAfterUpdate(i: HealthInput, v: ServiceView): Finding[] {
-  if (isLaunchd(v) || !v.loaded || v.active || !v.enabled || i.facts.updateMarker) return [];
-  if (!CLEAN_EXITS.has(v.lastExit ?? 0) || !/inactive|auto-restart/.test(v.sub)) return [];
-  const updated = i.state && i.facts.hermes && !i.facts.hermes.cached ? '; the Hermes install changed since the last converge' : '';
-  return [problem('dead-after-update', `the dashboard is down (${v.sub}, clean exit ${v.lastExit ?? 0}) although the unit is enabled`,
-    `\`hermes update\` (0.18 and older) SIGTERMs every dashboard and does not restart it; a SIGTERM exit is a clean stop, so Restart=on-failure leaves it dead${updated}`,
-    `hermes-setup check --repair ${i.target}`)];
+// systemd 247+ logs "Started hermes-dashboard.service - <Description>", older ones the description only.
+const STARTED = /: Started (hermes-dashboard\.service|Hermes Agent dashboard)/;
+const STOPPING = /: Stopping (hermes-dashboard\.service|Hermes Agent dashboard)/;
+
+/** What the unit's journal says about its last start and stop (`<epoch> host systemd[pid]: <message>`). */
+export function readJournal(lines: string[]): { lastStart?: number; stopJob?: number } {
+  const at = (l: string): number => Number(l.split(' ')[0]);
+  const starts = lines.filter((l) => STARTED.test(l));
+  const lastStart = starts.length ? at(starts[starts.length - 1]!) : undefined;
+  const stop = lines.filter((l) => STOPPING.test(l) && (lastStart === undefined || at(l) >= lastStart)).pop();
+  return { ...(lastStart !== undefined ? { lastStart } : {}), ...(stop ? { stopJob: at(stop) } : {}) };
+}
+
+const when = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+
+/** Evidence that `hermes update` ran since the dashboard last started. */
+function updateEvidence(i: HealthInput, lastStart: number | undefined): string[] {
+  const out: string[] = [];
+  if (i.state && i.facts.hermes && !i.facts.hermes.cached) out.push('the Hermes install changed since the last converge');
+  const u = i.deep?.evidence?.updateLog;
+  if (u && (lastStart === undefined || u.mtime >= lastStart)) {
+    const said = u.tail.find((l) => /Stopping \d+ dashboard process/.test(l));
+    out.push(`~/.hermes/logs/update.log was written at ${when(u.mtime)}${said ? ` ("${said.replace(/^\W+/, '').trim()}")` : ''}`);
+  }
+  return out;
+}
+
+/** An enabled unit that is down: why, from the journal, the unit's Restart= and the update's traces. */
+function serviceDown(i: HealthInput, v: ServiceView): Finding[] {
+  if (isLaunchd(v) || !v.loaded || v.active || !v.enabled || i.facts.updateMarker || !/^inactive/.test(v.sub)) return [];
+  const ev = i.deep?.evidence;
+  const fileRestart = /^Restart=(\S+)/m.exec(v.file ?? '')?.[1];
+  const restart = ev?.restart || fileRestart;
+  const dropIn = fileRestart && restart && fileRestart !== restart ? ` (a drop-in overrides the unit's Restart=${fileRestart}: systemctl --user cat ${UNIT_NAME})` : '';
+  const fix = `hermes-setup check --repair ${i.target}`;
+  const j = readJournal(ev?.log ?? []);
+  const stopped = (cause: string): Finding[] => [problem('stopped', `the dashboard is stopped (${v.sub}); \`${fix}\` starts it`, cause, fix)];
+  if (j.stopJob !== undefined) {
+    return stopped(`it was stopped at ${when(j.stopJob)} (journal: "Stopping ${UNIT_NAME}", e.g. systemctl stop); a stop is not a failure, so Restart=${restart ?? '?'} does not undo it and it stays down until the next boot`);
+  }
+  const clean = CLEAN_EXITS.has(v.lastExit ?? 0);
+  const updated = updateEvidence(i, j.lastStart);
+  if (clean && restart && restart !== 'always' && updated.length) {
+    return [problem('dead-after-update', `the dashboard is down (${v.sub}, clean exit ${v.lastExit ?? 0}) although the unit is enabled`,
+      `${updated.join('; ')}: \`hermes update\` (0.18 and older) SIGTERMs every dashboard and does not restart it, and a SIGTERM exit is clean, so Restart=${restart}${dropIn} leaves it dead`, fix)];
+  }
+  if (clean && restart && restart !== 'always') {
+    return [problem('exited-clean', `the dashboard exited cleanly (exit ${v.lastExit ?? 0}) and stayed down although the unit is enabled`,
+      `Restart=${restart}${dropIn} does not restart a clean exit (or a SIGTERM from another process); hermes-setup's unit has Restart=always`, fix)];
+  }
+  return stopped(restart === 'always' ? 'with Restart=always systemd restarts every exit, so only a stop (systemctl stop) leaves it inactive' : 'the journal does not say why (no access to it?)');
 }
 
 function crashLoop(i: HealthInput, v: ServiceView): Finding[] {
@@ -42,7 +86,17 @@ function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
     out.push(problem('launchd-exit-5', `${target} is installed but not loaded`,
       'launchctl bootstrap failed (exit 5: still draining after a bootout, a disabled override, or a wrong domain)', `hermes-setup check --repair ${i.target}`));
   }
+  if (v.loaded && !v.active && v.lastExit !== undefined && v.lastExit !== 0 && v.lastExit !== 78) {
+    out.push(problem('launchd-exits', `${target} is loaded but not running (last exit ${v.lastExit})`, `the dashboard exits at start${errorLogEnd(i)}`,
+      `hermes-setup check --repair ${i.target}`));
+  }
   return out;
+}
+
+/** `; its error log ends: "…"` from the StandardErrorPath tail doctor read, when there is one. */
+function errorLogEnd(i: HealthInput): string {
+  const last = i.deep?.evidence?.log.filter((l) => l.trim()).pop();
+  return last ? `; its error log (${i.logHint.replace(/^see /, '')}) ends: "${last.trim().slice(0, 200)}"` : ` (see ${i.logHint.replace(/^see /, '')})`;
 }
 
 function linger(i: HealthInput, v: ServiceView): Finding[] {
@@ -73,5 +127,5 @@ const isLaunchd = (v: ServiceView): boolean => v.location.kind.startsWith('launc
 export function serviceRules(i: HealthInput): Finding[] {
   const v = i.service;
   if (!v) return [];
-  return [...deadAfterUpdate(i, v), ...crashLoop(i, v), ...launchdExit(i, v), ...linger(i, v), ...stalePath(i, v)];
+  return [...serviceDown(i, v), ...crashLoop(i, v), ...launchdExit(i, v), ...linger(i, v), ...stalePath(i, v)];
 }

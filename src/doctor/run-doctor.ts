@@ -9,13 +9,15 @@ import { toHealthOptions, type HealthFlags, type HealthOptions } from '../option
 import type { ConnectOptions } from '../transport/connect.js';
 import type { Remote } from '../transport/remote.js';
 import { diagnose, renderFinding } from './diagnose.js';
+import type { View } from '../check/render-checks.js';
+import { colorsFor, count, plain, terminalWidth } from '../output.js';
 
-export async function doctorHost(remote: Remote, opts: HealthOptions): Promise<HostOutcome> {
+export async function doctorHost(remote: Remote, opts: HealthOptions, v: View = { c: plain }): Promise<HostOutcome> {
   const findings = diagnose(await readHealth(remote, { ...opts, deep: true }));
   const problems = findings.filter((f) => f.severity === 'problem');
   const n = problems.length;
-  const lines = [...findings.flatMap(renderFinding), n === 0 ? `no problem found on ${remote.label}` : `${n} problem${n === 1 ? '' : 's'} on ${remote.label}`];
-  const error = n === 0 ? undefined : new HermesSetupError('E_FINDINGS', `${n} problem${n === 1 ? '' : 's'}: ${problems.map((f) => f.id).join(', ')}`,
+  const lines = [...findings.flatMap((f) => renderFinding(f, v)), n === 0 ? `no problem found on ${remote.label}` : `${count(n, 'problem')} on ${remote.label}`];
+  const error = n === 0 ? undefined : new HermesSetupError('E_FINDINGS', `${count(n, 'problem')}: ${problems.map((f) => f.id).join(', ')}`,
     'run each fix above, then hermes-setup doctor again');
   return { ok: n === 0, counts: { ok: findings.length - n, changed: 0, failed: n }, lines, report: { target: remote.label, ok: n === 0, findings }, ...(error ? { error } : {}) };
 }
@@ -24,8 +26,9 @@ export async function runDoctorCommand(targets: string[], flags: HealthFlags & P
   const hosts = await resolveHosts(targets, flags);
   const single = targets.length <= 1 && flags.inventory === undefined;
   const json = flags.json === true;
+  const view: View = { c: colorsFor(process.stdout), ...(single ? { width: terminalWidth() } : {}) };
   const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false },
-    (t, io) => actionHostTask(t, connect, io, (remote) => doctorHost(remote, toHealthOptions(flags, t.target, remote.label))));
+    (t, io) => actionHostTask(t, connect, io, (remote) => doctorHost(remote, toHealthOptions(flags, t.target, remote.label), view)));
   if (single) return finishOne(results[0]!, { json });
   finishFleet(results, { json, failCode: EXIT.UNHEALTHY, failWord: 'problems' });
 }

@@ -1,10 +1,13 @@
 // One host's listr2 task: connect, run the command's action (or the converge's steps as subtasks), record the
 // result; a failure fails only this host.
-import type { ListrTask } from 'listr2';
-import { buildReport, recapOf, type ConvergeReport, type ReportOptions } from '../converge/report.js';
+import { ListrTaskState, type ListrTask } from 'listr2';
+import { buildReport, recapOf, renderStepLine, type ConvergeReport, type ReportOptions } from '../converge/report.js';
 import { convergeTasks, endSession, newSession, type ConvergeSession } from '../converge/run-converge.js';
 import type { ConvergeOptions } from '../converge/inputs.js';
 import { isHermesSetupError, stepError, type HermesSetupError } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
+import type { Colors } from '../output.js';
+import type { StepId } from '../steps/step.js';
 import type { ConnectOptions } from '../transport/connect.js';
 import { connectTarget } from '../transport/connect.js';
 import type { Remote } from '../transport/remote.js';
@@ -46,7 +49,7 @@ export function actionHostTask(t: FleetTarget, connect: ConnectOptions, io: Flee
         const e = asError(err);
         const status: HostResult['status'] = isUnreachable(e) ? 'unreachable' : 'failed';
         if (!io.single) io.emit(t.name, `${remote ? 'run' : 'connect'}: ${status} — ${e.toLine()}`);
-        io.record({ host: t.name, status, ok: 0, changed: 0, failed: 1, error: e, report: { host: t.name, target: t.name, ok: false, error: { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode } } });
+        io.record({ host: t.name, status, ok: 0, changed: 0, failed: status === 'unreachable' ? 0 : 1, error: e, report: { host: t.name, target: t.name, ok: false, error: { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode } } });
         throw e;
       } finally {
         await remote?.close();
@@ -66,10 +69,52 @@ export interface ConvergeHostOptions {
 
 function hostResult(t: FleetTarget, s: ConvergeSession, report: ConvergeReport, extra?: { lines: string[]; report: Record<string, unknown> }): HostResult {
   const status = !s.error ? 'ok' : isUnreachable(s.error) ? 'unreachable' : 'failed';
+  const url = report.ok && !report.dryRun ? report.tunnel?.command ?? report.urls[0] : undefined;
   return {
-    host: t.name, status, ok: report.recap.ok, changed: report.recap.changed, failed: report.recap.failed, report: { ...report, ...extra?.report, host: t.name },
-    ...(s.error ? { error: s.error } : {}), ...(extra ? { lines: extra.lines } : {}),
+    host: t.name, status, ok: report.recap.ok, changed: report.recap.changed, failed: status === 'unreachable' ? 0 : report.recap.failed,
+    report: { ...report, ...extra?.report, host: t.name }, ...(url ? { url } : {}), ...(s.error ? { error: s.error } : {}), ...(extra ? { lines: extra.lines } : {}),
   };
+}
+
+type SubTask = { title$: string; message$: { skip?: string }; state$: ListrTaskState };
+
+/** Shows the tasks from `from` on as not run (the converge stopped before them). */
+function markNotRun(tasks: readonly SubTask[], ids: readonly StepId[], from: number, c: Colors, why: string): void {
+  tasks.slice(from).forEach((x, n) => {
+    const title = renderStepLine({ id: ids[from + n]!, status: 'not run', detail: why }, c, { icon: true });
+    x.title$ = title;
+    x.message$ = { skip: title };
+    x.state$ = ListrTaskState.SKIPPED;
+  });
+}
+
+/** Connects, or records the host as unreachable/failed (its report: one failed `connect` step) and throws. */
+async function connectOrRecord(t: FleetTarget, connect: ConnectOptions, io: FleetIo, port: number): Promise<Remote> {
+  try {
+    return await connectTarget(t.target, connectOptionsFor(connect, t));
+  } catch (err) {
+    const e = asError(err);
+    const report = { ...unreachedReport(t, e, port), host: t.name };
+    if (!io.single) io.emit(t.name, `connect: ${isUnreachable(e) ? 'unreachable' : 'failed'} — ${report.steps[0]!.detail}`);
+    io.record({ host: t.name, status: isUnreachable(e) ? 'unreachable' : 'failed', ok: 0, changed: 0, failed: isUnreachable(e) ? 0 : 1, report, error: e });
+    throw e;
+  }
+}
+
+/** Ends the session (lock released), runs `after`, closes the connection, records the result; returns the title. */
+async function finishHost(t: FleetTarget, r: Remote, s: ConvergeSession, io: FleetIo, o: ConvergeHostOptions, err?: unknown): Promise<string> {
+  await endSession(s, err);
+  let extra: Awaited<ReturnType<NonNullable<ConvergeHostOptions['after']>>> | undefined;
+  try {
+    if (!s.error && o.after) extra = await o.after(r, s);
+  } catch (e) {
+    s.error = asError(e);
+  } finally {
+    await r.close();
+  }
+  const result = hostResult(t, s, await buildReport(s, o.report), extra);
+  io.record(result);
+  return result.status === 'ok' ? `${io.c.green('✔')} ${t.name}${result.url && !io.single ? ` — ${result.url}` : ''}` : t.name;
 }
 
 /** The converge of one host as the subtasks of its parent task. */
@@ -77,43 +122,33 @@ export function convergeHostTask(t: FleetTarget, connect: ConnectOptions, io: Fl
   return {
     title: t.name,
     task: async (_ctx, task) => {
-      let remote: Remote;
-      try {
-        remote = await connectTarget(t.target, connectOptionsFor(connect, t));
-      } catch (err) {
-        const e = asError(err);
-        const report = { ...unreachedReport(t, e, o.options(t, t.name).port), host: t.name };
-        if (!io.single) io.emit(t.name, `connect: ${isUnreachable(e) ? 'unreachable' : 'failed'} — ${report.steps[0]!.detail}`);
-        io.record({ host: t.name, status: isUnreachable(e) ? 'unreachable' : 'failed', ok: 0, changed: 0, failed: 1, report, error: e });
-        throw e;
-      }
-      const r = remote;
-      const s = newSession(r, o.options(t, r.label), (x) => io.emit(t.name, `${x.id}: ${x.status} — ${x.detail}`));
-      const finish = async (err?: unknown): Promise<void> => {
-        await endSession(s, err);
-        let extra: Awaited<ReturnType<NonNullable<ConvergeHostOptions['after']>>> | undefined;
-        try {
-          if (!s.error && o.after) extra = await o.after(r, s);
-        } catch (e) {
-          s.error = asError(e);
-        } finally {
-          await r.close();
-        }
-        io.record(hostResult(t, s, await buildReport(s, o.report), extra));
-      };
-      const tasks = convergeTasks(s).map((sub, n, all) => ({
-        title: sub.title,
-        task: async (ctx: unknown, st: Parameters<typeof sub.task>[1]) => {
+      const r = await connectOrRecord(t, connect, io, o.options(t, t.name).port);
+      const s = newSession(r, o.options(t, r.label), (x) => io.emit(t.name, renderStepLine(x, io.c)));
+      const phases = convergeTasks(s, io.c);
+      const ids = phases.map((p) => p.id);
+      const tasks = (): SubTask[] => sub.tasks as unknown as SubTask[];
+      let running = 0;
+      const unhook = onInterrupt(() => {
+        const at = tasks()[running];
+        if (at) { at.title$ = renderStepLine({ id: ids[running]!, status: 'failed', detail: 'interrupted (Ctrl-C)' }, io.c); at.state$ = ListrTaskState.FAILED; }
+        markNotRun(tasks(), ids, running + 1, io.c, 'interrupted');
+      });
+      const sub = task.newListr(phases.map((p, n) => ({
+        title: p.title,
+        task: async (ctx: unknown, st: Parameters<typeof p.task>[1]) => {
+          running = n;
           try {
-            await sub.task(ctx, st);
+            await p.task(ctx, st);
           } catch (err) {
-            await finish(err ?? new Error('unknown failure'));
+            task.title = await finishHost(t, r, s, io, o, err ?? new Error('unknown failure'));
+            markNotRun(tasks(), ids, n + 1, io.c, `the run stopped at ${ids[n]}`);
+            unhook();
             throw err;
           }
-          if (n === all.length - 1) await finish();
+          if (n === phases.length - 1) { task.title = await finishHost(t, r, s, io, o); unhook(); }
         },
-      }));
-      return task.newListr(tasks as never, { concurrent: false, exitOnError: true });
+      })) as never, { concurrent: false, exitOnError: true });
+      return sub;
     },
   };
 }

@@ -1,9 +1,10 @@
 // Runs one listr2 parent task per host, up to --parallel at once; one host's failure never stops the others.
 // A single host is a fleet of one: the same tasks, without the host prefix and the recap. On a terminal the task
 // tree shows; elsewhere (and with --json) every event is one line, prefixed with the host in a fleet.
-import { Listr, ListrLogger, type ListrTask } from 'listr2';
+import { Listr, ListrDefaultRendererLogLevels, ListrLogger, type ListrTask } from 'listr2';
 import { EXIT, HermesSetupError, isHermesSetupError, type ExitCode } from '../errors.js';
-import { out } from '../output.js';
+import { onInterrupt } from '../interrupt.js';
+import { colorsFor, out, plain, statusColor, type Colors } from '../output.js';
 import type { FleetTarget } from './fleet-targets.js';
 
 export type HostStatus = 'ok' | 'failed' | 'unreachable';
@@ -20,6 +21,8 @@ export interface HostResult {
   error?: HermesSetupError;
   /** Lines printed after the run for a single host (check, doctor, uninstall). */
   lines?: string[];
+  /** How to reach the dashboard now (its URL, or the tunnel command), for the recap; only when ok. */
+  url?: string;
 }
 
 export interface FleetIo {
@@ -28,6 +31,8 @@ export interface FleetIo {
   record(r: HostResult): void;
   /** A fleet of one: a connection failure is the command's own one-line error, not an event line. */
   single: boolean;
+  /** Colours for stdout (none off a terminal or with NO_COLOR). */
+  c: Colors;
 }
 
 export interface FleetRunOptions {
@@ -44,6 +49,12 @@ export function isUnreachable(err: unknown): boolean {
   return isHermesSetupError(err) && (err.exitCode === EXIT.UNREACHABLE || err.exitCode === EXIT.HOSTKEY);
 }
 
+/** The task tree's style: our titles carry their own icon in Ansible's colours (changed is a yellow ✔); skips cyan. */
+const TREE_STYLE = {
+  icon: { [ListrDefaultRendererLogLevels.COMPLETED]: '', [ListrDefaultRendererLogLevels.SKIPPED_WITH_COLLAPSE]: '' },
+  color: { [ListrDefaultRendererLogLevels.SKIPPED_WITH_COLLAPSE]: (t: string) => t },
+};
+
 export async function runFleet(targets: FleetTarget[], o: FleetRunOptions, makeTask: (t: FleetTarget, io: FleetIo) => ListrTask): Promise<HostResult[]> {
   const tree = o.tree && process.stdout.isTTY === true && !o.json;
   const results = new Map<string, HostResult>();
@@ -51,23 +62,35 @@ export async function runFleet(targets: FleetTarget[], o: FleetRunOptions, makeT
     emit: (host, line) => { if (!tree && !o.json) out.line(o.single ? line : `[${host}] ${line}`); },
     record: (r) => { results.set(r.host, r); },
     single: o.single,
+    c: colorsFor(process.stdout),
   };
   const listr = new Listr(targets.map((t) => makeTask(t, io)) as never, {
     concurrent: o.parallel, exitOnError: false, renderer: tree ? 'default' : 'silent', registerSignalListeners: false,
-    rendererOptions: { collapseErrors: false, collapseSubtasks: !o.single, formatOutput: 'wrap', logger: new ListrLogger({ toStderr: [] }) } as never,
+    rendererOptions: { collapseErrors: false, collapseSubtasks: !o.single, formatOutput: 'wrap', logger: new ListrLogger({ toStderr: [] }), ...TREE_STYLE } as never,
   });
+  // Ctrl-C: the tree's last frame (interrupted step, steps not run), then the cursor back (listr2 hid it).
+  const unhook = onInterrupt(() => { if (tree) (listr as unknown as { renderer?: { end(e?: Error): void } }).renderer?.end(new Error('interrupted')); });
   await listr.run().catch(() => undefined);
+  unhook();
   return targets.map((t) => results.get(t.name) ?? { host: t.name, status: 'failed', ok: 0, changed: 0, failed: 1, report: { target: t.name, ok: false } });
 }
 
-export function renderRecap(results: HostResult[]): string[] {
-  const rows = [['host', 'ok', 'changed', 'failed', 'unreachable'], ...results.map((r) => [r.host, String(r.ok), String(r.changed), String(r.failed), r.status === 'unreachable' ? '1' : '0'])];
-  const widths = rows[0]!.map((_, n) => Math.max(...rows.map((row) => row[n]!.length)));
-  return ['Recap:', ...rows.map((row) => row.map((cell, n) => (n === 0 ? cell.padEnd(widths[n]!) : cell.padStart(widths[n]!))).join('  ').trimEnd())];
+/** Ansible's PLAY RECAP as a table: an unreachable host counts once (unreachable, not also failed); the URL (or the
+ * tunnel command) of each host that is ok. */
+export function renderRecap(results: HostResult[], c: Colors = plain): string[] {
+  const head = ['host', 'ok', 'changed', 'failed', 'unreachable', 'url'];
+  const rows = results.map((r) => [r.host, String(r.ok), String(r.changed), String(r.failed), r.status === 'unreachable' ? '1' : '0', r.url ?? '']);
+  const widths = head.map((_, n) => Math.max(head[n]!.length, ...rows.map((row) => row[n]!.length)));
+  const paint = [undefined, 'ok', 'changed', 'failed', 'unreachable'];
+  const line = (row: string[], colour: boolean): string => row.map((cell, n) => {
+    const padded = n === 0 || n === 5 ? cell.padEnd(widths[n]!) : cell.padStart(widths[n]!);
+    return colour && paint[n] && cell !== '0' ? statusColor(c, paint[n]!)(padded) : padded;
+  }).join('  ').trimEnd();
+  return ['Recap:', line(head, false), ...rows.map((row) => line(row, true))];
 }
 
-export function recapRows(results: HostResult[]): Array<{ host: string; status: HostStatus; ok: number; changed: number; failed: number; unreachable: number }> {
-  return results.map((r) => ({ host: r.host, status: r.status, ok: r.ok, changed: r.changed, failed: r.failed, unreachable: r.status === 'unreachable' ? 1 : 0 }));
+export function recapRows(results: HostResult[]): Array<{ host: string; status: HostStatus; ok: number; changed: number; failed: number; unreachable: number; url?: string }> {
+  return results.map((r) => ({ host: r.host, status: r.status, ok: r.ok, changed: r.changed, failed: r.failed, unreachable: r.status === 'unreachable' ? 1 : 0, ...(r.url ? { url: r.url } : {}) }));
 }
 
 /** 4 when any host was unreachable (it wins: that host's state is unknown), else `failCode` when any failed, else 0. */
@@ -81,7 +104,7 @@ export function fleetExitCode(results: HostResult[], failCode: ExitCode = EXIT.S
 export function finishFleet(results: HostResult[], o: { json: boolean; failCode?: ExitCode; failWord?: string }): void {
   const exitCode = fleetExitCode(results, o.failCode);
   if (o.json) out.json({ schema: 'hermes-setup/fleet@1', ok: exitCode === EXIT.OK, exitCode, hosts: results.map((r) => r.report), recap: recapRows(results) });
-  else for (const l of renderRecap(results)) out.line(l);
+  else for (const l of renderRecap(results, colorsFor(process.stdout))) out.line(l);
   if (exitCode === EXIT.OK) return;
   const names = (s: HostStatus) => results.filter((r) => r.status === s).map((r) => r.host);
   const parts = [names('unreachable').length ? `unreachable: ${names('unreachable').join(', ')}` : '', names('failed').length ? `${o.failWord ?? 'failed'}: ${names('failed').join(', ')}` : ''].filter(Boolean);

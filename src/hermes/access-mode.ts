@@ -11,6 +11,8 @@ export interface ModeInputs {
   tailscaleState: string;
   /** --bind all → 0.0.0.0; --bind tailnet (default); or an explicit address. */
   bind: 'tailnet' | 'all' | string;
+  /** The mode comes from the host's record (check --repair), not from a --mode flag. */
+  recorded?: boolean;
 }
 
 export interface ModeDecision {
@@ -34,11 +36,16 @@ function pickBind(bind: ModeInputs['bind'], tailnetIp: string | undefined, state
   return tailnetIp;
 }
 
+/** Why an explicit mode: the flag, or (check --repair) the mode the last converge recorded. */
+function asked(i: ModeInputs): string {
+  return i.recorded ? `as recorded at the last converge (${i.requested} mode)` : `as asked (--mode ${i.requested})`;
+}
+
 export function decideAccessMode(i: ModeInputs): ModeDecision {
   if (i.generation === 'G0') throw tooOld(i.version);
   const build = `${i.generation}, v${i.version}`;
   if (i.requested === 'tunnel') {
-    return { mode: 'tunnel', bind: '127.0.0.1', reason: 'as asked (--mode tunnel): loopback bind + pinned token, reached through an SSH port forward' };
+    return { mode: 'tunnel', bind: '127.0.0.1', reason: `${asked(i)}: loopback bind + pinned token, reached through an SSH port forward` };
   }
   if (i.requested === 'token' && i.generation !== 'G1') {
     throw usageError('E_MODE_UNSUPPORTED', `--mode token needs a build that honours ?token= on a non-loopback bind; this one (${build}) gates every non-loopback bind`,
@@ -54,7 +61,7 @@ export function decideAccessMode(i: ModeInputs): ModeDecision {
   }
   return { mode: 'password', bind, reason: auto
     ? `this build (${build}) refuses a non-loopback bind without an auth provider, so pin a basic-auth login`
-    : 'as asked (--mode password): basic-auth login on the tailnet bind' };
+    : `${asked(i)}: basic-auth login on the ${i.bind === 'tailnet' ? 'tailnet' : bind} bind` };
 }
 
 /** What each access mode means for the rest of the tool, so no one compares mode strings. */

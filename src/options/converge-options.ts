@@ -1,12 +1,14 @@
 // The converge's flags (remote) and their ConvergeOptions; also the options check --repair converges with, taken
 // from what the host recorded. Values are validated as commander parses them (src/options/values.ts).
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PORT, DEFAULT_USERNAME, PATHS, REQUESTED_MODES, type RequestedMode } from '../constants.js';
 import type { ConvergeOptions } from '../converge/inputs.js';
 import { isTailnet } from '../probe/address.js';
 import type { ConvergeState } from '../state.js';
+import { parseTarget } from '../transport/target.js';
+import { quote } from '../transport/shell.js';
 import { parsePortValue, parseSeconds, parseUsername } from './values.js';
 
 export interface ConvergeFlags {
@@ -58,25 +60,46 @@ export function addConvergeOptions(cmd: Command): Command {
 
 /** Where a target's basic-auth password lives on this machine unless --password-file says otherwise. */
 export function defaultPasswordFile(targetLabel: string): string {
-  return join(homedir(), '.config', 'hermes-setup', 'passwords', targetLabel.replace(/[^A-Za-z0-9@._-]+/g, '_'));
+  // Labels with a port were once written known_hosts-style (user@[host]:port); the file name keeps that form.
+  const stable = targetLabel.replace(/^((?:[^@]*@)?)([^[\]:]+):(\d+)$/, '$1[$2]:$3');
+  return join(homedir(), '.config', 'hermes-setup', 'passwords', stable.replace(/[^A-Za-z0-9@._-]+/g, '_'));
 }
 
-export function toConvergeOptions(f: ConvergeFlags, targetLabel: string): ConvergeOptions {
+/**
+ * How the user reaches the host with ssh: what they typed (an alias stays an alias: its key may be configured only
+ * under that Host), a port as `-p`, and the --identity they passed. For the tunnel command and desktop hints.
+ */
+export function sshDestination(typed: string | undefined, label: string, identity?: readonly string[]): string {
+  let dest = typed ?? label;
+  if (typed !== undefined) {
+    try {
+      const t = parseTarget(typed);
+      const host = `${t.user ? `${t.user}@` : ''}${t.host}`;
+      dest = t.port !== undefined && t.port !== 22 ? `-p ${t.port} ${quote(host)}` : quote(host);
+    } catch {
+      dest = quote(typed);
+    }
+  }
+  const key = identity?.[0];
+  return key ? `-i ${quote(resolve(key))} ${dest}` : dest;
+}
+
+export function toConvergeOptions(f: ConvergeFlags, targetLabel: string, ssh: { typed?: string; identity?: readonly string[] } = {}): ConvergeOptions {
   return {
     port: f.port, mode: f.mode, bind: f.bind, update: f.update, rotateToken: f.rotateToken === true, dryRun: f.dryRun === true,
     force: f.force === true, daemon: f.daemon === true, allowPublic: f.allowPublic === true, username: f.username,
     passwordFile: f.passwordFile ?? defaultPasswordFile(targetLabel),
-    updateTimeoutMs: f.updateTimeout * 1000, updateWaitMs: f.updateWait * 1000, lockWaitMs: f.lockWait * 1000, targetLabel, sshTarget: targetLabel.replace(/:22$/, ''),
+    updateTimeoutMs: f.updateTimeout * 1000, updateWaitMs: f.updateWait * 1000, lockWaitMs: f.lockWait * 1000, targetLabel, sshTarget: sshDestination(ssh.typed, targetLabel, ssh.identity),
   };
 }
 
 /** check --repair: converge again with what the host recorded (mode, bind, port, daemon); no update unless asked. */
-export function repairOptions(state: ConvergeState | undefined, o: { port?: number; passwordFile: string; update: boolean; targetLabel: string }): ConvergeOptions {
+export function repairOptions(state: ConvergeState | undefined, o: { port?: number; passwordFile: string; update: boolean; targetLabel: string; sshTarget?: string; dryRun?: boolean }): ConvergeOptions {
   const bind = !state ? 'tailnet' : state.bind === '0.0.0.0' ? 'all' : isTailnet(state.bind) ? 'tailnet' : state.bind;
   return {
     port: o.port ?? state?.port ?? DEFAULT_PORT, mode: !state || state.mode === 'token' ? 'auto' : state.mode, bind, update: o.update, rotateToken: false,
-    dryRun: false, force: false, daemon: state?.serviceKind === 'launchd-daemon' || state?.servicePath === PATHS.plistDaemon, allowPublic: true,
+    dryRun: o.dryRun === true, force: false, daemon: state?.serviceKind === 'launchd-daemon' || state?.servicePath === PATHS.plistDaemon, allowPublic: true,
     username: DEFAULT_USERNAME, passwordFile: o.passwordFile, updateTimeoutMs: 1_800_000, updateWaitMs: 120_000, lockWaitMs: 120_000,
-    targetLabel: o.targetLabel, sshTarget: o.targetLabel.replace(/:22$/, ''),
+    targetLabel: o.targetLabel, sshTarget: o.sshTarget ?? o.targetLabel, repair: true,
   };
 }

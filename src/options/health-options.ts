@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { defaultPasswordFile } from './converge-options.js';
 import { parsePortValue } from './values.js';
 
-export interface HealthFlags { json?: boolean; repair?: boolean; update?: boolean; port?: number; passwordFile?: string; local?: boolean }
+export interface HealthFlags { json?: boolean; repair?: boolean; update?: boolean; dryRun?: boolean; port?: number; passwordFile?: string; local?: boolean }
 
 export interface HealthOptions {
   /** --port, when given; else the state file's port, else the default. */

@@ -1,6 +1,7 @@
 // The `pair` and `devices` commands' one call each: reach the target (SSH for minting; only its host name for a
 // hand-given code or the /sessions API), run, and the lines to print. src/commands/{pair,devices}.ts only parse flags.
 import { usageError } from '../errors.js';
+import { count } from '../output.js';
 import type { ConnectOptions } from '../transport/connect.js';
 import type { DeviceTarget } from './devices.js';
 import type { MintOptions } from './mint.js';
@@ -55,7 +56,7 @@ function when(epoch: unknown): string {
 }
 
 export function renderDeviceList(sessions: Array<Record<string, unknown>>, via: string, c: { dim: (s: string) => string; green: (s: string) => string }): string[] {
-  const lines = [`${sessions.length} paired device(s) on ${via}`, c.dim('PREFIX    DEVICE                          LAST SEEN             EXPIRES')];
+  const lines = [`${count(sessions.length, 'paired device')} on ${via}`, c.dim('PREFIX    DEVICE                          LAST SEEN             EXPIRES')];
   for (const s of sessions) {
     const name = String(s['device_name'] ?? '-').slice(0, 30).padEnd(30);
     const mark = s['is_current'] === true ? c.green(' (this machine)') : '';

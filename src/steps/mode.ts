@@ -10,7 +10,7 @@ export function decideMode(i: ConvergeInputs): ModeDecision {
   return decideAccessMode({
     requested: i.opts.mode, generation: b.generation, version: b.version, bind: i.opts.bind,
     tailscaleState: ts.installed ? (ts.daemonRunning ? ts.backendState ?? 'unknown' : 'not running') : 'not installed',
-    ...(ts.backendState === 'Running' && ts.ipv4 ? { tailnetIp: ts.ipv4 } : {}),
+    ...(ts.backendState === 'Running' && ts.ipv4 ? { tailnetIp: ts.ipv4 } : {}), ...(i.opts.repair ? { recorded: true } : {}),
   });
 }
 

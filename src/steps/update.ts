@@ -54,7 +54,7 @@ export const updateStep: ChangeStep<UpdateActions | undefined, UpdateActions> = 
   kind: 'change',
   id: 'update',
   title: 'Update Hermes',
-  skip: (i) => (!i.opts.update ? '--no-update' : i.opts.dryRun ? 'dry run: would run hermes update' : undefined),
+  skip: (i) => (!i.opts.update ? (i.opts.repair ? 'a repair runs no update (check --repair --update does)' : '--no-update') : i.opts.dryRun ? 'dry run: would run hermes update' : undefined),
   read: (_io, i) => (i.facts.hermes ? { hermesPath: i.facts.hermes.path, markerPresent: i.facts.updateMarker, ...(i.build ? { before: i.build } : {}) } : undefined),
   plan(a): Plan<UpdateActions> {
     // Until `hermes update` has run, a G0 build is planned as a current one (the update may lift it); the real

@@ -6,7 +6,7 @@ import { unreachableError } from '../errors.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
 import { ShellRemote, readFirstLine, waitAtMost, type ExecOptions, type ExecResult, type Held } from './remote.js';
 import { planAuth, type AuthInputs } from './ssh-auth.js';
-import { formatHostPort } from './target.js';
+import { formatTargetHost } from './target.js';
 
 export interface SshConnectOptions {
   host: string;
@@ -26,11 +26,11 @@ export class SshRemote extends ShellRemote {
 
   private constructor(private readonly ssh: NodeSSH, opts: SshConnectOptions) {
     super();
-    this.label = `${opts.user}@${formatHostPort(opts.host, opts.port)}`;
+    this.label = `${opts.user}@${formatTargetHost(opts.host, opts.port)}`;
   }
 
   static async connect(opts: SshConnectOptions): Promise<SshRemote> {
-    const where = `${opts.user}@${formatHostPort(opts.host, opts.port)}`;
+    const where = `${opts.user}@${formatTargetHost(opts.host, opts.port)}`;
     const check = await createHostKeyCheck(opts.host, opts.port, opts.hostKeys);
     const auth = await planAuth({ ...opts.auth, user: opts.user });
     if (auth.methods.length === 0) {

@@ -75,6 +75,12 @@ export function parseTarget(raw: string): ParsedTarget {
   return out;
 }
 
+/** host[:port] as a person types it in a target (user@host:port): brackets only around an IPv6 address. */
+export function formatTargetHost(host: string, port: number): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return port === 22 ? h : `${h}:${port}`;
+}
+
 /** host[:port] as ssh and known_hosts write it. */
 export function formatHostPort(host: string, port: number): string {
   const h = host.includes(':') ? `[${host}]` : host;

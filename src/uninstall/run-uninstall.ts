@@ -15,7 +15,7 @@ import type { StepIo, StepOutcome } from '../steps/step.js';
 import type { Remote } from '../transport/remote.js';
 import { quotePath } from '../transport/shell.js';
 
-export interface UninstallOptions { unpinToken: boolean; lockWaitMs: number; port: number }
+export interface UninstallOptions { unpinToken: boolean; lockWaitMs: number; port: number; dryRun?: boolean }
 
 async function unpin(remote: Remote, f: Facts, s: ConvergeState | undefined, opts: UninstallOptions): Promise<StepOutcome> {
   if (!opts.unpinToken) return { id: 'env', status: 'ok', detail: 'token left pinned (pass --unpin-token to remove it)' };

@@ -8,6 +8,9 @@ import type { StepOutcome } from '../steps/step.js';
 import type { ConnectOptions } from '../transport/connect.js';
 import type { Remote } from '../transport/remote.js';
 import { runUninstall, type UninstallOptions } from './run-uninstall.js';
+import { planUninstall } from './plan-uninstall.js';
+import { renderDiffs, renderStepLine } from '../converge/report.js';
+import { colorsFor, paintDiff, type Colors } from '../output.js';
 
 async function removeCron(t: FleetTarget): Promise<StepOutcome> {
   try {
@@ -20,14 +23,24 @@ async function removeCron(t: FleetTarget): Promise<StepOutcome> {
   }
 }
 
-async function uninstallHost(remote: Remote, t: FleetTarget, opts: UninstallOptions): Promise<HostOutcome> {
-  const steps = await runUninstall(remote, opts, () => undefined);
-  steps.push(await removeCron(t));
+async function uninstallHost(remote: Remote, t: FleetTarget, opts: UninstallOptions, c: Colors): Promise<HostOutcome> {
+  let steps: StepOutcome[];
+  let diffs: string | undefined;
+  if (opts.dryRun) {
+    const plan = await planUninstall(remote, t, opts);
+    steps = plan.steps;
+    diffs = plan.files.length ? await renderDiffs(plan.files, []) : undefined;
+  } else {
+    steps = await runUninstall(remote, opts, () => undefined);
+    steps.push(await removeCron(t));
+  }
   const n = (s: StepOutcome['status']) => steps.filter((x) => x.status === s).length;
   const failed = steps.find((s) => s.status === 'failed');
+  const lines = [...steps.map((s) => renderStepLine(s, c)), ...(diffs ? [paintDiff(c, diffs)] : []), ...(opts.dryRun ? ['(dry run: nothing was changed)'] : [])];
   return {
-    ok: !failed, counts: { ok: n('ok'), changed: n('changed'), failed: n('failed') }, lines: steps.map((s) => `${s.id}: ${s.status} — ${s.detail}`),
-    report: { schema: 'hermes-setup/uninstall@1', target: remote.label, ok: !failed, steps }, ...(failed ? { error: stepError('E_UNINSTALL', failed.detail, 'rerun with --debug') } : {}),
+    ok: !failed, counts: { ok: n('ok'), changed: n('changed'), failed: n('failed') }, lines,
+    report: { schema: 'hermes-setup/uninstall@1', target: remote.label, ok: !failed, dryRun: opts.dryRun === true, steps, ...(diffs ? { diffs } : {}) },
+    ...(failed ? { error: stepError('E_UNINSTALL', failed.detail, 'rerun with --debug') } : {}),
   };
 }
 
@@ -35,7 +48,8 @@ export async function runUninstallCommand(targets: string[], flags: Partial<Flee
   const hosts = await resolveHosts(targets, flags);
   const single = targets.length <= 1 && flags.inventory === undefined;
   const json = flags.json === true;
-  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) => actionHostTask(t, connect, io, (remote) => uninstallHost(remote, t, opts)));
+  const c = colorsFor(process.stdout);
+  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) => actionHostTask(t, connect, io, (remote) => uninstallHost(remote, t, opts, c)));
   if (single) return finishOne(results[0]!, { json });
   finishFleet(results, { json });
 }

@@ -7,7 +7,7 @@ import { bootLinuxHost, type LinuxHost } from '../hosts/linux-host.js';
 import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js';
 import { runCli } from '../support/cli.js';
 
-interface FleetDoc { schema: string; exitCode: number; hosts: Array<{ host: string; ok: boolean; probes: Array<{ status?: number }>; error?: { code: string } }>; recap: Array<{ host: string; ok: number; changed: number; failed: number; unreachable: number }> }
+interface FleetDoc { schema: string; exitCode: number; hosts: Array<{ host: string; ok: boolean; probes: Array<{ status?: number }>; error?: { code: string } }>; recap: Array<{ host: string; ok: number; changed: number; failed: number; unreachable: number; url?: string }> }
 
 describe('remote on a fleet of 8 Linux hosts', () => {
   const hosts: LinuxHost[] = [];
@@ -49,7 +49,8 @@ describe('remote on a fleet of 8 Linux hosts', () => {
     for (const row of doc.recap.slice(0, 6)) expect(row).toMatchObject({ failed: 0, unreachable: 0 });
     for (const row of doc.recap.slice(0, 6)) expect(row.changed).toBeGreaterThan(0);
     expect(doc.recap[6]).toMatchObject({ host: 'busy', failed: 1, unreachable: 0 });
-    expect(doc.recap[7]).toMatchObject({ host: 'down', ok: 0, changed: 0, failed: 1, unreachable: 1 });
+    expect(doc.recap[7]).toMatchObject({ host: 'down', ok: 0, changed: 0, failed: 0, unreachable: 1 }); // counted once, as Ansible
+    for (const row of doc.recap.slice(0, 6)) expect(row.url).toMatch(/^http:\/\/100\.100\.\d+\.2:9119$/);
     for (const h of doc.hosts.slice(0, 6)) {
       expect(h.ok).toBe(true);
       expect(h.probes[0]?.status).toBe(101);
@@ -69,9 +70,9 @@ describe('remote on a fleet of 8 Linux hosts', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^\[busy\] \w+: failed — E_/));
     expect(lines.some((l) => l.startsWith('[down]'))).toBe(false);
     const recap = lines.slice(lines.indexOf('Recap:'));
-    expect(recap[1]).toMatch(/^host\s+ok\s+changed\s+failed\s+unreachable$/);
+    expect(recap[1]).toMatch(/^host\s+ok\s+changed\s+failed\s+unreachable\s+url$/);
     expect(recap.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(names.slice(0, 7));
-    for (const l of recap.slice(2, 8)) expect(l).toMatch(/^h\d\s+\d+\s+0\s+0\s+0$/); // a re-run: nothing changed
+    for (const l of recap.slice(2, 8)) expect(l).toMatch(/^h\d\s+\d+\s+0\s+0\s+0\s+http:\/\/100\.100\.\d+\.2:9119$/); // a re-run: nothing changed
     expect(recap[8]).toMatch(/^busy\s+\d+\s+\d+\s+1\s+0$/);
   });
 

@@ -90,7 +90,7 @@ describe('tunnel mode', () => {
     expect(r.code).toBe(0);
     expect(r.report).toMatchObject({ mode: 'tunnel', bind: '127.0.0.1' });
     expect(r.report.reason).toMatch(/NeedsLogin/);
-    expect(r.report.tunnel?.command).toMatch(/^ssh -N -L 19119:127\.0\.0\.1:9119 deploy@/);
+    expect(r.report.tunnel?.command).toMatch(/^ssh -N -L 19119:127\.0\.0\.1:9119 -i \S+id_ed25519 deploy@/); // the key the run was given
     expect(r.report.probes[0]).toMatchObject({ ok: true, status: 101, via: 'ssh → 127.0.0.1:9119' });
     expect((await p.ssh('ss -Hltn "sport = :9119"')).stdout).toContain('127.0.0.1:9119');
   });

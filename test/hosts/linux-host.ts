@@ -1,7 +1,7 @@
 // Real Debian/systemd test hosts: systemd-nspawn guests reachable over SSH (see ./README.md).
 // Low-level work is done by ./scripts/*.sh; this module reserves indexes, waits, and wraps SSH/nsenter.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -249,6 +249,22 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
       await waitBooted(before);
     },
   };
+}
+
+/**
+ * Leaves a host running after this process exits (npm run demo --keep): the exit handler forgets it, its index
+ * reservation passes to its supervisor process (so a later run does not reap it as stale), and the client key is
+ * copied into its run dir (removed with it). Returns the key and the command that removes the host.
+ */
+export function keepLinuxHost(h: LinuxHost): { keyPath: string; teardownCommand: string } {
+  const run = join(RUN_BASE, h.name);
+  const supervisor = readFileSync(join(run, 'supervisor.pid'), 'utf8').trim();
+  writeFileSync(join(RUN_BASE, '.idx', String(h.idx), 'owner'), `${h.name} pid=${supervisor}\n`);
+  const keyPath = join(run, 'id_ed25519');
+  copyFileSync(h.keyPath, keyPath);
+  chmodSync(keyPath, 0o600);
+  liveHosts.delete(h.name);
+  return { keyPath, teardownCommand: `${join(SCRIPTS, 'teardown.sh')} ${h.name} ${h.idx}` };
 }
 
 /**

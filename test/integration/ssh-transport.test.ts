@@ -132,7 +132,7 @@ describe('authentication and reachability (CLI exit codes)', () => {
     writeFileSync(join(h, '.ssh/config'), `Host mini\n  HostName 127.0.0.1\n  User ${USER}\n  Port ${sshd.port}\n  IdentityFile ${sshd.keyPath}\n`);
     const r = await runCli(['ping', 'mini', '--json'], { HOME: h });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toMatchObject({ user: USER, target: `${USER}@[127.0.0.1]:${sshd.port}` });
+    expect(JSON.parse(r.stdout)).toMatchObject({ user: USER, target: `${USER}@127.0.0.1:${sshd.port}` });
   });
 
   it('connects to [::1] with an IPv6 known_hosts entry', async () => {

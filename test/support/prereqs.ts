@@ -14,11 +14,12 @@ export const UNIT_PACKAGES = ['python3', 'python3-dotenv', 'systemd', 'openssh-c
  * nspawn guests and their debootstrap image (systemd-container, debootstrap, debian-archive-keyring so Ubuntu can
  * verify a Debian suite), `ip`/netns (iproute2), `nsenter`/`unshare`/`flock` (util-linux), `ps`/`pgrep` (procps),
  * `lsof` and `sudo` for the emulated Mac, HTTPS for apt/debootstrap (ca-certificates), and Ansible for the exported
- * role (ansible-core, ansible-lint), and the real `crontab` the cron tests edit for a user they create (cron).
+ * role (ansible-core, ansible-lint), the real `crontab` the cron tests edit for a user they create (cron), and the shells whose completion scripts
+ * `completion` generates (zsh, fish; bash is always there).
  */
 export const SUITE_PACKAGES = [
   ...UNIT_PACKAGES, 'openssh-server', 'systemd-container', 'debootstrap', 'debian-archive-keyring', 'iproute2',
-  'util-linux', 'procps', 'lsof', 'sudo', 'ca-certificates', 'ansible-core', 'ansible-lint', 'cron',
+  'util-linux', 'procps', 'lsof', 'sudo', 'ca-certificates', 'ansible-core', 'ansible-lint', 'cron', 'zsh', 'fish',
 ] as const;
 
 export function packagesFor(layer: TestLayer): readonly string[] {

@@ -85,7 +85,6 @@ describe('planChecks', () => {
 
 describe('doctor rules', () => {
   it.each<[string, HealthInput, string]>([
-    ['a clean exit left it dead (hermes update of 0.18)', health({ systemdUser: { ...unit, activeState: 'inactive', subState: 'dead', mainPid: 0, execMainStatus: 15 } }), 'dead-after-update'],
     ['restarts in a loop', health({ systemdUser: { ...unit, nRestarts: 4, execMainStatus: 1 } }), 'crash-loop'],
     ['linger off', health({ linger: false }), 'no-linger'],
     ['no user bus', health({ userBus: false }), 'no-user-bus'],
@@ -113,4 +112,79 @@ describe('doctor rules', () => {
     const f = diagnose(health({}, { state: null }));
     expect(f.find((x) => x.id === 'not-converged')?.severity).toBe('note');
   });
+});
+
+describe('a service that is down: the cause comes from evidence (journal, Restart=, update traces)', () => {
+  const dead = { ...unit, activeState: 'inactive', subState: 'dead', mainPid: 0, execMainStatus: 0 };
+  const always = file(`${UNIT}Restart=always\n`, 0o644);
+  const journal = (...msgs: Array<[number, string]>): string[] => msgs.map(([t, m]) => `${t}.000000 box systemd[100]: ${m}`);
+  const started = 'Started hermes-dashboard.service - Hermes Agent dashboard (managed by hermes-setup).';
+  const stopping = 'Stopping hermes-dashboard.service - Hermes Agent dashboard (managed by hermes-setup)...';
+  const down = (o: { restart?: string; log?: string[]; updateLog?: { mtime: number; tail: string[] }; cached?: boolean; unitFile?: typeof always }) => health(
+    { systemdUser: dead, listeners: [], unitUser: o.unitFile ?? always, hermes: hermesFacts('G2', { cached: o.cached ?? true }) },
+    { deep: { addresses: [], evidence: { ...(o.restart ? { restart: o.restart } : {}), log: o.log ?? [], ...(o.updateLog ? { updateLog: o.updateLog } : {}) } } });
+  const finding = (i: HealthInput, id: string) => diagnose(i).find((f) => f.id === id);
+
+  it('a plain `systemctl stop` with Restart=always: stopped, and check --repair starts it (not "dead after update")', () => {
+    const i = down({ restart: 'always', log: journal([100, started], [200, stopping], [201, 'Stopped hermes-dashboard.service - Hermes Agent dashboard.']) });
+    expect(ids(i)).toEqual(['stopped']);
+    expect(finding(i, 'stopped')).toMatchObject({ symptom: 'the dashboard is stopped (inactive/dead); `hermes-setup check --repair box` starts it', fix: 'hermes-setup check --repair box' });
+    expect(finding(i, 'stopped')?.cause).toMatch(/stopped at 1970-01-01 00:03:20 UTC \(journal: "Stopping hermes-dashboard\.service", e\.g\. systemctl stop\)/);
+  });
+
+  it('Restart=always and no journal: only a stop leaves it inactive', () => {
+    expect(finding(down({ restart: 'always' }), 'stopped')?.cause).toMatch(/Restart=always systemd restarts every exit/);
+  });
+
+  it('an older systemd logs the description only: the stop is still read', () => {
+    expect(ids(down({ restart: 'always', log: journal([100, 'Started Hermes Agent dashboard (managed by hermes-setup).'], [200, 'Stopping Hermes Agent dashboard (managed by hermes-setup)...']) }))).toEqual(['stopped']);
+  });
+
+  it('a stop before the last start does not count', () => {
+    const i = down({ restart: 'on-failure', log: journal([50, stopping], [100, started], [150, 'hermes-dashboard.service: Deactivated successfully.']) });
+    expect(ids(i)).toEqual(['exited-clean']);
+  });
+
+  it('Restart=on-failure (a drop-in), the install changed and update.log says it stopped the dashboard: dead after update', () => {
+    const i = down({ restart: 'on-failure', cached: false, log: journal([100, started], [300, 'hermes-dashboard.service: Deactivated successfully.']),
+      updateLog: { mtime: 290, tail: ['⚕ Updating Hermes Agent…', '⟲ Stopping 1 dashboard process(es) (the running backend no longer matches the updated frontend)'] } });
+    expect(ids(i)).toEqual(['dead-after-update']);
+    const c = finding(i, 'dead-after-update')!.cause;
+    expect(c).toMatch(/^the Hermes install changed since the last converge; ~\/\.hermes\/logs\/update\.log was written at 1970-01-01 00:04:50 UTC \("Stopping 1 dashboard process/);
+    expect(c).toMatch(/Restart=on-failure \(a drop-in overrides the unit's Restart=always/);
+  });
+
+  it('Restart=on-failure, a clean exit and no trace of an update: exited cleanly, not "after update"', () => {
+    expect(ids(down({ restart: 'on-failure', log: journal([100, started]) }))).toEqual(['exited-clean']);
+  });
+
+  it('an update in progress: no down-service finding (the update stops it on purpose)', () => {
+    const i = health({ systemdUser: dead, listeners: [], unitUser: always, updateMarker: true });
+    expect(ids(i)).toEqual([]);
+  });
+});
+
+describe('health follows the converged bind: Tailscale only for a tailnet bind', () => {
+  const noTailscale = { tailscale: { installed: false, daemonRunning: false, magicDns: false, health: [] } };
+  it.each<[string, Partial<ConvergeState>, string]>([
+    ['--bind all (token on the LAN)', { bind: '0.0.0.0' }, 'skip'],
+    ['a LAN address', { bind: '192.168.1.5' }, 'skip'],
+    ['tunnel mode', { mode: 'tunnel', bind: '127.0.0.1' }, 'skip'],
+    ['a tailnet address', { bind: TAILNET_IP }, 'FAIL'],
+  ])('%s without Tailscale → tailscale %s', (_n, st, want) => {
+    const listeners = [{ ...listening[0]!, address: st.bind ?? TAILNET_IP }];
+    const i = health({ ...noTailscale, listeners }, { state: state(st) });
+    expect(status(i, 'tailscale')?.status).toBe(want);
+    expect(ids(i).includes('tailscale-missing')).toBe(want === 'FAIL');
+    if (want === 'skip') expect(isHealthy(planChecks(i))).toBe(true);
+  });
+});
+
+it('launchd: a loaded job that keeps exiting is named with the last line of its StandardErrorPath log', () => {
+  const job = { loaded: true, state: 'not running', lastExitCode: 1 };
+  const l = macFacts().launchd!;
+  const i = health(macFacts({ plistAgent: file('<plist/>', 0o644), launchd: { ...l, gui: job }, listeners: [], env: file(`${TOKEN_KEY}=${TOKEN}\n`) }),
+    { state: state({ servicePath: '~/Library/LaunchAgents/ai.hermes.dashboard.plist' }), deep: { addresses: [], evidence: { log: ['Traceback …', 'OSError: [Errno 48] Address already in use'] } } });
+  const f = diagnose(i).find((x) => x.id === 'launchd-exits');
+  expect(f?.cause).toBe('the dashboard exits at start; its error log (~/.hermes/logs/dashboard.error.log) ends: "OSError: [Errno 48] Address already in use"');
 });
