@@ -11,7 +11,7 @@ import type { Remote } from '../transport/remote.js';
 import { isHealthy, planChecks } from './plan-checks.js';
 import { readHealth } from './read-check.js';
 import { renderCheckLines, renderVerdict, type CheckReport, type View } from './render-checks.js';
-import { renderStepLine } from '../converge/report.js';
+import { renderStepLine } from '../converge/step-line.js';
 import { colorsFor, paintDiff, plain, terminalWidth } from '../output.js';
 
 interface CheckRun { repair: boolean; update: boolean; dryRun?: boolean; view?: View }

@@ -6,7 +6,7 @@ import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/address.j
 import type { Facts } from '../facts/parse-facts.js';
 import { fingerprint, redact } from '../secrets.js';
 import type { StepOutcome } from '../steps/step.js';
-import { count, paintStatus, plain, statusColor, wrapLine, type Colors } from '../output.js';
+import { count, plain, statusColor, wrapLine, type Colors } from '../output.js';
 import type { PlannedFile, ProbeRecord } from './inputs.js';
 import type { ConvergeSession } from './run-converge.js';
 
@@ -107,16 +107,6 @@ export function tunnelCommand(sshTarget: string, port: number): string {
 }
 
 // The tree's own icons (listr2 draws ✖ for a failed step itself).
-const ICONS: Partial<Record<StepOutcome['status'], string>> = { ok: '✔', changed: '✔', skipped: '↓', 'not run': '·' };
-
-/** `env: changed — update .env` with the status in Ansible's colours (and its icon, for the task tree). */
-export function renderStepLine(o: StepOutcome, c: Colors, opts: { icon?: boolean } = {}): string {
-  const paint = (t: string): string => (o.status === 'not run' ? c.dim(t) : t);
-  const sign = ICONS[o.status as StepOutcome['status']];
-  const icon = opts.icon && sign ? `${statusColor(c, o.status)(sign)} ` : '';
-  return `${icon}${paint(`${o.id}: `)}${paintStatus(c, o.status)}${o.detail ? paint(` — ${o.detail}`) : ''}`;
-}
-
 /** `ok=12 changed=1 skipped=0 failed=0`, each count in its colour when not zero. */
 export function renderRecapCounts(recap: ConvergeReport['recap'], c: Colors): string {
   const part = (k: 'ok' | 'changed' | 'skipped' | 'failed'): string => (recap[k] ? statusColor(c, k)(`${k}=${recap[k]}`) : `${k}=0`);

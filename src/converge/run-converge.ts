@@ -24,7 +24,7 @@ import type { Remote } from '../transport/remote.js';
 import { foldInputs, newInputs, type ConvergeInputs, type ConvergeOptions } from './inputs.js';
 import { checkPreconditions } from './preconditions.js';
 import { acquireLock, type LockHandle } from './remote-lock.js';
-import { renderStepLine } from './report.js';
+import { renderStepLine } from './step-line.js';
 
 /** One host's converge in progress. */
 export interface ConvergeSession {

@@ -1,7 +1,8 @@
 // One host's listr2 task: connect, run the command's action (or the converge's steps as subtasks), record the
 // result; a failure fails only this host.
 import { ListrTaskState, type ListrTask } from 'listr2';
-import { buildReport, recapOf, renderStepLine, type ConvergeReport, type ReportOptions } from '../converge/report.js';
+import { buildReport, recapOf, type ConvergeReport, type ReportOptions } from '../converge/report.js';
+import { renderStepLine } from '../converge/step-line.js';
 import { convergeTasks, endSession, newSession, type ConvergeSession } from '../converge/run-converge.js';
 import type { ConvergeOptions } from '../converge/inputs.js';
 import { isHermesSetupError, stepError, type HermesSetupError } from '../errors.js';

@@ -9,7 +9,8 @@ import type { ConnectOptions } from '../transport/connect.js';
 import type { Remote } from '../transport/remote.js';
 import { runUninstall, type UninstallOptions } from './run-uninstall.js';
 import { planUninstall } from './plan-uninstall.js';
-import { renderDiffs, renderStepLine } from '../converge/report.js';
+import { renderDiffs } from '../converge/report.js';
+import { renderStepLine } from '../converge/step-line.js';
 import { colorsFor, paintDiff, type Colors } from '../output.js';
 
 async function removeCron(t: FleetTarget): Promise<StepOutcome> {
