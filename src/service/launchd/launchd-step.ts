@@ -6,7 +6,7 @@
 // again and again, as macOS 26 does) and no domain was asked for, it falls back to user/<uid> and says so.
 import { LAUNCHD_LABEL } from '../../constants.js';
 import type { ConvergeInputs } from '../../converge/inputs.js';
-import { remoteCommandError, stepError } from '../../errors.js';
+import { fail, isHermesSetupError, remoteCommandError, stepError } from '../../errors.js';
 import type { FileFact, LaunchdJob } from '../../facts/parse-facts.js';
 import { HOMEBREW_PATH, renderLaunchdPlist } from '../../render/launchd-plist.js';
 import type { ChangeStep, Plan, StepIo } from '../../steps/step.js';
@@ -16,8 +16,8 @@ import { desiredSpec } from '../desired-spec.js';
 import { checkDrift, dependencyChanged, restartReasons } from '../drift.js';
 import type { ServiceLocation } from '../service-types.js';
 import { jobIn, launchdTarget, otherInstances, type OtherInstances } from './launchd-domain.js';
-import { bootoutAndWait, checkSudo, removeFile, su, targetOf } from './launchd-shell.js';
-import { startInDomain, verifyRunning } from './launchd-start.js';
+import { bootoutAndWait, bootstrapOnce, checkSudo, removeFile, su, targetOf } from './launchd-shell.js';
+import { startInDomain, verifyRunning, type Started } from './launchd-start.js';
 import { startupWarning } from './launchd-startup.js';
 
 export interface LaunchdObserved {
@@ -101,10 +101,30 @@ async function checkRoot(io: StepIo, a: LaunchdActions): Promise<void> {
   }
 }
 
-/** Boots out every other instance and removes the other kind's plist. */
-async function removeOthers(io: StepIo, o: OtherInstances): Promise<void> {
-  for (const x of o.bootout) await bootoutAndWait(io, x.loc, 'E_LAUNCHCTL');
-  for (const r of o.remove) await removeFile(io, r, 'E_LAUNCHCTL');
+/**
+ * Starts ours after booting the other instances out (they hold the port). The other kind's plist is removed only
+ * once ours started; when ours cannot start, the instances booted out are loaded again from their plists, so a
+ * failed switch leaves the dashboard as it was.
+ */
+async function startReplacing(io: StepIo, a: LaunchdActions): Promise<Started> {
+  for (const x of a.others.bootout) await bootoutAndWait(io, x.loc, 'E_LAUNCHCTL');
+  try {
+    if (a.enable) await io.remote.exec(`${su(a.loc)}launchctl enable ${targetOf(a.loc)}`);
+    if (a.bootout) await bootoutAndWait(io, a.loc, 'E_LAUNCHCTL');
+    return a.bootstrap || a.kickstart ? await startInDomain(io, a) : { loc: a.loc, notes: [] };
+  } catch (err) {
+    const back = await restoreOthers(io, a.others);
+    if (isHermesSetupError(err) && back.length) throw fail(err.code, `${err.message}; ${back.join(', ')} loaded again as before`, err.hint);
+    throw err;
+  }
+}
+
+async function restoreOthers(io: StepIo, o: OtherInstances): Promise<string[]> {
+  const back: string[] = [];
+  for (const x of o.bootout.filter((b) => b.job.loaded)) {
+    if ((await bootstrapOnce(io, x.loc, 3)).code === 0) back.push(targetOf(x.loc));
+  }
+  return back;
 }
 
 async function applyLaunchd(io: StepIo, a: LaunchdActions) {
@@ -112,10 +132,8 @@ async function applyLaunchd(io: StepIo, a: LaunchdActions) {
   const mk = await io.remote.exec('mkdir -p ~/.hermes/logs && chmod 700 ~/.hermes');
   if (mk.code !== 0) throw remoteCommandError('E_LOG_DIR', 'creating ~/.hermes/logs', mk, 'launchd exits 78 when the log directory is missing; fix ~/.hermes ownership');
   if (a.writePlist) await writePlist(io, a.loc, a.text);
-  await removeOthers(io, a.others);
-  if (a.enable) await io.remote.exec(`${su(a.loc)}launchctl enable ${targetOf(a.loc)}`);
-  if (a.bootout) await bootoutAndWait(io, a.loc, 'E_LAUNCHCTL');
-  const started = a.bootstrap || a.kickstart ? await startInDomain(io, a) : { loc: a.loc, notes: [] };
+  const started = await startReplacing(io, a);
+  for (const r of a.others.remove) await removeFile(io, r, 'E_LAUNCHCTL');
   const restarted = a.bootstrap || a.kickstart || a.others.bootout.length > 0;
   return { implies: { service: { restarted, scope: started.loc.scope }, warnings: started.notes } };
 }
