@@ -111,6 +111,16 @@ describe.each([
     expect(r.report.steps.filter((s) => s.status !== 'ok' && s.id !== 'update')).toEqual([]);
   });
 
+  it('after a login cycle launchd loads it into gui/; a restart there (kickstart 125) falls back to user/ again', async () => {
+    await mac.loginCycle();
+    expect(await waitFor(async () => (await scopes(mac)).join() === `gui/${mac.uid}`, 10_000)).toBe(true);
+    const r = await runRemote(p, ['--no-update', '--rotate-token']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.report.warnings).toContain(`gui/${mac.uid} refused the LaunchAgent (kickstart exit 125: Could not kickstart service "ai.hermes.dashboard": 125: Domain does not support specified action); it runs in user/${mac.uid} instead, which needs no GUI session — choose with --launchd-domain gui|user`);
+    expect(await scopes(mac)).toEqual([`user/${mac.uid}`]);
+    expect(await probeFromHere(p, mac.tailnetIp)).toMatchObject({ ok: true, status: 101 });
+  });
+
   it('--launchd-domain gui fails with launchctl\'s own line and a hint that does not loop; user/ is loaded again', async () => {
     const r = await runCli(['remote', ...p.args, '--no-update', '--launchd-domain', 'gui'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
     expect(r.code).toBe(1);
