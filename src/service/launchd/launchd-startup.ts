@@ -38,5 +38,5 @@ export function startupNote(f: Facts, kind: ServiceKind): StartupNote | undefine
 /** The same note as one warning line of the converge's result. */
 export function startupWarning(f: Facts, kind: ServiceKind): string[] {
   const n = startupNote(f, kind);
-  return n ? [`${n.symptom}: ${n.cause} (${n.fix})`] : [];
+  return n ? [`${n.symptom}: ${n.cause}; ${n.fix}`] : [];
 }
