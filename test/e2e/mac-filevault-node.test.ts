@@ -1,7 +1,7 @@
 // On the emulated Mac (issue 13 items 3, 5, 6, 8): FileVault — the result and doctor say, once, that nothing starts
 // after a power cut before the disk is unlocked, whatever the domain, which the power cycle then shows; node/npm
-// only under nvm, Volta or ~/.hermes/node — the plist's PATH reaches them (each directory once), no --skip-build,
-// and npm runs with exactly that PATH; ProcessType Interactive.
+// only under nvm, Volta, ~/.hermes/node or Homebrew (found by the login shell) — the plist's PATH reaches them (each
+// directory once), no --skip-build, and npm runs with exactly that PATH; ProcessType Interactive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMacHost, type MacHost } from '../hosts/mac-host.js';
 import type { MacNodeLayout } from '../hosts/mac-host.js';
@@ -47,11 +47,12 @@ describe('FileVault on', () => {
   });
 });
 
-describe.each<[MacNodeLayout, string]>([
-  ['nvm', '.nvm/versions/node/v20.19.0/bin'],
-  ['volta', '.volta/bin'],
-  ['hermes', '.hermes/node/bin'],
-])('node only in the %s layout', (node, rel) => {
+describe.each<[MacNodeLayout, string, string]>([
+  ['nvm', '~/.nvm/versions/node/v20.19.0/bin', ''],
+  ['volta', '~/.volta/bin', ''],
+  ['hermes', '~/.hermes/node/bin', ''],
+  ['homebrew', '/opt/homebrew/bin', '/opt/homebrew/bin/npm'],
+])('node only in the %s layout', (node, rel, loginShellFinds) => {
   let mac: MacHost; let p: PreparedHost;
   beforeAll(async () => {
     mac = await startMacHost({ node });
@@ -60,13 +61,13 @@ describe.each<[MacNodeLayout, string]>([
   }, 120_000);
 
   it('the plist PATH reaches node and npm (each directory once), no --skip-build, npm runs with that PATH; ProcessType Interactive', async () => {
-    expect((await p.ssh('command -v npm; bash -lc "command -v npm"')).stdout.trim(), 'npm is not on any shell PATH here').toBe('');
+    expect((await p.ssh('command -v npm; bash -lc "command -v npm"')).stdout.trim(), 'where a shell finds npm').toBe(loginShellFinds);
     const r = await runRemote(p, ['--no-update']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const plist = (await p.ssh('cat ~/Library/LaunchAgents/ai.hermes.dashboard.plist')).stdout;
     const path = /<key>PATH<\/key>\s*<string>([^<]*)<\/string>/.exec(plist)?.[1] ?? '';
     const dirs = path.split(':');
-    expect(dirs).toContain(`${mac.home}/${rel}`);
+    expect(dirs).toContain(rel.replace('~', mac.home));
     expect(dirs.filter((d, i) => dirs.indexOf(d) !== i), 'repeated PATH entries').toEqual([]);
     expect(dirs.filter((d) => d === `${mac.home}/.local/bin`)).toHaveLength(1);
     expect(plist).not.toContain('--skip-build');
