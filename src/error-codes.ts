@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   E_INVENTORY: [U, 'the --inventory file is not valid TOML or Ansible INI'],
   E_LIMIT_EMPTY: [U, '--limit matches no host'],
   E_MODE_UNSUPPORTED: [U, 'the asked --mode cannot work on this Hermes build'],
+  E_LAUNCHD_DOMAIN: [U, '--launchd-domain gui was asked but the user has no GUI login on the Mac'],
   E_PUBLIC_BIND: [U, 'the bind would expose the dashboard on a public address (needs --allow-public)'],
   E_ENV_SYMLINK: [U, '~/.hermes/.env is a symlink; hermes-setup will not replace it'],
   E_ENV_NOT_FILE: [U, '~/.hermes/.env is not a regular file'],

@@ -30,6 +30,9 @@ export function repairCommand(i: HealthInput): string {
 export function checkService(i: HealthInput, v: ServiceView | undefined): CheckLine {
   if (!v) return fail('service', `${i.facts.os || 'this OS'} without systemd`, 'hermes-setup supports systemd (Linux) and launchd (macOS)');
   const what = serviceName(v);
+  if (v.duplicates?.length) {
+    return fail('service', `${what} has another instance: ${v.duplicates.map((d) => d.what).join(', ')} (two dashboard services race for port ${i.port} and both load after a reboot)`, repairCommand(i));
+  }
   if (!v.file && !v.loaded) return fail('service', `${what} is not installed`, `hermes-setup remote ${i.target}`);
   if (!v.loaded) return fail('service', `${what} is not loaded (${v.sub})`, repairCommand(i));
   if (!v.enabled) return fail('service', `${what} is disabled`, repairCommand(i));
@@ -54,6 +57,8 @@ export function checkPort(i: HealthInput, v: ServiceView | undefined): CheckLine
   const pid = v?.pid;
   const foreign = i.facts.listeners.filter((l) => l.pid !== undefined && pid !== undefined && l.pid !== pid);
   if (foreign.length > 0 && !i.facts.listeners.some((l) => l.pid === pid)) {
+    const ours = foreign.filter((l) => v?.duplicates?.some((d) => d.pid === l.pid));
+    if (ours.length === foreign.length) return fail('port', `port ${i.port} is held by the service's other instance (pid ${ours.map((l) => l.pid).join(', ')}), not by the service (pid ${pid})`, repairCommand(i));
     return fail('port', `port ${i.port} is held by pid ${foreign.map((l) => `${l.pid} ${l.command ?? ''}`.trim()).join(', ')}, not by the service (pid ${pid})`, `kill ${foreign.map((l) => l.pid).join(' ')}`);
   }
   return ok('port', fit.detail);

@@ -16,6 +16,8 @@ export interface ConvergeOptions {
   dryRun: boolean;
   force: boolean;
   daemon: boolean;
+  /** macOS: the LaunchAgent's domain asked with --launchd-domain gui|user (system is `daemon`); else the domain rule. */
+  launchdDomain?: 'gui' | 'user';
   allowPublic: boolean;
   /** Where to keep the basic-auth password on this machine (password mode). */
   passwordFile?: string;
@@ -59,6 +61,8 @@ export interface ServiceRuntime {
   restarted: boolean;
   /** Something other than this run restarted it (e.g. `hermes update`), for the report. */
   restartedBy?: string;
+  /** Where the service step left it (launchd: user/<uid> after gui/ refused the agent), when it ran. */
+  scope?: string;
 }
 
 export interface ConvergeInputs {

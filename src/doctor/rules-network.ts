@@ -11,7 +11,8 @@ const isHermes = (l: Listener): boolean => !l.command || /node|python|hermes/i.t
 function foreign(i: HealthInput): Finding[] {
   const pid = i.service?.pid;
   const active = i.service?.active === true;
-  const others = i.facts.listeners.filter((l) => l.pid !== undefined && l.pid !== pid && (!active || !isHermes(l)));
+  const ours = new Set((i.service?.duplicates ?? []).map((d) => d.pid)); // named by duplicate-service
+  const others = i.facts.listeners.filter((l) => l.pid !== undefined && l.pid !== pid && !ours.has(l.pid) && (!active || !isHermes(l)));
   if (others.length === 0 || (active && i.facts.listeners.some((l) => l.pid === pid) && others.every(isHermes))) return [];
   const pids = [...new Set(others.map((l) => l.pid))];
   return [problem('foreign-port', `port ${i.port} is held by ${others.map((l) => `pid ${l.pid}${l.command ? ` (${l.command})` : ''}`).join(', ')}, not by the dashboard service`,

@@ -3,7 +3,7 @@
 import { serviceProgram, type HealthInput } from '../check/health-input.js';
 import { LAUNCHD_LABEL, UNIT_NAME } from '../constants.js';
 import type { ServiceView } from '../service/service-types.js';
-import { problem, type Finding } from './finding.js';
+import { note, problem, type Finding } from './finding.js';
 
 const CLEAN_EXITS = new Set([0, 15, 143]);
 
@@ -122,10 +122,23 @@ function stalePath(i: HealthInput, v: ServiceView): Finding[] {
     `hermes-setup remote ${i.target} --no-update`)];
 }
 
+/** Two dashboard services on one host (issue 13): they race for the port and both load after a reboot. */
+function duplicates(i: HealthInput, v: ServiceView): Finding[] {
+  if (!v.duplicates?.length) return [];
+  return [problem('duplicate-service', `besides ${v.location.scope}/${LAUNCHD_LABEL}, the dashboard is also ${v.duplicates.map((d) => d.what).join(', ')}`,
+    'a GUI login loads the LaunchAgent into gui/<uid> although it already runs in user/<uid> (installed over SSH), or a switch between a LaunchAgent and a LaunchDaemon left the other; the instances race for the port and all load after a reboot',
+    `hermes-setup check --repair ${i.target}`)];
+}
+
+/** What happens after a reboot or power cut (a note: doctor still exits 0). */
+function startup(v: ServiceView): Finding[] {
+  return v.startup ? [note(v.startup.id, v.startup.symptom, v.startup.cause, v.startup.fix)] : [];
+}
+
 const isLaunchd = (v: ServiceView): boolean => v.location.kind.startsWith('launchd');
 
 export function serviceRules(i: HealthInput): Finding[] {
   const v = i.service;
   if (!v) return [];
-  return [...serviceDown(i, v), ...crashLoop(i, v), ...launchdExit(i, v), ...linger(i, v), ...stalePath(i, v)];
+  return [...serviceDown(i, v), ...crashLoop(i, v), ...launchdExit(i, v), ...duplicates(i, v), ...linger(i, v), ...stalePath(i, v), ...startup(v)];
 }

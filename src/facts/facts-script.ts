@@ -3,6 +3,7 @@
 import { LAUNCHD_LABEL, MAX_ENV_BYTES, PATHS, UNIT_NAME } from '../constants.js';
 import { renderPortScript } from '../probe/port.js';
 import { renderTailscaleScript } from '../probe/tailscale.js';
+import { renderHostToolsScript } from './host-tools-facts.js';
 
 /** A PATHS entry as a double-quoted shell word (`~/` becomes `$HOME/`). */
 function shPath(p: string): string {
@@ -58,8 +59,7 @@ if [ -n "$H" ]; then
     printf 'hermes.dashboard_help='; b64 < "$T/hd"; printf '\n'
     printf 'hermes.serve_help='; b64 < "$T/hs"; printf '\n'
   fi
-fi
-val npm "$(command -v npm 2>/dev/null || bash -lc 'command -v npm' 2>/dev/null </dev/null)"`;
+fi`;
 }
 
 function systemdFacts(): string {
@@ -119,6 +119,7 @@ export function renderFactsScript(port: number): string {
     `if [ -d /Applications/Hermes.app ] || [ -d "$HOME/.config/Hermes" ] || [ -d "$HOME/Library/Application Support/Hermes" ]; then val desktop_app yes; else val desktop_app no; fi`,
     systemdFacts(),
     launchdFacts(),
+    renderHostToolsScript(),
     'wait',
     `printf 'tailscale='; b64 < "$T/ts"; printf '\\n'`,
     `emit funnel sh -c 'for t in tailscale /usr/local/bin/tailscale /Applications/Tailscale.app/Contents/MacOS/Tailscale; do command -v "$t" >/dev/null 2>&1 && exec "$t" funnel status --json; done'`,

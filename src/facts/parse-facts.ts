@@ -2,6 +2,7 @@
 import { parsePortScriptOutput, type Listener } from '../probe/port.js';
 import { parseTailscaleOutput, type TailscaleFacts } from '../probe/tailscale.js';
 import { parseFactBytes, parseFactLines } from './facts-script.js';
+import { parseFileVault, pickNode, type NodeFacts } from './host-tools-facts.js';
 
 export interface FileFact {
   type: 'missing' | 'file' | 'dir' | 'symlink';
@@ -65,7 +66,12 @@ export interface Facts {
   hostname: string;
   bootId: string;
   hermes?: HermesFacts;
+  /** npm the service can run (its node found too); none means the dashboard gets --skip-build. */
   npm?: string;
+  /** Where node/npm are, for the service's PATH (src/facts/host-tools-facts.ts). */
+  node?: NodeFacts;
+  /** macOS: `fdesetup status` (undefined: not a Mac, or unknown). */
+  fileVault?: boolean;
   env: FileFact;
   hermesDir: FileFact;
   state: FileFact;
@@ -157,6 +163,12 @@ function launchdFacts(m: Map<string, string>): LaunchdFacts | undefined {
   };
 }
 
+function hostTools(m: Map<string, string>): Pick<Facts, 'npm' | 'node' | 'fileVault'> {
+  const node = pickNode(m);
+  const fv = parseFileVault(m.get('filevault'));
+  return { ...(node.npm ? { npm: node.npm } : {}), ...(node.node ? { node } : {}), ...(fv !== undefined ? { fileVault: fv } : {}) };
+}
+
 /** The full command line of each listener's process (lsof and ss only give the short command name). */
 function withCmdlines(listeners: Listener[], m: Map<string, string>): Listener[] {
   return listeners.map((l) => {
@@ -172,7 +184,7 @@ export function parseFacts(raw: string, port: number): Facts {
     os: m.get('os') ?? '', arch: m.get('arch') ?? '', user: m.get('user') ?? '', uid: Number(m.get('uid') ?? -1), gid: Number(m.get('gid') ?? -1),
     home: m.get('home') ?? '', shell: m.get('shell') ?? '', hostname: m.get('hostname') ?? '', bootId: (m.get('boot_id') ?? '').trim(),
     ...(hermesFacts(m) ? { hermes: hermesFacts(m) } : {}),
-    ...(m.get('npm') ? { npm: m.get('npm') } : {}),
+    ...hostTools(m),
     env: f('env'), hermesDir: f('hermes_dir'), state: f('state'), unitUser: f('unit_user'), unitSystem: f('unit_system'),
     plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'),
     updateMarker: m.get('update_marker') === 'yes', desktopApp: m.get('desktop_app') === 'yes',

@@ -9,6 +9,7 @@ import { isTailnet } from '../probe/address.js';
 import type { ConvergeState } from '../state.js';
 import { parseTarget } from '../transport/target.js';
 import { quote } from '../transport/shell.js';
+import { usageError } from '../errors.js';
 import { parsePortValue, parseSeconds, parseUsername } from './values.js';
 
 export interface ConvergeFlags {
@@ -23,6 +24,7 @@ export interface ConvergeFlags {
   showSecrets?: boolean;
   force?: boolean;
   daemon?: boolean;
+  launchdDomain?: LaunchdDomainFlag;
   allowPublic?: boolean;
   passwordFile?: string;
   username: string;
@@ -32,6 +34,18 @@ export interface ConvergeFlags {
   configureDesktop?: boolean;
   profile?: string;
   storeTokenPlain?: boolean;
+}
+
+export const LAUNCHD_DOMAINS = ['gui', 'user', 'system'] as const;
+export type LaunchdDomainFlag = (typeof LAUNCHD_DOMAINS)[number];
+
+/** --launchd-domain system is --daemon; gui|user with --daemon contradict each other. */
+function launchdChoice(f: ConvergeFlags): Pick<ConvergeOptions, 'daemon' | 'launchdDomain'> {
+  const d = f.launchdDomain;
+  if (f.daemon === true && (d === 'gui' || d === 'user')) {
+    throw usageError('E_USAGE', `--daemon installs a LaunchDaemon in the system domain; --launchd-domain ${d} asks for a LaunchAgent`, 'drop one of them (--launchd-domain system is the same as --daemon)');
+  }
+  return d === 'gui' || d === 'user' ? { daemon: false, launchdDomain: d } : { daemon: f.daemon === true || d === 'system' };
 }
 
 export function addConvergeOptions(cmd: Command): Command {
@@ -46,6 +60,7 @@ export function addConvergeOptions(cmd: Command): Command {
     .option('--show-token', 'print the token in full instead of its fingerprint')
     .option('--force', 'replace a unit or plist that was edited by hand')
     .option('--daemon', 'macOS: install a LaunchDaemon (sudo) instead of a LaunchAgent, for a headless Mac')
+    .addOption(new Option('--launchd-domain <domain>', 'macOS: gui (needs a GUI login), user (any login) or system (= --daemon); default: gui/ while a GUI session exists, else user/, and user/ when gui/ refuses').choices(LAUNCHD_DOMAINS))
     .option('--allow-public', 'allow binding a public address (not loopback, tailnet or private)')
     .option('--password-file <file>', 'password mode: where to keep the basic-auth password on this machine (0600; default ~/.config/hermes-setup/passwords/<target>)')
     .option('--show-secrets', 'print a new basic-auth password once (it is never printed otherwise)')
@@ -87,7 +102,7 @@ export function sshDestination(typed: string | undefined, label: string, identit
 export function toConvergeOptions(f: ConvergeFlags, targetLabel: string, ssh: { typed?: string; identity?: readonly string[] } = {}): ConvergeOptions {
   return {
     port: f.port, mode: f.mode, bind: f.bind, update: f.update, rotateToken: f.rotateToken === true, dryRun: f.dryRun === true,
-    force: f.force === true, daemon: f.daemon === true, allowPublic: f.allowPublic === true, username: f.username,
+    force: f.force === true, ...launchdChoice(f), allowPublic: f.allowPublic === true, username: f.username,
     passwordFile: f.passwordFile ?? defaultPasswordFile(targetLabel),
     updateTimeoutMs: f.updateTimeout * 1000, updateWaitMs: f.updateWait * 1000, lockWaitMs: f.lockWait * 1000, targetLabel, sshTarget: sshDestination(ssh.typed, targetLabel, ssh.identity),
   };

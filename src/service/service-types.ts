@@ -33,12 +33,26 @@ export interface ServiceView {
   sub: string;
   /** The service file's text. */
   file?: string;
+  /** Other instances of the same service on the host (launchd: the label loaded in another domain, or the other
+   * kind's plist), which race for the port or load at the next boot; a converge removes them. */
+  duplicates?: ServiceDuplicate[];
+  /** What happens after a reboot or power cut (launchd: loads at login; FileVault), for doctor's note. */
+  startup?: { id: string; symptom: string; cause: string; fix: string };
 }
+
+export interface ServiceDuplicate {
+  /** For messages: `user/501/ai.hermes.dashboard (running, pid 12)`, `/Library/LaunchDaemons/….plist (not loaded)`. */
+  what: string;
+  pid?: number;
+}
+
+/** What a converge was asked for: a system-wide service (--daemon) and, for launchd, a domain (--launchd-domain). */
+export interface TargetOptions { daemon: boolean; launchdDomain?: 'gui' | 'user' }
 
 export interface ServiceManager {
   readonly name: 'systemd' | 'launchd';
-  /** Where a converge with these options installs the service. */
-  target(facts: Facts, o: { daemon: boolean }): ServiceLocation;
+  /** Where a converge with these options installs the service (the recorded state keeps an agent where it was). */
+  target(facts: Facts, o: TargetOptions, state?: ConvergeState): ServiceLocation;
   /** Where the service is installed now: the recorded state first, then by looking. */
   installed(facts: Facts, state?: ConvergeState): ServiceLocation;
   view(facts: Facts, loc: ServiceLocation): ServiceView;

@@ -29,7 +29,8 @@ export const recordStep: ChangeStep<{ current: string; loc: ServiceLocation }, s
   title: 'Record the converged state',
   async read(_io, i) {
     const m = await serviceManagerFor(i.facts);
-    return { current: i.facts.state.content?.toString('utf8') ?? '', loc: m.target(i.facts, { daemon: i.opts.daemon }) };
+    const loc = m.target(i.facts, i.opts, i.state);
+    return { current: i.facts.state.content?.toString('utf8') ?? '', loc: i.service.scope ? { ...loc, scope: i.service.scope } : loc };
   },
   plan({ current, loc }, i) {
     const next = renderState(desiredState(i, loc));

@@ -1,12 +1,18 @@
 // Step: free the port. Stray `hermes dashboard`/`serve` processes holding it are stopped by PID (each listed);
-// a foreign process is never touched: the step fails and names it.
+// a foreign process is never touched: the step fails and names it. The service's other instances (launchd: the
+// label in another domain, issue 13) are not strays: KeepAlive would restart them; the service step removes them.
 import { remoteCommandError, stepError } from '../errors.js';
 import type { Listener } from '../probe/port.js';
 import { readServiceView } from '../service/service-manager.js';
 import type { ChangeStep } from './step.js';
 
 export interface Holder { pid?: number; command: string; address: string }
-export interface StraysObserved { holders: Holder[]; ownPid?: number }
+export interface StraysObserved {
+  holders: Holder[];
+  ownPid?: number;
+  /** The service's other instances, by pid, as the adapter names them. */
+  instances?: Array<{ pid: number; what: string }>;
+}
 
 const DASHBOARD_RE = /(^|[\s/])hermes(?:_cli\.main)?\s+(?:--profile\s+\S+\s+)?(dashboard|serve)\b/;
 
@@ -20,7 +26,8 @@ export function readHolders(listeners: Listener[]): Holder[] {
 
 /** Pure: the strays to stop; throws when a foreign process holds the port. */
 export function planStrays(o: StraysObserved, port: number): Holder[] | undefined {
-  const others = o.holders.filter((h) => h.pid === undefined || h.pid !== o.ownPid);
+  const ours = (h: Holder) => h.pid !== undefined && (h.pid === o.ownPid || (o.instances ?? []).some((x) => x.pid === h.pid));
+  const others = o.holders.filter((h) => !ours(h));
   const foreign = others.filter((h) => !isHermesDashboard(h.command));
   if (foreign.length) {
     const who = foreign.map((h) => (h.pid ? `pid ${h.pid} (${h.command.slice(0, 80) || 'unknown'})` : `a process of another user on ${h.address}`)).join(', ');
@@ -35,13 +42,17 @@ export const straysStep: ChangeStep<StraysObserved, Holder[]> = {
   id: 'strays',
   title: 'Free the dashboard port',
   async read(_io, i) {
-    const own = (await readServiceView(i.facts, i.state))?.pid;
-    return { holders: readHolders(i.facts.listeners), ...(own ? { ownPid: own } : {}) };
+    const v = await readServiceView(i.facts, i.state);
+    const instances = (v?.duplicates ?? []).flatMap((d) => (d.pid ? [{ pid: d.pid, what: d.what }] : []));
+    return { holders: readHolders(i.facts.listeners), ...(v?.pid ? { ownPid: v.pid } : {}), ...(instances.length ? { instances } : {}) };
   },
   plan(o, i) {
     const kill = planStrays(o, i.opts.port);
+    const held = (o.instances ?? []).filter((x) => o.holders.some((h) => h.pid === x.pid));
     return {
-      ...(kill ? { actions: kill } : {}), okDetail: `port ${i.opts.port} is free or held by the service`,
+      ...(kill ? { actions: kill } : {}),
+      okDetail: held.length ? `port ${i.opts.port} is held by the service's other instance ${held.map((x) => x.what).join(', ')}: the service step removes it`
+        : `port ${i.opts.port} is free or held by the service`,
       describe: `stop ${(kill ?? []).map((h) => `pid ${h.pid} (${h.command.slice(0, 60)})`).join(', ')}`,
     };
   },

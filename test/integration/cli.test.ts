@@ -65,6 +65,8 @@ describe('usage errors: one line, exit 2, a suggestion', () => {
     [['ping'], /^E_USAGE: no target given/],
     [['ping', 'a@b', '--local'], /^E_USAGE: both a target/],
     [['ping', 'a@b', '--connect-timeout', 'soon'], /^E_USAGE: invalid --connect-timeout/],
+    [['remote', 'a@b', '--launchd-domain', 'aqua'], /^E_USAGE: .*'aqua' is invalid\. Allowed choices are gui, user, system/],
+    [['remote', 'a@b', '--daemon', '--launchd-domain', 'user'], /^E_USAGE: --daemon installs a LaunchDaemon in the system domain; --launchd-domain user asks for a LaunchAgent — hint: /],
   ])('%j', async (args, want) => {
     const r = await runCli(args, { HOME: home });
     expect(r.code).toBe(2);

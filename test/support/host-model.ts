@@ -76,9 +76,13 @@ function domainOf(cmd: string): 'gui' | 'user' | 'system' {
 function runLaunchctl(m: HostModel, cmd: string): ExecResult {
   const d = domainOf(cmd);
   const j = m.jobs[d];
+  if (/launchctl bootout/.test(cmd)) { // also the bootout-and-wait script, which polls print after it
+    m.listeners = m.listeners.filter((l) => l.pid !== j.pid);
+    m.jobs[d] = { loaded: false, running: false };
+    return { code: 0, stdout: '\n', stderr: '' };
+  }
   if (/launchctl print /.test(cmd)) return j.loaded ? { code: 0, stdout: `${d}/ai.hermes.dashboard = {\n\tstate = ${j.running ? 'running' : 'not running'}\n${j.running ? `\tpid = ${j.pid}\n` : ''}}\n`, stderr: '' } : { code: 113, stdout: '', stderr: 'Could not find service' };
   if (/bootstrap/.test(cmd) || /kickstart -k/.test(cmd)) m.jobs[d] = { loaded: true, running: true, pid: start(m, bindOf(m)) };
-  if (/launchctl bootout/.test(cmd)) m.jobs[d] = { loaded: false, running: false };
   return { code: 0, stdout: '', stderr: '' };
 }
 
@@ -95,6 +99,8 @@ export class ScriptedRemote implements Remote {
     if (/enable-linger/.test(command)) { m.linger = true; return { code: 0, stdout: '', stderr: '' }; }
     if (/systemctl/.test(command)) return runSystemctl(m, command);
     if (/launchctl/.test(command) || /bootstrap "\$D"/.test(command)) return runLaunchctl(m, command);
+    const rm = /^(?:sudo -n )?rm -f ('?)(.+)\1$/.exec(command);
+    if (rm) { m.files.delete(rm[2]!.replace(/^"\$HOME"\//, '~/')); return { code: 0, stdout: '', stderr: '' }; }
     if (/chmod 700 ~\/\.hermes/.test(command)) m.dirMode = 0o700;
     if (/chmod 600 .*\.env/.test(command)) { const e = m.files.get('~/.hermes/.env'); if (e) e.mode = 0o600; }
     if (/^kill -TERM/.test(command)) m.listeners = m.listeners.filter((l) => !command.includes(` ${l.pid} `) && !command.includes(` ${l.pid};`));

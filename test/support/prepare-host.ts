@@ -48,7 +48,8 @@ export async function prepareLinuxHost(host: LinuxHost, o: { generation: Generat
 }
 
 export async function prepareMacHost(mac: MacHost, o: { generation: Generation; updateTo?: Generation }): Promise<PreparedHost> {
-  await installSimulator((cmd, stdin) => mac.ssh(cmd, stdin === undefined ? {} : { stdin: stdin.toString() }), { generation: o.generation, home: mac.home, ...(o.updateTo ? { updateTo: o.updateTo } : {}) });
+  await installSimulator((cmd, stdin) => mac.ssh(cmd, stdin === undefined ? {} : { stdin: stdin.toString() }),
+    { generation: o.generation, home: mac.home, nodePath: mac.nodePath, ...(o.updateTo ? { updateTo: o.updateTo } : {}) });
   const cliHome = await cliHomeWith(mac.knownHostsLine);
   return {
     kind: 'mac', target: `${mac.user}@${mac.ip}`, args: [`${mac.user}@${mac.ip}`, '-i', mac.keyPath], cliHome, tailnetIp: mac.tailnetIp,

@@ -108,3 +108,30 @@ describe('idempotency: planning after applying gives an empty plan', () => {
     expect(JSON.stringify(i0)).toBe(snapshot);
   });
 });
+
+describe('one dashboard service per Mac (issue 13): a converge removes the other kind and the other domain', () => {
+  const OTHER = '<!-- Managed by hermes-setup (token mode). -->\n<plist/>\n';
+  const DAEMON = '/Library/LaunchDaemons/ai.hermes.dashboard.plist';
+  const AGENT = '~/Library/LaunchAgents/ai.hermes.dashboard.plist';
+  const running = (m: HostModel, d: 'gui' | 'user' | 'system', pid: number) => { m.jobs[d] = { loaded: true, running: true, pid }; };
+
+  it.each([
+    ['an agent over an installed LaunchDaemon', {}, DAEMON, ['system'], 'gui', AGENT],
+    ['--daemon over an agent loaded in gui/ and user/', { daemon: true }, AGENT, ['gui', 'user'], 'system', DAEMON],
+  ] as const)('%s', async (_n, o, otherFile, otherJobs, kept, ours) => {
+    const m = model({ name: '', os: 'Darwin' });
+    m.files.set(otherFile, { content: OTHER, mode: 0o644 });
+    otherJobs.forEach((d, n) => running(m, d, 100 + n));
+    m.listeners = [{ address: '127.0.0.1', family: 4, port: 9119, pid: 100, command: 'hermes dashboard', source: 'lsof' }];
+    const first = await converge(m, options(o));
+    const detail = first.outcomes.find((x) => x.id === 'service')?.detail ?? '';
+    for (const d of otherJobs) expect(detail).toContain(`boot out ${d === 'system' ? 'system' : `${d}/501`}/ai.hermes.dashboard`);
+    expect(detail).toContain(`remove ${otherFile}`);
+    expect(first.outcomes.find((x) => x.id === 'strays')?.status).toBe('ok');
+    expect(m.files.has(otherFile)).toBe(false);
+    expect(m.files.has(ours)).toBe(true);
+    expect(Object.entries(m.jobs).filter(([, j]) => j.loaded).map(([d]) => d)).toEqual([kept]);
+    const second = await converge(m, options(o));
+    expect(second.outcomes.map((x) => `${x.id}: ${x.status}`)).toEqual(STEPS.map((st) => `${st.id}: ok`));
+  });
+});

@@ -81,6 +81,22 @@ describe('planChecks', () => {
     expect(status(i, 'port')?.status).toBe('ok');
     expect(ids(i)).toEqual([]);
   });
+
+  it('a Mac with the agent in gui/ and user/ (a GUI login over an SSH install): FAIL naming both, one doctor problem, no foreign port', () => {
+    const l = macFacts().launchd!;
+    const i = health(macFacts({ plistAgent: file('<plist/>', 0o644), listeners: listening, env: file(`${TOKEN_KEY}=${TOKEN}\n`),
+      launchd: { ...l, gui: { loaded: true, state: 'spawn scheduled', lastExitCode: 1, runs: 9 }, user: { loaded: true, state: 'running', pid: 42 } } }),
+    { state: state({ servicePath: '~/Library/LaunchAgents/ai.hermes.dashboard.plist', serviceKind: 'launchd-agent', serviceScope: 'user/501' }) });
+    expect(status(i, 'service')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/^launchd user\/501\/ai\.hermes\.dashboard has another instance: gui\/501\/ai\.hermes\.dashboard \(spawn scheduled\)/), fix: 'hermes-setup check --repair box' });
+    expect(ids(i)).toEqual(['duplicate-service']);
+  });
+
+  it('a daemon with a leftover agent plist: FAIL (it loads at the next login)', () => {
+    const l = macFacts().launchd!;
+    const i = health(macFacts({ plistDaemon: file('<plist/>', 0o644), plistAgent: file('<plist/>', 0o644), listeners: listening, env: file(`${TOKEN_KEY}=${TOKEN}\n`),
+      launchd: { ...l, system: { loaded: true, state: 'running', pid: 42 } } }), { state: state({ serviceKind: 'launchd-daemon', serviceScope: 'system' }) });
+    expect(status(i, 'service')?.detail).toMatch(/another instance: ~\/Library\/LaunchAgents\/ai\.hermes\.dashboard\.plist \(not loaded now; loads at the next login\)/);
+  });
 });
 
 describe('doctor rules', () => {
@@ -106,6 +122,29 @@ describe('doctor rules', () => {
   ])('deep: %s → %s', (_n, deep, id) => {
     const wildcard = id === 'public-interface' ? { listeners: [{ ...listening[0]!, address: '0.0.0.0' }] } : {};
     expect(ids(health(wildcard, { deep, ...(id === 'public-interface' ? { state: state({ bind: '0.0.0.0' }) } : {}) }))).toContain(id);
+  });
+
+  it.each([
+    ['an agent: it starts at login', {}, 'launchd-agent', 'starts-at-login', /comes back only when ann logs in/],
+    ['an agent with FileVault', { fileVault: true }, 'launchd-agent', 'filevault', /not even a LaunchDaemon/],
+    ['a daemon with FileVault', { fileVault: true }, 'launchd-daemon', 'filevault', /even this LaunchDaemon starts only after someone types a password/],
+  ] as const)('a note (doctor still clean) for %s', (_n, over, kind, id, cause) => {
+    const l = macFacts().launchd!;
+    const job = { loaded: true, state: 'running', pid: 42 };
+    const daemon = kind === 'launchd-daemon';
+    const i = health(macFacts({ ...over, listeners: listening, env: file(`${TOKEN_KEY}=${TOKEN}\n`), [daemon ? 'plistDaemon' : 'plistAgent']: file('<plist/>', 0o644),
+      launchd: { ...l, ...(daemon ? { system: job } : { gui: job }) } }), { state: state({ serviceKind: kind, serviceScope: daemon ? 'system' : 'gui/501' }) });
+    const notes = diagnose(i).filter((f) => f.severity === 'note');
+    expect(notes.map((f) => f.id)).toEqual([id]);
+    expect(notes[0]!.cause).toMatch(cause);
+    expect(ids(i)).toEqual([]);
+  });
+
+  it('no startup note for a daemon without FileVault', () => {
+    const l = macFacts().launchd!;
+    const i = health(macFacts({ fileVault: false, plistDaemon: file('<plist/>', 0o644), listeners: listening, env: file(`${TOKEN_KEY}=${TOKEN}\n`), launchd: { ...l, system: { loaded: true, state: 'running', pid: 42 } } }),
+      { state: state({ serviceKind: 'launchd-daemon', serviceScope: 'system' }) });
+    expect(diagnose(i)).toEqual([]);
   });
 
   it('a host never converged gets a note, not a problem', () => {

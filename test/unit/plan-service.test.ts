@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldInputs, type ConvergeInputs } from '../../src/converge/inputs.js';
 import { planLaunchd, type LaunchdObserved } from '../../src/service/launchd/launchd-step.js';
-import { launchdInstalled, launchdTarget } from '../../src/service/launchd/launchd-domain.js';
+import { duplicatesOf, launchdInstalled, launchdTarget, otherInstances } from '../../src/service/launchd/launchd-domain.js';
 import { planSystemd, type SystemdObserved } from '../../src/service/systemd/systemd-step.js';
 import { fingerprint, TOKEN_KEY } from '../../src/secrets.js';
 import { sha256, type ConvergeState } from '../../src/state.js';
@@ -89,7 +89,7 @@ const PLIST = '<!-- Managed by hermes-setup (password mode). -->\n<plist/>\n';
 
 function ld(over: Partial<LaunchdObserved> = {}): LaunchdObserved {
   const loc = launchdTarget(macFacts(), { daemon: false });
-  return { loc, current: file(PLIST, 0o644), job: { loaded: true, state: 'running', pid: 77 }, disabled: false, desired: PLIST, ...over };
+  return { loc, current: file(PLIST, 0o644), job: { loaded: true, state: 'running', pid: 77 }, disabled: false, desired: PLIST, others: { bootout: [], remove: [] }, asked: false, ...over };
 }
 
 describe('planLaunchd', () => {
@@ -120,6 +120,49 @@ describe('planLaunchd', () => {
     const daemon = ld({ loc: launchdTarget(macFacts(), { daemon: true }), current: file(PLIST, 0o644) });
     expect(planLaunchd(daemon, base()).implies?.warnings ?? []).toEqual([]);
   });
+
+  it('FileVault: one warning that nothing starts before the unlock, for an agent and for a daemon', () => {
+    const fv = converged(inputs(macFacts({ fileVault: true }), { state: stateFor(PLIST) }));
+    const agent = planLaunchd(ld(), fv).implies?.warnings ?? [];
+    expect(agent).toHaveLength(1);
+    expect(agent[0]).toMatch(/FileVault is on: .*unlock screen.*not even a LaunchDaemon.*auto-login is impossible/);
+    const daemon = planLaunchd(ld({ loc: launchdTarget(macFacts(), { daemon: true }) }), fv).implies?.warnings ?? [];
+    expect(daemon).toEqual([expect.stringMatching(/^FileVault is on: .*even this LaunchDaemon starts only after someone types a password.*fdesetup authrestart/)]);
+  });
+
+  it('converging as an agent over an installed daemon boots it out and removes its plist, and says so', () => {
+    const f = macFacts({ plistDaemon: file(PLIST, 0o644), launchd: { ...macFacts().launchd!, system: { loaded: true, state: 'running', pid: 12 } } });
+    const loc = launchdTarget(f, { daemon: false });
+    const p = planLaunchd(ld({ loc, others: otherInstances(f, loc) }), base());
+    expect(p.actions?.others.bootout.map((x) => x.loc.scope)).toEqual(['system']);
+    expect(p.actions?.others.remove.map((x) => x.path)).toEqual(['/Library/LaunchDaemons/ai.hermes.dashboard.plist']);
+    expect(p.describe).toBe('boot out system/ai.hermes.dashboard, remove /Library/LaunchDaemons/ai.hermes.dashboard.plist');
+  });
+
+  it('converging as a daemon over an agent loaded in gui/ and user/ boots both out and removes the agent plist', () => {
+    const job = { loaded: true, state: 'running', pid: 13 };
+    const f = macFacts({ plistAgent: file(PLIST, 0o644), launchd: { ...macFacts().launchd!, gui: job, user: { loaded: true, state: 'spawn scheduled' } } });
+    const loc = launchdTarget(f, { daemon: true });
+    const p = planLaunchd(ld({ loc, current: file(undefined), job: { loaded: false }, others: otherInstances(f, loc) }), base());
+    expect(p.describe).toBe('boot out gui/501/ai.hermes.dashboard, boot out user/501/ai.hermes.dashboard, remove ~/Library/LaunchAgents/ai.hermes.dashboard.plist, write plist, enable, bootstrap');
+  });
+
+  it('an agent loaded in both gui/ and user/: the one holding the port stays, the other is booted out', () => {
+    const f = macFacts({ plistAgent: file(PLIST, 0o644), listeners: [{ address: '100.64.1.2', family: 4, port: 9119, pid: 21, command: 'hermes dashboard', source: 'lsof' }],
+      launchd: { ...macFacts().launchd!, gui: { loaded: true, state: 'spawn scheduled', lastExitCode: 1 }, user: { loaded: true, state: 'running', pid: 21 } } });
+    const loc = launchdTarget(f, { daemon: false });
+    expect(loc.scope).toBe('user/501');
+    const p = planLaunchd(ld({ loc, job: { loaded: true, state: 'running', pid: 21 }, others: otherInstances(f, loc) }), base());
+    expect(p.actions).toMatchObject({ bootstrap: false, kickstart: false, writePlist: false });
+    expect(p.describe).toBe('boot out gui/501/ai.hermes.dashboard');
+    expect(duplicatesOf(f, loc)).toEqual([{ what: 'gui/501/ai.hermes.dashboard (spawn scheduled)' }]);
+  });
+
+  it('--launchd-domain gui without a GUI session is refused before anything is written', () => {
+    const f = macFacts({ launchd: { ...macFacts().launchd!, guiAvailable: false } });
+    const i = converged(inputs(f, { opts: { launchdDomain: 'gui' } }));
+    expect(() => planLaunchd(ld({ loc: launchdTarget(f, { daemon: false, launchdDomain: 'gui' }) }), i)).toThrow(/--launchd-domain gui: gui\/501 does not exist/);
+  });
 });
 
 describe('the launchd domain rule', () => {
@@ -133,7 +176,20 @@ describe('the launchd domain rule', () => {
     ['a recorded daemon that is not loaded is still looked for in system', macFacts(), { serviceKind: 'launchd-daemon', serviceScope: 'system' }, 'system'],
     ['an agent loaded in user/ while a GUI exists is found there', macFacts({ launchd: { ...l, user: job } }), undefined, 'user/501'],
     ['a recorded scope is used when nothing is loaded', macFacts({ launchd: { ...l, guiAvailable: true } }), { serviceKind: 'launchd-agent', serviceScope: 'user/501' }, 'user/501'],
+    ['both gui/ and user/ loaded: the instance holding the port', macFacts({ launchd: { ...l, gui: { loaded: true, state: 'spawn scheduled' }, user: job }, listeners: [{ address: '127.0.0.1', family: 4, port: 9119, pid: 9, source: 'lsof' }] }), undefined, 'user/501'],
+    ['both loaded, neither serving: the recorded one', macFacts({ launchd: { ...l, gui: { loaded: true }, user: { loaded: true } } }), { serviceKind: 'launchd-agent', serviceScope: 'user/501' }, 'user/501'],
+    ['a recorded gui/ without a GUI session now: user/', macFacts({ launchd: { ...l, guiAvailable: false } }), { serviceKind: 'launchd-agent', serviceScope: 'gui/501' }, 'user/501'],
+    ['no state, a daemon and an agent loaded: the one holding the port', macFacts({ launchd: { ...l, gui: { loaded: true, state: 'spawn scheduled' }, system: job }, listeners: [{ address: '127.0.0.1', family: 4, port: 9119, pid: 9, source: 'lsof' }] }), undefined, 'system'],
   ])('%s', (_n, facts, state, scope) => {
     expect(launchdInstalled(facts, state ? ({ ...stateFor(PLIST), ...state } as ConvergeState) : undefined).scope).toBe(scope);
+  });
+
+  it.each([
+    ['--launchd-domain user with a GUI session', { daemon: false, launchdDomain: 'user' as const }, undefined, 'user/501'],
+    ['--launchd-domain gui over a recorded user/', { daemon: false, launchdDomain: 'gui' as const }, { serviceScope: 'user/501' }, 'gui/501'],
+    ['a recorded fallback to user/ sticks while a GUI session exists', { daemon: false }, { serviceKind: 'launchd-agent', serviceScope: 'user/501' }, 'user/501'],
+    ['--daemon', { daemon: true }, { serviceScope: 'gui/501' }, 'system'],
+  ])('target: %s', (_n, o, state, scope) => {
+    expect(launchdTarget(macFacts(), o, state ? ({ ...stateFor(PLIST), ...state } as ConvergeState) : undefined).scope).toBe(scope);
   });
 });

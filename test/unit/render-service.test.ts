@@ -61,6 +61,7 @@ describe('LaunchAgent plist', () => {
     expect(doc.ThrottleInterval).toBeGreaterThanOrEqual(10);
     expect(doc.ThrottleInterval).toBeLessThanOrEqual(30);
     expect(doc.LimitLoadToSessionType).toEqual(['Aqua', 'Background', 'LoginWindow', 'StandardIO', 'System']);
+    expect(doc.ProcessType).toBe('Interactive');
     expect(doc.StandardOutPath).toBe('/Users/ada/.hermes/logs/dashboard.log');
     expect(doc.StandardErrorPath).toBe('/Users/ada/.hermes/logs/dashboard.error.log');
     expect(xml).not.toMatch(/TOKEN|PASSWORD|SECRET/);
@@ -78,8 +79,19 @@ describe('LaunchAgent plist', () => {
     const xml = renderLaunchdPlist(await readTemplate('launchd/ai.hermes.dashboard.daemon.plist'), specFor('/Users/ada', { user: 'ada' }));
     const doc = plistlibLoad(xml) as Record<string, unknown>;
     expect(doc.UserName).toBe('ada');
+    expect(doc.ProcessType).toBe('Interactive');
     expect((doc.EnvironmentVariables as Record<string, string>).HOME).toBe('/Users/ada');
     expect(doc.Label).toBe(LAUNCHD_LABEL);
+  });
+
+  it('both templates say why ProcessType is Interactive, in a comment a plist parser accepts (no "--" inside)', async () => {
+    for (const t of ['launchd/ai.hermes.dashboard.plist', 'launchd/ai.hermes.dashboard.daemon.plist'] as const) {
+      const text = await readTemplate(t);
+      const comment = /<!--([\s\S]*?)-->\s*<key>ProcessType<\/key>\s*<string>Interactive<\/string>/.exec(text)?.[1] ?? '';
+      expect(comment).toMatch(/gitlab-runner #29089/);
+      expect(comment).not.toContain('--');
+      expect(plistlibLoad(text)).toMatchObject({ ProcessType: 'Interactive' });
+    }
   });
 
   it('refuses a relative program path (launchd would exit 78)', async () => {

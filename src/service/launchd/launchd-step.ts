@@ -1,10 +1,13 @@
-// The converge step for launchd: the LaunchAgent ai.hermes.dashboard (or a LaunchDaemon with --daemon). Enables
-// before bootstrap, waits for an asynchronous bootout, retries exit 5 a bounded number of times, and
-// kickstarts -k when only a dependency changed (peers.md §4.2).
+// The converge step for launchd: the LaunchAgent ai.hermes.dashboard (or a LaunchDaemon with --daemon /
+// --launchd-domain system), in the domain of the one rule (launchd-domain.ts). Exactly one dashboard service per
+// host: the plan boots out every other instance of the label and removes the other kind's plist, and says so.
+// Enables before bootstrap, waits out an asynchronous bootout (36 included), retries exit 5 a bounded number of
+// times, kickstarts -k when only a dependency changed (peers.md §4.2). When gui/<uid> refuses the agent (125, or 5
+// again and again, as macOS 26 does) and no domain was asked for, it falls back to user/<uid> and says so.
 import { LAUNCHD_LABEL } from '../../constants.js';
 import type { ConvergeInputs } from '../../converge/inputs.js';
-import { remoteCommandError, stepError } from '../../errors.js';
-import { parseLaunchctlPrint, type FileFact, type LaunchdJob } from '../../facts/parse-facts.js';
+import { fail, isHermesSetupError, remoteCommandError, stepError } from '../../errors.js';
+import type { FileFact, LaunchdJob } from '../../facts/parse-facts.js';
 import { HOMEBREW_PATH, renderLaunchdPlist } from '../../render/launchd-plist.js';
 import type { ChangeStep, Plan, StepIo } from '../../steps/step.js';
 import { readTemplate } from '../../templates.js';
@@ -12,43 +15,67 @@ import { quote, quotePath } from '../../transport/shell.js';
 import { desiredSpec } from '../desired-spec.js';
 import { checkDrift, dependencyChanged, restartReasons } from '../drift.js';
 import type { ServiceLocation } from '../service-types.js';
-import { jobIn, launchdTarget } from './launchd-domain.js';
+import { jobIn, launchdTarget, otherInstances, type OtherInstances } from './launchd-domain.js';
+import { bootoutAndWait, bootstrapOnce, checkSudo, removeFile, su, targetOf } from './launchd-shell.js';
+import { startInDomain, verifyRunning, type Started } from './launchd-start.js';
+import { startupWarning } from './launchd-startup.js';
 
-export interface LaunchdObserved { loc: ServiceLocation; current: FileFact; job: LaunchdJob; disabled: boolean; desired: string }
-export interface LaunchdActions { loc: ServiceLocation; text: string; writePlist: boolean; enable: boolean; bootout: boolean; bootstrap: boolean; kickstart: boolean; reasons: string[] }
-
-const LOGIN_WARNING = 'a LaunchAgent starts at login: after a reboot the dashboard comes back only when this user logs in (auto-login, or --daemon for a headless Mac)';
+export interface LaunchdObserved {
+  loc: ServiceLocation; current: FileFact; job: LaunchdJob; disabled: boolean; desired: string; others: OtherInstances;
+  /** The domain was asked for (--launchd-domain): no fallback. */
+  asked: boolean;
+}
+export interface LaunchdActions {
+  loc: ServiceLocation; text: string; writePlist: boolean; enable: boolean; bootout: boolean; bootstrap: boolean; kickstart: boolean;
+  reasons: string[]; others: OtherInstances; asked: boolean;
+}
 
 async function readLaunchd(_io: StepIo, i: ConvergeInputs): Promise<LaunchdObserved> {
   const f = i.facts;
-  const loc = launchdTarget(f, { daemon: i.opts.daemon });
+  const loc = launchdTarget(f, i.opts, i.state);
   const daemon = loc.kind === 'launchd-daemon';
   const { job, disabled } = jobIn(f, loc);
   const template = await readTemplate(daemon ? 'launchd/ai.hermes.dashboard.daemon.plist' : 'launchd/ai.hermes.dashboard.plist');
   const desired = renderLaunchdPlist(template, desiredSpec(i, (bin) => `${bin}:${f.home}/.local/bin:${HOMEBREW_PATH}`, daemon ? f.user : undefined));
-  return { loc, current: daemon ? f.plistDaemon : f.plistAgent, job, disabled: disabled.includes(LAUNCHD_LABEL), desired };
+  return {
+    loc, current: daemon ? f.plistDaemon : f.plistAgent, job, disabled: disabled.includes(LAUNCHD_LABEL), desired,
+    others: otherInstances(f, loc), asked: i.opts.launchdDomain !== undefined,
+  };
+}
+
+function describeOthers(o: OtherInstances): string[] {
+  return [...o.bootout.map((x) => `boot out ${targetOf(x.loc)}${x.job.loaded ? '' : ' (if loaded)'}`), ...o.remove.map((r) => `remove ${r.path}`)];
 }
 
 function describeLaunchd(a: LaunchdActions): string {
-  return [a.writePlist ? 'write plist' : '', a.enable ? 'enable' : '', a.bootout ? 'bootout' : '', a.bootstrap ? 'bootstrap' : '',
+  return [...describeOthers(a.others), a.writePlist ? 'write plist' : '', a.enable ? 'enable' : '', a.bootout ? 'bootout' : '', a.bootstrap ? 'bootstrap' : '',
     a.kickstart ? `kickstart -k (${a.reasons.join(', ') || 'not running'})` : ''].filter(Boolean).join(', ');
 }
 
-/** Pure: what to do with the plist and the job. */
+function refuseMissingDomain(o: LaunchdObserved, i: ConvergeInputs): void {
+  const f = i.facts;
+  if (i.opts.launchdDomain !== 'gui' || f.launchd?.guiAvailable !== false) return;
+  throw stepError('E_LAUNCHD_DOMAIN', `--launchd-domain gui: ${o.loc.scope} does not exist (${f.user} has no GUI login on this Mac)`,
+    'log in at the Mac (console or Screen Sharing) first, or use --launchd-domain user (runs without a GUI session) or --daemon');
+}
+
+/** Pure: what to do with the plist, the job and every other instance of the label. */
 export function planLaunchd(o: LaunchdObserved, i: ConvergeInputs): Plan<LaunchdActions> {
+  refuseMissingDomain(o, i);
   const current = o.current.content?.toString('utf8');
   const writePlist = current !== o.desired;
-  const warnings = [...(writePlist ? checkDrift(current, i, o.loc.path) : []), ...(o.loc.kind === 'launchd-agent' ? [LOGIN_WARNING] : [])];
+  const warnings = [...(writePlist ? checkDrift(current, i, o.loc.path) : []), ...startupWarning(i.facts, o.loc.kind)];
   const running = o.job.loaded && o.job.state === 'running' && (o.job.pid ?? 0) > 0;
   const bootstrap = writePlist || !o.job.loaded;
   const a: LaunchdActions = {
     loc: o.loc, text: o.desired, writePlist, enable: o.disabled || bootstrap, bootout: o.job.loaded && writePlist, bootstrap,
-    kickstart: !bootstrap && (dependencyChanged(i) || !running),
+    kickstart: !bootstrap && (dependencyChanged(i) || !running), others: o.others, asked: o.asked,
     reasons: [...restartReasons(i, writePlist ? 'plist changed' : undefined), !running && o.job.loaded ? 'not running' : ''].filter(Boolean),
   };
-  const target = `${o.loc.scope}/${LAUNCHD_LABEL}`;
+  const removes = a.others.bootout.length + a.others.remove.length > 0;
   return {
-    ...(a.writePlist || a.enable || a.bootstrap || a.kickstart ? { actions: a } : {}), describe: describeLaunchd(a), okDetail: `${target} running (pid ${o.job.pid})`,
+    ...(a.writePlist || a.enable || a.bootstrap || a.kickstart || removes ? { actions: a } : {}), describe: describeLaunchd(a),
+    okDetail: `${targetOf(o.loc)} running (pid ${o.job.pid})`,
     implies: {
       serviceText: o.desired, warnings, changed: { unit: writePlist }, ...(o.job.pid ? { service: { pid: o.job.pid } } : {}),
       files: writePlist ? [{ path: o.loc.path, ...(current !== undefined ? { before: current } : {}), after: o.desired, mode: 0o644 }] : [],
@@ -56,70 +83,66 @@ export function planLaunchd(o: LaunchdObserved, i: ConvergeInputs): Plan<Launchd
   };
 }
 
-const su = (loc: ServiceLocation): string => (loc.sudo ? 'sudo -n ' : '');
-
 async function writePlist(io: StepIo, loc: ServiceLocation, text: string): Promise<void> {
   if (!loc.sudo) return io.remote.writeFileAtomic(loc.path, text, 0o644);
   const r = await io.remote.exec(`sudo -n sh -c ${quote('set -e; t=$(mktemp "$1.XXXXXX"); cat > "$t"; chmod 644 "$t"; chown 0:0 "$t" 2>/dev/null || true; mv -f "$t" "$1"')} sh ${quotePath(loc.path)}`, { stdin: text });
-  if (r.code !== 0) {
-    throw remoteCommandError('E_SUDO', `installing ${loc.path} needs root and \`sudo -n\``, r,
-      'a LaunchDaemon needs passwordless sudo for this user (or connect as root); without --daemon a LaunchAgent needs no sudo');
+  if (r.code !== 0) throw remoteCommandError('E_SUDO', `installing ${loc.path} needs root and \`sudo -n\``, r, SUDO_HINT);
+}
+
+const SUDO_HINT = 'a LaunchDaemon needs passwordless sudo for this user (or connect as root); without --daemon a LaunchAgent needs no sudo';
+
+/** Root is checked before anything changes: installing the daemon, or removing it when converging as an agent. */
+async function checkRoot(io: StepIo, a: LaunchdActions): Promise<void> {
+  if (a.loc.sudo && (a.writePlist || a.bootstrap || a.kickstart || a.enable)) return checkSudo(io, `installing ${a.loc.path}`, SUDO_HINT);
+  const daemon = [...a.others.bootout.map((x) => x.loc), ...a.others.remove].find((l) => l.sudo);
+  if (daemon) {
+    return checkSudo(io, `removing the LaunchDaemon ${daemon.path} (one dashboard service per host)`,
+      'connect as root or give this user passwordless sudo once; or keep the LaunchDaemon with --daemon');
   }
 }
 
-const BOOT_SCRIPT = `D=$1; P=$2; L=$3; S=$4
-for i in 1 2 3 4 5 6; do
-  $S launchctl bootstrap "$D" "$P" 2>/tmp/.hs-boot.$$; rc=$?
-  [ $rc -eq 0 ] && { rm -f /tmp/.hs-boot.$$; exit 0; }
-  if [ $rc -ne 5 ] && [ $rc -ne 37 ]; then cat /tmp/.hs-boot.$$ >&2; rm -f /tmp/.hs-boot.$$; exit $rc; fi
-  $S launchctl enable "$D/$L" 2>/dev/null; sleep 1
-done
-cat /tmp/.hs-boot.$$ >&2; rm -f /tmp/.hs-boot.$$; exit 5`;
-
-const WAIT_GONE = `D=$1; L=$2; S=$3; for i in $(seq 60); do $S launchctl print "$D/$L" >/dev/null 2>&1 || exit 0; sleep 0.25; done; exit 1`;
-
-async function bootstrap(io: StepIo, loc: ServiceLocation): Promise<void> {
-  const r = await io.remote.exec(`sh -c ${quote(BOOT_SCRIPT)} sh ${quote(loc.scope)} ${quotePath(loc.path)} ${LAUNCHD_LABEL} ${quote(su(loc).trim())}`);
-  if (r.code === 0) return;
-  const hint = r.code === 125 ? 'no GUI session for this user: rerun (hermes-setup picks user/<uid>) or use --daemon for a headless Mac'
-    : r.code === 5 ? `check \`launchctl print-disabled ${loc.scope}\` and \`launchctl print ${loc.scope}/${LAUNCHD_LABEL}\`; macOS may need a reboot after repeated failures`
-      : 'see `log show --last 5m --predicate \'subsystem == "com.apple.xpc.launchd"\'`';
-  throw remoteCommandError('E_LAUNCHCTL', `launchctl bootstrap ${loc.scope}`, r, hint);
+/**
+ * Starts ours after booting the other instances out (they hold the port). The other kind's plist is removed only
+ * once ours started; when ours cannot start, the instances booted out are loaded again from their plists, so a
+ * failed switch leaves the dashboard as it was.
+ */
+async function startReplacing(io: StepIo, a: LaunchdActions): Promise<Started> {
+  for (const x of a.others.bootout) await bootoutAndWait(io, x.loc, 'E_LAUNCHCTL');
+  try {
+    if (a.enable) await io.remote.exec(`${su(a.loc)}launchctl enable ${targetOf(a.loc)}`);
+    if (a.bootout) await bootoutAndWait(io, a.loc, 'E_LAUNCHCTL');
+    return a.bootstrap || a.kickstart ? await startInDomain(io, a) : { loc: a.loc, notes: [] };
+  } catch (err) {
+    const back = await restoreOthers(io, a.others);
+    if (isHermesSetupError(err) && back.length) throw fail(err.code, `${err.message}; ${back.join(', ')} loaded again as before`, err.hint);
+    throw err;
+  }
 }
 
-async function bootout(io: StepIo, loc: ServiceLocation): Promise<void> {
-  const target = `${loc.scope}/${LAUNCHD_LABEL}`;
-  await io.remote.exec(`${su(loc)}launchctl bootout ${target}`);
-  const w = await io.remote.exec(`sh -c ${quote(WAIT_GONE)} sh ${loc.scope} ${LAUNCHD_LABEL} ${quote(su(loc).trim())}`);
-  if (w.code !== 0) throw stepError('E_LAUNCHCTL', `${target} did not finish booting out within 15 s`, `run \`launchctl bootout ${target}\` on the Mac and rerun`);
+async function restoreOthers(io: StepIo, o: OtherInstances): Promise<string[]> {
+  const back: string[] = [];
+  for (const x of o.bootout.filter((b) => b.job.loaded)) {
+    if ((await bootstrapOnce(io, x.loc, 3)).code === 0) back.push(targetOf(x.loc));
+  }
+  return back;
 }
 
 async function applyLaunchd(io: StepIo, a: LaunchdActions) {
-  const target = `${a.loc.scope}/${LAUNCHD_LABEL}`;
+  await checkRoot(io, a);
   const mk = await io.remote.exec('mkdir -p ~/.hermes/logs && chmod 700 ~/.hermes');
   if (mk.code !== 0) throw remoteCommandError('E_LOG_DIR', 'creating ~/.hermes/logs', mk, 'launchd exits 78 when the log directory is missing; fix ~/.hermes ownership');
   if (a.writePlist) await writePlist(io, a.loc, a.text);
-  if (a.enable) await io.remote.exec(`${su(a.loc)}launchctl enable ${target}`);
-  if (a.bootout) await bootout(io, a.loc);
-  if (a.bootstrap) await bootstrap(io, a.loc);
-  if (a.kickstart) {
-    const k = await io.remote.exec(`${su(a.loc)}launchctl kickstart -k ${target}`);
-    if (k.code !== 0) throw remoteCommandError('E_LAUNCHCTL', `launchctl kickstart -k ${target}`, k, `see \`launchctl print ${target}\``);
-  }
-  return { implies: { service: { restarted: true } } };
+  const started = await startReplacing(io, a);
+  for (const r of a.others.remove) await removeFile(io, r, 'E_LAUNCHCTL');
+  const restarted = a.bootstrap || a.kickstart || a.others.bootout.length > 0;
+  return { implies: { service: { restarted, scope: started.loc.scope }, warnings: started.notes } };
 }
 
-async function verifyLaunchd(io: StepIo, a: LaunchdActions) {
-  const target = `${a.loc.scope}/${LAUNCHD_LABEL}`;
-  let job: LaunchdJob = { loaded: false };
-  for (let n = 0; n < 40; n++) {
-    job = parseLaunchctlPrint((await io.remote.exec(`${su(a.loc)}launchctl print ${target}`)).stdout);
-    if (job.state === 'running' && job.pid) return { detail: `${describeLaunchd(a)}; ${target} running (pid ${job.pid})`, implies: { service: { pid: job.pid } } };
-    await new Promise((res) => setTimeout(res, 250));
-  }
-  const hint = job.lastExitCode === 78 ? 'exit 78 (EX_CONFIG): the log directory or the program path is missing; check ~/.hermes/logs and the hermes path'
-    : `see ~/.hermes/logs/dashboard.error.log and \`launchctl print ${target}\``;
-  throw stepError('E_SERVICE_INACTIVE', `${target} is not running (state ${job.state ?? 'unloaded'}, last exit code ${job.lastExitCode ?? 'none'})`, hint);
+async function verifyLaunchd(io: StepIo, a: LaunchdActions, i: ConvergeInputs) {
+  const loc = i.service.scope && i.service.scope !== a.loc.scope ? { ...a.loc, scope: i.service.scope } : a.loc;
+  const pid = await verifyRunning(io, loc);
+  const fellBack = loc.scope !== a.loc.scope ? `; fell back from ${a.loc.scope} to ${loc.scope}` : '';
+  return { detail: `${describeLaunchd(a)}${fellBack}; ${targetOf(loc)} running (pid ${pid})`, implies: { service: { pid } } };
 }
 
 export const launchdStep: ChangeStep<LaunchdObserved, LaunchdActions> = {

@@ -109,7 +109,8 @@ export async function createTree(idx: number, user: { name: string; uid: number;
     await chown(join(home, d), user.uid, user.gid);
   }
   const exe = async (p: string, text: string) => { await writeFile(p, text, { mode: 0o755 }); await chmod(p, 0o755); };
-  await exe(join(root, 'usr-local-bin', 'uname'), renderUnameScript(o.version));
+  // In /usr/bin too, where a Mac has it: a launchd job's PATH (/usr/bin:/bin:/usr/sbin:/sbin) lacks /usr/local/bin.
+  for (const dest of ['usr-local-bin', 'usr-bin']) await exe(join(root, dest, 'uname'), renderUnameScript(o.version, join(root, 'gnu-bin', 'uname')));
   await exe(join(root, 'usr-bin', 'sw_vers'), renderSwVersScript(o.version));
   await writeFile(join(root, 'etc-profile'), MAC_ETC_PROFILE, { mode: 0o644 });
   // The client runs with the test machine's node by absolute path, so it works whatever node the "Mac" has.

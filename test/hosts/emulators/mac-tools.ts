@@ -17,11 +17,14 @@ export const MACOS_VERSIONS: Record<15 | 26, MacVersion> = {
 /** The default version (kept as a named export for existing imports). */
 export const MACOS_VERSION = MACOS_VERSIONS[15];
 
-/** `uname` for the mac host: -s/-m/-r/-p/-v/-n/-a answer like macOS on Apple silicon; anything else passes through. */
-export function renderUnameScript(v: MacVersion = MACOS_VERSION): string {
+/**
+ * `uname` for the mac host: -s/-m/-r/-p/-v/-n/-a answer like macOS on Apple silicon; anything else passes through to
+ * `real` (the test machine's uname, under <root>/gnu-bin once /usr/bin itself is the wrapper).
+ */
+export function renderUnameScript(v: MacVersion = MACOS_VERSION, real = '/usr/bin/uname'): string {
   return `#!/bin/sh
 # uname wrapper of the emulated macOS host (hermes-setup tests)
-REAL=/usr/bin/uname
+REAL=${real}
 [ $# -eq 0 ] && { echo Darwin; exit 0; }
 out=""
 for a in "$@"; do
