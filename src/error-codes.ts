@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   E_HERMES_MISSING: [F, 'hermes is not installed on the host'],
   E_HERMES_VERSION: [F, '`hermes --version` did not print a version'],
   E_HERMES_TOO_OLD: [F, 'the Hermes build is too old for a remote dashboard'],
+  E_HERMES_UNRECOGNISED: [F, 'the Hermes build is one hermes-setup does not recognise (renamed, or without the dashboard flags it needs)'],
   E_UPDATE_IN_PROGRESS: [F, 'a `hermes update` is running on the host'],
   E_UPDATE_FAILED: [F, '`hermes update` failed'],
   E_TAILSCALE_DOWN: [F, 'Tailscale is not up on the host, so there is no tailnet address to bind'],
