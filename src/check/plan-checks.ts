@@ -99,7 +99,10 @@ export function checkVersion(i: HealthInput): CheckLine {
 }
 
 export function checkUpdate(i: HealthInput): CheckLine {
-  if (i.facts.updateMarker) return fail('update', '`hermes update` is in progress (~/.hermes/.hermes-update-in-progress)', 'wait for it to finish, then check again');
+  const m = i.facts.updateMarkerFile;
+  if (i.facts.updateMarker) return fail('update', `\`hermes update\` is in progress (~/.hermes/.hermes-update-in-progress${m ? `: ${m.detail}` : ''})`, 'wait for it to finish, then check again');
+  // A stale marker (dead PID, over 20 minutes) gates nothing, upstream or here (docs/hermes-contract.md#c11).
+  if (m?.state === 'stale') return ok('update', `no update in progress (a stale marker: ${m.detail}; not gating)`);
   return ok('update', 'no update in progress');
 }
 

@@ -2,6 +2,7 @@
 import { parsePortScriptOutput, type Listener } from '../probe/port.js';
 import { parseTailscaleOutput, type TailscaleFacts } from '../probe/tailscale.js';
 import { parseFactBytes, parseFactLines } from './facts-script.js';
+import { parseMarkerProbe, type UpdateMarker } from './update-marker.js';
 
 export interface FileFact {
   type: 'missing' | 'file' | 'dir' | 'symlink';
@@ -73,7 +74,10 @@ export interface Facts {
   unitSystem: FileFact;
   plistAgent: FileFact;
   plistDaemon: FileFact;
+  /** A live update marker: `hermes update` is running (docs/hermes-contract.md#c11). A stale one does not count. */
   updateMarker: boolean;
+  /** The marker file as read, live or stale (absent: no marker). */
+  updateMarkerFile?: UpdateMarker;
   desktopApp: boolean;
   /** Temp files left by an interrupted run (.hermes-setup.XXXXXX). */
   tempFiles: string[];
@@ -157,6 +161,11 @@ function launchdFacts(m: Map<string, string>): LaunchdFacts | undefined {
   };
 }
 
+function markerFacts(m: Map<string, string>): Pick<Facts, 'updateMarker' | 'updateMarkerFile'> {
+  const marker = parseMarkerProbe(m.get('update_marker.probe') ?? '');
+  return { updateMarker: marker?.state === 'live', ...(marker ? { updateMarkerFile: marker } : {}) };
+}
+
 /** The full command line of each listener's process (lsof and ss only give the short command name). */
 function withCmdlines(listeners: Listener[], m: Map<string, string>): Listener[] {
   return listeners.map((l) => {
@@ -175,7 +184,7 @@ export function parseFacts(raw: string, port: number): Facts {
     ...(m.get('npm') ? { npm: m.get('npm') } : {}),
     env: f('env'), hermesDir: f('hermes_dir'), state: f('state'), unitUser: f('unit_user'), unitSystem: f('unit_system'),
     plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'),
-    updateMarker: m.get('update_marker') === 'yes', desktopApp: m.get('desktop_app') === 'yes',
+    ...markerFacts(m), desktopApp: m.get('desktop_app') === 'yes',
     tempFiles: (m.get('tempfiles') ?? '').split('\n').filter(Boolean), writable: m.get('writable') !== 'no', writableDir: m.get('writable_dir') ?? '',
     ...(/^\d+$/.test(m.get('free_kb') ?? '') ? { freeKb: Number(m.get('free_kb')) } : {}),
     ifAddrs: (m.get('ifaddrs') ?? '').split('\n').map((a) => a.trim()).filter(Boolean), funnel: m.get('funnel') ?? '',

@@ -57,6 +57,7 @@ describe('planChecks', () => {
     ['Tailscale logged out', health({ tailscale: { installed: true, daemonRunning: true, backendState: 'NeedsLogin', magicDns: false, health: [] } }), 'tailscale', /tailscale is NeedsLogin/],
     ['Hermes updated since the converge', health({ hermes: hermesFacts('G3') }), 'version', /Hermes is v0\.21\.3, the dashboard was set up with v0\.18\.0/],
     ['an update in progress', health({ updateMarker: true }), 'update', /in progress/],
+    ['a live two-line marker', health({ updateMarker: true, updateMarkerFile: { state: 'live', pid: 4242, ageSec: 12, detail: 'pid 4242, started 12 s ago' } }), 'update', /in progress \(~\/\.hermes\/\.hermes-update-in-progress: pid 4242, started 12 s ago\)/],
   ])('%s → FAIL %s', (_n, i, id, detail) => {
     const l = status(i, id);
     expect(l?.status).toBe('FAIL');
@@ -66,6 +67,14 @@ describe('planChecks', () => {
   it('a token edited after the server started: FAIL with the restart command', () => {
     const i = health({ env: { ...file(`${TOKEN_KEY}=${TOKEN}\n`), mtime: 1_700_000_090 } }, { probe: denied, age: 60 });
     expect(status(i, 'token')).toMatchObject({ status: 'FAIL', fix: 'systemctl --user restart hermes-dashboard.service' });
+  });
+
+  it('a stale update marker (dead PID, over 20 minutes) gates nothing: ok, named stale; doctor notes it with the fix', () => {
+    const i = health({ updateMarker: false, updateMarkerFile: { state: 'stale', pid: 4242, detail: 'pid 4242 is gone' } });
+    expect(status(i, 'update')).toMatchObject({ status: 'ok', detail: 'no update in progress (a stale marker: pid 4242 is gone; not gating)' });
+    expect(isHealthy(planChecks(i))).toBe(true);
+    expect(diagnose(i).find((f) => f.id === 'stale-update-marker')).toMatchObject({ severity: 'note', fix: 'rm ~/.hermes/.hermes-update-in-progress' });
+    expect(ids(i)).toEqual([]);
   });
 
   it('tunnel mode does not need Tailscale', () => {
