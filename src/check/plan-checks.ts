@@ -1,6 +1,7 @@
 // The health checks, one line each. Pure: HealthInput in, CheckLine[] out. A check is ok, FAIL, or skipped
 // (does not apply here); any FAIL makes the host unhealthy (exit 3).
 import { isTunnel, signsIn } from '../hermes/access-mode.js';
+import { tokenBehindBom } from '../facts/env-text.js';
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
 import { fingerprint } from '../secrets.js';
@@ -68,6 +69,9 @@ export function checkProbe(i: HealthInput): CheckLine {
 
 export function checkToken(i: HealthInput): CheckLine {
   if (signsIn(i.state?.mode)) return skip('token', 'password mode: the gate ignores the session token');
+  if (!i.envToken && tokenBehindBom(i.facts)) {
+    return fail('token', 'the HERMES_DASHBOARD_SESSION_TOKEN line in ~/.hermes/.env is behind a UTF-8 BOM: python-dotenv reads the key as \\ufeffHERMES_DASHBOARD_SESSION_TOKEN, so Hermes starts with a random token', `hermes-setup remote ${i.target}`);
+  }
   if (!i.envToken) return fail('token', 'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: the token changes on every restart', `hermes-setup remote ${i.target}`);
   const p = i.probe;
   const changed = i.state && fingerprint(i.envToken) !== i.state.tokenFingerprint ? ' (changed since the last converge: update the desktop app)' : '';

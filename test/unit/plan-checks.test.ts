@@ -77,6 +77,13 @@ describe('planChecks', () => {
     expect(ids(i)).toEqual([]);
   });
 
+  it('a token behind a UTF-8 BOM: check names the BOM, doctor says why and how to fix it', () => {
+    const i = { ...health({ env: file(`\uFEFF${TOKEN_KEY}=${TOKEN}\n`) }, { probe: denied }), envToken: undefined } as HealthInput;
+    expect(status(i, 'token')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/behind a UTF-8 BOM/), fix: 'hermes-setup remote box' });
+    expect(diagnose(i).find((f) => f.id === 'env-bom')).toMatchObject({ severity: 'problem', fix: 'hermes-setup remote box --no-update' });
+    expect(ids(i)).not.toContain('token-rotated');
+  });
+
   it('tunnel mode does not need Tailscale', () => {
     expect(status(health({ tailscale: { installed: false, daemonRunning: false, magicDns: false, health: [] } }, { state: state({ mode: 'tunnel', bind: '127.0.0.1' }) }), 'tailscale')?.status).toBe('skip');
   });
