@@ -2,6 +2,7 @@
 // (does not apply here); any FAIL makes the host unhealthy (exit 3).
 import { isTunnel, signsIn } from '../hermes/access-mode.js';
 import { tokenBehindBom } from '../facts/env-text.js';
+import { authIssues } from './auth-health.js';
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
 import { fingerprint } from '../secrets.js';
@@ -64,6 +65,7 @@ export function checkProbe(i: HealthInput): CheckLine {
   const p = i.probe;
   if (!p) return skip('websocket', 'not probed');
   if (p.ok) return ok('websocket', `101 + gateway.ready with the ${how} in ${p.ms} ms`);
+  if (p.status === 429) return fail('websocket', `429 signing in: ${p.detail}`, 'wait a minute (Hermes allows 10 sign-ins a minute per address), then check again');
   return fail('websocket', `${p.status ?? p.kind} with the ${how}: ${p.detail}`, `hermes-setup doctor ${i.target}`);
 }
 
@@ -110,9 +112,17 @@ export function checkUpdate(i: HealthInput): CheckLine {
   return ok('update', 'no update in progress');
 }
 
+/** Password mode only: what would keep the basic-auth provider from registering or the stored password from working. */
+export function checkBasicAuth(i: HealthInput): CheckLine {
+  const issues = authIssues(i.facts);
+  if (issues.length === 0) return ok('basic-auth', 'provider enabled in config.yaml, no plaintext password, secret of 16 bytes or more');
+  return fail('basic-auth', issues.map((x) => x.detail).join('; '), `hermes-setup remote ${i.target} --no-update`);
+}
+
 export function planChecks(i: HealthInput): CheckLine[] {
   const v = i.service;
-  return [checkService(i, v), checkLinger(i, v), checkPort(i, v), checkProbe(i), checkToken(i), checkTailscale(i), checkVersion(i), checkUpdate(i)];
+  return [checkService(i, v), checkLinger(i, v), checkPort(i, v), checkProbe(i), checkToken(i), ...(signsIn(i.state?.mode) ? [checkBasicAuth(i)] : []),
+    checkTailscale(i), checkVersion(i), checkUpdate(i)];
 }
 
 export function isHealthy(lines: CheckLine[]): boolean {

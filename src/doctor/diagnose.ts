@@ -2,12 +2,13 @@
 import type { HealthInput } from '../check/health-input.js';
 import type { Finding } from './finding.js';
 import { accessRules } from './rules-access.js';
+import { authRules } from './rules-auth.js';
 import { networkRules } from './rules-network.js';
 import { serviceRules } from './rules-service.js';
 import { note } from './finding.js';
 
 export function diagnose(i: HealthInput): Finding[] {
-  const findings = [...serviceRules(i), ...accessRules(i), ...networkRules(i)];
+  const findings = [...serviceRules(i), ...accessRules(i), ...authRules(i), ...networkRules(i)];
   if (!i.state) findings.unshift(note('not-converged', 'no ~/.hermes/.hermes-setup-state.json', 'hermes-setup never converged this host', `hermes-setup remote ${i.target}`));
   const marker = i.facts.updateMarkerFile;
   if (i.facts.updateMarker) findings.push(note('update-in-progress', `\`hermes update\` is running${marker ? ` (${marker.detail})` : ''}`, 'the dashboard may be stopped on purpose', 'wait, then run doctor again'));

@@ -57,6 +57,13 @@ fi
 val npm "$(command -v npm 2>/dev/null || bash -lc 'command -v npm' 2>/dev/null </dev/null)"`;
 }
 
+/** ~/.hermes/config.yaml (password mode reads plugins.disabled and dashboard.basic_auth); a symlink is read through. */
+function configYamlFacts(): string {
+  const p = shPath(PATHS.config);
+  return `file_facts config_yaml ${p}
+if [ -L ${p} ] && [ -f ${p} ] && [ "$(wc -c < ${p})" -le ${MAX_ENV_BYTES} ]; then printf 'config_yaml.content='; b64 < ${p}; printf '\\n'; fi`;
+}
+
 function systemdFacts(): string {
   return String.raw`
 if [ -d /run/systemd/system ]; then val init systemd; else val init none; fi
@@ -108,6 +115,7 @@ export function renderFactsScript(port: number, o: { fresh?: boolean } = {}): st
     `file_facts unit_system ${shPath(PATHS.unitSystem)}`,
     `file_facts plist_agent ${shPath(PATHS.plistAgent)}`,
     `file_facts plist_daemon ${shPath(PATHS.plistDaemon)}`,
+    configYamlFacts(),
     MARKER_PROBE_FN,
     'val update_marker.probe "$(marker_probe)"',
     `val tempfiles "$(find "$HOME/.hermes" "$HOME/.config/systemd/user" "$HOME/Library/LaunchAgents" -maxdepth 1 -name '.hermes-setup.*' 2>/dev/null)"`,

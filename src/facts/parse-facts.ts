@@ -74,6 +74,8 @@ export interface Facts {
   unitSystem: FileFact;
   plistAgent: FileFact;
   plistDaemon: FileFact;
+  /** ~/.hermes/config.yaml (content also when it is a symlink to a file). */
+  configYaml: FileFact;
   /** A live update marker: `hermes update` is running (docs/hermes-contract.md#c11). A stale one does not count. */
   updateMarker: boolean;
   /** The marker file as read, live or stale (absent: no marker). */
@@ -183,7 +185,7 @@ export function parseFacts(raw: string, port: number): Facts {
     ...(hermesFacts(m) ? { hermes: hermesFacts(m) } : {}),
     ...(m.get('npm') ? { npm: m.get('npm') } : {}),
     env: f('env'), hermesDir: f('hermes_dir'), state: f('state'), unitUser: f('unit_user'), unitSystem: f('unit_system'),
-    plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'),
+    plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'), configYaml: f('config_yaml'),
     ...markerFacts(m), desktopApp: m.get('desktop_app') === 'yes',
     tempFiles: (m.get('tempfiles') ?? '').split('\n').filter(Boolean), writable: m.get('writable') !== 'no', writableDir: m.get('writable_dir') ?? '',
     ...(/^\d+$/.test(m.get('free_kb') ?? '') ? { freeKb: Number(m.get('free_kb')) } : {}),

@@ -27,11 +27,11 @@ export function tokenDrift(i: ConvergeInputs): boolean {
 
 /** Anything the running dashboard depends on changed since it started: it must restart. */
 export function dependencyChanged(i: ConvergeInputs): boolean {
-  return i.changed.env || i.changed.version || tokenDrift(i) || (i.state !== undefined && i.build !== undefined && i.state.hermesVersion !== i.build.version);
+  return i.changed.env || i.changed.config || i.changed.version || tokenDrift(i) || (i.state !== undefined && i.build !== undefined && i.state.hermesVersion !== i.build.version);
 }
 
 export function restartReasons(i: ConvergeInputs, fileChanged: string | undefined): string[] {
   const version = i.changed.version || (i.state !== undefined && i.build !== undefined && i.state.hermesVersion !== i.build.version);
-  return [fileChanged ?? '', i.changed.env ? '.env changed' : '', version ? 'Hermes version changed' : '',
+  return [fileChanged ?? '', i.changed.env ? '.env changed' : '', i.changed.config ? 'config.yaml changed' : '', version ? 'Hermes version changed' : '',
     tokenDrift(i) && !i.changed.env ? 'pinned token differs from the converged one' : ''].filter(Boolean);
 }

@@ -11,7 +11,7 @@ import { encodeEnv, keyBehindBom, readEnvText, type EnvEncoding } from '../facts
 import { readLocalPassword } from '../facts/local-password.js';
 import { parseDotenv, readDotenvValue, removeDotenvKey, upsertDotenv } from '../render/env-file.js';
 import { quotePath } from '../transport/shell.js';
-import { BASIC_HASH_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, isStrongToken, verifyPassword } from '../secrets.js';
+import { BASIC_HASH_KEY, BASIC_PLAIN_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, isStrongToken, secretTooShort, verifyPassword } from '../secrets.js';
 import type { ChangeStep, Plan } from './step.js';
 
 export interface EnvObserved {
@@ -72,7 +72,16 @@ function planPassword(text: string, o: EnvObserved, i: ConvergeInputs, notes: st
     notes.push('new basic-auth password');
   }
   let out = upsertAll(text, [[BASIC_USER_KEY, password.username], [BASIC_HASH_KEY, password.hash]]);
-  if (!readDotenvValue(out, BASIC_SECRET_KEY)) out = setKey(out, BASIC_SECRET_KEY, i.generated.secret);
+  // A non-empty plaintext password in the environment replaces any hash: login would answer 401 (docs/hermes-contract.md#c6).
+  if ((readDotenvValue(out, BASIC_PLAIN_KEY) ?? '').trim() !== '') {
+    out = dropKey(out, BASIC_PLAIN_KEY);
+    notes.push(`removed a plaintext ${BASIC_PLAIN_KEY} line (it overrides the hash: login would get 401)`);
+  }
+  // A secret shorter than 16 bytes unregisters the provider (C6).
+  const secret = readDotenvValue(out, BASIC_SECRET_KEY);
+  const short = secret ? secretTooShort(secret) : undefined;
+  if (!secret || short) out = setKey(out, BASIC_SECRET_KEY, i.generated.secret);
+  if (short) notes.push(`replaced a basic-auth secret too short for Hermes (${short})`);
   return { text: out, password };
 }
 
@@ -119,6 +128,11 @@ function hiddenValues(text: string): string[] {
   return v ? [v] : [];
 }
 
+/** A plaintext basic-auth password and secret found in .env: never shown in a diff. */
+function plainValues(text: string): string[] {
+  return [BASIC_PLAIN_KEY, BASIC_SECRET_KEY].map((k) => readDotenvValue(text, k) ?? '').filter((v) => v.length >= 4);
+}
+
 /** Pure: the .env plan and what it pins (token, basic-auth login). */
 export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
   const notes: string[] = [];
@@ -143,7 +157,7 @@ export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
     ...(any ? { actions: a } : {}), describe: describeEnv(a, notes),
     okDetail: `token ${fingerprint(token)} pinned${password ? `, basic auth for "${password.username}"` : ''}`,
     implies: {
-      secrets, redact: [token, ...(password?.password ? [password.password] : []), ...hiddenValues(o.text)], changed: { env: a.contentChanged }, warnings,
+      secrets, redact: [token, ...(password?.password ? [password.password] : []), ...hiddenValues(o.text), ...plainValues(o.text)], changed: { env: a.contentChanged }, warnings,
       files: a.contentChanged ? [{ path: PATHS.env, before: o.text, after, mode: 0o600 }] : [],
     },
   };

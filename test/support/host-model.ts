@@ -42,6 +42,7 @@ export function factsOf(m: HostModel): Facts {
     ...b, env: f(m, '~/.hermes/.env'), state: f(m, '~/.hermes/.hermes-setup-state.json'), hermesDir: { type: 'dir', mode: m.dirMode },
     unitUser: f(m, '~/.config/systemd/user/hermes-dashboard.service'), unitSystem: f(m, '/etc/systemd/system/hermes-dashboard.service'),
     plistAgent: f(m, '~/Library/LaunchAgents/ai.hermes.dashboard.plist'), plistDaemon: f(m, '/Library/LaunchDaemons/ai.hermes.dashboard.plist'),
+    ...(m.files.has('~/.hermes/config.yaml') ? { configYaml: f(m, '~/.hermes/config.yaml') } : {}),
     linger: m.linger, listeners: m.listeners,
     ...(b.os === 'Linux' ? (b.uid === 0 ? { systemdSystem: unit } : { systemdUser: unit }) : {}),
     ...(b.launchd ? { launchd: { ...b.launchd, gui: printJob(m.jobs.gui), user: printJob(m.jobs.user), system: printJob(m.jobs.system) } } : {}),

@@ -7,7 +7,7 @@ import type { Facts } from '../../src/facts/parse-facts.js';
 import type { WsProbeResult } from '../../src/probe/ws-probe.js';
 import { launchdManager } from '../../src/service/launchd/launchd-manager.js';
 import { systemdManager } from '../../src/service/systemd/systemd-manager.js';
-import { fingerprint, TOKEN_KEY } from '../../src/secrets.js';
+import { BASIC_PLAIN_KEY, BASIC_SECRET_KEY, fingerprint, TOKEN_KEY } from '../../src/secrets.js';
 import type { ConvergeState } from '../../src/state.js';
 import { file, hermesFacts, linuxFacts, macFacts, TAILNET_IP, TOKEN } from '../support/fixtures.js';
 
@@ -128,5 +128,39 @@ describe('doctor rules', () => {
   it('a host never converged gets a note, not a problem', () => {
     const f = diagnose(health({}, { state: null }));
     expect(f.find((x) => x.id === 'not-converged')?.severity).toBe('note');
+  });
+});
+
+describe('password mode: check and doctor name each trap with the fix (docs/hermes-contract.md#c6)', () => {
+  const pw = (facts: Partial<Facts>, probe?: WsProbeResult) => health(facts, { state: state({ mode: 'password' }), ...(probe ? { probe } : {}) });
+  const env = (extra: string) => file(`${TOKEN_KEY}=${TOKEN}\n${extra}`);
+
+  it('a clean password-mode host has an ok basic-auth line; token and tunnel modes have none', () => {
+    expect(status(pw({}), 'basic-auth')).toMatchObject({ status: 'ok' });
+    expect(status(health(), 'basic-auth')).toBeUndefined();
+  });
+
+  it.each<[string, Partial<Facts>, string, RegExp]>([
+    ['basic in plugins.disabled', { configYaml: file('plugins:\n  disabled:\n    - basic\n') }, 'basic-disabled', /basic is listed in plugins\.disabled in ~\/\.hermes\/config\.yaml/],
+    ['a plaintext password line in .env', { env: env(`${BASIC_PLAIN_KEY}=hunter2\n`) }, 'plaintext-password', /plaintext HERMES_DASHBOARD_BASIC_AUTH_PASSWORD line/],
+    ['a secret under 16 bytes', { env: env(`${BASIC_SECRET_KEY}=short\n`) }, 'short-secret', /HERMES_DASHBOARD_BASIC_AUTH_SECRET in ~\/\.hermes\/\.env is too short \(\d+ bytes? as \w+, fewer than 16\)/],
+    ['a config-side plaintext password', { configYaml: file('dashboard:\n  basic_auth:\n    password: hunter2\n') }, 'config-password', /config\.yaml sets a plaintext dashboard\.basic_auth\.password/],
+  ])('%s → FAIL basic-auth and doctor %s, both with the fix', (_n, facts, id, detail) => {
+    const i = pw(facts);
+    expect(status(i, 'basic-auth')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(detail), fix: 'hermes-setup remote box --no-update' });
+    expect(isHealthy(planChecks(i))).toBe(false);
+    expect(diagnose(i).find((f) => f.id === id)).toMatchObject({ severity: 'problem', symptom: expect.stringMatching(detail), fix: 'hermes-setup remote box --no-update' });
+    expect(ids(health(facts))).not.toContain(id);
+  });
+
+  it('several at once: one check line naming each; one finding each', () => {
+    const i = pw({ configYaml: file('plugins: {disabled: [basic]}\n'), env: env(`${BASIC_PLAIN_KEY}=x1\n${BASIC_SECRET_KEY}=s\n`) });
+    expect(status(i, 'basic-auth')?.detail.split('; ')).toHaveLength(3);
+    expect(ids(i)).toEqual(expect.arrayContaining(['basic-disabled', 'plaintext-password', 'short-secret']));
+  });
+
+  it('a 429 from the sign-in is reported as such, with "wait a minute"', () => {
+    const limited: WsProbeResult = { ok: false, kind: 'http', status: 429, ms: 3, detail: 'sign-in failed: POST /auth/password-login: HTTP 429: too many sign-ins from this address' };
+    expect(status(pw({}, limited), 'websocket')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/^429 signing in: .*too many sign-ins/), fix: expect.stringMatching(/^wait a minute/) });
   });
 });
