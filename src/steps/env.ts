@@ -10,6 +10,8 @@ import { remoteCommandError } from '../errors.js';
 import { encodeEnv, keyBehindBom, readEnvText, type EnvEncoding } from '../facts/env-text.js';
 import { readLocalPassword } from '../facts/local-password.js';
 import { parseDotenv, readDotenvValue, removeDotenvKey, upsertDotenv } from '../render/env-file.js';
+import { tokenInServiceFile } from '../service/adopt.js';
+import { serviceManagerFor } from '../service/service-manager.js';
 import { quotePath } from '../transport/shell.js';
 import { BASIC_HASH_KEY, BASIC_PLAIN_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, isStrongToken, secretTooShort, verifyPassword } from '../secrets.js';
 import type { ChangeStep, Plan } from './step.js';
@@ -24,6 +26,8 @@ export interface EnvObserved {
   dirExists: boolean;
   /** The basic-auth password kept on this machine (--password-file), if any. */
   localPassword?: string;
+  /** A session token a hand-made unit or plist at our path sets (Environment= / EnvironmentVariables). */
+  serviceToken?: string;
 }
 
 export interface EnvActions {
@@ -38,9 +42,11 @@ export interface EnvActions {
   passwordFile?: string;
 }
 
-function chooseToken(text: string, i: ConvergeInputs): { token: string; note?: string } {
+function chooseToken(text: string, i: ConvergeInputs, serviceToken: string | undefined): { token: string; note?: string } {
   const existing = readDotenvValue(text, TOKEN_KEY);
   if (isStrongToken(existing) && !i.opts.rotateToken) return { token: existing };
+  // The seed recipe also set the token in the unit: a strong one there is the one the desktop app has; move it here.
+  if (isStrongToken(serviceToken) && !i.opts.rotateToken) return { token: serviceToken, note: 'pinned the token the service file set (moved out of it)' };
   const note = existing === undefined ? 'new token' : i.opts.rotateToken ? 'rotated token (--rotate-token)' : 'replaced a weak token';
   return { token: i.generated.token, note };
 }
@@ -138,7 +144,7 @@ export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
   const notes: string[] = [];
   const warnings: string[] = [];
   const text = fixBom(o.text, notes, warnings);
-  const { token, note } = chooseToken(text, i);
+  const { token, note } = chooseToken(text, i, o.serviceToken);
   if (note) notes.push(note);
   let after = setKey(text, TOKEN_KEY, token);
   let password: PinnedSecrets['password'];
@@ -157,7 +163,7 @@ export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
     ...(any ? { actions: a } : {}), describe: describeEnv(a, notes),
     okDetail: `token ${fingerprint(token)} pinned${password ? `, basic auth for "${password.username}"` : ''}`,
     implies: {
-      secrets, redact: [token, ...(password?.password ? [password.password] : []), ...hiddenValues(o.text), ...plainValues(o.text)], changed: { env: a.contentChanged }, warnings,
+      secrets, redact: [token, ...(password?.password ? [password.password] : []), ...hiddenValues(o.text), ...plainValues(o.text), ...(o.serviceToken ? [o.serviceToken] : [])], changed: { env: a.contentChanged }, warnings,
       files: a.contentChanged ? [{ path: PATHS.env, before: o.text, after, mode: 0o600 }] : [],
     },
   };
@@ -171,7 +177,9 @@ export const envStep: ChangeStep<EnvObserved, EnvActions> = {
     const f = i.facts;
     const localPassword = signsIn(i.decision?.mode) ? await readLocalPassword(i.opts.passwordFile) : undefined;
     const env = readEnvText(f.env);
+    const serviceToken = await readServiceToken(i);
     return {
+      ...(serviceToken ? { serviceToken } : {}),
       text: env.text, encoding: env.encoding, exists: f.env.type === 'file', ...(f.env.mode !== undefined ? { fileMode: f.env.mode } : {}),
       ...(f.hermesDir.mode !== undefined ? { dirMode: f.hermesDir.mode } : {}), dirExists: f.hermesDir.type === 'dir', ...(localPassword ? { localPassword } : {}),
     };
@@ -190,6 +198,12 @@ export const envStep: ChangeStep<EnvObserved, EnvActions> = {
     await remote.writeFileAtomic(PATHS.env, after, 0o600);
   },
 };
+
+/** The token set in the service file at the path this converge installs to (a hand-made unit or plist). */
+async function readServiceToken(i: ConvergeInputs): Promise<string | undefined> {
+  const m = await serviceManagerFor(i.facts).catch(() => undefined);
+  return m ? tokenInServiceFile(m.view(i.facts, m.target(i.facts, { daemon: i.opts.daemon })).file) : undefined;
+}
 
 /** Stores a new basic-auth password where the user asked (0600), never on the host. */
 export async function storePassword(path: string, password: string): Promise<void> {

@@ -164,7 +164,7 @@ describe('gated bind (0.0.0.0, dialled on 127.0.0.1) with basic auth', () => {
     expect(t).toMatchObject({ ok: false, status: 429, reason: 'rate-limited', detail: expect.stringMatching(/HTTP 429: too many sign-ins from this address .*wait a minute/) });
     const r = await probeDashboard({ dial, bind: '0.0.0.0', port: run.port, mode: 'password', timeoutMs: 5000, login: { username: BASIC_USER, password: BASIC_PASSWORD } });
     expect(r).toMatchObject({ ok: false, status: 429 });
-    if (r.ok || 'skipped' in r) throw new Error('expected a failure');
+    if ('skipped' in r || r.ok) throw new Error('expected a failure');
     expect(classifyProbe(r, { generation: 'G2', mode: 'password', bind: '0.0.0.0' }).cause).toMatch(/^HTTP 429: the basic-auth sign-in is rate-limited/);
     expect(JSON.stringify(r)).not.toContain(BASIC_PASSWORD);
   });

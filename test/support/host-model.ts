@@ -65,8 +65,8 @@ function runSystemctl(m: HostModel, cmd: string): ExecResult {
     return { code: 0, stdout: `ActiveState=${m.unit.active ? 'active' : 'inactive'}\nMainPID=${m.unit.pid}\nUnitFileState=${m.unit.enabled ? 'enabled' : 'disabled'}\n`, stderr: '' };
   }
   m.unit.loaded = true;
-  if (/ enable /.test(cmd)) m.unit.enabled = true;
-  if (/ enable --now | restart /.test(cmd)) { m.unit.active = true; m.unit.pid = start(m, bindOf(m)); }
+  if (/ (re)?enable /.test(cmd)) m.unit.enabled = true;
+  if (/ (re)?enable --now | restart /.test(cmd)) { m.unit.active = true; m.unit.pid = start(m, bindOf(m)); }
   return { code: 0, stdout: '', stderr: '' };
 }
 

@@ -38,6 +38,16 @@ describe('planEnv', () => {
     expect(readDotenvValue(p.actions!.after, TOKEN_KEY)).toBe('G'.repeat(43));
   });
 
+  it('a strong token a hand-made unit set is pinned when .env has none (moved out of the unit); .env\'s own wins otherwise', () => {
+    const unitToken = 'U'.repeat(43);
+    const p = planEnv(obs('A=1\n', { serviceToken: unitToken }), token());
+    expect(readDotenvValue(p.actions!.after, TOKEN_KEY)).toBe(unitToken);
+    expect(p.describe).toContain('pinned the token the service file set (moved out of it)');
+    expect(p.implies?.redact).toContain(unitToken);
+    expect(planEnv(obs(`${TOKEN_KEY}=${TOKEN}\n`, { serviceToken: unitToken }), token()).implies?.secrets?.token).toBe(TOKEN);
+    expect(readDotenvValue(planEnv(obs('', { serviceToken: 'weak' }), token()).actions!.after, TOKEN_KEY)).toBe('G'.repeat(43));
+  });
+
   it('other lines keep their bytes: comments, CRLF, export, quotes, no final newline', () => {
     const text = '# mine\r\nexport A="x y"\r\nB=\'z\'\r\nC=1';
     const after = planEnv(obs(text), token()).actions!.after;

@@ -10,12 +10,17 @@ import type { ChangeStep, Plan, StepIo } from '../../steps/step.js';
 import { readTemplate } from '../../templates.js';
 import { quote, quotePath } from '../../transport/shell.js';
 import { desiredSpec } from '../desired-spec.js';
-import { checkDrift, dependencyChanged, restartReasons } from '../drift.js';
+import { backupServiceFile } from '../backup.js';
+import { dependencyChanged, planTakeover, restartReasons } from '../drift.js';
 import type { ServiceLocation } from '../service-types.js';
 import { jobIn, launchdTarget } from './launchd-domain.js';
 
 export interface LaunchdObserved { loc: ServiceLocation; current: FileFact; job: LaunchdJob; disabled: boolean; desired: string }
-export interface LaunchdActions { loc: ServiceLocation; text: string; writePlist: boolean; enable: boolean; bootout: boolean; bootstrap: boolean; kickstart: boolean; reasons: string[] }
+export interface LaunchdActions {
+  loc: ServiceLocation; text: string;
+  /** Back up the plist there before replacing it (a hand-made plist, or --force). */
+  backup?: string; note?: string;
+  writePlist: boolean; enable: boolean; bootout: boolean; bootstrap: boolean; kickstart: boolean; reasons: string[] }
 
 const LOGIN_WARNING = 'a LaunchAgent starts at login: after a reboot the dashboard comes back only when this user logs in (auto-login, or --daemon for a headless Mac)';
 
@@ -30,7 +35,7 @@ async function readLaunchd(_io: StepIo, i: ConvergeInputs): Promise<LaunchdObser
 }
 
 function describeLaunchd(a: LaunchdActions): string {
-  return [a.writePlist ? 'write plist' : '', a.enable ? 'enable' : '', a.bootout ? 'bootout' : '', a.bootstrap ? 'bootstrap' : '',
+  return [a.note ?? '', a.writePlist ? 'write plist' : '', a.enable ? 'enable' : '', a.bootout ? 'bootout' : '', a.bootstrap ? 'bootstrap' : '',
     a.kickstart ? `kickstart -k (${a.reasons.join(', ') || 'not running'})` : ''].filter(Boolean).join(', ');
 }
 
@@ -38,11 +43,12 @@ function describeLaunchd(a: LaunchdActions): string {
 export function planLaunchd(o: LaunchdObserved, i: ConvergeInputs): Plan<LaunchdActions> {
   const current = o.current.content?.toString('utf8');
   const writePlist = current !== o.desired;
-  const warnings = [...(writePlist ? checkDrift(current, i, o.loc.path) : []), ...(o.loc.kind === 'launchd-agent' ? [LOGIN_WARNING] : [])];
+  const take = writePlist ? planTakeover(current, i, o.loc.path) : { warnings: [] };
+  const warnings = [...take.warnings, ...(o.loc.kind === 'launchd-agent' ? [LOGIN_WARNING] : [])];
   const running = o.job.loaded && o.job.state === 'running' && (o.job.pid ?? 0) > 0;
   const bootstrap = writePlist || !o.job.loaded;
   const a: LaunchdActions = {
-    loc: o.loc, text: o.desired, writePlist, enable: o.disabled || bootstrap, bootout: o.job.loaded && writePlist, bootstrap,
+    loc: o.loc, text: o.desired, ...(take.backup ? { backup: take.backup.path } : {}), ...(take.note ? { note: take.note } : {}), writePlist, enable: o.disabled || bootstrap, bootout: o.job.loaded && writePlist, bootstrap,
     kickstart: !bootstrap && (dependencyChanged(i) || !running),
     reasons: [...restartReasons(i, writePlist ? 'plist changed' : undefined), !running && o.job.loaded ? 'not running' : ''].filter(Boolean),
   };
@@ -98,6 +104,7 @@ async function applyLaunchd(io: StepIo, a: LaunchdActions) {
   const target = `${a.loc.scope}/${LAUNCHD_LABEL}`;
   const mk = await io.remote.exec('mkdir -p ~/.hermes/logs && chmod 700 ~/.hermes');
   if (mk.code !== 0) throw remoteCommandError('E_LOG_DIR', 'creating ~/.hermes/logs', mk, 'launchd exits 78 when the log directory is missing; fix ~/.hermes ownership');
+  if (a.backup) await backupServiceFile(io, a.loc.path, a.loc.sudo);
   if (a.writePlist) await writePlist(io, a.loc, a.text);
   if (a.enable) await io.remote.exec(`${su(a.loc)}launchctl enable ${target}`);
   if (a.bootout) await bootout(io, a.loc);
