@@ -35,7 +35,7 @@ for s in "$SHELL" /bin/bash; do
   case $r in /*) H=$r; HVIA=login-shell; break;; esac
 done
 if [ -z "$H" ]; then
-  for c in "$HOME/.local/bin/hermes" /usr/local/bin/hermes "$HOME/.hermes/hermes-agent/venv/bin/hermes"; do
+  for c in "$HOME/.local/bin/hermes" /usr/local/bin/hermes "$HOME/.hermes/hermes-agent/venv/bin/hermes" /opt/homebrew/bin/hermes; do
     if [ -x "$c" ] && [ ! -d "$c" ]; then H=$c; HVIA=candidate; break; fi
   done
 fi

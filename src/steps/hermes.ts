@@ -13,7 +13,7 @@ export function readBuild(h: HermesFacts | undefined, state?: ConvergeState, aft
     return { version: state.hermesVersion, ...(state.hermesReleaseDate ? { releaseDate: state.hermesReleaseDate } : {}), generation: state.generation, caps: state.hermesCaps };
   }
   if (!h) {
-    throw stepError('E_HERMES_MISSING', 'hermes was not found on the host (login-shell PATH, ~/.local/bin, /usr/local/bin, ~/.hermes/hermes-agent/venv/bin)',
+    throw stepError('E_HERMES_MISSING', 'hermes was not found on the host (login-shell PATH, ~/.local/bin, /usr/local/bin, ~/.hermes/hermes-agent/venv/bin, /opt/homebrew/bin)',
       'install Hermes Agent on the host first (its install.sh), then rerun');
   }
   const seen = unrecognisedBuild(h);
