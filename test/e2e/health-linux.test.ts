@@ -14,8 +14,10 @@ const ok = (cond: boolean, msg: string): void => { expect(cond, msg).toBe(true);
 const SIM_STATE = '~/.hermes/hermes-agent/.sim-state.json';
 const NEW_TOKEN = 'x'.repeat(20) + 'NewTokenNotRestarted_123';
 
+/** Puts another simulated build in place, as a reinstall would: the venv entry is rewritten too (the install
+ * fingerprint follows the install's own files, docs/hermes-contract.md#c13, not the simulator's state file). */
 async function setSim(p: PreparedHost, state: object): Promise<void> {
-  const r = await p.ssh(`cat > ${SIM_STATE}`, JSON.stringify(state));
+  const r = await p.ssh(`cat > ${SIM_STATE} && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes`, JSON.stringify(state));
   expect(r.code).toBe(0);
 }
 
@@ -144,7 +146,7 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
       await writeStaleMarker(p, o);
       const c = await runCheckJson(p);
       expect(c.code, JSON.stringify(c.report.checks)).toBe(0);
-      expect(c.report.checks.find((l) => l.id === 'update')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/stale marker: .*(is gone|over 20 minutes); not gating/) });
+      expect(c.report.checks.find((l) => l.id === 'update')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/stale marker: .*(is gone|over 20 minutes\)); not gating/) });
       const d = await runDoctor(p);
       expect(d.findings.find((f) => f.id === 'stale-update-marker')).toMatchObject({ severity: 'note', fix: 'rm ~/.hermes/.hermes-update-in-progress' });
     }
