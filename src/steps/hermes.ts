@@ -16,9 +16,11 @@ export function readBuild(h: HermesFacts | undefined, state?: ConvergeState, aft
     throw stepError('E_HERMES_MISSING', 'hermes was not found on the host (login-shell PATH, ~/.local/bin, /usr/local/bin, ~/.hermes/hermes-agent/venv/bin, /opt/homebrew/bin)',
       'install Hermes Agent on the host first (its install.sh), then rerun');
   }
+  // A renamed product or a dashboard without the flags we need: stop (docs/hermes-contract.md#c17). A version line
+  // that names no product at all is a broken install (E_HERMES_VERSION below).
   const seen = unrecognisedBuild(h);
-  if (seen) throw unrecognisedError(h, seen, after);
   const v = parseVersionLine(h.versionOut);
+  if (seen && (v || /^\S.* Agent v\S/m.test(h.versionOut))) throw unrecognisedError(h, seen, after);
   if (!v) {
     throw stepError('E_HERMES_VERSION', `\`${h.path} --version\` did not print "Hermes Agent v…": ${h.versionOut.trim().split('\n')[0]?.slice(0, 120) ?? ''}`,
       `run \`${h.path} --version\` on the host; reinstall Hermes if it fails`);

@@ -101,6 +101,11 @@ describe('builds hermes-setup does not recognise (docs/hermes-contract.md#c17): 
     expect(readBuild(hermesFacts('G2', { versionOut: version, dashboardHelp: NEW_HELP })).generation).toBe('G2');
   });
 
+  it('a broken install (a traceback for every command) is E_HERMES_VERSION, not an unrecognised build', () => {
+    const tb = 'Traceback (most recent call last):\n  File "x"\nModuleNotFoundError: No module named hermes_cli';
+    expect(() => readBuild(hermesFacts('G2', { versionOut: tb, dashboardHelp: tb }))).toThrow(expect.objectContaining({ code: 'E_HERMES_VERSION' }));
+  });
+
   it('after `hermes update` the line says so and that the later steps did not run', () => {
     expect(() => readBuild(hermesFacts('G3', { versionOut: 'Rabbit Agent v0.21.5 (2026.9.24)' }), undefined, '`hermes update`'))
       .toThrow(/^after `hermes update`, the Hermes build at .* stopping before the later steps$/);
