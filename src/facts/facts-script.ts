@@ -61,7 +61,7 @@ val npm "$(command -v npm 2>/dev/null || bash -lc 'command -v npm' 2>/dev/null <
 function configYamlFacts(): string {
   const p = shPath(PATHS.config);
   return `file_facts config_yaml ${p}
-if [ -L ${p} ] && [ -f ${p} ] && [ "$(wc -c < ${p})" -le ${MAX_ENV_BYTES} ]; then printf 'config_yaml.content='; b64 < ${p}; printf '\\n'; fi`;
+if [ -L ${p} ] && [ -f ${p} ] && [ "$(wc -c < ${p} | tr -d " ")" -le ${MAX_ENV_BYTES} ]; then printf 'config_yaml.content='; b64 < ${p}; printf '\\n'; fi`;
 }
 
 function systemdFacts(): string {

@@ -34,7 +34,7 @@ install_key() {
   if stat -c %i / >/dev/null 2>&1; then IK_GNU=1; else IK_GNU=0; fi
   R=$(ik_resolve "$1"); E=""
   # The installer's shim is a small shell script that execs the venv entry (or the venv python): follow it.
-  if [ -f "$R" ] && [ "$(wc -c < "$R")" -lt 4096 ] && head -n 1 "$R" | grep -Eq '^#!(.*/)?(env +)?(ba|da|z)?sh( |$)'; then E=$(ik_shim_target "$R"); fi
+  if [ -f "$R" ] && [ "$(wc -c < "$R" | tr -d " ")" -lt 4096 ] && head -n 1 "$R" | grep -Eq '^#!(.*/)?(env +)?(ba|da|z)?sh( |$)'; then E=$(ik_shim_target "$R"); fi
   [ -n "$E" ] || E=$R
   E=$(ik_resolve "$E"); V=$(dirname "$(dirname "$E")")
   echo "cmd $1 -> $R -> $E"
