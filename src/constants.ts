@@ -34,6 +34,8 @@ export const PATHS = {
   state: '~/.hermes/.hermes-setup-state.json',
   lock: '~/.hermes/.hermes-setup.lock',
   updateMarker: '~/.hermes/.hermes-update-in-progress',
+  config: '~/.hermes/config.yaml',
+  configBackup: '~/.hermes/config.yaml.hermes-setup.bak',
   logs: '~/.hermes/logs',
   unitUser: `~/.config/systemd/user/${UNIT_NAME}`,
   unitSystem: `/etc/systemd/system/${UNIT_NAME}`,

@@ -1,6 +1,8 @@
 // The health checks, one line each. Pure: HealthInput in, CheckLine[] out. A check is ok, FAIL, or skipped
 // (does not apply here); any FAIL makes the host unhealthy (exit 3).
 import { isTunnel, signsIn } from '../hermes/access-mode.js';
+import { tokenBehindBom } from '../facts/env-text.js';
+import { authIssues } from './auth-health.js';
 import { readBuild } from '../steps/hermes.js';
 import { bindFitsMode } from '../probe/port.js';
 import { isTailnet } from '../probe/address.js';
@@ -70,11 +72,15 @@ export function checkProbe(i: HealthInput): CheckLine {
   const p = i.probe;
   if (!p) return skip('websocket', 'not probed');
   if (p.ok) return ok('websocket', `101 + gateway.ready with the ${how} in ${p.ms} ms`);
+  if (p.status === 429) return fail('websocket', `429 signing in: ${p.detail}`, 'wait a minute (Hermes allows 10 sign-ins a minute per address), then check again');
   return fail('websocket', `${p.status ?? p.kind} with the ${how}: ${p.detail}`, `hermes-setup doctor ${i.target}`);
 }
 
 export function checkToken(i: HealthInput): CheckLine {
   if (signsIn(i.state?.mode)) return skip('token', 'password mode: the gate ignores the session token');
+  if (!i.envToken && tokenBehindBom(i.facts)) {
+    return fail('token', 'the HERMES_DASHBOARD_SESSION_TOKEN line in ~/.hermes/.env is behind a UTF-8 BOM: python-dotenv reads the key as \\ufeffHERMES_DASHBOARD_SESSION_TOKEN, so Hermes starts with a random token', `hermes-setup remote ${i.target}`);
+  }
   if (!i.envToken) return fail('token', 'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: the token changes on every restart', `hermes-setup remote ${i.target}`);
   const p = i.probe;
   const changed = i.state && fingerprint(i.envToken) !== i.state.tokenFingerprint ? ' (changed since the last converge: update the desktop app)' : '';
@@ -113,13 +119,24 @@ export function checkVersion(i: HealthInput): CheckLine {
 }
 
 export function checkUpdate(i: HealthInput): CheckLine {
-  if (i.facts.updateMarker) return fail('update', '`hermes update` is in progress (~/.hermes/.hermes-update-in-progress)', 'wait for it to finish, then check again');
+  const m = i.facts.updateMarkerFile;
+  if (i.facts.updateMarker) return fail('update', `\`hermes update\` is in progress (~/.hermes/.hermes-update-in-progress${m ? `: ${m.detail}` : ''})`, 'wait for it to finish, then check again');
+  // A stale marker (dead PID, over 20 minutes) gates nothing, upstream or here (docs/hermes-contract.md#c11).
+  if (m?.state === 'stale') return ok('update', `no update in progress (a stale marker: ${m.detail}; not gating)`);
   return ok('update', 'no update in progress');
+}
+
+/** Password mode only: what would keep the basic-auth provider from registering or the stored password from working. */
+export function checkBasicAuth(i: HealthInput): CheckLine {
+  const issues = authIssues(i.facts);
+  if (issues.length === 0) return ok('basic-auth', 'provider enabled in config.yaml, no plaintext password, secret of 16 bytes or more');
+  return fail('basic-auth', issues.map((x) => x.detail).join('; '), `hermes-setup remote ${i.target} --no-update`);
 }
 
 export function planChecks(i: HealthInput): CheckLine[] {
   const v = i.service;
-  return [checkService(i, v), checkLinger(i, v), checkPort(i, v), checkProbe(i), checkToken(i), checkTailscale(i), checkVersion(i), checkUpdate(i)];
+  return [checkService(i, v), checkLinger(i, v), checkPort(i, v), checkProbe(i), checkToken(i), ...(signsIn(i.state?.mode) ? [checkBasicAuth(i)] : []),
+    checkTailscale(i), checkVersion(i), checkUpdate(i)];
 }
 
 export function isHealthy(lines: CheckLine[]): boolean {

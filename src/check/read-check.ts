@@ -36,7 +36,9 @@ function probeFor(remote: Remote, i: HealthInput, password: string | undefined):
   const mode = i.state?.mode ?? 'tunnel';
   return {
     dial: (h, p) => remote.dial(h, p), bind: i.state?.bind ?? '127.0.0.1', port: i.port, mode, timeoutMs: 5000,
-    ...(i.envToken ? { token: i.envToken } : {}), ...(signsIn(mode) ? { login: { username: DEFAULT_USERNAME, ...(password ? { password } : {}) } } : {}),
+    ...(i.envToken ? { token: i.envToken } : {}),
+    // One sign-in for every probe of this check or doctor run (Hermes allows 10 a minute per address, docs/hermes-contract.md#c6).
+    ...(signsIn(mode) ? { login: { username: DEFAULT_USERNAME, session: { logins: 0 }, ...(password ? { password } : {}) } } : {}),
   };
 }
 

@@ -42,7 +42,7 @@ export interface PlannedFile {
 }
 
 /** What changed on the host this run, for restart decisions (Ansible-handler style). */
-export interface Changes { env: boolean; unit: boolean; version: boolean; linger: boolean }
+export interface Changes { env: boolean; unit: boolean; version: boolean; linger: boolean; config: boolean }
 
 export interface PinnedSecrets {
   token: string;
@@ -111,14 +111,17 @@ export function generateSecrets(): GeneratedSecrets {
 
 export function newInputs(opts: ConvergeOptions, facts: Facts, state: ConvergeState | undefined, generated = generateSecrets()): ConvergeInputs {
   return {
-    opts, facts, ...(state ? { state } : {}), generated, changed: { env: false, unit: false, version: false, linger: false },
+    opts, facts, ...(state ? { state } : {}), generated, changed: { env: false, unit: false, version: false, linger: false, config: false },
     service: { restarted: false }, files: [], warnings: [], probes: [], redact: [],
   };
 }
 
 function or(a: Changes, b: Partial<Changes> | undefined): Changes {
   if (!b) return a;
-  return { env: a.env || b.env === true, unit: a.unit || b.unit === true, version: a.version || b.version === true, linger: a.linger || b.linger === true };
+  return {
+    env: a.env || b.env === true, unit: a.unit || b.unit === true, version: a.version || b.version === true, linger: a.linger || b.linger === true,
+    config: a.config || b.config === true,
+  };
 }
 
 /** Pure: a new ConvergeInputs with `x` folded in. Files are keyed by path (a later plan of the same file wins). */

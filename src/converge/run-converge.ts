@@ -8,6 +8,7 @@ import { onInterrupt } from '../interrupt.js';
 import { count, type Colors } from '../output.js';
 import { gatherFacts } from '../facts/gather.js';
 import { parseState } from '../state.js';
+import { configStep } from '../steps/config.js';
 import { envStep } from '../steps/env.js';
 import { hermesCheck } from '../steps/hermes.js';
 import { modeCheck } from '../steps/mode.js';
@@ -43,7 +44,7 @@ export interface ConvergeSession {
 interface Phase { id: StepId; title: string; run(s: ConvergeSession): Promise<StepOutcome> }
 
 /** The steps the preflight plans (in order) before the first write. */
-const PLANNED: AnyStep[] = [updateStep, modeCheck, envStep, straysStep, serviceStep, recordStep];
+const PLANNED: AnyStep[] = [updateStep, modeCheck, envStep, configStep, straysStep, serviceStep, recordStep];
 
 function inputsOf(s: ConvergeSession): ConvergeInputs {
   if (!s.inputs) throw new Error('internal: the facts are read first');
@@ -100,7 +101,7 @@ export function phases(): Phase[] {
   return [
     { id: 'facts', title: 'Read the host', run: readFacts }, stepPhase(hermesCheck),
     { id: 'preflight', title: 'Plan every change before writing', run: preflight }, { id: 'lock', title: 'Take the host lock', run: takeLock },
-    ...[tidyStep, updateStep, modeCheck, envStep, straysStep, serviceStep, recordStep, portCheck, probeCheck].map(stepPhase),
+    ...[tidyStep, updateStep, modeCheck, envStep, configStep, straysStep, serviceStep, recordStep, portCheck, probeCheck].map(stepPhase),
   ];
 }
 

@@ -3,6 +3,7 @@
 import { signsIn } from '../hermes/access-mode.js';
 import { serviceArgs, type HealthInput } from '../check/health-input.js';
 import { isLoopback } from '../probe/address.js';
+import { tokenBehindBom } from '../facts/env-text.js';
 import { fingerprint } from '../secrets.js';
 import { readBuild } from '../steps/hermes.js';
 import type { Generation } from '../constants.js';
@@ -39,6 +40,9 @@ function hostHeader(i: HealthInput): Finding[] {
 
 function tokens(i: HealthInput): Finding[] {
   if (!i.state || signsIn(i.state.mode)) return [];
+  if (!i.envToken && tokenBehindBom(i.facts)) return [problem('env-bom', 'the desktop app is refused (403) although ~/.hermes/.env has the token',
+    'the token line is the first line, behind a UTF-8 BOM: python-dotenv reads the key as \\ufeffHERMES_DASHBOARD_SESSION_TOKEN, so Hermes starts with a random token',
+    `hermes-setup remote ${i.target} --no-update`)];
   if (!i.envToken) return [problem('token-rotated', 'the desktop app connects, then fails after every dashboard restart',
     'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: Hermes mints a new random token at every start', `hermes-setup remote ${i.target}`)];
   const envNewer = (i.facts.env.mtime ?? 0) > i.nowSec - (i.serviceAgeSec ?? Number.POSITIVE_INFINITY);

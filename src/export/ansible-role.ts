@@ -15,7 +15,7 @@ import { readTemplate, templatesDir } from '../templates.js';
 const HARDENED = '2026-06-21';
 const ORIGIN_FIX = '2026-06-02';
 
-const ALL_CAPS = { insecureDisablesGate: true, isolated: true, skipBuild: true, tuiListed: false, serveSshFlags: false };
+const ALL_CAPS = { insecureDisablesGate: true, isolated: true, skipBuild: true, tuiListed: true, serveSshFlags: false };
 
 /** The systemd user unit as a Jinja template: sentinels through the real renderer, then Jinja expressions. */
 export async function renderUnitJinja(): Promise<string> {
@@ -31,6 +31,7 @@ export async function renderUnitJinja(): Promise<string> {
     .replace(' --insecure', flag('--insecure', 'hermes_insecure'))
     .replace(' --isolated', flag('--isolated', 'hermes_isolated'))
     .replace(' --skip-build', flag('--skip-build', 'hermes_skip_build'))
+    .replace(' --tui', flag('--tui', 'hermes_cap_tui'))
     .replace('@@MODE@@', '{{ hermes_access_mode }}')
     .replace('@@PATH@@', "{{ ([hermes_dir, hermes_home_dir ~ '/.local/bin', '/usr/local/bin', '/usr/bin', '/bin'] | unique) | join(':') }}")
     .replaceAll('/@@HOME@@', '{{ hermes_home_dir }}');

@@ -4,6 +4,8 @@ import { LAUNCHD_LABEL, MAX_ENV_BYTES, PATHS, UNIT_NAME } from '../constants.js'
 import { renderPortScript } from '../probe/port.js';
 import { renderTailscaleScript } from '../probe/tailscale.js';
 import { renderHostToolsScript } from './host-tools-facts.js';
+import { INSTALL_KEY_FNS, INSTALL_KEY_LINE } from './install-key.js';
+import { MARKER_PROBE_FN } from './update-marker.js';
 
 /** A PATHS entry as a double-quoted shell word (`~/` becomes `$HOME/`). */
 function shPath(p: string): string {
@@ -31,7 +33,7 @@ file_facts() { # name path
 `;
 
 function hermesLookup(): string {
-  return String.raw`
+  return String.raw`${INSTALL_KEY_FNS}
 H=""; HVIA=""
 for s in "$SHELL" /bin/bash; do
   [ -n "$s" ] && [ -x "$s" ] || continue
@@ -39,18 +41,16 @@ for s in "$SHELL" /bin/bash; do
   case $r in /*) H=$r; HVIA=login-shell; break;; esac
 done
 if [ -z "$H" ]; then
-  for c in "$HOME/.local/bin/hermes" /usr/local/bin/hermes "$HOME/.hermes/hermes-agent/venv/bin/hermes"; do
+  for c in "$HOME/.local/bin/hermes" /usr/local/bin/hermes "$HOME/.hermes/hermes-agent/venv/bin/hermes" /opt/homebrew/bin/hermes; do
     if [ -x "$c" ] && [ ! -d "$c" ]; then H=$c; HVIA=candidate; break; fi
   done
 fi
 val hermes.path "$H"; val hermes.via "$HVIA"
 if [ -n "$H" ]; then
-  I=$(sed -n 's|.*[ "]\(/[^ "]*\)/venv/bin/hermes.*|\1|p' "$H" 2>/dev/null | head -n 1)
-  [ -n "$I" ] || I=$(dirname "$(dirname "$(dirname "$H")")")
-  K=$( { ls -lA --full-time "$H" "$I" "$I/.git" "$I/.git/refs/heads" "$I"/venv/lib/python*/site-packages 2>/dev/null || ls -lAT "$H" "$I" "$I/.git" "$I/.git/refs/heads" "$I"/venv/lib/python*/site-packages 2>/dev/null; } | cksum | tr ' ' '-')
+  ${INSTALL_KEY_LINE}
   val hermes.key "$K"
   CK=$(sed -n 's/.*"hermesKey": *"\([^"]*\)".*/\1/p' ${shPath(PATHS.state)} 2>/dev/null)
-  if [ -n "$CK" ] && [ "$K" = "$CK" ]; then val hermes.cached yes; else
+  if [ -n "$CK" ] && [ "$K" = "$CK" ] && [ "$FRESH" != 1 ]; then val hermes.cached yes; else
     ( limit 60 "$H" --version > "$T/hv" 2>&1 ) &
     ( limit 30 "$H" dashboard --help > "$T/hd" 2>&1 ) &
     ( limit 30 "$H" serve --help > "$T/hs" 2>&1 ) &
@@ -60,6 +60,13 @@ if [ -n "$H" ]; then
     printf 'hermes.serve_help='; b64 < "$T/hs"; printf '\n'
   fi
 fi`;
+}
+
+/** ~/.hermes/config.yaml (password mode reads plugins.disabled and dashboard.basic_auth); a symlink is read through. */
+function configYamlFacts(): string {
+  const p = shPath(PATHS.config);
+  return `file_facts config_yaml ${p}
+if [ -L ${p} ] && [ -f ${p} ] && [ "$(wc -c < ${p} | tr -d " ")" -le ${MAX_ENV_BYTES} ]; then printf 'config_yaml.content='; b64 < ${p}; printf '\\n'; fi`;
 }
 
 function systemdFacts(): string {
@@ -94,9 +101,11 @@ if command -v launchctl >/dev/null 2>&1; then
 fi`;
 }
 
-export function renderFactsScript(port: number): string {
+/** `fresh`: re-run `hermes --version` and the help texts even when the install fingerprint is unchanged. */
+export function renderFactsScript(port: number, o: { fresh?: boolean } = {}): string {
   return [
     PRELUDE,
+    `FRESH=${o.fresh ? 1 : 0}`,
     'T=$(mktemp -d 2>/dev/null || mktemp -d -t hs); trap \'rm -rf "$T"\' EXIT',
     `( ${renderTailscaleScript()} ) > "$T/ts" 2>&1 &`,
     `( ${renderPortScript(port)} ) > "$T/port" 2>&1 &`,
@@ -111,7 +120,9 @@ export function renderFactsScript(port: number): string {
     `file_facts unit_system ${shPath(PATHS.unitSystem)}`,
     `file_facts plist_agent ${shPath(PATHS.plistAgent)}`,
     `file_facts plist_daemon ${shPath(PATHS.plistDaemon)}`,
-    `if [ -e ${shPath(PATHS.updateMarker)} ]; then val update_marker yes; else val update_marker no; fi`,
+    configYamlFacts(),
+    MARKER_PROBE_FN,
+    'val update_marker.probe "$(marker_probe)"',
     `val tempfiles "$(find "$HOME/.hermes" "$HOME/.config/systemd/user" "$HOME/Library/LaunchAgents" -maxdepth 1 -name '.hermes-setup.*' 2>/dev/null)"`,
     `W=$HOME/.hermes; [ -d "$W" ] || W=$HOME; if [ -w "$W" ]; then val writable yes; else val writable no; fi; val writable_dir "$W"`,
     `val free_kb "$(df -Pk "$W" 2>/dev/null | tail -n 1 | tr -s ' ' | cut -d ' ' -f 4)"`,

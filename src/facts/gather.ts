@@ -4,8 +4,9 @@ import type { Remote } from '../transport/remote.js';
 import { renderFactsScript } from './facts-script.js';
 import { parseFacts, type Facts } from './parse-facts.js';
 
-export async function gatherFacts(remote: Remote, port: number): Promise<Facts> {
-  const r = await remote.exec(`sh -c ${JSON.stringify('exec sh -s')}`, { stdin: renderFactsScript(port), timeoutMs: 180_000 });
+/** `fresh`: re-read the Hermes version and help texts even when the install looks unchanged (after `hermes update`). */
+export async function gatherFacts(remote: Remote, port: number, o: { fresh?: boolean } = {}): Promise<Facts> {
+  const r = await remote.exec(`sh -c ${JSON.stringify('exec sh -s')}`, { stdin: renderFactsScript(port, o), timeoutMs: 180_000 });
   const facts = parseFacts(r.stdout, port);
   if (!facts.complete) {
     throw remoteCommandError('E_FACTS', `reading the state of ${remote.label}`, r,

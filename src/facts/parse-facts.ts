@@ -3,6 +3,7 @@ import { parsePortScriptOutput, type Listener } from '../probe/port.js';
 import { parseTailscaleOutput, type TailscaleFacts } from '../probe/tailscale.js';
 import { parseFactBytes, parseFactLines } from './facts-script.js';
 import { parseFileVault, pickNode, type NodeFacts } from './host-tools-facts.js';
+import { parseMarkerProbe, type UpdateMarker } from './update-marker.js';
 
 export interface FileFact {
   type: 'missing' | 'file' | 'dir' | 'symlink';
@@ -79,7 +80,12 @@ export interface Facts {
   unitSystem: FileFact;
   plistAgent: FileFact;
   plistDaemon: FileFact;
+  /** ~/.hermes/config.yaml (content also when it is a symlink to a file). */
+  configYaml: FileFact;
+  /** A live update marker: `hermes update` is running (docs/hermes-contract.md#c11). A stale one does not count. */
   updateMarker: boolean;
+  /** The marker file as read, live or stale (absent: no marker). */
+  updateMarkerFile?: UpdateMarker;
   desktopApp: boolean;
   /** Temp files left by an interrupted run (.hermes-setup.XXXXXX). */
   tempFiles: string[];
@@ -169,6 +175,11 @@ function hostTools(m: Map<string, string>): Pick<Facts, 'npm' | 'node' | 'fileVa
   return { ...(node.npm ? { npm: node.npm } : {}), ...(node.node ? { node } : {}), ...(fv !== undefined ? { fileVault: fv } : {}) };
 }
 
+function markerFacts(m: Map<string, string>): Pick<Facts, 'updateMarker' | 'updateMarkerFile'> {
+  const marker = parseMarkerProbe(m.get('update_marker.probe') ?? '');
+  return { updateMarker: marker?.state === 'live', ...(marker ? { updateMarkerFile: marker } : {}) };
+}
+
 /** The full command line of each listener's process (lsof and ss only give the short command name). */
 function withCmdlines(listeners: Listener[], m: Map<string, string>): Listener[] {
   return listeners.map((l) => {
@@ -186,8 +197,8 @@ export function parseFacts(raw: string, port: number): Facts {
     ...(hermesFacts(m) ? { hermes: hermesFacts(m) } : {}),
     ...hostTools(m),
     env: f('env'), hermesDir: f('hermes_dir'), state: f('state'), unitUser: f('unit_user'), unitSystem: f('unit_system'),
-    plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'),
-    updateMarker: m.get('update_marker') === 'yes', desktopApp: m.get('desktop_app') === 'yes',
+    plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'), configYaml: f('config_yaml'),
+    ...markerFacts(m), desktopApp: m.get('desktop_app') === 'yes',
     tempFiles: (m.get('tempfiles') ?? '').split('\n').filter(Boolean), writable: m.get('writable') !== 'no', writableDir: m.get('writable_dir') ?? '',
     ...(/^\d+$/.test(m.get('free_kb') ?? '') ? { freeKb: Number(m.get('free_kb')) } : {}),
     ifAddrs: (m.get('ifaddrs') ?? '').split('\n').map((a) => a.trim()).filter(Boolean), funnel: m.get('funnel') ?? '',

@@ -86,6 +86,10 @@ function classifyHttp(r: Failure, ctx: ProbeContext): ProbeVerdict {
     cause: 'HTTP 404: wrong path, or a Hermes build without /api/ws (headless/old)',
     hint: '`hermes --version`; update with `hermes update`, then restart the service',
   };
+  if (status === 429) return {
+    cause: 'HTTP 429: the basic-auth sign-in is rate-limited (Hermes allows 10 sign-ins a minute per client IP; hermes-setup signs in once per run)',
+    hint: 'wait a minute, then rerun; stop other scripts or browsers retrying the login from this address',
+  };
   if (status === 426) return { cause: 'HTTP 426: the server wants another WebSocket version (bad handshake headers)', hint: 'a proxy altered Sec-WebSocket-Version; probe the port directly' };
   if (status >= 200 && status < 300) return {
     cause: `HTTP ${status}: a proxy or SPA fallback swallowed the upgrade (not the Hermes WebSocket handler)`,

@@ -15,9 +15,14 @@ export interface FetchWsTicketOptions {
   password: string;
   /** Per request. Default 5000. */
   timeoutMs?: number;
+  /** Sign in once per run: a later probe reuses the session cookie (Hermes allows 10 sign-ins a minute per address). */
+  session?: LoginSession;
 }
 
-export type TicketFailureReason = 'bad-credentials' | 'provider-unreachable' | 'no-cookie' | 'ticket-refused' | 'http' | 'network' | 'protocol';
+/** The session cookie of this run's one sign-in, shared by every probe of the run. */
+export interface LoginSession { cookie?: string; values?: string[]; logins: number }
+
+export type TicketFailureReason = 'bad-credentials' | 'rate-limited' | 'provider-unreachable' | 'no-cookie' | 'ticket-refused' | 'http' | 'network' | 'protocol';
 
 export type FetchWsTicketResult =
   | { ok: true; ticket: string; /** From `ttl_seconds` or `expires_in`, when the server says. */ ttlSeconds?: number }
@@ -33,6 +38,9 @@ function loginFailure(r: HttpResponse, secrets: string[]): FetchWsTicketResult {
   const s = r.status;
   const detail = (text: string): string => redactSecrets(`POST /auth/password-login: HTTP ${s}: ${text}`, secrets);
   if (s === 401 || s === 403) return { ok: false, status: s, reason: 'bad-credentials', detail: detail('username or password rejected') };
+  if (s === 429) {
+    return { ok: false, status: s, reason: 'rate-limited', detail: detail('too many sign-ins from this address (Hermes allows 10 a minute per client IP; hermes-setup signs in once per run): wait a minute, then rerun') };
+  }
   if (s === 503) return { ok: false, status: s, reason: 'provider-unreachable', detail: detail('the auth provider is unreachable') };
   if (s === 404) return { ok: false, status: s, reason: 'http', detail: detail('no password login here (dashboard not gated by basic auth, or too old)') };
   if (s === 400) return { ok: false, status: s, reason: 'http', detail: detail(`rejected (Host guard? ${r.body.slice(0, 120)})`) };
@@ -45,14 +53,20 @@ export async function fetchWsTicket(o: FetchWsTicketOptions): Promise<FetchWsTic
   const body = JSON.stringify({ provider: 'basic', username: o.username, password: o.password, next: '/' });
   const jsonHeaders = { 'Content-Type': 'application/json', Accept: 'application/json' };
   try {
-    const login = await requestHttp({ ...common, method: 'POST', path: '/auth/password-login', headers: jsonHeaders, body });
-    if (login.status < 200 || login.status >= 400) return loginFailure(login, secrets);
-    const cookie = buildCookieHeader(login.headers['set-cookie'] ?? []);
-    if (cookie.header === '') {
-      return { ok: false, status: login.status, reason: 'no-cookie', detail: `POST /auth/password-login: HTTP ${login.status} but no session cookie was set` };
-    }
-    secrets.push(...cookie.values);
-    const res = await requestHttp({ ...common, method: 'POST', path: '/api/auth/ws-ticket', headers: { Cookie: cookie.header, Accept: 'application/json' }, body: '' });
+    let header = o.session?.cookie;
+    if (header === undefined) {
+      if (o.session) o.session.logins += 1;
+      const login = await requestHttp({ ...common, method: 'POST', path: '/auth/password-login', headers: jsonHeaders, body });
+      if (login.status < 200 || login.status >= 400) return loginFailure(login, secrets);
+      const cookie = buildCookieHeader(login.headers['set-cookie'] ?? []);
+      if (cookie.header === '') {
+        return { ok: false, status: login.status, reason: 'no-cookie', detail: `POST /auth/password-login: HTTP ${login.status} but no session cookie was set` };
+      }
+      header = cookie.header;
+      if (o.session) Object.assign(o.session, { cookie: header, values: cookie.values });
+      secrets.push(...cookie.values);
+    } else secrets.push(...(o.session?.values ?? []));
+    const res = await requestHttp({ ...common, method: 'POST', path: '/api/auth/ws-ticket', headers: { Cookie: header, Accept: 'application/json' }, body: '' });
     return readTicket(res, secrets);
   } catch (err) {
     const f = toProbeFailure(err);

@@ -4,7 +4,7 @@ import { signsIn } from '../hermes/access-mode.js';
 import type { AccessMode } from '../constants.js';
 import type { Dial } from './dial.js';
 import { isWildcard } from './address.js';
-import { fetchWsTicket } from './password-login.js';
+import { fetchWsTicket, type LoginSession } from './password-login.js';
 import { probeWebSocket, type WsProbeResult } from './ws-probe.js';
 
 export interface DashboardProbe {
@@ -14,8 +14,8 @@ export interface DashboardProbe {
   port: number;
   mode: AccessMode;
   token?: string;
-  /** Password mode: the sign-in; without a password the probe is skipped. */
-  login?: { username: string; password?: string };
+  /** Password mode: the sign-in; without a password the probe is skipped. `session`: one sign-in shared by a run's probes. */
+  login?: { username: string; password?: string; session?: LoginSession };
   /** Override the Host header (doctor: the MagicDNS name). */
   hostHeader?: string;
   /** Default file:// (the packaged app); '' sends none. */
@@ -35,7 +35,7 @@ export async function probeDashboard(p: DashboardProbe): Promise<DashboardProbeR
   const base = { dial: p.dial, host: addr.host, port: p.port, hostHeader: p.hostHeader ?? addr.hostHeader, timeoutMs: p.timeoutMs, ...(p.origin !== undefined ? { origin: p.origin } : {}) };
   if (!signsIn(p.mode)) return probeWebSocket({ ...base, ...(p.token ? { token: p.token } : {}) });
   if (!p.login?.password) return { skipped: 'the basic-auth password is not known on this machine (pass --password-file to prove the sign-in)' };
-  const t = await fetchWsTicket({ dial: p.dial, host: addr.host, port: p.port, hostHeader: base.hostHeader, username: p.login.username, password: p.login.password });
+  const t = await fetchWsTicket({ dial: p.dial, host: addr.host, port: p.port, hostHeader: base.hostHeader, username: p.login.username, password: p.login.password, ...(p.login.session ? { session: p.login.session } : {}) });
   if (!t.ok) return { ok: false, kind: 'http', ms: 0, detail: `sign-in failed: ${t.detail}`, ...(t.status ? { status: t.status } : {}) };
   return probeWebSocket({ ...base, ticket: t.ticket });
 }

@@ -7,26 +7,33 @@ import { dirname } from 'node:path';
 import { PATHS } from '../constants.js';
 import type { ConvergeInputs, PinnedSecrets } from '../converge/inputs.js';
 import { remoteCommandError } from '../errors.js';
-import { decodeEnv } from '../facts/env-text.js';
+import { encodeEnv, keyBehindBom, readEnvText, type EnvEncoding } from '../facts/env-text.js';
 import { readLocalPassword } from '../facts/local-password.js';
-import { readDotenvValue, removeDotenvKey, upsertDotenv } from '../render/env-file.js';
+import { parseDotenv, readDotenvValue, removeDotenvKey, upsertDotenv } from '../render/env-file.js';
+import { tokenInServiceFile } from '../service/adopt.js';
+import { serviceManagerFor } from '../service/service-manager.js';
 import { quotePath } from '../transport/shell.js';
-import { BASIC_HASH_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, isStrongToken, verifyPassword } from '../secrets.js';
+import { BASIC_HASH_KEY, BASIC_PLAIN_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, isStrongToken, secretTooShort, verifyPassword } from '../secrets.js';
 import type { ChangeStep, Plan } from './step.js';
 
 export interface EnvObserved {
   text: string;
+  /** The codec Hermes reads the file with; the file is written back in it (docs/hermes-contract.md#c5). */
+  encoding?: EnvEncoding;
   exists: boolean;
   fileMode?: number;
   dirMode?: number;
   dirExists: boolean;
   /** The basic-auth password kept on this machine (--password-file), if any. */
   localPassword?: string;
+  /** A session token a hand-made unit or plist at our path sets (Environment= / EnvironmentVariables). */
+  serviceToken?: string;
 }
 
 export interface EnvActions {
   before: string;
   after: string;
+  encoding: EnvEncoding;
   contentChanged: boolean;
   fixFileMode: boolean;
   fixDirMode: boolean;
@@ -35,9 +42,11 @@ export interface EnvActions {
   passwordFile?: string;
 }
 
-function chooseToken(text: string, i: ConvergeInputs): { token: string; note?: string } {
+function chooseToken(text: string, i: ConvergeInputs, serviceToken: string | undefined): { token: string; note?: string } {
   const existing = readDotenvValue(text, TOKEN_KEY);
   if (isStrongToken(existing) && !i.opts.rotateToken) return { token: existing };
+  // The seed recipe also set the token in the unit: a strong one there is the one the desktop app has; move it here.
+  if (isStrongToken(serviceToken) && !i.opts.rotateToken) return { token: serviceToken, note: 'pinned the token the service file set (moved out of it)' };
   const note = existing === undefined ? 'new token' : i.opts.rotateToken ? 'rotated token (--rotate-token)' : 'replaced a weak token';
   return { token: i.generated.token, note };
 }
@@ -69,7 +78,16 @@ function planPassword(text: string, o: EnvObserved, i: ConvergeInputs, notes: st
     notes.push('new basic-auth password');
   }
   let out = upsertAll(text, [[BASIC_USER_KEY, password.username], [BASIC_HASH_KEY, password.hash]]);
-  if (!readDotenvValue(out, BASIC_SECRET_KEY)) out = setKey(out, BASIC_SECRET_KEY, i.generated.secret);
+  // A non-empty plaintext password in the environment replaces any hash: login would answer 401 (docs/hermes-contract.md#c6).
+  if ((readDotenvValue(out, BASIC_PLAIN_KEY) ?? '').trim() !== '') {
+    out = dropKey(out, BASIC_PLAIN_KEY);
+    notes.push(`removed a plaintext ${BASIC_PLAIN_KEY} line (it overrides the hash: login would get 401)`);
+  }
+  // A secret shorter than 16 bytes unregisters the provider (C6).
+  const secret = readDotenvValue(out, BASIC_SECRET_KEY);
+  const short = secret ? secretTooShort(secret) : undefined;
+  if (!secret || short) out = setKey(out, BASIC_SECRET_KEY, i.generated.secret);
+  if (short) notes.push(`replaced a basic-auth secret too short for Hermes (${short})`);
   return { text: out, password };
 }
 
@@ -83,18 +101,60 @@ function describeEnv(a: EnvActions, notes: string[]): string {
   return [a.contentChanged ? 'update .env' : '', a.fixFileMode ? 'chmod 600 .env' : '', a.fixDirMode ? 'chmod 700 ~/.hermes' : '', ...notes].filter(Boolean).join(', ');
 }
 
+const OUR_KEYS = [TOKEN_KEY, BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY] as const;
+
+/** The keys and values python-dotenv reads after the first binding. */
+function restOf(text: string): string {
+  return JSON.stringify(parseDotenv(text).slice(1).filter((b) => b.key !== null).map((b) => [b.key, b.value]));
+}
+
+/**
+ * A UTF-8 BOM is part of the first key's name for python-dotenv (docs/hermes-contract.md#c5). Before one of our keys
+ * it hides the pin: drop it, when that changes nothing else python-dotenv reads. Before anyone else's key it stays
+ * (their key's name is theirs); ours are then pinned on lines of their own.
+ */
+function fixBom(text: string, notes: string[], warnings: string[]): string {
+  if (!text.startsWith('\uFEFF')) return text;
+  const key = keyBehindBom(text, OUR_KEYS);
+  if (key && restOf(text) === restOf(text.slice(1))) {
+    notes.push(`dropped the UTF-8 BOM before ${key} on line 1 (python-dotenv read the key as \\ufeff${key}, so Hermes did not see it)`);
+    return text.slice(1);
+  }
+  const first = parseDotenv(text)[0];
+  if (first?.key && first.value !== null) {
+    warnings.push(`~/.hermes/.env starts with a UTF-8 BOM: python-dotenv reads its first key as "\\ufeff${first.key.slice(1)}" (left as it is; hermes-setup pins its own keys on lines of their own)`);
+  }
+  return text;
+}
+
+/** Values of our keys hidden behind a BOM: secrets too, though no reader saw them (redacted from diffs). */
+function hiddenValues(text: string): string[] {
+  const key = keyBehindBom(text, OUR_KEYS);
+  const v = key ? parseDotenv(text.slice(1))[0]?.value : undefined;
+  return v ? [v] : [];
+}
+
+/** A plaintext basic-auth password and secret found in .env: never shown in a diff. */
+function plainValues(text: string): string[] {
+  return [BASIC_PLAIN_KEY, BASIC_SECRET_KEY].map((k) => readDotenvValue(text, k) ?? '').filter((v) => v.length >= 4);
+}
+
 /** Pure: the .env plan and what it pins (token, basic-auth login). */
 export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
   const notes: string[] = [];
-  const { token, note } = chooseToken(o.text, i);
+  const warnings: string[] = [];
+  const text = fixBom(o.text, notes, warnings);
+  const { token, note } = chooseToken(text, i, o.serviceToken);
   if (note) notes.push(note);
-  let after = setKey(o.text, TOKEN_KEY, token);
+  let after = setKey(text, TOKEN_KEY, token);
   let password: PinnedSecrets['password'];
   if (signsIn(i.decision?.mode)) ({ text: after, password } = planPassword(after, o, i, notes));
   else after = dropPasswordKeys(after, i);
   const newPassword = notes.includes('new basic-auth password') ? password?.password : undefined;
+  const encoding = o.encoding ?? 'utf-8';
+  if (encoding === 'latin-1' && after !== o.text) notes.push('.env is latin-1: edited byte for byte');
   const a: EnvActions = {
-    before: o.text, after, contentChanged: after !== o.text, fixFileMode: o.exists && o.fileMode !== 0o600,
+    before: o.text, after, encoding, contentChanged: after !== o.text, fixFileMode: o.exists && o.fileMode !== 0o600,
     fixDirMode: !o.dirExists || o.dirMode !== 0o700, ...(newPassword ? { newPassword } : {}), ...(i.opts.passwordFile ? { passwordFile: i.opts.passwordFile } : {}),
   };
   const secrets: PinnedSecrets = { token, ...(password ? { password } : {}) };
@@ -103,7 +163,7 @@ export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
     ...(any ? { actions: a } : {}), describe: describeEnv(a, notes),
     okDetail: `token ${fingerprint(token)} pinned${password ? `, basic auth for "${password.username}"` : ''}`,
     implies: {
-      secrets, redact: [token, ...(password?.password ? [password.password] : [])], changed: { env: a.contentChanged },
+      secrets, redact: [token, ...(password?.password ? [password.password] : []), ...hiddenValues(o.text), ...plainValues(o.text), ...(o.serviceToken ? [o.serviceToken] : [])], changed: { env: a.contentChanged }, warnings,
       files: a.contentChanged ? [{ path: PATHS.env, before: o.text, after, mode: 0o600 }] : [],
     },
   };
@@ -116,8 +176,11 @@ export const envStep: ChangeStep<EnvObserved, EnvActions> = {
   async read(_io, i) {
     const f = i.facts;
     const localPassword = signsIn(i.decision?.mode) ? await readLocalPassword(i.opts.passwordFile) : undefined;
+    const env = readEnvText(f.env);
+    const serviceToken = await readServiceToken(i);
     return {
-      text: decodeEnv(f.env), exists: f.env.type === 'file', ...(f.env.mode !== undefined ? { fileMode: f.env.mode } : {}),
+      ...(serviceToken ? { serviceToken } : {}),
+      text: env.text, encoding: env.encoding, exists: f.env.type === 'file', ...(f.env.mode !== undefined ? { fileMode: f.env.mode } : {}),
       ...(f.hermesDir.mode !== undefined ? { dirMode: f.hermesDir.mode } : {}), dirExists: f.hermesDir.type === 'dir', ...(localPassword ? { localPassword } : {}),
     };
   },
@@ -130,10 +193,17 @@ export const envStep: ChangeStep<EnvObserved, EnvActions> = {
     if (!a.contentChanged) return;
     // Keep a new password on this machine before the host holds its hash, so no run can lose it.
     if (a.newPassword && a.passwordFile) await storePassword(a.passwordFile, a.newPassword);
-    if (a.before !== '') await remote.writeFileAtomic(PATHS.envBackup, a.before, 0o600);
-    await remote.writeFileAtomic(PATHS.env, a.after, 0o600);
+    const after = encodeEnv(a.after, a.encoding);
+    if (a.before !== '') await remote.writeFileAtomic(PATHS.envBackup, encodeEnv(a.before, a.encoding), 0o600);
+    await remote.writeFileAtomic(PATHS.env, after, 0o600);
   },
 };
+
+/** The token set in the service file at the path this converge installs to (a hand-made unit or plist). */
+async function readServiceToken(i: ConvergeInputs): Promise<string | undefined> {
+  const m = await serviceManagerFor(i.facts).catch(() => undefined);
+  return m ? tokenInServiceFile(m.view(i.facts, m.target(i.facts, { daemon: i.opts.daemon })).file) : undefined;
+}
 
 /** Stores a new basic-auth password where the user asked (0600), never on the host. */
 export async function storePassword(path: string, password: string): Promise<void> {

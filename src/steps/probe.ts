@@ -7,21 +7,23 @@ import { stepError } from '../errors.js';
 import { dialTcp, type Dial } from '../probe/dial.js';
 import { probeAddress, probeDashboard, probeDashboardUntil, type DashboardProbe } from '../probe/probe-dashboard.js';
 import { classifyProbe } from '../probe/classify-probe.js';
+import type { LoginSession } from '../probe/password-login.js';
 import type { WsProbeResult } from '../probe/ws-probe.js';
 import type { Check } from './step.js';
 
 export interface ProbeReport { via: string; result: WsProbeResult }
 export interface ProbeRun { reports: ProbeReport[]; warnings: string[] }
 
-function probeFor(i: ConvergeInputs, dial: Dial, bind: string): DashboardProbe {
+/** `session`: the run's one basic-auth sign-in, shared by every probe (docs/hermes-contract.md#c6: 10 per minute per IP). */
+function probeFor(i: ConvergeInputs, dial: Dial, bind: string, session: LoginSession): DashboardProbe {
   const d = i.decision;
   if (!d) throw new Error('internal: the probe runs after the mode is decided');
   const pw = i.secrets?.password;
-  return { dial, bind, port: i.opts.port, mode: d.mode, timeoutMs: 8000, ...(i.secrets ? { token: i.secrets.token } : {}), ...(pw ? { login: { username: pw.username, ...(pw.password ? { password: pw.password } : {}) } } : {}) };
+  return { dial, bind, port: i.opts.port, mode: d.mode, timeoutMs: 8000, ...(i.secrets ? { token: i.secrets.token } : {}), ...(pw ? { login: { username: pw.username, session, ...(pw.password ? { password: pw.password } : {}) } } : {}) };
 }
 
-async function probeDirect(i: ConvergeInputs, ip: string): Promise<{ report?: ProbeReport; warning?: string }> {
-  const direct = await probeDashboard(probeFor(i, dialTcp(3000), ip));
+async function probeDirect(i: ConvergeInputs, ip: string, session: LoginSession): Promise<{ report?: ProbeReport; warning?: string }> {
+  const direct = await probeDashboard(probeFor(i, dialTcp(3000), ip, session));
   if ('skipped' in direct) return {};
   const report = { via: `this machine → ${ip}:${i.opts.port}`, result: direct };
   return { report, ...(direct.ok ? {} : { warning: `the tailnet URL did not answer from this machine (${direct.kind}${direct.status ? ` ${direct.status}` : ''}); is this machine on the tailnet?` }) };
@@ -38,7 +40,8 @@ export const probeCheck: Check<ProbeRun> = {
   skip: (i) => (i.opts.dryRun ? 'dry run: nothing was started' : undefined),
   async run({ remote }, i) {
     const d = i.decision!;
-    const r = await probeDashboardUntil(probeFor(i, (h, p) => remote.dial(h, p), d.bind), i.service.restarted || i.service.restartedBy ? 20_000 : 3_000);
+    const session: LoginSession = { logins: 0 };
+    const r = await probeDashboardUntil(probeFor(i, (h, p) => remote.dial(h, p), d.bind, session), i.service.restarted || i.service.restartedBy ? 20_000 : 3_000);
     if ('skipped' in r) return { reports: [], warnings: [`probe: ${r.skipped}`] };
     const { hostHeader } = probeAddress(d.bind, i.opts.port);
     if (!r.ok) {
@@ -48,7 +51,7 @@ export const probeCheck: Check<ProbeRun> = {
     const reports: ProbeReport[] = [{ via: `ssh → ${hostHeader}`, result: r }];
     const ts = i.facts.tailscale;
     if (isTunnel(d.mode) || !ts.ipv4 || ts.backendState !== 'Running') return { reports, warnings: [] };
-    const direct = await probeDirect(i, ts.ipv4);
+    const direct = await probeDirect(i, ts.ipv4, session);
     return { reports: [...reports, ...(direct.report ? [direct.report] : [])], warnings: direct.warning ? [direct.warning] : [] };
   },
   implies: (r) => ({ probes: records(r.reports), warnings: r.warnings }),

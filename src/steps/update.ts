@@ -5,24 +5,34 @@ import { PATHS } from '../constants.js';
 import type { ConvergeInputs } from '../converge/inputs.js';
 import { remoteCommandError, stepError } from '../errors.js';
 import { gatherFacts } from '../facts/gather.js';
+import { MARKER_PROBE_FN, parseMarkerProbe, type UpdateMarker } from '../facts/update-marker.js';
 import { describeBuild, type HermesBuild } from '../hermes/version.js';
 import { readServiceView } from '../service/service-manager.js';
-import { quote, quotePath } from '../transport/shell.js';
+import { quote } from '../transport/shell.js';
 import { readBuild } from './hermes.js';
 import type { ChangeStep, Plan, StepIo } from './step.js';
 
 export interface UpdateActions { hermesPath: string; markerPresent: boolean; before?: HermesBuild }
 
+/** The marker as the host has it now (docs/hermes-contract.md#c11). */
+async function readMarker(io: StepIo): Promise<UpdateMarker | undefined> {
+  const r = await io.remote.exec(`sh -c ${quote(`${MARKER_PROBE_FN}\nmarker_probe`)}`);
+  return parseMarkerProbe(r.stdout);
+}
+
+/** Waits while a live marker gates; a stale one (dead PID, over 20 minutes) is not waited on. */
 async function waitForMarker(io: StepIo, i: ConvergeInputs): Promise<void> {
   const deadline = Date.now() + i.opts.updateWaitMs;
-  io.log('an update is already in progress on the host; waiting for it to finish');
-  while (Date.now() < deadline) {
-    const r = await io.remote.exec(`test -e ${quotePath(PATHS.updateMarker)}`);
-    if (r.code !== 0) return;
+  let marker = await readMarker(io);
+  if (marker?.state === 'live') io.log(`an update is already in progress on the host (${marker.detail}); waiting for it to finish`);
+  while (marker?.state === 'live') {
+    if (Date.now() >= deadline) {
+      throw stepError('E_UPDATE_IN_PROGRESS', `an update is still in progress on the host after ${Math.round(i.opts.updateWaitMs / 1000)} s (${PATHS.updateMarker}: ${marker.detail})`,
+        'wait for it to finish (a marker whose PID is gone or that is older than 20 minutes is ignored), then rerun');
+    }
     await new Promise((res) => setTimeout(res, 1000));
+    marker = await readMarker(io);
   }
-  throw stepError('E_UPDATE_IN_PROGRESS', `an update is still in progress on the host after ${Math.round(i.opts.updateWaitMs / 1000)} s (${PATHS.updateMarker})`,
-    'wait for it to finish; if no `hermes update` is running, remove the stale marker and rerun');
 }
 
 /** What `hermes update` says it did (docs/hermes-contract.md#c10: "→ Found N new commit(s)", "✓ Already up to date!"). */
@@ -66,8 +76,9 @@ export const updateStep: ChangeStep<UpdateActions | undefined, UpdateActions> = 
     const before = a.before ?? readBuild(i.facts.hermes, i.state);
     const pidBefore = (await readServiceView(i.facts, i.state))?.pid;
     const said = await runUpdate(io, a, i);
-    const facts = await gatherFacts(io.remote, i.opts.port);
-    const build = readBuild(facts.hermes, i.state);
+    const facts = await gatherFacts(io.remote, i.opts.port, { fresh: true });
+    // A build hermes-setup does not recognise stops the run here, before the later steps (docs/hermes-contract.md#c17).
+    const build = readBuild(facts.hermes, i.state, '`hermes update`');
     const pidAfter = (await readServiceView(facts, i.state))?.pid;
     // The updater's own restart (newer builds restart hermes-dashboard.service; 0.18 only kills: docs/hermes-contract.md#c10).
     const restartedBy = pidBefore !== undefined && pidAfter !== undefined && pidAfter !== pidBefore ? 'hermes update' : undefined;

@@ -5,7 +5,7 @@ import { PATHS } from '../constants.js';
 import { TOKEN_KEY } from '../secrets.js';
 import { acquireLock } from '../converge/remote-lock.js';
 import { remoteCommandError } from '../errors.js';
-import { decodeEnv } from '../facts/env-text.js';
+import { encodeEnv, readEnvText } from '../facts/env-text.js';
 import { gatherFacts } from '../facts/gather.js';
 import type { Facts } from '../facts/parse-facts.js';
 import { removeDotenvKey } from '../render/env-file.js';
@@ -20,11 +20,11 @@ export interface UninstallOptions { unpinToken: boolean; lockWaitMs: number; por
 async function unpin(remote: Remote, f: Facts, s: ConvergeState | undefined, opts: UninstallOptions): Promise<StepOutcome> {
   if (!opts.unpinToken) return { id: 'env', status: 'ok', detail: 'token left pinned (pass --unpin-token to remove it)' };
   const keys = s?.envKeys ?? [TOKEN_KEY];
-  const text = decodeEnv(f.env);
+  const { text, encoding } = readEnvText(f.env);
   const next = keys.reduce((t, k) => { const e = removeDotenvKey(t, k); return e.changed ? e.text : t; }, text);
   if (next === text) return { id: 'env', status: 'ok', detail: 'no pinned token' };
-  await remote.writeFileAtomic(PATHS.envBackup, text, 0o600);
-  await remote.writeFileAtomic(PATHS.env, next, 0o600);
+  await remote.writeFileAtomic(PATHS.envBackup, encodeEnv(text, encoding), 0o600);
+  await remote.writeFileAtomic(PATHS.env, encodeEnv(next, encoding), 0o600);
   return { id: 'env', status: 'changed', detail: `removed ${keys.join(', ')} from .env (backup kept)` };
 }
 

@@ -28,6 +28,7 @@ interface Guest {
 }
 
 const SIM_STATE = '/usr/local/lib/hermes-agent/.sim-state.json';
+const SIM_ENTRY = '/usr/local/lib/hermes-agent/venv/bin/hermes';
 
 async function bootGuest(): Promise<Guest> {
   const h = await bootLinuxHost();
@@ -304,8 +305,11 @@ describe('host faults (A: .env and disk, B: the rest — the two guests in paral
       setup: async (g) => g.asDeploy("printf 'OPENAI_API_KEY=sk-1\\000\\000\\nFOO=bar\\n' > ~/.hermes/.env && chmod 600 ~/.hermes/.env"),
     },
     {
-      name: '.env in latin-1', args: (g) => g.p.args, code: 'E_ENV_ENCODING', exit: 2, undo: dropEnv, detail: /not valid UTF-8/,
-      setup: async (g) => g.asDeploy("printf 'GREETING=gr\\374\\337 dich\\n' > ~/.hermes/.env && chmod 600 ~/.hermes/.env"),
+      // A latin-1 .env is edited byte for byte now (test/e2e/env-bytes.test.ts); this row is config.yaml's refusal.
+      name: 'config.yaml disables basic through an alias (password mode)', args: (g) => g.p.args, code: 'E_CONFIG_YAML', exit: 2,
+      detail: /cannot edit it safely: plugins\.disabled is not a plain list .* — hint: remove `basic` from plugins\.disabled/,
+      setup: async (g) => g.asDeploy("printf 'shared: &x [basic]\\nplugins:\\n  disabled: *x\\n' > ~/.hermes/config.yaml"),
+      undo: async (g) => g.asDeploy('rm -f ~/.hermes/config.yaml'),
     },
     {
       name: '.env over 1 MiB', args: (g) => g.p.args, code: 'E_ENV_TOO_LARGE', exit: 2, undo: dropEnv, detail: /1048577 bytes/,
@@ -439,7 +443,8 @@ describe('controls: what must work', () => {
 
 describe('a G0 host that `hermes update` lifts to G2', () => {
   it('is updated first, then converged (the too-old check must look at the build after the update)', async () => {
-    await A.root(`printf '%s' '${JSON.stringify({ generation: 'G0', updateTo: 'G2' })}' > ${SIM_STATE} && chown -R deploy /usr/local/lib/hermes-agent`);
+    // A G0 build in place, as a reinstall leaves it (the venv entry rewritten: the install fingerprint changes).
+    await A.root(`printf '%s' '${JSON.stringify({ generation: 'G0', updateTo: 'G2' })}' > ${SIM_STATE} && touch -d @$(( $(date +%s) + 1 )) ${SIM_ENTRY} && chown -R deploy /usr/local/lib/hermes-agent`);
     try {
       const r = await runCli(['remote', ...p.args, '--json'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
       expect(r.stderr).toBe('');
@@ -448,7 +453,7 @@ describe('a G0 host that `hermes update` lifts to G2', () => {
       expect(report.steps.find((s: { id: string }) => s.id === 'update')).toMatchObject({ status: 'changed' });
       expect(report.hermes).toMatchObject({ generation: 'G2' });
     } finally {
-      await A.root(`printf '%s' '${JSON.stringify({ generation: 'G2' })}' > ${SIM_STATE} && chown -R root /usr/local/lib/hermes-agent`);
+      await A.root(`printf '%s' '${JSON.stringify({ generation: 'G2' })}' > ${SIM_STATE} && touch -d @$(( $(date +%s) + 2 )) ${SIM_ENTRY} && chown -R root /usr/local/lib/hermes-agent`);
     }
   });
 });
@@ -461,7 +466,7 @@ describe('a unit edited by hand', () => {
     counted.push('a unit edited by hand (drift)');
     await A.asDeploy(`test -f ${UNIT} && sed -i 's/^\\[Service\\]$/[Service]\\n${EDIT}/' ${UNIT} && grep -qx '${EDIT}' ${UNIT}`);
     await runCase({
-      name: 'drift', args: () => [...p.args, '--no-update'], code: 'E_SERVICE_DRIFT', exit: 1, detail: /hermes-dashboard\.service differs from what hermes-setup last wrote.*--force/,
+      name: 'drift', args: () => [...p.args, '--no-update'], code: 'E_SERVICE_DRIFT', exit: 1, detail: /hermes-dashboard\.service was written by hermes-setup and edited by hand since .*--force/,
     });
   });
 
@@ -479,7 +484,7 @@ describe('a unit edited by hand', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/hermes-dashboard\.service/);
     expect(r.stdout).toContain(`-${EDIT}`);
-    expect(r.stdout).toMatch(/edited by hand \(drift\)/);
+    expect(r.stdout).toMatch(/edited by hand since .*a real run refuses to replace it without --force/);
     expect(await hostState(h)).toBe(before);
   });
 

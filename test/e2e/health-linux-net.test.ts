@@ -32,7 +32,8 @@ describe('doctor network rows on a Linux guest, Hermes G1', () => {
 
   it('--insecure on a hardened build (0.0.0.0 bind exits 1): doctor names insecure-noop; a converge clears it', async () => {
     expect((await runRemote(p, ['--no-update', '--bind', 'all'])).code).toBe(0);
-    await p.ssh(`echo '{"generation":"G2"}' > ~/.hermes/hermes-agent/.sim-state.json && systemctl --user restart hermes-dashboard.service; sleep 1`);
+    // Another build in place, as a reinstall leaves it (the venv entry rewritten: the install fingerprint changes).
+    await p.ssh(`echo '{"generation":"G2"}' > ~/.hermes/hermes-agent/.sim-state.json && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes && systemctl --user restart hermes-dashboard.service; sleep 1`);
     expect((await runCheckJson(p)).code).toBe(3);
     await expectFixClears(p, 'insecure-noop', ok);
     const c = await runCheckJson(p);

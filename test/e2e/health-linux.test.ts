@@ -8,13 +8,16 @@ import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js'
 import { mainPid, runRemote } from '../support/remote-run.js';
 import { runCli } from '../support/cli.js';
 import { expectFixClears, runCheckJson, runDoctor, statusOf } from '../support/health-run.js';
+import { writeLiveMarker, writeStaleMarker } from '../support/update-marker.js';
 
 const ok = (cond: boolean, msg: string): void => { expect(cond, msg).toBe(true); };
 const SIM_STATE = '~/.hermes/hermes-agent/.sim-state.json';
 const NEW_TOKEN = 'x'.repeat(20) + 'NewTokenNotRestarted_123';
 
+/** Puts another simulated build in place, as a reinstall would: the venv entry is rewritten too (the install
+ * fingerprint follows the install's own files, docs/hermes-contract.md#c13, not the simulator's state file). */
 async function setSim(p: PreparedHost, state: object): Promise<void> {
-  const r = await p.ssh(`cat > ${SIM_STATE}`, JSON.stringify(state));
+  const r = await p.ssh(`cat > ${SIM_STATE} && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes`, JSON.stringify(state));
   expect(r.code).toBe(0);
 }
 
@@ -125,14 +128,28 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
     expect((await runCheckJson(p, ['--repair'])).code).toBe(0);
   });
 
-  it('an update in progress: check reports it and --repair does not touch the service', async () => {
+  it('an update in progress (a live two-line marker): check reports it and --repair does not touch the service', async () => {
     const pid = await mainPid(p);
-    await p.ssh(`echo '{"pid":1,"started_at":0}' > ~/.hermes/.hermes-update-in-progress`);
+    const holder = await writeLiveMarker(p);
     const r = await runCheckJson(p, ['--repair']);
+    await holder.release();
     expect(r.code).toBe(3);
     expect(statusOf(r.report, 'update')).toBe('FAIL');
+    expect(r.report.checks.find((l) => l.id === 'update')?.detail).toContain(`pid ${holder.pid}`);
     expect(r.report.repair?.ran).toBe(false);
     expect(await mainPid(p)).toBe(pid);
+    await p.ssh('rm ~/.hermes/.hermes-update-in-progress');
+  });
+
+  it('a stale marker (its PID is gone, or over 20 minutes old) gates nothing: check ok and says stale, doctor notes it', async () => {
+    for (const o of [{}, { ageSec: 21 * 60 }]) {
+      await writeStaleMarker(p, o);
+      const c = await runCheckJson(p);
+      expect(c.code, JSON.stringify(c.report.checks)).toBe(0);
+      expect(c.report.checks.find((l) => l.id === 'update')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/stale marker: .*(is gone|over 20 minutes\)); not gating/) });
+      const d = await runDoctor(p);
+      expect(d.findings.find((f) => f.id === 'stale-update-marker')).toMatchObject({ severity: 'note', fix: 'rm ~/.hermes/.hermes-update-in-progress' });
+    }
     await p.ssh('rm ~/.hermes/.hermes-update-in-progress');
   });
 

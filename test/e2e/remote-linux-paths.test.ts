@@ -7,6 +7,7 @@ import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js'
 import { runRemote } from '../support/remote-run.js';
 import { runCli } from '../support/cli.js';
 import { snapshotTrees } from '../support/snapshot.js';
+import { writeLiveMarker, writeStaleMarker } from '../support/update-marker.js';
 
 const hosts: LinuxHost[] = [];
 afterAll(async () => { await Promise.all(hosts.map((h) => h.teardown())); });
@@ -69,27 +70,35 @@ describe('linger', () => {
   });
 });
 
-describe('an update already in progress', () => {
+describe('an update already in progress (a live two-line marker, docs/hermes-contract.md#c11)', () => {
   let p: PreparedHost;
+  let holder: Awaited<ReturnType<typeof writeLiveMarker>>;
   beforeAll(async () => {
     p = await prepareLinuxHost(await boot(), { generation: 'G2' });
-    await p.ssh('mkdir -p ~/.hermes && touch ~/.hermes/.hermes-update-in-progress');
+    holder = await writeLiveMarker(p);
   }, 240_000);
 
   it('is reported after --update-wait, changing nothing', async () => {
     const before = await snapshotTrees(p.ssh);
     const r = await runCli(['remote', ...p.args, '--update-wait', '1'], { HOME: p.cliHome });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^E_UPDATE_IN_PROGRESS: an update is still in progress on the host after 1 s/m);
+    expect(r.stderr).toMatch(new RegExp(`^E_UPDATE_IN_PROGRESS: an update is still in progress on the host after 1 s \\(.*pid ${holder.pid}`, 'm'));
     expect(await snapshotTrees(p.ssh)).toBe(before);
   });
 
-  it('is waited for: the run goes on once the marker is gone', async () => {
+  it('is waited for: the run goes on once the updater is gone (the marker left behind is stale)', async () => {
     const run = runRemote(p);
     await new Promise((r) => setTimeout(r, 2500));
-    await p.ssh('rm -f ~/.hermes/.hermes-update-in-progress');
+    await holder.release();
     const r = await run;
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.report.probes[0]).toMatchObject({ ok: true });
+  });
+
+  it('a stale marker is not waited on: --update-wait 0 goes straight on to `hermes update`', async () => {
+    await writeStaleMarker(p);
+    const r = await runRemote(p, ['--update-wait', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report.steps.find((s) => s.id === 'update')?.status).not.toBe('failed');
   });
 });

@@ -7,6 +7,7 @@ import { dialTcp } from '../../src/probe/dial.js';
 import { requestHttp } from '../../src/probe/http-request.js';
 import { fetchWsTicket } from '../../src/probe/password-login.js';
 import { classifyProbe } from '../../src/probe/classify-probe.js';
+import { probeDashboard } from '../../src/probe/probe-dashboard.js';
 import { type WsProbeResult, probeWebSocket } from '../../src/probe/ws-probe.js';
 
 const GENS = ['G0', 'G1', 'G2', 'G3'] as const;
@@ -146,6 +147,28 @@ describe('gated bind (0.0.0.0, dialled on 127.0.0.1) with basic auth', () => {
     const t = await fetchWsTicket({ dial, host: HOST, port: run.port, username: BASIC_USER, password });
     expect(t).toMatchObject({ ok: false, status: 401, reason: 'bad-credentials' });
     expect(JSON.stringify(t)).not.toContain(password);
+  });
+
+  it('one sign-in per run: probes sharing a session reuse its cookie (docs/hermes-contract.md#c6: 10 a minute per IP) [G2]', async () => {
+    const run = await start('G2', ['--host', '0.0.0.0'], basicAuthEnv());
+    const session = { logins: 0 };
+    for (let n = 0; n < 12; n++) {
+      const r = await probeDashboard({ dial, bind: '0.0.0.0', port: run.port, mode: 'password', timeoutMs: 5000, login: { username: BASIC_USER, password: BASIC_PASSWORD, session } });
+      expect(r, `probe ${n}`).toMatchObject({ ok: true, status: 101 });
+    }
+    expect(session.logins).toBe(1);
+  });
+
+  it('a rate-limited sign-in (429 after 10 tries a minute) is reported as such, without the password [G2]', async () => {
+    const run = await start('G2', ['--host', '0.0.0.0'], basicAuthEnv());
+    let t: Awaited<ReturnType<typeof fetchWsTicket>> | undefined;
+    for (let n = 0; n < 11; n++) t = await fetchWsTicket({ dial, host: HOST, port: run.port, username: BASIC_USER, password: `wrong-${n}-password` });
+    expect(t).toMatchObject({ ok: false, status: 429, reason: 'rate-limited', detail: expect.stringMatching(/HTTP 429: too many sign-ins from this address .*wait a minute/) });
+    const r = await probeDashboard({ dial, bind: '0.0.0.0', port: run.port, mode: 'password', timeoutMs: 5000, login: { username: BASIC_USER, password: BASIC_PASSWORD } });
+    expect(r).toMatchObject({ ok: false, status: 429 });
+    if ('skipped' in r || r.ok) throw new Error('expected a failure');
+    expect(classifyProbe(r, { generation: 'G2', mode: 'password', bind: '0.0.0.0' }).cause).toMatch(/^HTTP 429: the basic-auth sign-in is rate-limited/);
+    expect(JSON.stringify(r)).not.toContain(BASIC_PASSWORD);
   });
 
   it('a non-gated dashboard has no working password login [G3]', async () => {

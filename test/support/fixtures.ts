@@ -37,7 +37,7 @@ export function linuxFacts(over: Partial<Facts> = {}): Facts {
   return {
     os: 'Linux', arch: 'x86_64', user: 'deploy', uid: 1000, gid: 1000, home: '/home/deploy', shell: '/bin/bash', hostname: 'box', bootId: 'boot-1',
     hermes: hermesFacts('G2'), npm: '/usr/bin/npm', env: missing, hermesDir: { type: 'dir', mode: 0o700 }, state: missing, unitUser: missing, unitSystem: missing,
-    plistAgent: missing, plistDaemon: missing, updateMarker: false, desktopApp: false, tempFiles: [], writable: true, writableDir: '/home/deploy/.hermes',
+    plistAgent: missing, plistDaemon: missing, configYaml: missing, updateMarker: false, desktopApp: false, tempFiles: [], writable: true, writableDir: '/home/deploy/.hermes',
     freeKb: 10_000_000, ifAddrs: ['127.0.0.1', '10.0.0.5', TAILNET_IP], funnel: '', init: 'systemd', xdgRuntimeDir: '/run/user/1000', userBus: true, linger: true,
     tailscale: { installed: true, daemonRunning: true, backendState: 'Running', ipv4: TAILNET_IP, dnsName: 'box.tail1.ts.net', magicDns: true, health: [] },
     listeners: [], complete: true, ...over,

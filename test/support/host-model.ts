@@ -42,6 +42,7 @@ export function factsOf(m: HostModel): Facts {
     ...b, env: f(m, '~/.hermes/.env'), state: f(m, '~/.hermes/.hermes-setup-state.json'), hermesDir: { type: 'dir', mode: m.dirMode },
     unitUser: f(m, '~/.config/systemd/user/hermes-dashboard.service'), unitSystem: f(m, '/etc/systemd/system/hermes-dashboard.service'),
     plistAgent: f(m, '~/Library/LaunchAgents/ai.hermes.dashboard.plist'), plistDaemon: f(m, '/Library/LaunchDaemons/ai.hermes.dashboard.plist'),
+    ...(m.files.has('~/.hermes/config.yaml') ? { configYaml: f(m, '~/.hermes/config.yaml') } : {}),
     linger: m.linger, listeners: m.listeners,
     ...(b.os === 'Linux' ? (b.uid === 0 ? { systemdSystem: unit } : { systemdUser: unit }) : {}),
     ...(b.launchd ? { launchd: { ...b.launchd, gui: printJob(m.jobs.gui), user: printJob(m.jobs.user), system: printJob(m.jobs.system) } } : {}),
@@ -64,8 +65,8 @@ function runSystemctl(m: HostModel, cmd: string): ExecResult {
     return { code: 0, stdout: `ActiveState=${m.unit.active ? 'active' : 'inactive'}\nMainPID=${m.unit.pid}\nUnitFileState=${m.unit.enabled ? 'enabled' : 'disabled'}\n`, stderr: '' };
   }
   m.unit.loaded = true;
-  if (/ enable /.test(cmd)) m.unit.enabled = true;
-  if (/ enable --now | restart /.test(cmd)) { m.unit.active = true; m.unit.pid = start(m, bindOf(m)); }
+  if (/ (re)?enable /.test(cmd)) m.unit.enabled = true;
+  if (/ (re)?enable --now | restart /.test(cmd)) { m.unit.active = true; m.unit.pid = start(m, bindOf(m)); }
   return { code: 0, stdout: '', stderr: '' };
 }
 

@@ -4,6 +4,9 @@ import { decideAccessMode, type ModeInputs } from '../../src/hermes/access-mode.
 import { buildDashboardArgv } from '../../src/hermes/dashboard-argv.js';
 import { detectGeneration, parseCapabilities, parseVersionLine } from '../../src/hermes/version.js';
 import { HermesSetupError } from '../../src/errors.js';
+import { unrecognisedBuild } from '../../src/hermes/recognise.js';
+import { readBuild } from '../../src/steps/hermes.js';
+import { hermesFacts } from '../support/fixtures.js';
 
 const OLD_HELP = 'usage: hermes dashboard [-h] [--port PORT] [--host HOST] [--insecure] [--tui]\n  --insecure  Allow binding to non-localhost addresses without authentication (DANGEROUS)\n  --tui  Enable the embedded chat';
 const NEW_HELP = 'usage: hermes dashboard [-h] [--port PORT] [--host HOST] [--insecure] [--skip-build] [--isolated]\n  --insecure            Deprecated: no longer disables authentication. Non-loopback binds always require an auth provider.\n  --isolated  Run a dedicated server';
@@ -65,9 +68,46 @@ describe('buildDashboardArgv', () => {
     expect(buildDashboardArgv({ hermesPath: '/h/hermes', mode: 'password', bind: '100.64.1.2', port: 9119, caps, skipBuild: true }))
       .toEqual(['/h/hermes', 'dashboard', '--host', '100.64.1.2', '--port', '9119', '--no-open', '--isolated', '--skip-build']);
   });
-  it('token mode on G1 adds --insecure', () => {
+  it('token mode on G1 adds --insecure; --tui exactly when the help lists it (06-02/06-03 need it for chat)', () => {
     const old = parseCapabilities(OLD_HELP, '');
     expect(buildDashboardArgv({ hermesPath: '/h/hermes', mode: 'token', bind: '0.0.0.0', port: 9119, caps: old, skipBuild: false }))
-      .toEqual(['/h/hermes', 'dashboard', '--host', '0.0.0.0', '--port', '9119', '--no-open', '--insecure']);
+      .toEqual(['/h/hermes', 'dashboard', '--host', '0.0.0.0', '--port', '9119', '--no-open', '--insecure', '--tui']);
+    const noTui = parseCapabilities(OLD_HELP.replace(/ \[--tui\]|\n  --tui.*$/gm, ''), '');
+    expect(buildDashboardArgv({ hermesPath: '/h/hermes', mode: 'token', bind: '0.0.0.0', port: 9119, caps: noTui, skipBuild: false })).not.toContain('--tui');
+  });
+  it('a hidden --tui (accepted, not in --help) is never passed', () => {
+    expect(buildDashboardArgv({ hermesPath: '/h/hermes', mode: 'password', bind: '100.64.1.2', port: 9119, caps, skipBuild: false })).not.toContain('--tui');
+  });
+});
+
+describe('builds hermes-setup does not recognise (docs/hermes-contract.md#c17): by capabilities, not by version', () => {
+  const ARGPARSE = "usage: hermes [-h] [--version] {chat,serve,update,...} ...\nhermes: error: argument command: invalid choice: 'dashboard'";
+  it.each<[string, string, string, RegExp]>([
+    ['a renamed product', 'Rabbit Agent v0.0.0 (2026.9.24)', NEW_HELP, /names another product: "Rabbit Agent v0\.0\.0 \(2026\.9\.24\)"/],
+    ['a newer build without a dashboard subcommand', 'Hermes Agent v0.30.0 (2027.1.15)', ARGPARSE, /lists no --host \/ --port .*invalid choice: 'dashboard'/],
+    ['a dashboard without --host', 'Hermes Agent v0.30.0 (2027.1.15)', 'usage: hermes dashboard [-h] [--port PORT]', /lists no --host \(/],
+  ])('%s is refused before anything changes', (_n, version, help, seen) => {
+    expect(unrecognisedBuild({ versionOut: version, dashboardHelp: help })).toMatch(seen);
+    let err: unknown;
+    try { readBuild(hermesFacts('G3', { versionOut: `${version}\n`, dashboardHelp: help })); } catch (e) { err = e; }
+    expect(err).toMatchObject({ code: 'E_HERMES_UNRECOGNISED', exitCode: 1, message: expect.stringMatching(/stopping before changing anything/) });
+  });
+
+  it.each<[string, string]>([
+    ['v0.0.0 from a missing install stamp, with the flags it needs', 'Hermes Agent v0.0.0 (2026.9.24)'],
+    ['a version newer than any known one, with the flags it needs', 'Hermes Agent v9.1.0 (2031.1.1)'],
+  ])('%s is driven by its capabilities', (_n, version) => {
+    expect(unrecognisedBuild({ versionOut: version, dashboardHelp: NEW_HELP })).toBeUndefined();
+    expect(readBuild(hermesFacts('G2', { versionOut: version, dashboardHelp: NEW_HELP })).generation).toBe('G2');
+  });
+
+  it('a broken install (a traceback for every command) is E_HERMES_VERSION, not an unrecognised build', () => {
+    const tb = 'Traceback (most recent call last):\n  File "x"\nModuleNotFoundError: No module named hermes_cli';
+    expect(() => readBuild(hermesFacts('G2', { versionOut: tb, dashboardHelp: tb }))).toThrow(expect.objectContaining({ code: 'E_HERMES_VERSION' }));
+  });
+
+  it('after `hermes update` the line says so and that the later steps did not run', () => {
+    expect(() => readBuild(hermesFacts('G3', { versionOut: 'Rabbit Agent v0.21.5 (2026.9.24)' }), undefined, '`hermes update`'))
+      .toThrow(/^after `hermes update`, the Hermes build at .* stopping before the later steps$/);
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { foldInputs, newInputs, type ConvergeInputs, type ConvergeOptions } from '../../src/converge/inputs.js';
 import type { Facts } from '../../src/facts/parse-facts.js';
 import { parseState } from '../../src/state.js';
+import { configStep } from '../../src/steps/config.js';
 import { envStep } from '../../src/steps/env.js';
 import { hermesCheck } from '../../src/steps/hermes.js';
 import { modeCheck } from '../../src/steps/mode.js';
@@ -17,7 +18,7 @@ import { TOKEN_KEY } from '../../src/secrets.js';
 import { generated, hermesFacts, options } from '../support/fixtures.js';
 import { factsOf, newModel, ScriptedRemote, type HostModel } from '../support/host-model.js';
 
-const STEPS: AnyStep[] = [hermesCheck, modeCheck, envStep, straysStep, serviceStep, recordStep];
+const STEPS: AnyStep[] = [hermesCheck, modeCheck, envStep, configStep, straysStep, serviceStep, recordStep];
 
 async function converge(model: HostModel, opts: ConvergeOptions, planOnly = false, secrets = generated()): Promise<{ outcomes: StepOutcome[]; inputs: ConvergeInputs }> {
   const remote = new ScriptedRemote(model);
@@ -32,7 +33,7 @@ async function converge(model: HostModel, opts: ConvergeOptions, planOnly = fals
   return { outcomes, inputs: i };
 }
 
-interface Scenario { name: string; os: 'Linux' | 'Darwin'; facts?: Partial<Facts>; opts?: Partial<ConvergeOptions>; env?: string }
+interface Scenario { name: string; os: 'Linux' | 'Darwin'; facts?: Partial<Facts>; opts?: Partial<ConvergeOptions>; env?: string; config?: string; unit?: string }
 
 const down = { installed: true, daemonRunning: true, backendState: 'NeedsLogin', magicDns: false, health: [] };
 const scenarios: Scenario[] = [];
@@ -48,12 +49,23 @@ for (const os of ['Linux', 'Darwin'] as const) {
 }
 scenarios.push({ name: 'Linux as root (system unit)', os: 'Linux', facts: { uid: 0, user: 'root', home: '/root', hermes: hermesFacts('G2', { path: '/usr/local/bin/hermes' }) } });
 scenarios.push({ name: 'Linux without linger', os: 'Linux', facts: { linger: false } });
+scenarios.push({
+  name: 'Linux G1 seed recipe: a hand-made unit with --insecure --tui and its token in Environment=, none in .env', os: 'Linux', facts: { hermes: hermesFacts('G1') },
+  unit: `[Service]\nEnvironment=HERMES_DASHBOARD_SESSION_TOKEN=${'K'.repeat(43)}\nExecStart=/home/deploy/.local/bin/hermes dashboard --host 0.0.0.0 --insecure --tui\nRestart=always\n`,
+});
+scenarios.push({
+  name: 'Linux G2 password mode: basic in plugins.disabled, a plaintext password line, a short secret, a token behind a BOM', os: 'Linux',
+  env: `\uFEFFHERMES_DASHBOARD_SESSION_TOKEN=${'B'.repeat(43)}\nHERMES_DASHBOARD_BASIC_AUTH_PASSWORD=plain\nHERMES_DASHBOARD_BASIC_AUTH_SECRET=short\n`,
+  config: '# mine\nplugins:\n  disabled:\n    - basic\n    - nous\n',
+});
 scenarios.push({ name: 'Darwin --daemon', os: 'Darwin', opts: { daemon: true } });
 scenarios.push({ name: 'Darwin without a GUI session', os: 'Darwin', facts: { launchd: { guiAvailable: false, gui: { loaded: false }, user: { loaded: false }, system: { loaded: false }, disabledGui: [], disabledUser: [], disabledSystem: [] } } });
 
 function model(s: Scenario): HostModel {
   const m = newModel(s.os, s.facts);
   if (s.env !== undefined) m.files.set('~/.hermes/.env', { content: s.env, mode: 0o644 });
+  if (s.config !== undefined) m.files.set('~/.hermes/config.yaml', { content: s.config, mode: 0o644 });
+  if (s.unit !== undefined) { m.files.set('~/.config/systemd/user/hermes-dashboard.service', { content: s.unit, mode: 0o644 }); Object.assign(m.unit, { loaded: true, enabled: true }); }
   return m;
 }
 
@@ -70,6 +82,13 @@ describe('idempotency: planning after applying gives an empty plan', () => {
     expect(second.outcomes.map((o) => `${o.id}: ${o.status}`)).toEqual(STEPS.map((st) => `${st.id}: ok`));
     expect(m.files.get('~/.hermes/.env')?.mode).toBe(0o600);
     expect(m.files.get('~/.hermes/.env')?.content).toContain(`${TOKEN_KEY}=`);
+    if (s.unit !== undefined) {
+      expect(m.files.get('~/.hermes/.env')?.content).toBe(`HERMES_DASHBOARD_SESSION_TOKEN=${'K'.repeat(43)}\n`);
+      expect(m.files.get('~/.config/systemd/user/hermes-dashboard.service')?.content).toMatch(/^# Managed by hermes-setup/);
+      expect(m.log.some((c) => c.includes('hermes-dashboard.service') && c.includes('.hermes-setup.bak'))).toBe(true);
+    }
+    if (s.config !== undefined) expect(m.files.get('~/.hermes/config.yaml')?.content).toBe('# mine\nplugins:\n  disabled:\n    - nous\n');
+    if (s.env?.startsWith('\uFEFF')) expect(m.files.get('~/.hermes/.env')?.content.startsWith(`HERMES_DASHBOARD_SESSION_TOKEN=${'B'.repeat(43)}\n`)).toBe(true);
     if (s.env?.includes('OPENAI_API_KEY')) expect(m.files.get('~/.hermes/.env')?.content.startsWith('# keys\r\nOPENAI_API_KEY=sk-1\r\n')).toBe(true);
   });
 

@@ -2,6 +2,7 @@
 // from other parsers (port listeners, tailscale) and the full command lines of listeners.
 import { describe, expect, it } from 'vitest';
 import { parseFacts, parseLaunchctlPrint, parsePrintDisabled, parseSystemdShow } from '../../src/facts/parse-facts.js';
+import { parseMarkerProbe } from '../../src/facts/update-marker.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const line = (k: string, v: string) => `${k}=${b64(v)}`;
@@ -59,5 +60,33 @@ describe('service manager output parsers', () => {
     expect(parseLaunchctlPrint('gui/501/ai.hermes.dashboard = {\n\tstate = running\n\tpid = 77\n\truns = 3\n\tlast exit code = 78: EX_CONFIG\n}')).toEqual({ loaded: true, state: 'running', pid: 77, runs: 3, lastExitCode: 78 });
     expect(parseLaunchctlPrint('Could not find service "ai.hermes.dashboard" in domain for user gui: 501')).toEqual({ loaded: false });
     expect(parsePrintDisabled('disabled services = {\n\t"ai.hermes.dashboard" => disabled\n\t"com.other" => enabled\n}')).toEqual(['ai.hermes.dashboard']);
+  });
+});
+
+describe('the update marker, read as upstream reads it (docs/hermes-contract.md#c11)', () => {
+  const NOW = 1_700_000_000;
+  const probe = (alive: string, content: string) => `${alive}\n${NOW}\n${Buffer.from(content).toString('base64')}\n`;
+  it.each<[string, string, string, object | undefined]>([
+    ['no marker', 'absent', '', undefined],
+    ['a live updater, float start time', 'yes', `4242\n${NOW - 30}.25\n`, { state: 'live', pid: 4242, ageSec: 30 }],
+    ['a live updater, whole seconds (update_lock.py)', 'yes', `4242\n${NOW - 5}\n`, { state: 'live', pid: 4242, ageSec: 5 }],
+    ['a live PID without a start time still gates (age unknown)', 'yes', '4242\n', { state: 'live', pid: 4242 }],
+    ['a dead PID is stale', 'no', `4242\n${NOW - 30}\n`, { state: 'stale', pid: 4242, detail: 'pid 4242 is gone' }],
+    ['older than 20 minutes is stale, even with a live PID', 'yes', `1\n${NOW - 21 * 60}\n`, { state: 'stale', pid: 1, detail: expect.stringMatching(/over 20 minutes/) }],
+    ['exactly 20 minutes still gates', 'yes', `1\n${NOW - 20 * 60}\n`, { state: 'live' }],
+    ['the old JSON form is unreadable: stale, never waited on', 'unknown', '{"pid":1,"started_at":0}\n', { state: 'stale', detail: expect.stringMatching(/not a PID/) }],
+    ['an empty file is stale', 'unknown', '', { state: 'stale' }],
+    ['CRLF lines', 'yes', `77\r\n${NOW - 1}\r\n`, { state: 'live', pid: 77, ageSec: 1 }],
+  ])('%s', (_n, alive, content, want) => {
+    const m = parseMarkerProbe(probe(alive, content));
+    if (want === undefined) expect(m).toBeUndefined();
+    else expect(m).toMatchObject(want);
+  });
+
+  it('facts: only a live marker counts as an update in progress', () => {
+    const f = (alive: string, content: string) => parseFacts(raw([line('update_marker.probe', probe(alive, content).trimEnd())]), 9119);
+    expect(f('yes', `9\n${NOW}\n`)).toMatchObject({ updateMarker: true, updateMarkerFile: { state: 'live', pid: 9 } });
+    expect(f('no', `9\n${NOW}\n`)).toMatchObject({ updateMarker: false, updateMarkerFile: { state: 'stale' } });
+    expect(parseFacts(raw(), 9119).updateMarkerFile).toBeUndefined();
   });
 });

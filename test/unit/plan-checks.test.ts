@@ -7,7 +7,7 @@ import type { Facts } from '../../src/facts/parse-facts.js';
 import type { WsProbeResult } from '../../src/probe/ws-probe.js';
 import { launchdManager } from '../../src/service/launchd/launchd-manager.js';
 import { systemdManager } from '../../src/service/systemd/systemd-manager.js';
-import { fingerprint, TOKEN_KEY } from '../../src/secrets.js';
+import { BASIC_PLAIN_KEY, BASIC_SECRET_KEY, fingerprint, TOKEN_KEY } from '../../src/secrets.js';
 import type { ConvergeState } from '../../src/state.js';
 import { file, hermesFacts, linuxFacts, macFacts, TAILNET_IP, TOKEN } from '../support/fixtures.js';
 
@@ -57,6 +57,7 @@ describe('planChecks', () => {
     ['Tailscale logged out', health({ tailscale: { installed: true, daemonRunning: true, backendState: 'NeedsLogin', magicDns: false, health: [] } }), 'tailscale', /tailscale is NeedsLogin/],
     ['Hermes updated since the converge', health({ hermes: hermesFacts('G3') }), 'version', /Hermes is v0\.21\.3, the dashboard was set up with v0\.18\.0/],
     ['an update in progress', health({ updateMarker: true }), 'update', /in progress/],
+    ['a live two-line marker', health({ updateMarker: true, updateMarkerFile: { state: 'live', pid: 4242, ageSec: 12, detail: 'pid 4242, started 12 s ago' } }), 'update', /in progress \(~\/\.hermes\/\.hermes-update-in-progress: pid 4242, started 12 s ago\)/],
   ])('%s → FAIL %s', (_n, i, id, detail) => {
     const l = status(i, id);
     expect(l?.status).toBe('FAIL');
@@ -66,6 +67,21 @@ describe('planChecks', () => {
   it('a token edited after the server started: FAIL with the restart command', () => {
     const i = health({ env: { ...file(`${TOKEN_KEY}=${TOKEN}\n`), mtime: 1_700_000_090 } }, { probe: denied, age: 60 });
     expect(status(i, 'token')).toMatchObject({ status: 'FAIL', fix: 'systemctl --user restart hermes-dashboard.service' });
+  });
+
+  it('a stale update marker (dead PID, over 20 minutes) gates nothing: ok, named stale; doctor notes it with the fix', () => {
+    const i = health({ updateMarker: false, updateMarkerFile: { state: 'stale', pid: 4242, detail: 'pid 4242 is gone' } });
+    expect(status(i, 'update')).toMatchObject({ status: 'ok', detail: 'no update in progress (a stale marker: pid 4242 is gone; not gating)' });
+    expect(isHealthy(planChecks(i))).toBe(true);
+    expect(diagnose(i).find((f) => f.id === 'stale-update-marker')).toMatchObject({ severity: 'note', fix: 'rm ~/.hermes/.hermes-update-in-progress' });
+    expect(ids(i)).toEqual([]);
+  });
+
+  it('a token behind a UTF-8 BOM: check names the BOM, doctor says why and how to fix it', () => {
+    const i = { ...health({ env: file(`\uFEFF${TOKEN_KEY}=${TOKEN}\n`) }, { probe: denied }), envToken: undefined } as HealthInput;
+    expect(status(i, 'token')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/behind a UTF-8 BOM/), fix: 'hermes-setup remote box' });
+    expect(diagnose(i).find((f) => f.id === 'env-bom')).toMatchObject({ severity: 'problem', fix: 'hermes-setup remote box --no-update' });
+    expect(ids(i)).not.toContain('token-rotated');
   });
 
   it('tunnel mode does not need Tailscale', () => {
@@ -226,4 +242,38 @@ it('launchd: a loaded job that keeps exiting is named with the last line of its 
     { state: state({ servicePath: '~/Library/LaunchAgents/ai.hermes.dashboard.plist' }), deep: { addresses: [], evidence: { log: ['Traceback …', 'OSError: [Errno 48] Address already in use'] } } });
   const f = diagnose(i).find((x) => x.id === 'launchd-exits');
   expect(f?.cause).toBe('the dashboard exits at start; its error log (~/.hermes/logs/dashboard.error.log) ends: "OSError: [Errno 48] Address already in use"');
+});
+
+describe('password mode: check and doctor name each trap with the fix (docs/hermes-contract.md#c6)', () => {
+  const pw = (facts: Partial<Facts>, probe?: WsProbeResult) => health(facts, { state: state({ mode: 'password' }), ...(probe ? { probe } : {}) });
+  const env = (extra: string) => file(`${TOKEN_KEY}=${TOKEN}\n${extra}`);
+
+  it('a clean password-mode host has an ok basic-auth line; token and tunnel modes have none', () => {
+    expect(status(pw({}), 'basic-auth')).toMatchObject({ status: 'ok' });
+    expect(status(health(), 'basic-auth')).toBeUndefined();
+  });
+
+  it.each<[string, Partial<Facts>, string, RegExp]>([
+    ['basic in plugins.disabled', { configYaml: file('plugins:\n  disabled:\n    - basic\n') }, 'basic-disabled', /basic is listed in plugins\.disabled in ~\/\.hermes\/config\.yaml/],
+    ['a plaintext password line in .env', { env: env(`${BASIC_PLAIN_KEY}=hunter2\n`) }, 'plaintext-password', /plaintext HERMES_DASHBOARD_BASIC_AUTH_PASSWORD line/],
+    ['a secret under 16 bytes', { env: env(`${BASIC_SECRET_KEY}=short\n`) }, 'short-secret', /HERMES_DASHBOARD_BASIC_AUTH_SECRET in ~\/\.hermes\/\.env is too short \(\d+ bytes? as \w+, fewer than 16\)/],
+    ['a config-side plaintext password', { configYaml: file('dashboard:\n  basic_auth:\n    password: hunter2\n') }, 'config-password', /config\.yaml sets a plaintext dashboard\.basic_auth\.password/],
+  ])('%s → FAIL basic-auth and doctor %s, both with the fix', (_n, facts, id, detail) => {
+    const i = pw(facts);
+    expect(status(i, 'basic-auth')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(detail), fix: 'hermes-setup remote box --no-update' });
+    expect(isHealthy(planChecks(i))).toBe(false);
+    expect(diagnose(i).find((f) => f.id === id)).toMatchObject({ severity: 'problem', symptom: expect.stringMatching(detail), fix: 'hermes-setup remote box --no-update' });
+    expect(ids(health(facts))).not.toContain(id);
+  });
+
+  it('several at once: one check line naming each; one finding each', () => {
+    const i = pw({ configYaml: file('plugins: {disabled: [basic]}\n'), env: env(`${BASIC_PLAIN_KEY}=x1\n${BASIC_SECRET_KEY}=s\n`) });
+    expect(status(i, 'basic-auth')?.detail.split('; ')).toHaveLength(3);
+    expect(ids(i)).toEqual(expect.arrayContaining(['basic-disabled', 'plaintext-password', 'short-secret']));
+  });
+
+  it('a 429 from the sign-in is reported as such, with "wait a minute"', () => {
+    const limited: WsProbeResult = { ok: false, kind: 'http', status: 429, ms: 3, detail: 'sign-in failed: POST /auth/password-login: HTTP 429: too many sign-ins from this address' };
+    expect(status(pw({}, limited), 'websocket')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(/^429 signing in: .*too many sign-ins/), fix: expect.stringMatching(/^wait a minute/) });
+  });
 });

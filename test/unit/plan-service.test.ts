@@ -65,20 +65,29 @@ describe('planSystemd', () => {
     expect(p.implies?.files?.[0]).toMatchObject({ path: '~/.config/systemd/user/hermes-dashboard.service', before: UNIT, after: `${UNIT}# new\n`, mode: 0o644 });
   });
 
-  it('a hand-edited unit: refused without --force, replaced with it, a warning in a dry run', () => {
+  it('our unit edited by hand since: refused without --force (and says so), replaced and backed up with it, a warning in a dry run', () => {
     const edited = sd({ current: file(`${UNIT}# edited\n`, 0o644) });
-    expect(() => planSystemd(edited, base())).toThrow(/E_SERVICE_DRIFT|edited by hand/);
-    expect(planSystemd(edited, converged(inputs(linuxFacts(), { state: stateFor(UNIT), opts: { force: true } }))).actions?.writeUnit).toBe(true);
+    expect(() => planSystemd(edited, base())).toThrow(expect.objectContaining({ code: 'E_SERVICE_DRIFT', message: expect.stringMatching(/was written by hermes-setup and edited by hand since/) }));
+    const forced = planSystemd(edited, converged(inputs(linuxFacts(), { state: stateFor(UNIT), opts: { force: true } })));
+    expect(forced.actions).toMatchObject({ writeUnit: true, backup: '~/.config/systemd/user/hermes-dashboard.service.hermes-setup.bak' });
     const dry = planSystemd(edited, converged(inputs(linuxFacts(), { state: stateFor(UNIT), opts: { dryRun: true } })));
-    expect(dry.implies?.warnings?.[0]).toMatch(/edited by hand \(drift\)/);
+    expect(dry.implies?.warnings?.[0]).toMatch(/edited by hand since .*; a real run refuses to replace it without --force/);
   });
 
-  it('without a state file only our header vouches for an existing unit', () => {
+  it('without a state file our header vouches for an existing unit; a unit running something else is refused and named', () => {
     const i = converged(inputs(linuxFacts()));
-    expect(() => planSystemd(sd({ current: file('[Service]\nExecStart=/x\n', 0o644) }), i)).toThrow(/edited by hand/);
-    expect(planSystemd(sd({ current: file(`${UNIT}x`, 0o644) }), i).actions?.writeUnit).toBe(true);
+    expect(() => planSystemd(sd({ current: file('[Service]\nExecStart=/usr/bin/python3 -m http.server 9119\n', 0o644) }), i))
+      .toThrow(expect.objectContaining({ code: 'E_SERVICE_FOREIGN', message: expect.stringMatching(/runs `\/usr\/bin\/python3 -m http\.server 9119`, not `hermes dashboard` or `hermes serve`; refusing/) }));
+    expect(planSystemd(sd({ current: file(`${UNIT}x`, 0o644) }), i).actions).toMatchObject({ writeUnit: true });
+    expect(planSystemd(sd({ current: file(`${UNIT}x`, 0o644) }), i).actions?.backup).toBeUndefined();
   });
 
+  it('--force replaces a foreign unit after backing it up', () => {
+    const i = converged(inputs(linuxFacts(), { opts: { force: true } }));
+    const p = planSystemd(sd({ current: file('[Service]\nExecStart=/opt/other/server\n', 0o644) }), i);
+    expect(p.actions).toMatchObject({ writeUnit: true, backup: '~/.config/systemd/user/hermes-dashboard.service.hermes-setup.bak' });
+    expect(p.describe).toMatch(/^replace it \(--force: .* runs `\/opt\/other\/server`/);
+  });
   it('root gets the system unit and no linger', () => {
     const p = planSystemd(sd({ system: true, path: '/etc/systemd/system/hermes-dashboard.service', current: file(undefined), unit: undefined, linger: false }), base());
     expect(p.actions).toMatchObject({ system: true, enableLinger: false, writeUnit: true });
@@ -191,5 +200,48 @@ describe('the launchd domain rule', () => {
     ['--daemon', { daemon: true }, { serviceScope: 'gui/501' }, 'system'],
   ])('target: %s', (_n, o, state, scope) => {
     expect(launchdTarget(macFacts(), o, state ? ({ ...stateFor(PLIST), ...state } as ConvergeState) : undefined).scope).toBe(scope);
+  });
+});
+
+// The seed recipe and the docs' recipes (docs/hermes-contract.md#c14): hand-made units and plists running hermes.
+const SEED_UNIT = `[Unit]\nDescription=Hermes dashboard\nAfter=network-online.target\n\n[Service]\nEnvironment=HERMES_DASHBOARD_SESSION_TOKEN=${TOKEN}\nExecStart=/home/deploy/.local/bin/hermes dashboard --host 0.0.0.0 --insecure --tui\nRestart=always\n\n[Install]\nWantedBy=default.target\n`;
+const DOCS_UNIT = '[Service]\nEnvironmentFile=%h/.hermes/.env\nExecStart=/home/deploy/.hermes/hermes-agent/venv/bin/python -m hermes_cli.main dashboard --port 9119\nRestart=on-failure\nEnvironment="OPENAI_BASE_URL=http://x" HERMES_HOME=/home/deploy/.hermes\n[Install]\nWantedBy=default.target\n';
+const SHELL_UNIT = "[Service]\nExecStart=/bin/bash -lc 'hermes serve --host 127.0.0.1'\n";
+const HAND_PLIST = `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>ai.hermes.dashboard</string><key>ProgramArguments</key><array><string>/Users/ann/.local/bin/hermes</string><string>dashboard</string><string>--host</string><string>0.0.0.0</string><string>--insecure</string></array><key>EnvironmentVariables</key><dict><key>HERMES_DASHBOARD_SESSION_TOKEN</key><string>${TOKEN}</string></dict><key>KeepAlive</key><true/></dict></plist>\n`;
+
+describe('adopting a hand-made hermes-dashboard unit or ai.hermes.dashboard plist', () => {
+  const fresh = () => converged(inputs(linuxFacts()));
+
+  it.each<[string, string, RegExp]>([
+    ['the seed recipe (token in Environment=, --insecure --tui)', SEED_UNIT, /it ran `\/home\/deploy\/\.local\/bin\/hermes dashboard --host 0\.0\.0\.0 --insecure --tui`.*; its token is now pinned in ~\/\.hermes\/\.env only$/],
+    ['the docs\' recipe (EnvironmentFile, Restart=on-failure, python -m hermes_cli.main)', DOCS_UNIT, /it ran `.*python -m hermes_cli\.main dashboard --port 9119`\): backed up to/],
+    ['a shell wrapper running hermes serve', SHELL_UNIT, /it ran `\/bin\/bash -lc 'hermes serve --host 127\.0\.0\.1'`/],
+  ])('%s: backed up, said in one line, replaced, re-enabled and restarted', (_n, text, note) => {
+    const p = planSystemd(sd({ current: file(text, 0o644), unit: { ...active, unitFileState: 'enabled' } }), fresh());
+    expect(p.actions).toMatchObject({ writeUnit: true, reload: true, restart: true, enable: true, backup: '~/.config/systemd/user/hermes-dashboard.service.hermes-setup.bak' });
+    expect(p.describe).toMatch(/^adopt your hand-made hermes-dashboard\.service \(/);
+    expect(p.describe.split('\n')).toHaveLength(1);
+    expect(p.actions?.note).toMatch(note);
+    expect(p.implies?.files?.[0]).toMatchObject({ before: text, after: UNIT });
+  });
+
+  it('names the variables the new unit does not carry (the backup keeps them)', () => {
+    const p = planSystemd(sd({ current: file(DOCS_UNIT, 0o644) }), fresh());
+    expect(p.implies?.warnings).toEqual([expect.stringMatching(/also set OPENAI_BASE_URL; the new service does not/)]);
+  });
+
+  it('a dry run shows the adoption and the diff, and refuses nothing', () => {
+    const p = planSystemd(sd({ current: file(SEED_UNIT, 0o644) }), converged(inputs(linuxFacts(), { opts: { dryRun: true } })));
+    expect(p.describe).toMatch(/^adopt your hand-made/);
+    expect(p.implies?.files?.[0]?.before).toBe(SEED_UNIT);
+  });
+
+  it('a hand-made LaunchAgent plist is adopted the same way; one running something else is refused', () => {
+    const i = converged(inputs(macFacts()));
+    const p = planLaunchd(ld({ current: file(HAND_PLIST, 0o644) }), i);
+    expect(p.actions).toMatchObject({ writePlist: true, bootout: true, bootstrap: true, backup: '~/Library/LaunchAgents/ai.hermes.dashboard.plist.hermes-setup.bak' });
+    expect(p.describe).toMatch(/^adopt your hand-made ai\.hermes\.dashboard\.plist \(it ran `\/Users\/ann\/\.local\/bin\/hermes dashboard --host 0\.0\.0\.0 --insecure`\)/);
+    const other = HAND_PLIST.replace('<string>/Users/ann/.local/bin/hermes</string><string>dashboard</string>', '<string>/usr/bin/caffeinate</string><string>-i</string>');
+    expect(() => planLaunchd(ld({ current: file(other, 0o644) }), i)).toThrow(expect.objectContaining({ code: 'E_SERVICE_FOREIGN', message: expect.stringMatching(/runs `\/usr\/bin\/caffeinate -i/) }));
   });
 });

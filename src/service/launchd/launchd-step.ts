@@ -13,7 +13,8 @@ import type { ChangeStep, Plan, StepIo } from '../../steps/step.js';
 import { readTemplate } from '../../templates.js';
 import { quote, quotePath } from '../../transport/shell.js';
 import { desiredSpec } from '../desired-spec.js';
-import { checkDrift, dependencyChanged, restartReasons } from '../drift.js';
+import { backupServiceFile } from '../backup.js';
+import { dependencyChanged, planTakeover, restartReasons } from '../drift.js';
 import type { ServiceLocation } from '../service-types.js';
 import { jobIn, launchdTarget, otherInstances, type OtherInstances } from './launchd-domain.js';
 import { bootoutAndWait, bootstrapOnce, checkSudo, removeFile, su, targetOf } from './launchd-shell.js';
@@ -26,7 +27,10 @@ export interface LaunchdObserved {
   asked: boolean;
 }
 export interface LaunchdActions {
-  loc: ServiceLocation; text: string; writePlist: boolean; enable: boolean; bootout: boolean; bootstrap: boolean; kickstart: boolean;
+  loc: ServiceLocation; text: string;
+  /** Back up the plist there before replacing it (a hand-made plist, or --force). */
+  backup?: string; note?: string;
+  writePlist: boolean; enable: boolean; bootout: boolean; bootstrap: boolean; kickstart: boolean;
   reasons: string[]; others: OtherInstances; asked: boolean;
 }
 
@@ -48,7 +52,7 @@ function describeOthers(o: OtherInstances): string[] {
 }
 
 function describeLaunchd(a: LaunchdActions): string {
-  return [...describeOthers(a.others), a.writePlist ? 'write plist' : '', a.enable ? 'enable' : '', a.bootout ? 'bootout' : '', a.bootstrap ? 'bootstrap' : '',
+  return [a.note ?? '', ...describeOthers(a.others), a.writePlist ? 'write plist' : '', a.enable ? 'enable' : '', a.bootout ? 'bootout' : '', a.bootstrap ? 'bootstrap' : '',
     a.kickstart ? `kickstart -k (${a.reasons.join(', ') || 'not running'})` : ''].filter(Boolean).join(', ');
 }
 
@@ -64,11 +68,12 @@ export function planLaunchd(o: LaunchdObserved, i: ConvergeInputs): Plan<Launchd
   refuseMissingDomain(o, i);
   const current = o.current.content?.toString('utf8');
   const writePlist = current !== o.desired;
-  const warnings = [...(writePlist ? checkDrift(current, i, o.loc.path) : []), ...startupWarning(i.facts, o.loc.kind)];
+  const take = writePlist ? planTakeover(current, i, o.loc.path) : { warnings: [] };
+  const warnings = [...take.warnings, ...startupWarning(i.facts, o.loc.kind)];
   const running = o.job.loaded && o.job.state === 'running' && (o.job.pid ?? 0) > 0;
   const bootstrap = writePlist || !o.job.loaded;
   const a: LaunchdActions = {
-    loc: o.loc, text: o.desired, writePlist, enable: o.disabled || bootstrap, bootout: o.job.loaded && writePlist, bootstrap,
+    loc: o.loc, text: o.desired, ...(take.backup ? { backup: take.backup.path } : {}), ...(take.note ? { note: take.note } : {}), writePlist, enable: o.disabled || bootstrap, bootout: o.job.loaded && writePlist, bootstrap,
     kickstart: !bootstrap && (dependencyChanged(i) || !running), others: o.others, asked: o.asked,
     reasons: [...restartReasons(i, writePlist ? 'plist changed' : undefined), !running && o.job.loaded ? 'not running' : ''].filter(Boolean),
   };
@@ -131,6 +136,7 @@ async function applyLaunchd(io: StepIo, a: LaunchdActions) {
   await checkRoot(io, a);
   const mk = await io.remote.exec('mkdir -p ~/.hermes/logs && chmod 700 ~/.hermes');
   if (mk.code !== 0) throw remoteCommandError('E_LOG_DIR', 'creating ~/.hermes/logs', mk, 'launchd exits 78 when the log directory is missing; fix ~/.hermes ownership');
+  if (a.backup) await backupServiceFile(io, a.loc.path, a.loc.sudo);
   if (a.writePlist) await writePlist(io, a.loc, a.text);
   const started = await startReplacing(io, a);
   for (const r of a.others.remove) await removeFile(io, r, 'E_LAUNCHCTL');

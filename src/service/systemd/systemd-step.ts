@@ -10,13 +10,16 @@ import { readTemplate } from '../../templates.js';
 import { USER_BUS_ENV } from '../../transport/shell.js';
 import type { ChangeStep, Plan, StepIo } from '../../steps/step.js';
 import { desiredSpec } from '../desired-spec.js';
-import { checkDrift, dependencyChanged, restartReasons } from '../drift.js';
+import { backupServiceFile } from '../backup.js';
+import { dependencyChanged, planTakeover, restartReasons } from '../drift.js';
 import { systemctl, systemdLocation } from './systemd-paths.js';
 
 export interface SystemdObserved { system: boolean; path: string; current: FileFact; unit?: SystemdUnitState; desired: string; linger: boolean }
 
 export interface SystemdActions {
   system: boolean; path: string; text: string;
+  /** Back up the file there before replacing it (a hand-made unit, or --force); then `reenable` resets its [Install] links. */
+  backup?: string; note?: string;
   writeUnit: boolean; enableLinger: boolean; reload: boolean; enable: boolean; start: boolean; restart: boolean; reasons: string[];
 }
 
@@ -33,7 +36,7 @@ async function readSystemd(_io: StepIo, i: ConvergeInputs): Promise<SystemdObser
 }
 
 function describeSystemd(a: SystemdActions): string {
-  return [a.enableLinger ? 'enable linger' : '', a.writeUnit ? 'write unit' : '', a.reload ? 'daemon-reload' : '', a.enable ? 'enable' : '',
+  return [a.note ?? '', a.enableLinger ? 'enable linger' : '', a.writeUnit ? 'write unit' : '', a.reload ? 'daemon-reload' : '', a.enable ? 'enable' : '',
     a.start ? 'start' : '', a.restart ? `restart (${a.reasons.join(', ')})` : ''].filter(Boolean).join(', ');
 }
 
@@ -41,15 +44,16 @@ function describeSystemd(a: SystemdActions): string {
 export function planSystemd(o: SystemdObserved, i: ConvergeInputs): Plan<SystemdActions> {
   const current = o.current.content?.toString('utf8');
   const writeUnit = current !== o.desired;
-  const warnings = writeUnit ? checkDrift(current, i, o.path) : [];
+  const take = writeUnit ? planTakeover(current, i, o.path) : { warnings: [] };
+  const warnings = take.warnings;
   const active = o.unit?.activeState === 'active';
   const depChanged = dependencyChanged(i);
   // A changed unit or dependency always means restart (it also starts a stopped unit, and replaces a process
   // systemd is bringing back with the old arguments); a plain start only when nothing changed.
   const restart = writeUnit || depChanged;
   const a: SystemdActions = {
-    system: o.system, path: o.path, text: o.desired, writeUnit, enableLinger: !o.system && !o.linger, reload: writeUnit,
-    enable: o.unit?.unitFileState !== 'enabled', start: !active && !restart, restart, reasons: restartReasons(i, writeUnit ? 'unit changed' : undefined),
+    system: o.system, path: o.path, text: o.desired, ...(take.backup ? { backup: take.backup.path } : {}), ...(take.note ? { note: take.note } : {}), writeUnit, enableLinger: !o.system && !o.linger, reload: writeUnit,
+    enable: o.unit?.unitFileState !== 'enabled' || take.backup !== undefined, start: !active && !restart, restart, reasons: restartReasons(i, writeUnit ? 'unit changed' : undefined),
   };
   const any = a.writeUnit || a.enableLinger || a.enable || a.start || a.restart;
   return {
@@ -74,7 +78,7 @@ async function enableLinger(io: StepIo, user: string): Promise<void> {
 function systemctlScript(a: SystemdActions): string {
   const sc = systemctl(a.system);
   const cmds = [a.reload ? `${sc} daemon-reload` : '', a.start || a.restart ? `${sc} reset-failed ${UNIT_NAME} 2>/dev/null || true` : '',
-    a.enable || a.start ? `${sc} enable ${a.start ? '--now ' : ''}${UNIT_NAME}` : '', a.restart ? `${sc} restart ${UNIT_NAME}` : ''].filter(Boolean);
+    a.enable || a.start ? `${sc} ${a.backup ? 'reenable' : 'enable'} ${a.start ? '--now ' : ''}${UNIT_NAME}` : '', a.restart ? `${sc} restart ${UNIT_NAME}` : ''].filter(Boolean);
   return `set -e; ${cmds.join('; ')}`;
 }
 
@@ -86,13 +90,17 @@ export const systemdStep: ChangeStep<SystemdObserved, SystemdActions> = {
   plan: planSystemd,
   async apply(io, a, i) {
     if (a.enableLinger) await enableLinger(io, i.facts.user);
+    const backup = a.backup ? await backupServiceFile(io, a.path, false) : undefined;
     if (a.writeUnit) await io.remote.writeFileAtomic(a.path, a.text, 0o644);
     const r = await io.remote.exec(systemctlScript(a));
     if (r.code !== 0) {
       throw remoteCommandError('E_SYSTEMCTL', 'systemctl', r,
         /bus/i.test(r.stderr) ? 'the user bus is missing ("Failed to connect to bus"): log in directly as this user (not su/sudo) and enable linger' : `see: journalctl ${a.system ? '' : '--user '}-u ${UNIT_NAME}`);
     }
-    return { implies: { service: { restarted: a.restart || a.start }, ...(a.enableLinger ? { lingerEnabledByUs: true } : {}) } };
+    return {
+      ...(backup && a.backup !== backup ? { detail: describeSystemd({ ...a, note: a.note?.replace(a.backup ?? '', backup) ?? '' }) } : {}),
+      implies: { service: { restarted: a.restart || a.start }, ...(a.enableLinger ? { lingerEnabledByUs: true } : {}) },
+    };
   },
   async verify(io, a) {
     const r = await io.remote.exec(`${systemctl(a.system)} show ${UNIT_NAME} -p ActiveState,MainPID,UnitFileState`);
