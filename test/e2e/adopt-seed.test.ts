@@ -78,7 +78,7 @@ describe('the seed recipe host, Hermes G1 with a pending update to G2', () => {
     expect(r.report.steps.find((s) => s.id === 'update')).toMatchObject({ status: 'changed', detail: expect.stringMatching(/^updated G1, v0\.16\.2 \(2026\.6\.10\) → G2, v0\.18\.0/) });
     expect(r.report.hermes).toMatchObject({ version: '0.18.0', generation: 'G2' });
     expect(r.report.mode).toBe('password');
-    expect(r.report.steps.find((s) => s.id === 'service')?.detail).toMatch(/^adopt your hand-made hermes-dashboard\.service .*backed up to \/home\/deploy\/\.config\/systemd\/user\/hermes-dashboard\.service\.hermes-setup\.bak; its token is now pinned in ~\/\.hermes\/\.env only/);
+    expect(r.report.steps.find((s) => s.id === 'service')?.detail).toMatch(/^adopt your hand-made hermes-dashboard\.service .*backed up to (~|\/home\/deploy)\/\.config\/systemd\/user\/hermes-dashboard\.service\.hermes-setup\.bak; its token is now pinned in ~\/\.hermes\/\.env only/);
     expect(r.report.token).toBe(SEED_TOKEN);
     expect(await must(p, 'grep -c "^HERMES_DASHBOARD_SESSION_TOKEN=" ~/.hermes/.env; grep "^HERMES_DASHBOARD_SESSION_TOKEN=" ~/.hermes/.env')).toBe(`1\nHERMES_DASHBOARD_SESSION_TOKEN=${SEED_TOKEN}\n`);
     expect(await must(p, 'grep -c OPENAI_API_KEY=sk-seed ~/.hermes/.env')).toBe('1\n');
