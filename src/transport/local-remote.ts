@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
-import { ShellRemote, readFirstLine, waitAtMost, type ExecOptions, type ExecResult, type Held } from './remote.js';
+import { ShellRemote, readFirstLine, waitAtMost, watchHeld, type ExecOptions, type ExecResult, type Held, type HeldRun, type HoldOptions } from './remote.js';
 
 export class LocalRemote extends ShellRemote {
   readonly label = 'local';
@@ -33,8 +33,8 @@ export class LocalRemote extends ShellRemote {
 
   async hold(command: string): Promise<Held> {
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'ignore'], env: this.env ?? process.env });
-    const firstLine = await readFirstLine(child.stdout);
     const exited = new Promise<void>((res) => child.once('exit', () => res()));
+    const firstLine = await readFirstLine(child.stdout);
     return {
       firstLine,
       release: async () => {
@@ -42,6 +42,14 @@ export class LocalRemote extends ShellRemote {
         await waitAtMost(exited, 3000);
       },
     };
+  }
+
+  async holdUntil(command: string, o: HoldOptions): Promise<HeldRun> {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], env: this.env ?? process.env });
+    const exited = new Promise<number>((res) => child.once('close', (code) => res(code ?? 255)));
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(o.stdin);
+    return watchHeld({ stdout: child.stdout, stderr: child.stderr, exited, end: () => child.stdin.end(), kill: () => child.kill('SIGKILL') }, o);
   }
 
   async dial(host: string, port: number): Promise<Duplex> {

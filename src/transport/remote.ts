@@ -35,6 +35,38 @@ export interface Held {
   release(): Promise<void>;
 }
 
+export interface HoldOptions {
+  /** Written to the process's stdin, which then stays open until release(). */
+  stdin: string;
+  /** The stdout line that ends the wait (the process keeps running). */
+  until: string;
+  /** Each stdout line before `until`, as it arrives. */
+  onLine?: (line: string) => void;
+  timeoutMs: number;
+}
+
+export interface HeldRun {
+  /** stdout before the `until` line, or all of it when the process ended first. */
+  stdout: string;
+  stderr: string;
+  /** The exit code when the process ended before printing `until` (124: timed out); undefined while it runs. */
+  code?: number;
+  /** Closes stdin (the process sees EOF) and waits, at most 3 s, for it to exit. */
+  release(): Promise<void>;
+}
+
+/** A process as watchHeld sees it, whichever transport runs it. */
+export interface HeldProcess {
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  /** Resolves with the exit code once the process has ended and its streams are closed. */
+  exited: Promise<number>;
+  /** Closes stdin. */
+  end(): void;
+  /** Stops the process (timeout). */
+  kill(): void;
+}
+
 export interface WhichResult {
   path: string;
   via: 'login-shell' | 'candidate';
@@ -52,6 +84,8 @@ export interface Remote {
   which(name: string, candidates: string[]): Promise<WhichResult | undefined>;
   /** Runs `command` and keeps it running (stdin open) until release(); resolves with its first stdout line. */
   hold(command: string): Promise<Held>;
+  /** Runs `command` with `stdin` sent and kept open; resolves at the `until` line (or when the process ends). */
+  holdUntil(command: string, o: HoldOptions): Promise<HeldRun>;
   /** A TCP stream to host:port as seen from the remote host (SSH: a direct-tcpip channel). */
   dial(host: string, port: number): Promise<Duplex>;
   /** Fault injection only: cut the transport abruptly. */
@@ -78,6 +112,7 @@ export abstract class ShellRemote implements Remote {
   abstract close(): Promise<void>;
   abstract dial(host: string, port: number): Promise<Duplex>;
   abstract hold(command: string): Promise<Held>;
+  abstract holdUntil(command: string, o: HoldOptions): Promise<HeldRun>;
 
   protected async run(script: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
     return this.exec(shCommand(script, args), opts);
@@ -148,4 +183,28 @@ export async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void>
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Reads a held process's output until the `until` line (or its end, or the timeout); see Remote.holdUntil. */
+export function watchHeld(p: HeldProcess, o: HoldOptions): Promise<HeldRun> {
+  const release = async (): Promise<void> => { p.end(); await waitAtMost(p.exited, 3000); };
+  return new Promise((resolve) => {
+    let out = ''; let err = ''; let from = 0; let settled = false; let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; p.kill(); }, o.timeoutMs);
+    const settle = (r: Omit<HeldRun, 'release'>): void => { settled = true; clearTimeout(timer); resolve({ ...r, release }); };
+    p.stdout.setEncoding('utf8');
+    p.stderr.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => {
+      if (settled) return;
+      out += d;
+      for (let nl = out.indexOf('\n', from); nl >= 0; nl = out.indexOf('\n', from)) {
+        const line = out.slice(from, nl);
+        if (line === o.until) { settle({ stdout: out.slice(0, from), stderr: err }); return; }
+        o.onLine?.(line);
+        from = nl + 1;
+      }
+    });
+    p.stderr.on('data', (d: string) => { err += d; });
+    void p.exited.then((code) => { if (!settled) settle({ stdout: out, stderr: err, code: timedOut ? 124 : code }); });
+  });
 }
