@@ -3,7 +3,7 @@
 // boot_id; the keeper deletes it when the channel closes. A lock whose PID is dead or whose boot_id differs
 // (the host rebooted) is stale and taken over.
 import { hostname } from 'node:os';
-import { stepError } from '../errors.js';
+import { stepError, type HermesSetupError } from '../errors.js';
 import type { Held, Remote } from '../transport/remote.js';
 import { quote } from '../transport/shell.js';
 
@@ -19,6 +19,10 @@ read P PB H < "$L" 2>/dev/null
 if [ -z "$P" ] || [ "$PB" != "$B" ] || ! kill -0 "$P" 2>/dev/null; then rm -f "$L"; take "$2" && keep "stale:$P"; fi
 echo "BUSY $P $H"`;
 
+export function lockHolder(): string {
+  return `${hostname().replace(/\s+/g, '-')}:pid${process.pid}`;
+}
+
 export interface LockHandle { release(): Promise<void>; tookOverStale?: string }
 
 export function parseLockReply(line: string): { state: 'locked'; stale?: string } | { state: 'busy'; pid: string; holder: string } | { state: 'error'; detail: string } {
@@ -33,8 +37,13 @@ async function tryLock(remote: Remote, holder: string): Promise<{ held: Held; re
   return { held, reply: parseLockReply(held.firstLine) };
 }
 
+export function lockedError(pid: string, holder: string): HermesSetupError {
+  return stepError('E_LOCKED', `another hermes-setup run (${holder}, remote pid ${pid}) is working on this host`,
+    'wait for it to finish (or pass --lock-wait SECONDS); a lock whose process is gone is taken over automatically');
+}
+
 export async function acquireLock(remote: Remote, waitMs: number, log: (l: string) => void): Promise<LockHandle> {
-  const holder = `${hostname().replace(/\s+/g, '-')}:pid${process.pid}`;
+  const holder = lockHolder();
   const deadline = Date.now() + waitMs;
   let said = false;
   for (;;) {
@@ -42,10 +51,7 @@ export async function acquireLock(remote: Remote, waitMs: number, log: (l: strin
     if (reply.state === 'locked') return { release: () => held.release(), ...(reply.stale ? { tookOverStale: reply.stale } : {}) };
     await held.release();
     if (reply.state === 'error') throw stepError('E_LOCK', `cannot take the lock ${LOCK_PATH}: ${reply.detail}`, 'check that ~/.hermes is writable by this user');
-    if (Date.now() >= deadline) {
-      throw stepError('E_LOCKED', `another hermes-setup run (${reply.holder}, remote pid ${reply.pid}) is working on this host`,
-        'wait for it to finish (or pass --lock-wait SECONDS); a lock whose process is gone is taken over automatically');
-    }
+    if (Date.now() >= deadline) throw lockedError(reply.pid, reply.holder);
     if (!said) { log(`waiting for another hermes-setup run (${reply.holder}) to finish`); said = true; }
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -5,6 +5,7 @@ import type { ListrTaskWrapper } from 'listr2';
 import { isHermesSetupError, stepError, type HermesSetupError } from '../errors.js';
 import { faultAt } from '../fault-injection.js';
 import { gatherFacts } from '../facts/gather.js';
+import type { Facts } from '../facts/parse-facts.js';
 import { parseState } from '../state.js';
 import { envStep } from '../steps/env.js';
 import { hermesCheck } from '../steps/hermes.js';
@@ -21,6 +22,7 @@ import { updateStep } from '../steps/update.js';
 import type { Remote } from '../transport/remote.js';
 import { foldInputs, newInputs, type ConvergeInputs, type ConvergeOptions } from './inputs.js';
 import { checkPreconditions } from './preconditions.js';
+import { lockFailure, readFactsLocked, type LockState } from './locked-facts.js';
 import { acquireLock, type LockHandle } from './remote-lock.js';
 
 /** One host's converge in progress. */
@@ -30,6 +32,8 @@ export interface ConvergeSession {
   inputs?: ConvergeInputs;
   outcomes: StepOutcome[];
   lock?: LockHandle;
+  /** What the facts read found about the lock (the facts are read while taking it; none for a dry run). */
+  lockState?: LockState;
   current: StepId;
   error?: HermesSetupError;
   onOutcome?: (o: StepOutcome) => void;
@@ -45,8 +49,9 @@ function inputsOf(s: ConvergeSession): ConvergeInputs {
   return s.inputs;
 }
 
+/** The facts; for a real run, read while taking the lock (one exec: see locked-facts.ts). */
 async function readFacts(s: ConvergeSession): Promise<StepOutcome> {
-  const facts = await gatherFacts(s.io.remote, s.opts.port);
+  const facts = s.opts.dryRun || s.lockState ? await gatherFacts(s.io.remote, s.opts.port) : await readFactsTakingLock(s);
   s.inputs = s.inputs ? foldInputs(s.inputs, { facts, state: parseState(facts.state.content) }) : newInputs(s.opts, facts, parseState(facts.state.content));
   return { id: 'facts', status: 'ok', detail: `${facts.os} ${facts.arch}, ${facts.user} (uid ${facts.uid}), ${facts.hostname}` };
 }
@@ -64,8 +69,23 @@ async function preflight(s: ConvergeSession): Promise<StepOutcome> {
   return { id: 'preflight', status: 'ok', detail: changes ? `${changes} step${changes === 1 ? '' : 's'} will change the host` : 'nothing to change' };
 }
 
+async function readFactsTakingLock(s: ConvergeSession): Promise<Facts> {
+  const r = await readFactsLocked(s.io.remote, s.opts.port, s.opts.lockWaitMs, (l) => s.io.log(l));
+  s.lockState = r.lock;
+  if (r.lock.state === 'held') s.lock = r.lock.handle;
+  return r.facts;
+}
+
+/** The lock was taken with the facts; this reports it, or fails (busy), or takes it now (no ~/.hermes until now). */
 async function takeLock(s: ConvergeSession): Promise<StepOutcome> {
   if (s.opts.dryRun) return { id: 'lock', status: 'skipped', detail: 'dry run writes nothing' };
+  const ls = s.lockState;
+  if (ls?.state === 'held') {
+    const detail = ls.stale !== undefined ? `took over a stale lock (pid ${ls.stale} is gone)`
+      : ls.waitedMs !== undefined ? `held, after waiting ${(ls.waitedMs / 1000).toFixed(1)} s for another run` : 'held for this run';
+    return { id: 'lock', status: 'ok', detail };
+  }
+  if (ls && ls.state !== 'none') throw lockFailure(ls);
   let waited = false;
   const t0 = Date.now();
   s.lock = await acquireLock(s.io.remote, s.opts.lockWaitMs, (l) => { waited = true; s.io.log(l); });
