@@ -1,7 +1,7 @@
 // The one-round-trip facts script: everything the steps need to decide, gathered by one `sh` run.
-// Each fact is printed as `name=<base64>` so arbitrary output (help text, files) survives. Pure: builds a string.
+// Each fact is one line, `name=<base64>` or `name:<plain value>` (see ENCODERS), so arbitrary output survives. Pure: builds a string.
 import { LAUNCHD_LABEL, MAX_ENV_BYTES, PATHS, UNIT_NAME } from '../constants.js';
-import { renderPortScript } from '../probe/port.js';
+import { renderPortScript, type PortSpec } from '../probe/port.js';
 import { renderTailscaleScript } from '../probe/tailscale.js';
 
 /** A PATHS entry as a double-quoted shell word (`~/` becomes `$HOME/`). */
@@ -129,33 +129,46 @@ if command -v launchctl >/dev/null 2>&1; then
 fi`;
 }
 
-export function renderFactsScript(port: number): string {
+/** Lines run as one background job writing to "$T/g-<name>" (printed after the final wait), so the groups and
+ * the probes above run side by side: the script is mostly short-lived processes, and waiting on each in turn
+ * was most of its time. */
+function group(name: string, lines: string[]): string {
+  return `{\n${lines.join('\n')}\nwait\n} > "$T/g-${name}" &`;
+}
+
+export function renderFactsScript(port: PortSpec): string {
   return [
     PRELUDE,
     'T=$(mktemp -d 2>/dev/null || mktemp -d -t hs); trap \'rm -rf "$T"\' EXIT',
     `( ${renderTailscaleScript()} ) > "$T/ts" 2>&1 &`,
     `( ${renderPortScript(port)} ) > "$T/port" 2>&1 &`,
     `emit funnel sh -c 'for t in tailscale /usr/local/bin/tailscale /Applications/Tailscale.app/Contents/MacOS/Tailscale; do command -v "$t" >/dev/null 2>&1 && exec "$t" funnel status --json; done' > "$T/funnel" &`,
-    identityFacts(),
-    'val home "$HOME"; val shell "${SHELL:-}"',
-    hermesLookup(),
-    `file_facts env ${shPath(PATHS.env)}`,
-    `file_facts hermes_dir ${shPath(PATHS.hermesDir)}`,
-    `file_facts state ${shPath(PATHS.state)}`,
-    `file_facts unit_user ${shPath(PATHS.unitUser)}`,
-    `file_facts unit_system ${shPath(PATHS.unitSystem)}`,
-    `file_facts plist_agent ${shPath(PATHS.plistAgent)}`,
-    `file_facts plist_daemon ${shPath(PATHS.plistDaemon)}`,
-    `if [ -e ${shPath(PATHS.updateMarker)} ]; then val update_marker yes; else val update_marker no; fi`,
-    tempFilesFact(),
-    `W=$HOME/.hermes; [ -d "$W" ] || W=$HOME; if [ -w "$W" ]; then val writable yes; else val writable no; fi; val writable_dir "$W"`,
-    `val free_kb "$(df -Pk "$W" 2>/dev/null | { a=; while read -r _ _ _ x _; do a=$x; done; echo "$a"; })"`,
-    `val ifaddrs "$( (ip -o addr show 2>/dev/null || ifconfig 2>/dev/null) | sed -n 's/.*inet6\\{0,1\\} \\([0-9a-fA-F.:]*\\).*/\\1/p')"`,
-    `if [ -d /Applications/Hermes.app ] || [ -d "$HOME/.config/Hermes" ] || [ -d "$HOME/Library/Application Support/Hermes" ]; then val desktop_app yes; else val desktop_app no; fi`,
-    systemdFacts(),
-    launchdFacts(),
+    group('hermes', [
+      identityFacts(),
+      'val home "$HOME"; val shell "${SHELL:-}"',
+      hermesLookup(),
+    ]),
+    group('files', [
+      `file_facts env ${shPath(PATHS.env)}`,
+      `file_facts hermes_dir ${shPath(PATHS.hermesDir)}`,
+      `file_facts state ${shPath(PATHS.state)}`,
+      `file_facts unit_user ${shPath(PATHS.unitUser)}`,
+      `file_facts unit_system ${shPath(PATHS.unitSystem)}`,
+      `file_facts plist_agent ${shPath(PATHS.plistAgent)}`,
+      `file_facts plist_daemon ${shPath(PATHS.plistDaemon)}`,
+      `if [ -e ${shPath(PATHS.updateMarker)} ]; then val update_marker yes; else val update_marker no; fi`,
+      tempFilesFact(),
+      `W=$HOME/.hermes; [ -d "$W" ] || W=$HOME; if [ -w "$W" ]; then val writable yes; else val writable no; fi; val writable_dir "$W"`,
+      `val free_kb "$(df -Pk "$W" 2>/dev/null | { a=; while read -r _ _ _ x _; do a=$x; done; echo "$a"; })"`,
+    ]),
+    group('service', [
+      `val ifaddrs "$( (ip -o addr show 2>/dev/null || ifconfig 2>/dev/null) | sed -n 's/.*inet6\\{0,1\\} \\([0-9a-fA-F.:]*\\).*/\\1/p')"`,
+      `if [ -d /Applications/Hermes.app ] || [ -d "$HOME/.config/Hermes" ] || [ -d "$HOME/Library/Application Support/Hermes" ]; then val desktop_app yes; else val desktop_app no; fi`,
+      systemdFacts(),
+      launchdFacts(),
+    ]),
     'wait',
-    'cat "$T/sd-user" "$T/sd-system" "$T/funnel" 2>/dev/null',
+    'cat "$T/g-hermes" "$T/g-files" "$T/g-service" "$T/sd-user" "$T/sd-system" "$T/funnel" 2>/dev/null',
     `printf 'tailscale='; b64 < "$T/ts"; printf '\\n'`,
     `printf 'port='; b64 < "$T/port"; printf '\\n'`,
     `for p in $(sed -n -e 's/.*pid=\\([0-9][0-9]*\\).*/\\1/p' -e 's/^p\\([0-9][0-9]*\\)$/\\1/p' "$T/port" | sort -u); do val "cmdline.$p" "$(ps -o args= -p "$p" 2>/dev/null)"; done`,
