@@ -1,12 +1,14 @@
 // Gathers the facts in one exec round trip.
 import { remoteCommandError } from '../errors.js';
 import type { ExecResult, Remote } from '../transport/remote.js';
+import type { PortSpec } from '../probe/port.js';
 import { renderFactsScript } from './facts-script.js';
 import { parseFacts, type Facts } from './parse-facts.js';
 
-export async function gatherFacts(remote: Remote, port: number): Promise<Facts> {
+/** `port`: whose listeners to read; `{ recordedOr }` reads the port the state file records (facts.portChecked). */
+export async function gatherFacts(remote: Remote, port: PortSpec): Promise<Facts> {
   const r = await remote.exec(`sh -c ${JSON.stringify('exec sh -s')}`, { stdin: renderFactsScript(port), timeoutMs: 180_000 });
-  return factsFromOutput(r, port, remote.label);
+  return factsFromOutput(r, typeof port === 'number' ? port : port.recordedOr, remote.label);
 }
 
 /** The facts script's output as Facts; E_FACTS when it did not run to its end. */
