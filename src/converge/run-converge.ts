@@ -19,9 +19,11 @@ import type { AnyStep, StepId, StepIo, StepOutcome } from '../steps/step.js';
 import { straysStep } from '../steps/strays.js';
 import { tidyStep } from '../steps/tidy.js';
 import { updateStep } from '../steps/update.js';
+import { takeEarlyRead } from '../transport/early-start.js';
 import type { Remote } from '../transport/remote.js';
 import { foldInputs, newInputs, type ConvergeInputs, type ConvergeOptions } from './inputs.js';
 import { checkPreconditions } from './preconditions.js';
+import { factsKind, lockedFactsKind, type LockedFacts } from './early-facts.js';
 import { lockFailure, readFactsLocked, type LockState } from './locked-facts.js';
 import { acquireLock, type LockHandle } from './remote-lock.js';
 
@@ -49,9 +51,13 @@ function inputsOf(s: ConvergeSession): ConvergeInputs {
   return s.inputs;
 }
 
-/** The facts; for a real run, read while taking the lock (one exec: see locked-facts.ts). */
+/** The facts; for a real run, read while taking the lock (one exec: see locked-facts.ts). Either may have been
+ * started with the connection (early-facts.ts). */
 async function readFacts(s: ConvergeSession): Promise<StepOutcome> {
-  const facts = s.opts.dryRun || s.lockState ? await gatherFacts(s.io.remote, s.opts.port) : await readFactsTakingLock(s);
+  const { remote } = s.io;
+  const facts = s.lockState ? await gatherFacts(remote, s.opts.port)
+    : s.opts.dryRun ? await (takeEarlyRead<Facts>(remote, factsKind(s.opts.port), (l) => s.io.log(l)) ?? gatherFacts(remote, s.opts.port))
+      : await readFactsTakingLock(s);
   s.inputs = s.inputs ? foldInputs(s.inputs, { facts, state: parseState(facts.state.content) }) : newInputs(s.opts, facts, parseState(facts.state.content));
   return { id: 'facts', status: 'ok', detail: `${facts.os} ${facts.arch}, ${facts.user} (uid ${facts.uid}), ${facts.hostname}` };
 }
@@ -70,7 +76,9 @@ async function preflight(s: ConvergeSession): Promise<StepOutcome> {
 }
 
 async function readFactsTakingLock(s: ConvergeSession): Promise<Facts> {
-  const r = await readFactsLocked(s.io.remote, s.opts.port, s.opts.lockWaitMs, (l) => s.io.log(l));
+  const log = (l: string): void => s.io.log(l);
+  const r = await (takeEarlyRead<LockedFacts>(s.io.remote, lockedFactsKind(s.opts.port, s.opts.lockWaitMs), log)
+    ?? readFactsLocked(s.io.remote, s.opts.port, s.opts.lockWaitMs, log));
   s.lockState = r.lock;
   if (r.lock.state === 'held') s.lock = r.lock.handle;
   return r.facts;

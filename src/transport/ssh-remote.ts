@@ -16,6 +16,8 @@ export interface SshConnectOptions {
   auth: Omit<AuthInputs, 'user'>;
   hostKeys: HostKeyPolicy;
   connectTimeoutMs?: number;
+  /** Called when the TCP connection is being made (for start-up overlap: transport/early-start.ts). */
+  onDial?: () => void;
 }
 
 export class SshRemote extends ShellRemote {
@@ -41,7 +43,9 @@ export class SshRemote extends ShellRemote {
     const ssh = new NodeSSH();
     const timeout = opts.connectTimeoutMs ?? 10_000;
     try {
-      const sock = await dialNoDelay(opts.host, opts.port, timeout);
+      const dialing = dialNoDelay(opts.host, opts.port, timeout);
+      opts.onDial?.();
+      const sock = await dialing;
       await ssh.connect({
         sock, host: opts.host, port: opts.port, username: opts.user,
         readyTimeout: timeout, timeout,
