@@ -136,12 +136,20 @@ function group(name: string, lines: string[]): string {
   return `{\n${lines.join('\n')}\nwait\n} > "$T/g-${name}" &`;
 }
 
+/** Who listens on the port, then the full command line of each listener's process, as one background job. */
+function portAndCommandLines(port: PortSpec): string {
+  return `{ ( ${renderPortScript(port)} ) > "$T/port" 2>&1
+printf 'port='; b64 < "$T/port"; printf '\\n'
+for p in $(sed -n -e 's/.*pid=\\([0-9][0-9]*\\).*/\\1/p' -e 's/^p\\([0-9][0-9]*\\)$/\\1/p' "$T/port" | sort -u); do val "cmdline.$p" "$(ps -o args= -p "$p" 2>/dev/null)"; done
+} > "$T/g-port" &`;
+}
+
 export function renderFactsScript(port: PortSpec): string {
   return [
     PRELUDE,
-    'T=$(mktemp -d 2>/dev/null || mktemp -d -t hs); trap \'rm -rf "$T"\' EXIT',
-    `( ${renderTailscaleScript()} ) > "$T/ts" 2>&1 &`,
-    `( ${renderPortScript(port)} ) > "$T/port" 2>&1 &`,
+    'T=$(mktemp -d 2>/dev/null || mktemp -d -t hs); trap \'rm -rf "$T" </dev/null >/dev/null 2>&1 &\' EXIT',
+    `{ printf 'tailscale='; ( ${renderTailscaleScript()} ) 2>&1 | b64; printf '\\n'; } > "$T/g-ts" &`,
+    portAndCommandLines(port),
     `emit funnel sh -c 'for t in tailscale /usr/local/bin/tailscale /Applications/Tailscale.app/Contents/MacOS/Tailscale; do command -v "$t" >/dev/null 2>&1 && exec "$t" funnel status --json; done' > "$T/funnel" &`,
     group('hermes', [
       identityFacts(),
@@ -168,10 +176,7 @@ export function renderFactsScript(port: PortSpec): string {
       launchdFacts(),
     ]),
     'wait',
-    'cat "$T/g-hermes" "$T/g-files" "$T/g-service" "$T/sd-user" "$T/sd-system" "$T/funnel" 2>/dev/null',
-    `printf 'tailscale='; b64 < "$T/ts"; printf '\\n'`,
-    `printf 'port='; b64 < "$T/port"; printf '\\n'`,
-    `for p in $(sed -n -e 's/.*pid=\\([0-9][0-9]*\\).*/\\1/p' -e 's/^p\\([0-9][0-9]*\\)$/\\1/p' "$T/port" | sort -u); do val "cmdline.$p" "$(ps -o args= -p "$p" 2>/dev/null)"; done`,
+    'cat "$T/g-hermes" "$T/g-files" "$T/g-service" "$T/sd-user" "$T/sd-system" "$T/funnel" "$T/g-ts" "$T/g-port" 2>/dev/null',
     'val done yes',
   ].join('\n');
 }
