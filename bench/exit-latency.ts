@@ -1,7 +1,7 @@
 // bench/exit-latency: how long each command's process lives after its last output line. Every command runs as
 // a fresh node process with piped stdout/stderr; the bench timestamps each output line as it arrives and the
 // process's exit. One real systemd guest (Hermes simulator G3 + the relay simulator, password mode on the
-// tailnet IP), so remote/check/doctor/uninstall/ping/pair/devices all run against the real thing.
+// tailnet IP), so remote/check/doctor/uninstall/ping/pair/devices/desktop all run against the real thing.
 // Target (issue 16): exit within 50 ms of the last line, every command. Run: BENCH=exit-latency npm run bench.
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -59,6 +59,8 @@ try {
     { name: 'ping', args: ['ping', ...r.p.args], expect: 0 },
     { name: 'pair', args: ['pair', target!, ...conn], expect: 0 },
     { name: 'devices', args: ['devices', target!], expect: 0 },
+    { name: 'desktop', args: ['desktop', ...r.p.args, '--user-data-dir', join(home, 'desktop-data')], expect: 0 },
+    { name: 'export ansible (local only)', args: ['export', 'ansible', join(home, 'ansible')], expect: 0 },
     { name: 'unreachable (check, port 1)', args: ['check', `deploy@${host.ip}:1`, ...conn], expect: 4 },
   ];
   const rows: string[] = [];
