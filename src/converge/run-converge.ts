@@ -23,9 +23,9 @@ import { takeEarlyRead } from '../transport/early-start.js';
 import type { Remote } from '../transport/remote.js';
 import { foldInputs, newInputs, type ConvergeInputs, type ConvergeOptions } from './inputs.js';
 import { checkPreconditions } from './preconditions.js';
-import { factsKind, lockedFactsKind, type LockedFacts } from './early-facts.js';
-import { lockFailure, readFactsLocked, type LockState } from './locked-facts.js';
-import { acquireLock, type LockHandle } from './remote-lock.js';
+import { factsChannelKind, factsKind } from './early-facts.js';
+import { lockFailure, openFactsChannel, type FactsChannel } from './locked-facts.js';
+import type { LockHandle } from './remote-lock.js';
 
 /** One host's converge in progress. */
 export interface ConvergeSession {
@@ -33,9 +33,10 @@ export interface ConvergeSession {
   io: StepIo;
   inputs?: ConvergeInputs;
   outcomes: StepOutcome[];
+  /** Ends the facts exec: releases the lock once it is taken (see locked-facts.ts). */
   lock?: LockHandle;
-  /** What the facts read found about the lock (the facts are read while taking it; none for a dry run). */
-  lockState?: LockState;
+  /** The exec that read the facts and takes the lock after the preflight (none for a dry run). */
+  channel?: FactsChannel;
   current: StepId;
   error?: HermesSetupError;
   onOutcome?: (o: StepOutcome) => void;
@@ -51,15 +52,25 @@ function inputsOf(s: ConvergeSession): ConvergeInputs {
   return s.inputs;
 }
 
-/** The facts; for a real run, read while taking the lock (one exec: see locked-facts.ts). Either may have been
- * started with the connection (early-facts.ts). */
+/** The facts. For a real run they come from the exec that takes the lock after the preflight (locked-facts.ts);
+ * either read may have been started with the connection (early-facts.ts). */
 async function readFacts(s: ConvergeSession): Promise<StepOutcome> {
   const { remote } = s.io;
-  const facts = s.lockState ? await gatherFacts(remote, s.opts.port)
-    : s.opts.dryRun ? await (takeEarlyRead<Facts>(remote, factsKind(s.opts.port), (l) => s.io.log(l)) ?? gatherFacts(remote, s.opts.port))
-      : await readFactsTakingLock(s);
-  s.inputs = s.inputs ? foldInputs(s.inputs, { facts, state: parseState(facts.state.content) }) : newInputs(s.opts, facts, parseState(facts.state.content));
+  const log = (l: string): void => s.io.log(l);
+  let facts: Facts;
+  if (s.opts.dryRun) facts = await (takeEarlyRead<Facts>(remote, factsKind(s.opts.port), log) ?? gatherFacts(remote, s.opts.port));
+  else {
+    const ch = await (takeEarlyRead<FactsChannel>(remote, factsChannelKind(s.opts.port, s.opts.lockWaitMs), log) ?? openFactsChannel(remote, s.opts.port, s.opts.lockWaitMs));
+    s.channel = ch;
+    s.lock = { release: () => ch.close() };
+    facts = ch.facts;
+  }
+  foldFacts(s, facts);
   return { id: 'facts', status: 'ok', detail: `${facts.os} ${facts.arch}, ${facts.user} (uid ${facts.uid}), ${facts.hostname}` };
+}
+
+function foldFacts(s: ConvergeSession, facts: Facts): void {
+  s.inputs = s.inputs ? foldInputs(s.inputs, { facts, state: parseState(facts.state.content) }) : newInputs(s.opts, facts, parseState(facts.state.content));
 }
 
 /** Plans every change without applying anything; the plans are thrown away (the inputs are immutable). */
@@ -75,31 +86,15 @@ async function preflight(s: ConvergeSession): Promise<StepOutcome> {
   return { id: 'preflight', status: 'ok', detail: changes ? `${changes} step${changes === 1 ? '' : 's'} will change the host` : 'nothing to change' };
 }
 
-async function readFactsTakingLock(s: ConvergeSession): Promise<Facts> {
-  const log = (l: string): void => s.io.log(l);
-  const r = await (takeEarlyRead<LockedFacts>(s.io.remote, lockedFactsKind(s.opts.port, s.opts.lockWaitMs), log)
-    ?? readFactsLocked(s.io.remote, s.opts.port, s.opts.lockWaitMs, log));
-  s.lockState = r.lock;
-  if (r.lock.state === 'held') s.lock = r.lock.handle;
-  return r.facts;
-}
-
-/** The lock was taken with the facts; this reports it, or fails (busy), or takes it now (no ~/.hermes until now). */
+/** Takes the lock on the facts exec, now that the preflight has passed; after a wait the facts were read again. */
 async function takeLock(s: ConvergeSession): Promise<StepOutcome> {
   if (s.opts.dryRun) return { id: 'lock', status: 'skipped', detail: 'dry run writes nothing' };
-  const ls = s.lockState;
-  if (ls?.state === 'held') {
-    const detail = ls.stale !== undefined ? `took over a stale lock (pid ${ls.stale} is gone)`
-      : ls.waitedMs !== undefined ? `held, after waiting ${(ls.waitedMs / 1000).toFixed(1)} s for another run` : 'held for this run';
-    return { id: 'lock', status: 'ok', detail };
-  }
-  if (ls && ls.state !== 'none') throw lockFailure(ls);
-  let waited = false;
-  const t0 = Date.now();
-  s.lock = await acquireLock(s.io.remote, s.opts.lockWaitMs, (l) => { waited = true; s.io.log(l); });
-  if (waited) await readFacts(s);
-  const detail = s.lock.tookOverStale ? `took over a stale lock (pid ${s.lock.tookOverStale} is gone)`
-    : waited ? `held, after waiting ${((Date.now() - t0) / 1000).toFixed(1)} s for another run` : 'held for this run';
+  if (!s.channel) throw new Error('internal: the lock is taken on the facts exec');
+  const r = await s.channel.lock((l) => s.io.log(l));
+  if (r.state !== 'held') throw lockFailure(r);
+  if (r.facts) foldFacts(s, r.facts);
+  const detail = r.stale !== undefined ? `took over a stale lock (pid ${r.stale} is gone)`
+    : r.waitedMs !== undefined ? `held, after waiting ${(r.waitedMs / 1000).toFixed(1)} s for another run` : 'held for this run';
   return { id: 'lock', status: 'ok', detail };
 }
 

@@ -2,6 +2,7 @@
 // File operations are shell scripts run through exec, so both implementations behave the same.
 import { READ_SCRIPT, STAT_SCRIPT, WHICH_SCRIPT, WRITE_ATOMIC_SCRIPT, shCommand } from './shell.js';
 import type { Duplex } from 'node:stream';
+import type { HeldRun, HoldOptions } from './held-run.js';
 import { remoteCommandError } from '../errors.js';
 import { triggerFault, writeFault, type FaultAction } from '../fault-injection.js';
 
@@ -29,44 +30,6 @@ export interface FileStat {
   mtimeSec: number;
 }
 
-export interface Held {
-  firstLine: string;
-  /** Closes stdin (the process sees EOF) and waits for it to exit. */
-  release(): Promise<void>;
-}
-
-export interface HoldOptions {
-  /** Written to the process's stdin, which then stays open until release(). */
-  stdin: string;
-  /** The stdout line that ends the wait (the process keeps running). */
-  until: string;
-  /** Each stdout line before `until`, as it arrives. */
-  onLine?: (line: string) => void;
-  timeoutMs: number;
-}
-
-export interface HeldRun {
-  /** stdout before the `until` line, or all of it when the process ended first. */
-  stdout: string;
-  stderr: string;
-  /** The exit code when the process ended before printing `until` (124: timed out); undefined while it runs. */
-  code?: number;
-  /** Closes stdin (the process sees EOF) and waits, at most 3 s, for it to exit. */
-  release(): Promise<void>;
-}
-
-/** A process as watchHeld sees it, whichever transport runs it. */
-export interface HeldProcess {
-  stdout: NodeJS.ReadableStream;
-  stderr: NodeJS.ReadableStream;
-  /** Resolves with the exit code once the process has ended and its streams are closed. */
-  exited: Promise<number>;
-  /** Closes stdin. */
-  end(): void;
-  /** Stops the process (timeout). */
-  kill(): void;
-}
-
 export interface WhichResult {
   path: string;
   via: 'login-shell' | 'candidate';
@@ -82,8 +45,6 @@ export interface Remote {
   writeFileAtomic(path: string, content: string | Buffer, mode: number): Promise<void>;
   stat(path: string): Promise<FileStat | undefined>;
   which(name: string, candidates: string[]): Promise<WhichResult | undefined>;
-  /** Runs `command` and keeps it running (stdin open) until release(); resolves with its first stdout line. */
-  hold(command: string): Promise<Held>;
   /** Runs `command` with `stdin` sent and kept open; resolves at the `until` line (or when the process ends). */
   holdUntil(command: string, o: HoldOptions): Promise<HeldRun>;
   /** A TCP stream to host:port as seen from the remote host (SSH: a direct-tcpip channel). */
@@ -111,7 +72,6 @@ export abstract class ShellRemote implements Remote {
   abstract exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   abstract close(): Promise<void>;
   abstract dial(host: string, port: number): Promise<Duplex>;
-  abstract hold(command: string): Promise<Held>;
   abstract holdUntil(command: string, o: HoldOptions): Promise<HeldRun>;
 
   protected async run(script: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
@@ -159,52 +119,4 @@ export abstract class ShellRemote implements Remote {
     const r = await this.run(WHICH_SCRIPT, [name, ...candidates]);
     return parseWhich(r.stdout);
   }
-}
-
-/** The first line a process prints (without the newline); '' if it ends first. */
-export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    let buf = '';
-    const onData = (d: Buffer | string) => {
-      buf += d.toString();
-      const i = buf.indexOf('\n');
-      if (i >= 0) { stream.removeListener('data', onData); resolve(buf.slice(0, i)); }
-    };
-    stream.on('data', onData);
-    stream.once('end', () => resolve(buf.split('\n')[0] ?? ''));
-  });
-}
-
-/** Waits for `p`, at most `ms`; the timer never keeps the process alive after `p` settles. */
-export async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([p, new Promise((res) => { timer = setTimeout(res, ms); })]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Reads a held process's output until the `until` line (or its end, or the timeout); see Remote.holdUntil. */
-export function watchHeld(p: HeldProcess, o: HoldOptions): Promise<HeldRun> {
-  const release = async (): Promise<void> => { p.end(); await waitAtMost(p.exited, 3000); };
-  return new Promise((resolve) => {
-    let out = ''; let err = ''; let from = 0; let settled = false; let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; p.kill(); }, o.timeoutMs);
-    const settle = (r: Omit<HeldRun, 'release'>): void => { settled = true; clearTimeout(timer); resolve({ ...r, release }); };
-    p.stdout.setEncoding('utf8');
-    p.stderr.setEncoding('utf8');
-    p.stdout.on('data', (d: string) => {
-      if (settled) return;
-      out += d;
-      for (let nl = out.indexOf('\n', from); nl >= 0; nl = out.indexOf('\n', from)) {
-        const line = out.slice(from, nl);
-        if (line === o.until) { settle({ stdout: out.slice(0, from), stderr: err }); return; }
-        o.onLine?.(line);
-        from = nl + 1;
-      }
-    });
-    p.stderr.on('data', (d: string) => { err += d; });
-    void p.exited.then((code) => { if (!settled) settle({ stdout: out, stderr: err, code: timedOut ? 124 : code }); });
-  });
 }

@@ -5,7 +5,8 @@ import { PassThrough, Readable, type Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { unreachableError } from '../errors.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
-import { ShellRemote, readFirstLine, waitAtMost, watchHeld, type ExecOptions, type ExecResult, type Held, type HeldRun, type HoldOptions } from './remote.js';
+import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
+import { watchHeld, type HeldRun, type HoldOptions } from './held-run.js';
 import { planAuth, type AuthInputs } from './ssh-auth.js';
 import { formatHostPort } from './target.js';
 
@@ -83,27 +84,6 @@ export class SshRemote extends ShellRemote {
     return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
   }
 
-  async hold(command: string): Promise<Held> {
-    this.stats.execs++;
-    const conn = this.ssh.connection;
-    if (!conn) throw unreachableError('E_UNREACHABLE', `the SSH connection to ${this.label} is closed`, 'rerun');
-    let closed: Promise<void> = Promise.resolve();
-    const stream = await new Promise<import('ssh2').ClientChannel>((res, rej) => conn.exec(command, (err, ch) => {
-      if (err) { rej(err); return; }
-      closed = new Promise<void>((done) => ch.once('close', () => done())); // before any data: a short process may end at once
-      res(ch);
-    }));
-    const firstLine = await readFirstLine(stream);
-    return {
-      firstLine,
-      release: async () => {
-        if (!this.ssh.connection) return;
-        stream.end();
-        await waitAtMost(closed, 3000);
-      },
-    };
-  }
-
   async holdUntil(command: string, o: HoldOptions): Promise<HeldRun> {
     this.stats.execs++;
     const conn = this.ssh.connection;
@@ -114,8 +94,7 @@ export class SshRemote extends ShellRemote {
       ch.once('exit', (c: number | null) => { if (typeof c === 'number') code = c; });
       const exited = new Promise<number>((done) => ch.once('close', () => done(code)));
       ch.on('error', () => undefined);
-      ch.write(o.stdin);
-      resolve(watchHeld({ stdout: ch, stderr: ch.stderr, exited, end: () => { if (this.ssh.connection) ch.end(); }, kill: () => ch.close() }, o));
+      resolve(watchHeld({ stdout: ch, stderr: ch.stderr, exited, write: (t) => { ch.write(t); }, end: () => { if (this.ssh.connection) ch.end(); }, kill: () => ch.close() }, o));
     }));
   }
 
