@@ -8,6 +8,9 @@ import hmac
 import os
 import sys
 
+if not hasattr(hashlib, "scrypt"):
+    sys.exit("this python3 has no hashlib.scrypt (it needs OpenSSL 1.1 or newer): point ansible_python_interpreter "
+             "at one that has it (python.org or Homebrew python3 on macOS; Apple's /usr/bin/python3 may lack it)")
 password, _, current = sys.stdin.read().partition("\n")
 current = current.strip()
 
