@@ -12,7 +12,9 @@ import { probeDashboard, type DashboardProbe } from '../probe/probe-dashboard.js
 import type { WsProbeResult } from '../probe/ws-probe.js';
 import { serviceManagerFor } from '../service/service-manager.js';
 import { parseState } from '../state.js';
+import { takeEarlyRead } from '../transport/early-start.js';
 import type { Remote } from '../transport/remote.js';
+import { factsKind } from '../converge/early-facts.js';
 import type { DeepFacts, HealthInput } from './health-input.js';
 import { parseEvidence, renderDeepScript, section } from './read-deep.js';
 
@@ -43,10 +45,11 @@ function probeFor(remote: Remote, i: HealthInput, password: string | undefined):
 }
 
 export async function readHealth(remote: Remote, o: HealthOptions): Promise<HealthInput> {
-  let facts = await gatherFacts(remote, o.port ?? DEFAULT_PORT);
+  const spec = o.port ?? { recordedOr: DEFAULT_PORT };
+  let facts = await (takeEarlyRead<Facts>(remote, factsKind(spec), () => undefined) ?? gatherFacts(remote, spec));
   const state = parseState(facts.state.content);
   const port = o.port ?? state?.port ?? DEFAULT_PORT;
-  if (port !== (o.port ?? DEFAULT_PORT)) facts = await listenersFor(remote, facts, port);
+  if (port !== (facts.portChecked ?? o.port ?? DEFAULT_PORT)) facts = await listenersFor(remote, facts, port);
   const m = await serviceManagerFor(facts).catch(() => undefined);
   const loc = m?.installed(facts, state);
   const envToken = readPinnedToken(facts);

@@ -3,7 +3,11 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from '../options/connection-options.js';
-import { addFleetOptions, type FleetFlags } from '../options/fleet-options.js';
+import { DEFAULT_PORT } from '../constants.js';
+import { earlyHealthFacts } from '../converge/early-facts.js';
+import { addFleetOptions, isFleet, type FleetFlags } from '../options/fleet-options.js';
+import { connectEarly } from '../transport/connect.js';
+import { closeUntaken } from '../transport/early-start.js';
 import { addHealthOptions, type HealthFlags } from '../options/health-options.js';
 
 export function registerCheck(program: Command): void {
@@ -27,7 +31,13 @@ Examples:
   cmd.action(async (targets: string[], flags: ConnectionFlags & HealthFlags & FleetFlags) => {
     if (flags.update && !flags.repair) throw usageError('E_USAGE', '--update needs --repair', 'add --repair');
     if (flags.dryRun && !flags.repair) throw usageError('E_USAGE', '--dry-run needs --repair (check itself changes nothing)', 'add --repair to see what a repair would do');
-    const { runCheckCommand } = await import('../check/run-check.js');
-    await runCheckCommand(targets, flags, toConnectOptions(flags));
+    const connect = toConnectOptions(flags);
+    if (!isFleet(targets, flags) && targets[0] && !flags.local) await connectEarly(targets[0], connect, earlyHealthFacts(flags.port ?? { recordedOr: DEFAULT_PORT }));
+    try {
+      const { runCheckCommand } = await import('../check/run-check.js');
+      await runCheckCommand(targets, flags, connect);
+    } finally {
+      await closeUntaken();
+    }
   });
 }

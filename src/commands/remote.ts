@@ -1,9 +1,12 @@
 // `hermes-setup remote <target…>`: the one-shot, idempotent converge (a fleet when several hosts are given).
 import type { Command } from 'commander';
+import { earlyConvergeFacts } from '../converge/early-facts.js';
 import { usageError } from '../errors.js';
 import { addConnectionOptions, toConnectOptions, type ConnectionFlags } from '../options/connection-options.js';
 import { addConvergeOptions, toConvergeOptions, type ConvergeFlags } from '../options/converge-options.js';
 import { addFleetOptions, isFleet, type FleetFlags } from '../options/fleet-options.js';
+import { connectEarly } from '../transport/connect.js';
+import { closeUntaken } from '../transport/early-start.js';
 
 export type RemoteFlags = ConnectionFlags & ConvergeFlags & Partial<FleetFlags>;
 
@@ -23,8 +26,14 @@ Examples:
   cmd.action(async (targets: string[], flags: RemoteFlags) => {
     const fleet = isFleet(targets, flags);
     if (fleet && flags.configureDesktop) throw usageError('E_USAGE', '--configure-desktop sets up one host; it cannot be used with a fleet', 'run remote <target> --configure-desktop for the host the desktop app should use');
-    toConvergeOptions(flags, targets[0] ?? 'local'); // bad flags fail here, before any connection is opened
-    const { runRemote } = await import('../converge/run-remote.js');
-    await runRemote(targets, flags, toConnectOptions(flags));
+    const o = toConvergeOptions(flags, targets[0] ?? 'local'); // bad flags fail here, before any connection is opened
+    const connect = toConnectOptions(flags);
+    if (!fleet && targets[0] && !flags.local) await connectEarly(targets[0], connect, earlyConvergeFacts(o));
+    try {
+      const { runRemote } = await import('../converge/run-remote.js');
+      await runRemote(targets, flags, connect);
+    } finally {
+      await closeUntaken();
+    }
   });
 }

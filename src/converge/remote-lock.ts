@@ -1,52 +1,50 @@
-// The remote lock ~/.hermes/.hermes-setup.lock: one converge per host at a time (remote, check --repair, cron).
-// A keeper process, held open over an exec channel, owns it: the file records the keeper's PID and the
-// boot_id; the keeper deletes it when the channel closes. A lock whose PID is dead or whose boot_id differs
-// (the host rebooted) is stale and taken over.
+// The remote lock ~/.hermes/.hermes-setup.lock: one converge per host at a time (remote, check --repair, cron,
+// uninstall). The shell that read the facts takes it (see locked-facts.ts) and holds it until its exec channel
+// closes; the file records that shell's PID, the boot and the holder. A lock whose PID is dead or whose boot
+// differs (the host rebooted) is stale and taken over.
 import { hostname } from 'node:os';
-import { stepError } from '../errors.js';
-import type { Held, Remote } from '../transport/remote.js';
-import { quote } from '../transport/shell.js';
+import { stepError, type HermesSetupError } from '../errors.js';
 
 export const LOCK_PATH = '~/.hermes/.hermes-setup.lock';
 
-export const LOCK_SCRIPT = String.raw`L="$HOME/.hermes/.hermes-setup.lock"
-B=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || sysctl -n kern.boottime 2>/dev/null | tr -cd '0-9')
-[ -d "$HOME/.hermes" ] || { mkdir -p "$HOME/.hermes" && chmod 700 "$HOME/.hermes"; } || { echo "ERROR cannot create ~/.hermes"; exit 1; }
-take() { ( set -C; printf '%s %s %s\n' "$$" "$B" "$1" > "$L" ) 2>/dev/null; }
-keep() { echo "LOCKED $1"; cat >/dev/null; rm -f "$L"; exit 0; }
-take "$2" && keep fresh
-read P PB H < "$L" 2>/dev/null
-if [ -z "$P" ] || [ "$PB" != "$B" ] || ! kill -0 "$P" 2>/dev/null; then rm -f "$L"; take "$2" && keep "stale:$P"; fi
-echo "BUSY $P $H"`;
+/**
+ * POSIX sh. hs_lock HOLDER WAIT_SECONDS prints one `@@lock …` line per event (BUSY once when it has to wait, then
+ * LOCKED fresh|stale:<pid>, GAVEUP <pid> <holder>, or ERROR <why>); returns 0 when locked. It creates ~/.hermes
+ * (0700) like the first write of a converge would: it runs only after the preflight. hs_unlock removes the lock
+ * if this shell still holds it.
+ */
+export const LOCK_FUNCTIONS = String.raw`hs_take() { ( set -C; printf '%s %s %s\n' "$$" "$hs_b" "$1" > "$hs_l" ) 2>/dev/null; }
+hs_lock() {
+  hs_l="$HOME/.hermes/.hermes-setup.lock"; hs_waited=
+  hs_b=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || sysctl -n kern.boottime 2>/dev/null | tr -cd '0-9')
+  [ -d "$HOME/.hermes" ] || { mkdir -p "$HOME/.hermes" && chmod 700 "$HOME/.hermes"; } || { echo "@@lock ERROR cannot create ~/.hermes"; return 3; }
+  hs_end=$(( $(date +%s) + $2 )); hs_stale=fresh
+  while :; do
+    if hs_take "$1"; then echo "@@lock LOCKED $hs_stale"; return 0; fi
+    if [ ! -e "$hs_l" ] && ! hs_take "$1" && [ ! -e "$hs_l" ]; then echo "@@lock ERROR cannot create $hs_l"; return 3; fi
+    hs_p=; hs_pb=; hs_h=; read -r hs_p hs_pb hs_h < "$hs_l" 2>/dev/null
+    if [ -z "$hs_p" ] || [ "$hs_pb" != "$hs_b" ] || ! kill -0 "$hs_p" 2>/dev/null; then
+      rm -f "$hs_l"; hs_stale="stale:$hs_p"
+      if hs_take "$1"; then echo "@@lock LOCKED $hs_stale"; return 0; fi
+    fi
+    [ -n "$hs_waited" ] || { echo "@@lock BUSY $hs_p $hs_h"; hs_waited=1; }
+    [ "$(date +%s)" -lt "$hs_end" ] || { echo "@@lock GAVEUP $hs_p $hs_h"; return 1; }
+    sleep 0.5 2>/dev/null || sleep 1
+  done
+}
+hs_unlock() { hs_p=; read -r hs_p hs_pb < "$hs_l" 2>/dev/null; [ "$hs_p" != "$$" ] || rm -f "$hs_l"; }`;
 
-export interface LockHandle { release(): Promise<void>; tookOverStale?: string }
-
-export function parseLockReply(line: string): { state: 'locked'; stale?: string } | { state: 'busy'; pid: string; holder: string } | { state: 'error'; detail: string } {
-  const [word, a = '', ...rest] = line.trim().split(' ');
-  if (word === 'LOCKED') return a.startsWith('stale:') ? { state: 'locked', stale: a.slice(6) } : { state: 'locked' };
-  if (word === 'BUSY') return { state: 'busy', pid: a, holder: rest.join(' ') };
-  return { state: 'error', detail: line.trim() || 'no answer' };
+export function lockHolder(): string {
+  return `${hostname().replace(/\s+/g, '-')}:pid${process.pid}`;
 }
 
-async function tryLock(remote: Remote, holder: string): Promise<{ held: Held; reply: ReturnType<typeof parseLockReply> }> {
-  const held = await remote.hold(`sh -c ${quote(LOCK_SCRIPT)} sh lock ${quote(holder)}`);
-  return { held, reply: parseLockReply(held.firstLine) };
+export interface LockHandle { release(): Promise<void> }
+
+export function lockedError(pid: string, holder: string): HermesSetupError {
+  return stepError('E_LOCKED', `another hermes-setup run (${holder}, remote pid ${pid}) is working on this host`,
+    'wait for it to finish (or pass --lock-wait SECONDS); a lock whose process is gone is taken over automatically');
 }
 
-export async function acquireLock(remote: Remote, waitMs: number, log: (l: string) => void): Promise<LockHandle> {
-  const holder = `${hostname().replace(/\s+/g, '-')}:pid${process.pid}`;
-  const deadline = Date.now() + waitMs;
-  let said = false;
-  for (;;) {
-    const { held, reply } = await tryLock(remote, holder);
-    if (reply.state === 'locked') return { release: () => held.release(), ...(reply.stale ? { tookOverStale: reply.stale } : {}) };
-    await held.release();
-    if (reply.state === 'error') throw stepError('E_LOCK', `cannot take the lock ${LOCK_PATH}: ${reply.detail}`, 'check that ~/.hermes is writable by this user');
-    if (Date.now() >= deadline) {
-      throw stepError('E_LOCKED', `another hermes-setup run (${reply.holder}, remote pid ${reply.pid}) is working on this host`,
-        'wait for it to finish (or pass --lock-wait SECONDS); a lock whose process is gone is taken over automatically');
-    }
-    if (!said) { log(`waiting for another hermes-setup run (${reply.holder}) to finish`); said = true; }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+export function lockError(detail: string): HermesSetupError {
+  return stepError('E_LOCK', `cannot take the lock ${LOCK_PATH}: ${detail}`, 'check that ~/.hermes is writable by this user');
 }

@@ -7,6 +7,7 @@ import { faultAt } from '../fault-injection.js';
 import { onInterrupt } from '../interrupt.js';
 import { count, type Colors } from '../output.js';
 import { gatherFacts } from '../facts/gather.js';
+import type { Facts } from '../facts/parse-facts.js';
 import { parseState } from '../state.js';
 import { configStep } from '../steps/config.js';
 import { envStep } from '../steps/env.js';
@@ -21,10 +22,13 @@ import type { AnyStep, StepId, StepIo, StepOutcome } from '../steps/step.js';
 import { straysStep } from '../steps/strays.js';
 import { tidyStep } from '../steps/tidy.js';
 import { updateStep } from '../steps/update.js';
+import { takeEarlyRead } from '../transport/early-start.js';
 import type { Remote } from '../transport/remote.js';
 import { foldInputs, newInputs, type ConvergeInputs, type ConvergeOptions } from './inputs.js';
 import { checkPreconditions } from './preconditions.js';
-import { acquireLock, type LockHandle } from './remote-lock.js';
+import { factsChannelKind, factsKind } from './early-facts.js';
+import { lockFailure, openFactsChannel, type FactsChannel } from './locked-facts.js';
+import type { LockHandle } from './remote-lock.js';
 import { renderStepLine } from './step-line.js';
 
 /** One host's converge in progress. */
@@ -33,7 +37,10 @@ export interface ConvergeSession {
   io: StepIo;
   inputs?: ConvergeInputs;
   outcomes: StepOutcome[];
+  /** Ends the facts exec: releases the lock once it is taken (see locked-facts.ts). */
   lock?: LockHandle;
+  /** The exec that read the facts and takes the lock after the preflight (none for a dry run). */
+  channel?: FactsChannel;
   current: StepId;
   error?: HermesSetupError;
   onOutcome?: (o: StepOutcome) => void;
@@ -51,10 +58,25 @@ function inputsOf(s: ConvergeSession): ConvergeInputs {
   return s.inputs;
 }
 
+/** The facts. For a real run they come from the exec that takes the lock after the preflight (locked-facts.ts);
+ * either read may have been started with the connection (early-facts.ts). */
 async function readFacts(s: ConvergeSession): Promise<StepOutcome> {
-  const facts = await gatherFacts(s.io.remote, s.opts.port);
-  s.inputs = s.inputs ? foldInputs(s.inputs, { facts, state: parseState(facts.state.content) }) : newInputs(s.opts, facts, parseState(facts.state.content));
+  const { remote } = s.io;
+  const log = (l: string): void => s.io.log(l);
+  let facts: Facts;
+  if (s.opts.dryRun) facts = await (takeEarlyRead<Facts>(remote, factsKind(s.opts.port), log) ?? gatherFacts(remote, s.opts.port));
+  else {
+    const ch = await (takeEarlyRead<FactsChannel>(remote, factsChannelKind(s.opts.port, s.opts.lockWaitMs), log) ?? openFactsChannel(remote, s.opts.port, s.opts.lockWaitMs));
+    s.channel = ch;
+    s.lock = { release: () => ch.close() };
+    facts = ch.facts;
+  }
+  foldFacts(s, facts);
   return { id: 'facts', status: 'ok', detail: `${facts.os} ${facts.arch}, ${facts.user} (uid ${facts.uid}), ${facts.hostname}` };
+}
+
+function foldFacts(s: ConvergeSession, facts: Facts): void {
+  s.inputs = s.inputs ? foldInputs(s.inputs, { facts, state: parseState(facts.state.content) }) : newInputs(s.opts, facts, parseState(facts.state.content));
 }
 
 /** Plans every change without applying anything; the plans are thrown away (the inputs are immutable). */
@@ -73,16 +95,17 @@ async function preflight(s: ConvergeSession): Promise<StepOutcome> {
   return { id: 'preflight', status: 'ok', detail: others.length ? `${count(others.length, 'step')} will change the host (${others.join(', ')})${update}` : `nothing to change${update}` };
 }
 
+/** Takes the lock on the facts exec, now that the preflight has passed; after a wait the facts were read again. */
 async function takeLock(s: ConvergeSession): Promise<StepOutcome> {
   if (s.opts.dryRun) return { id: 'lock', status: 'skipped', detail: 'dry run writes nothing' };
-  let waited = false;
-  const t0 = Date.now();
-  s.lock = await acquireLock(s.io.remote, s.opts.lockWaitMs, (l) => { waited = true; s.io.log(l); });
+  if (!s.channel) throw new Error('internal: the lock is taken on the facts exec');
+  const r = await s.channel.lock((l) => s.io.log(l));
+  if (r.state !== 'held') throw lockFailure(r);
   const lock = s.lock;
-  s.unhookLock = onInterrupt(() => lock.release());
-  if (waited) await readFacts(s);
-  const detail = s.lock.tookOverStale ? `took over a stale lock (pid ${s.lock.tookOverStale} is gone)`
-    : waited ? `held, after waiting ${((Date.now() - t0) / 1000).toFixed(1)} s for another run` : 'held for this run';
+  if (lock) s.unhookLock = onInterrupt(() => lock.release());
+  if (r.facts) foldFacts(s, r.facts);
+  const detail = r.stale !== undefined ? `took over a stale lock (pid ${r.stale} is gone)`
+    : r.waitedMs !== undefined ? `held, after waiting ${(r.waitedMs / 1000).toFixed(1)} s for another run` : 'held for this run';
   return { id: 'lock', status: 'ok', detail };
 }
 

@@ -1,7 +1,7 @@
 // The one-round-trip facts script: everything the steps need to decide, gathered by one `sh` run.
-// Each fact is printed as `name=<base64>` so arbitrary output (help text, files) survives. Pure: builds a string.
+// Each fact is one line, `name=<base64>` or `name:<plain value>` (see ENCODERS), so arbitrary output survives. Pure: builds a string.
 import { LAUNCHD_LABEL, MAX_ENV_BYTES, PATHS, UNIT_NAME } from '../constants.js';
-import { renderPortScript } from '../probe/port.js';
+import { renderPortScript, type PortSpec } from '../probe/port.js';
 import { renderTailscaleScript } from '../probe/tailscale.js';
 import { renderHostToolsScript } from './host-tools-facts.js';
 import { INSTALL_KEY_FNS, INSTALL_KEY_LINE } from './install-key.js';
@@ -12,10 +12,26 @@ function shPath(p: string): string {
   return `"${p.replace(/^~\//, '$HOME/')}"`;
 }
 
+/**
+ * The value encoders. Each fact is one line: `name=<base64>`, or `name:<value>` when the value is one line of
+ * plain bytes (letters, digits, space, `_./:@+,=-`), which `val` prints with no fork at all: most facts are such
+ * values, and two or three forks per fact (a subshell, base64, tr) cost ~7 ms each on a busy host, which was
+ * most of the script's time (docs/performance.md). GNU base64 is told not to wrap (-w 0) instead of piping to tr.
+ */
+const ENCODERS = String.raw`if base64 -w 0 </dev/null >/dev/null 2>&1; then b64() { base64 -w 0; }; else b64() { base64 | tr -d '
+'; }; fi
+val() {
+  case $2 in
+    *[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@+,=\ -]*) printf '%s=' "$1"; printf '%s' "$2" | b64; printf '
+';;
+    *) printf '%s:%s
+' "$1" "$2";;
+  esac
+}`;
+
 const PRELUDE = String.raw`
-b64() { base64 | tr -d '\n'; }
+${ENCODERS}
 emit() { n=$1; shift; printf '%s=' "$n"; ( "$@" ) 2>&1 | b64; printf '\n'; }
-val() { printf '%s=' "$1"; printf '%s' "$2" | b64; printf '\n'; }
 limit() { # seconds cmd…: coreutils timeout, else (macOS has none) a watcher that SIGTERMs the command
   if command -v timeout >/dev/null 2>&1; then timeout "$@"; return; fi
   l=$1; shift; "$@" & lp=$!
@@ -27,10 +43,29 @@ file_facts() { # name path
   if [ -L "$p" ]; then val "$1.type" symlink; val "$1.target" "$(readlink "$p")"; return; fi
   if [ ! -e "$p" ]; then val "$1.type" missing; return; fi
   if [ -d "$p" ]; then val "$1.type" dir; else val "$1.type" file; fi
-  val "$1.stat" "$(stat -c '%a %u %s %Y' -- "$p" 2>/dev/null || stat -f '%Lp %u %z %m' -- "$p")"
-  if [ -f "$p" ] && [ -r "$p" ] && [ "$(wc -c < "$p")" -le ${MAX_ENV_BYTES} ]; then printf '%s.content=' "$1"; b64 < "$p"; printf '\n'; fi
+  st=$(stat -c '%a %u %s %Y' -- "$p" 2>/dev/null || stat -f '%Lp %u %z %m' -- "$p"); val "$1.stat" "$st"
+  set -- "$1" $st # $4: the size, from stat (no wc)
+  if [ -f "$p" ] && [ -r "$p" ] && [ "$4" -le ${MAX_ENV_BYTES} ] 2>/dev/null; then printf '%s.content=' "$1"; b64 < "$p"; printf '\n'; fi
 }
 `;
+
+/** OS, hostname, arch (one uname), user/uid/gid (one id), boot id (read, no fork, on Linux). */
+function identityFacts(): string {
+  return `set -- $(uname -snm); val os "$1"; val hostname "$2"; val arch "$3"
+hs_id=$(id); hs_uid=\${hs_id#uid=}; hs_uid=\${hs_uid%%[!0-9]*}; hs_gid=\${hs_id#* gid=}; hs_gid=\${hs_gid%%[!0-9]*}
+case $hs_id in "uid=$hs_uid("*) hs_user=\${hs_id#*\\(}; hs_user=\${hs_user%%\\)*};; *) hs_user=$(id -un);; esac
+val user "$hs_user"; val uid "$hs_uid"; val gid "$hs_gid"
+if [ -r /proc/sys/kernel/random/boot_id ]; then read -r hs_boot < /proc/sys/kernel/random/boot_id; else hs_boot=$(sysctl -n kern.boottime 2>/dev/null); fi
+val boot_id "$hs_boot"`;
+}
+
+/** Leftover temp files (.hermes-setup.*) next to the files hermes-setup writes, by glob (no find). */
+function tempFilesFact(): string {
+  return String.raw`hs_t=; for f in "$HOME/.hermes"/.hermes-setup.* "$HOME/.config/systemd/user"/.hermes-setup.* "$HOME/Library/LaunchAgents"/.hermes-setup.*; do
+  if [ -e "$f" ] || [ -L "$f" ]; then hs_t="$hs_t$f
+"; fi
+done; val tempfiles "$hs_t"`;
+}
 
 function hermesLookup(): string {
   return String.raw`${INSTALL_KEY_FNS}
@@ -77,10 +112,10 @@ val xdg_runtime_dir "$XDG_RUNTIME_DIR"
 if [ -S "$XR/bus" ]; then val user_bus yes; else val user_bus no; fi
 if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then val linger yes; else val linger no; fi
 if command -v systemctl >/dev/null 2>&1 && [ -S "$XR/bus" ]; then
-  emit systemd.user env XDG_RUNTIME_DIR="$XR" DBUS_SESSION_BUS_ADDRESS="unix:path=$XR/bus" systemctl --user show ${UNIT_NAME} -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath
+  emit systemd.user env XDG_RUNTIME_DIR="$XR" DBUS_SESSION_BUS_ADDRESS="unix:path=$XR/bus" systemctl --user show ${UNIT_NAME} -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath > "$T/sd-user" &
 fi
 if command -v systemctl >/dev/null 2>&1; then
-  emit systemd.system systemctl show ${UNIT_NAME} -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath
+  emit systemd.system systemctl show ${UNIT_NAME} -p LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState,ExecMainStatus,FragmentPath > "$T/sd-system" &
 fi`;
 }
 
@@ -101,56 +136,81 @@ if command -v launchctl >/dev/null 2>&1; then
 fi`;
 }
 
+/** Lines run as one background job writing to "$T/g-<name>" (printed after the final wait), so the groups and
+ * the probes above run side by side: the script is mostly short-lived processes, and waiting on each in turn
+ * was most of its time. */
+function group(name: string, lines: string[]): string {
+  return `{\n${lines.join('\n')}\nwait\n} > "$T/g-${name}" &`;
+}
+
+/** Who listens on the port, then the full command line of each listener's process, as one background job. */
+function portAndCommandLines(port: PortSpec): string {
+  return `{ ( ${renderPortScript(port)} ) > "$T/port" 2>&1
+printf 'port='; b64 < "$T/port"; printf '\\n'
+for p in $(sed -n -e 's/.*pid=\\([0-9][0-9]*\\).*/\\1/p' -e 's/^p\\([0-9][0-9]*\\)$/\\1/p' "$T/port" | sort -u); do val "cmdline.$p" "$(ps -o args= -p "$p" 2>/dev/null)"; done
+} > "$T/g-port" &`;
+}
+
 /** `fresh`: re-run `hermes --version` and the help texts even when the install fingerprint is unchanged. */
-export function renderFactsScript(port: number, o: { fresh?: boolean } = {}): string {
+export function renderFactsScript(port: PortSpec, o: { fresh?: boolean } = {}): string {
   return [
     PRELUDE,
     `FRESH=${o.fresh ? 1 : 0}`,
-    'T=$(mktemp -d 2>/dev/null || mktemp -d -t hs); trap \'rm -rf "$T"\' EXIT',
-    `( ${renderTailscaleScript()} ) > "$T/ts" 2>&1 &`,
-    `( ${renderPortScript(port)} ) > "$T/port" 2>&1 &`,
-    'val os "$(uname -s)"; val arch "$(uname -m)"; val user "$(id -un)"; val uid "$(id -u)"; val gid "$(id -g)"',
-    'val home "$HOME"; val shell "${SHELL:-}"; val hostname "$(hostname 2>/dev/null || uname -n)"',
-    'val boot_id "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || sysctl -n kern.boottime 2>/dev/null)"',
-    hermesLookup(),
-    `file_facts env ${shPath(PATHS.env)}`,
-    `file_facts hermes_dir ${shPath(PATHS.hermesDir)}`,
-    `file_facts state ${shPath(PATHS.state)}`,
-    `file_facts unit_user ${shPath(PATHS.unitUser)}`,
-    `file_facts unit_system ${shPath(PATHS.unitSystem)}`,
-    `file_facts plist_agent ${shPath(PATHS.plistAgent)}`,
-    `file_facts plist_daemon ${shPath(PATHS.plistDaemon)}`,
-    configYamlFacts(),
     MARKER_PROBE_FN,
-    'val update_marker.probe "$(marker_probe)"',
-    `val tempfiles "$(find "$HOME/.hermes" "$HOME/.config/systemd/user" "$HOME/Library/LaunchAgents" -maxdepth 1 -name '.hermes-setup.*' 2>/dev/null)"`,
-    `W=$HOME/.hermes; [ -d "$W" ] || W=$HOME; if [ -w "$W" ]; then val writable yes; else val writable no; fi; val writable_dir "$W"`,
-    `val free_kb "$(df -Pk "$W" 2>/dev/null | tail -n 1 | tr -s ' ' | cut -d ' ' -f 4)"`,
-    `val ifaddrs "$( (ip -o addr show 2>/dev/null || ifconfig 2>/dev/null) | sed -n 's/.*inet6\\{0,1\\} \\([0-9a-fA-F.:]*\\).*/\\1/p')"`,
-    `if [ -d /Applications/Hermes.app ] || [ -d "$HOME/.config/Hermes" ] || [ -d "$HOME/Library/Application Support/Hermes" ]; then val desktop_app yes; else val desktop_app no; fi`,
-    systemdFacts(),
-    launchdFacts(),
-    renderHostToolsScript(),
+    'T=$(mktemp -d 2>/dev/null || mktemp -d -t hs); trap \'rm -rf "$T" </dev/null >/dev/null 2>&1 &\' EXIT',
+    `{ printf 'tailscale='; ( ${renderTailscaleScript()} ) 2>&1 | b64; printf '\\n'; } > "$T/g-ts" &`,
+    portAndCommandLines(port),
+    `emit funnel sh -c 'for t in tailscale /usr/local/bin/tailscale /Applications/Tailscale.app/Contents/MacOS/Tailscale; do command -v "$t" >/dev/null 2>&1 && exec "$t" funnel status --json; done' > "$T/funnel" &`,
+    group('hermes', [
+      identityFacts(),
+      'val home "$HOME"; val shell "${SHELL:-}"',
+      hermesLookup(),
+    ]),
+    group('files', [
+      `file_facts env ${shPath(PATHS.env)}`,
+      `file_facts hermes_dir ${shPath(PATHS.hermesDir)}`,
+      `file_facts state ${shPath(PATHS.state)}`,
+      `file_facts unit_user ${shPath(PATHS.unitUser)}`,
+      `file_facts unit_system ${shPath(PATHS.unitSystem)}`,
+      `file_facts plist_agent ${shPath(PATHS.plistAgent)}`,
+      `file_facts plist_daemon ${shPath(PATHS.plistDaemon)}`,
+      configYamlFacts(),
+      'val update_marker.probe "$(marker_probe)"',
+      tempFilesFact(),
+      `W=$HOME/.hermes; [ -d "$W" ] || W=$HOME; if [ -w "$W" ]; then val writable yes; else val writable no; fi; val writable_dir "$W"`,
+      `val free_kb "$(df -Pk "$W" 2>/dev/null | { a=; while read -r _ _ _ x _; do a=$x; done; echo "$a"; })"`,
+    ]),
+    group('service', [
+      `val ifaddrs "$( (ip -o addr show 2>/dev/null || ifconfig 2>/dev/null) | sed -n 's/.*inet6\\{0,1\\} \\([0-9a-fA-F.:]*\\).*/\\1/p')"`,
+      `if [ -d /Applications/Hermes.app ] || [ -d "$HOME/.config/Hermes" ] || [ -d "$HOME/Library/Application Support/Hermes" ]; then val desktop_app yes; else val desktop_app no; fi`,
+      systemdFacts(),
+      launchdFacts(),
+    ]),
+    group('tools', [renderHostToolsScript()]),
     'wait',
-    `printf 'tailscale='; b64 < "$T/ts"; printf '\\n'`,
-    `emit funnel sh -c 'for t in tailscale /usr/local/bin/tailscale /Applications/Tailscale.app/Contents/MacOS/Tailscale; do command -v "$t" >/dev/null 2>&1 && exec "$t" funnel status --json; done'`,
-    `printf 'port='; b64 < "$T/port"; printf '\\n'`,
-    `for p in $(sed -n -e 's/.*pid=\\([0-9][0-9]*\\).*/\\1/p' -e 's/^p\\([0-9][0-9]*\\)$/\\1/p' "$T/port" | sort -u); do val "cmdline.$p" "$(ps -o args= -p "$p" 2>/dev/null)"; done`,
+    'cat "$T/g-hermes" "$T/g-files" "$T/g-service" "$T/g-tools" "$T/sd-user" "$T/sd-system" "$T/funnel" "$T/g-ts" "$T/g-port" 2>/dev/null',
     'val done yes',
   ].join('\n');
+}
+
+/** One fact line: `name=<base64>` or `name:<plain value>` (names hold neither `=` nor `:`). */
+function parseFactLine(line: string): { name: string; bytes: Buffer } | undefined {
+  const at = line.search(/[=:]/);
+  if (at <= 0) return undefined;
+  const rest = line.slice(at + 1);
+  return { name: line.slice(0, at), bytes: line[at] === ':' ? Buffer.from(rest, 'utf8') : Buffer.from(rest, 'base64') };
 }
 
 export function parseFactLines(out: string): Map<string, string> {
   const m = new Map<string, string>();
   for (const line of out.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    m.set(line.slice(0, eq), Buffer.from(line.slice(eq + 1), 'base64').toString('utf8'));
+    const f = parseFactLine(line);
+    if (f) m.set(f.name, f.bytes.toString('utf8'));
   }
   return m;
 }
 
 export function parseFactBytes(out: string, name: string): Buffer | undefined {
-  const line = out.split('\n').find((l) => l.startsWith(`${name}=`));
-  return line === undefined ? undefined : Buffer.from(line.slice(name.length + 1), 'base64');
+  const line = out.split('\n').find((l) => l.startsWith(`${name}=`) || l.startsWith(`${name}:`));
+  return line === undefined ? undefined : parseFactLine(line)?.bytes;
 }

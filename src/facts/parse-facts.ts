@@ -1,5 +1,5 @@
 // Turns the facts script's output into typed facts. Pure.
-import { parsePortScriptOutput, type Listener } from '../probe/port.js';
+import { checkedPort, parsePortScriptOutput, type Listener } from '../probe/port.js';
 import { parseTailscaleOutput, type TailscaleFacts } from '../probe/tailscale.js';
 import { parseFactBytes, parseFactLines } from './facts-script.js';
 import { parseFileVault, pickNode, type NodeFacts } from './host-tools-facts.js';
@@ -105,6 +105,8 @@ export interface Facts {
   launchd?: LaunchdFacts;
   tailscale: TailscaleFacts;
   listeners: Listener[];
+  /** The port whose listeners these are, when the script took it from the state file (`check` without --port). */
+  portChecked?: number;
   complete: boolean;
 }
 
@@ -208,6 +210,7 @@ export function parseFacts(raw: string, port: number): Facts {
     ...(launchdFacts(m) ? { launchd: launchdFacts(m) } : {}),
     tailscale: parseTailscaleOutput(m.get('tailscale') ?? ''),
     listeners: withCmdlines(parsePortScriptOutput(m.get('port') ?? '', port), m),
+    ...(checkedPort(m.get('port') ?? '') !== undefined ? { portChecked: checkedPort(m.get('port') ?? '') } : {}),
     complete: m.get('done') === 'yes',
   };
 }

@@ -9,16 +9,40 @@ export { type Listener, parseLsofListeners, parseProcNetTcp, parseSsListeners } 
 
 const MARK = '@@hs-port';
 
+/** `check` without --port: the port the state file records (a top-level `"port": N` line), else `fallback`. */
+export interface RecordedPort { recordedOr: number }
+
+export type PortSpec = number | RecordedPort;
+
+const STATE_FILE = '"$HOME/.hermes/.hermes-setup-state.json"';
+
+function checkPort(port: number): number {
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad port: ${port}`);
+  return port;
+}
+
+/** The port's shell words: literals, or (recorded) variables set from the state file, announced in the output. */
+function portWords(spec: PortSpec): { pre: string; port: string; hex: string } {
+  if (typeof spec === 'number') return { pre: '', port: String(checkPort(spec)), hex: spec.toString(16).toUpperCase().padStart(4, '0') };
+  return {
+    pre: `hs_port=$(sed -n 's/^  "port": \\([0-9][0-9]*\\),\\{0,1\\}$/\\1/p' ${STATE_FILE} 2>/dev/null)
+case $hs_port in ''|*[!0-9]*) hs_port=${checkPort(spec.recordedOr)};; esac
+hs_hex=$(printf '%04X' "$hs_port")
+echo "${MARK} port $hs_port"
+`,
+    port: '$hs_port', hex: '$hs_hex',
+  };
+}
+
 /**
  * POSIX sh, no bashisms, no awk. Sources are tried in order until one reports a listener; the env var
  * HS_PORT_SOURCES (comma list of lsof, ss, proc) restricts and orders nothing but which ones may run.
  * /proc rows are filtered in sh and joined to pids through `ls -l /proc/<pid>/fd` (no per-fd forks).
  */
-export function renderPortScript(port: number): string {
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad port: ${port}`);
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+export function renderPortScript(spec: PortSpec): string {
+  const { pre, port, hex } = portWords(spec);
   return `# hermes-setup: who listens on TCP ${port}
-srcs=",\${HS_PORT_SOURCES:-lsof,ss,proc},"
+${pre}srcs=",\${HS_PORT_SOURCES:-lsof,ss,proc},"
 found=
 hs_find() { for c in "$@"; do case $c in /*) if [ -x "$c" ]; then echo "$c"; return 0; fi;; *) command -v "$c" 2>/dev/null && return 0;; esac; done; return 1; }
 hs_block() { name=$1; shift; out=$("$@" 2>/dev/null); rc=$?; echo "${MARK} begin $name"; if [ -n "$out" ]; then printf '%s\\n' "$out"; found=1; fi; echo "${MARK} end $name rc=$rc"; }
@@ -80,8 +104,16 @@ export function parsePortScriptBlocks(out: string): { blocks: PortScriptBlock[];
   return { blocks, missing };
 }
 
-/** Listeners on `port` from the first source that reported any (lsof, ss, then /proc joined with pids). */
-export function parsePortScriptOutput(out: string, port: number): Listener[] {
+/** The port a recorded-port script checked (its `port N` line), if it is one. */
+export function checkedPort(out: string): number | undefined {
+  const m = new RegExp(`^${MARK} port (\\d+)$`, 'm').exec(out);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Listeners on `port` (or on the port a recorded-port script announced) from the first source that reported
+ * any (lsof, ss, then /proc joined with pids). */
+export function parsePortScriptOutput(out: string, asked: number): Listener[] {
+  const port = checkedPort(out) ?? asked;
   const { blocks } = parsePortScriptBlocks(out);
   const text = (name: string): string => blocks.filter((b) => b.name === name).map((b) => b.text).join('\n');
   const candidates: Listener[][] = [

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
-import { ShellRemote, readFirstLine, waitAtMost, type ExecOptions, type ExecResult, type Held } from './remote.js';
+import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
+import { watchHeld, type HeldRun, type HoldOptions } from './held-run.js';
 
 export class LocalRemote extends ShellRemote {
   readonly label = 'local';
@@ -31,17 +32,11 @@ export class LocalRemote extends ShellRemote {
     return { code: r.exitCode ?? (r.timedOut ? 124 : 255), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
   }
 
-  async hold(command: string): Promise<Held> {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'ignore'], env: this.env ?? process.env });
-    const firstLine = await readFirstLine(child.stdout);
-    const exited = new Promise<void>((res) => child.once('exit', () => res()));
-    return {
-      firstLine,
-      release: async () => {
-        child.stdin.end();
-        await waitAtMost(exited, 3000);
-      },
-    };
+  async holdUntil(command: string, o: HoldOptions): Promise<HeldRun> {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], env: this.env ?? process.env });
+    const exited = new Promise<number>((res) => child.once('close', (code) => res(code ?? 255)));
+    child.stdin.on('error', () => undefined);
+    return watchHeld({ stdout: child.stdout, stderr: child.stderr, exited, write: (t) => { child.stdin.write(t); }, end: () => child.stdin.end(), kill: () => child.kill('SIGKILL') }, o);
   }
 
   async dial(host: string, port: number): Promise<Duplex> {

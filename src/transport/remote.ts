@@ -2,6 +2,7 @@
 // File operations are shell scripts run through exec, so both implementations behave the same.
 import { READ_SCRIPT, STAT_SCRIPT, WHICH_SCRIPT, WRITE_ATOMIC_SCRIPT, shCommand } from './shell.js';
 import type { Duplex } from 'node:stream';
+import type { HeldRun, HoldOptions } from './held-run.js';
 import { remoteCommandError } from '../errors.js';
 import { triggerFault, writeFault, type FaultAction } from '../fault-injection.js';
 
@@ -29,12 +30,6 @@ export interface FileStat {
   mtimeSec: number;
 }
 
-export interface Held {
-  firstLine: string;
-  /** Closes stdin (the process sees EOF) and waits for it to exit. */
-  release(): Promise<void>;
-}
-
 export interface WhichResult {
   path: string;
   via: 'login-shell' | 'candidate';
@@ -50,8 +45,8 @@ export interface Remote {
   writeFileAtomic(path: string, content: string | Buffer, mode: number): Promise<void>;
   stat(path: string): Promise<FileStat | undefined>;
   which(name: string, candidates: string[]): Promise<WhichResult | undefined>;
-  /** Runs `command` and keeps it running (stdin open) until release(); resolves with its first stdout line. */
-  hold(command: string): Promise<Held>;
+  /** Runs `command` with `stdin` sent and kept open; resolves at the `until` line (or when the process ends). */
+  holdUntil(command: string, o: HoldOptions): Promise<HeldRun>;
   /** A TCP stream to host:port as seen from the remote host (SSH: a direct-tcpip channel). */
   dial(host: string, port: number): Promise<Duplex>;
   /** Fault injection only: cut the transport abruptly. */
@@ -77,7 +72,7 @@ export abstract class ShellRemote implements Remote {
   abstract exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   abstract close(): Promise<void>;
   abstract dial(host: string, port: number): Promise<Duplex>;
-  abstract hold(command: string): Promise<Held>;
+  abstract holdUntil(command: string, o: HoldOptions): Promise<HeldRun>;
 
   protected async run(script: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
     return this.exec(shCommand(script, args), opts);
@@ -123,29 +118,5 @@ export abstract class ShellRemote implements Remote {
   async which(name: string, candidates: string[]): Promise<WhichResult | undefined> {
     const r = await this.run(WHICH_SCRIPT, [name, ...candidates]);
     return parseWhich(r.stdout);
-  }
-}
-
-/** The first line a process prints (without the newline); '' if it ends first. */
-export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    let buf = '';
-    const onData = (d: Buffer | string) => {
-      buf += d.toString();
-      const i = buf.indexOf('\n');
-      if (i >= 0) { stream.removeListener('data', onData); resolve(buf.slice(0, i)); }
-    };
-    stream.on('data', onData);
-    stream.once('end', () => resolve(buf.split('\n')[0] ?? ''));
-  });
-}
-
-/** Waits for `p`, at most `ms`; the timer never keeps the process alive after `p` settles. */
-export async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([p, new Promise((res) => { timer = setTimeout(res, ms); })]);
-  } finally {
-    clearTimeout(timer);
   }
 }

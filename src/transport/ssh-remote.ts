@@ -1,10 +1,12 @@
 // The SSH implementation of Remote (node-ssh over ssh2), with strict host-key checking.
 import { appendFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { unreachableError } from '../errors.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
-import { ShellRemote, readFirstLine, waitAtMost, type ExecOptions, type ExecResult, type Held } from './remote.js';
+import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
+import { watchHeld, type HeldRun, type HoldOptions } from './held-run.js';
 import { planAuth, type AuthInputs } from './ssh-auth.js';
 import { formatTargetHost } from './target.js';
 
@@ -15,6 +17,8 @@ export interface SshConnectOptions {
   auth: Omit<AuthInputs, 'user'>;
   hostKeys: HostKeyPolicy;
   connectTimeoutMs?: number;
+  /** Called when the TCP connection is being made (for start-up overlap: transport/early-start.ts). */
+  onDial?: () => void;
 }
 
 export class SshRemote extends ShellRemote {
@@ -40,8 +44,11 @@ export class SshRemote extends ShellRemote {
     const ssh = new NodeSSH();
     const timeout = opts.connectTimeoutMs ?? 10_000;
     try {
+      const dialing = dialNoDelay(opts.host, opts.port, timeout);
+      opts.onDial?.();
+      const sock = await dialing;
       await ssh.connect({
-        host: opts.host, port: opts.port, username: opts.user,
+        sock, host: opts.host, port: opts.port, username: opts.user,
         readyTimeout: timeout, timeout,
         authHandler: auth.methods,
         hostVerifier: (key: Buffer) => check.verify(key),
@@ -77,21 +84,18 @@ export class SshRemote extends ShellRemote {
     return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
   }
 
-  async hold(command: string): Promise<Held> {
+  async holdUntil(command: string, o: HoldOptions): Promise<HeldRun> {
     this.stats.execs++;
     const conn = this.ssh.connection;
     if (!conn) throw unreachableError('E_UNREACHABLE', `the SSH connection to ${this.label} is closed`, 'rerun');
-    const stream = await new Promise<import('ssh2').ClientChannel>((res, rej) => conn.exec(command, (err, ch) => (err ? rej(err) : res(ch))));
-    const firstLine = await readFirstLine(stream);
-    const closed = new Promise<void>((res) => stream.once('close', () => res()));
-    return {
-      firstLine,
-      release: async () => {
-        if (!this.ssh.connection) return;
-        stream.end();
-        await waitAtMost(closed, 3000);
-      },
-    };
+    return new Promise((resolve, reject) => conn.exec(command, (err, ch) => {
+      if (err) { reject(err); return; }
+      let code = 255;
+      ch.once('exit', (c: number | null) => { if (typeof c === 'number') code = c; });
+      const exited = new Promise<number>((done) => ch.once('close', () => done(code)));
+      ch.on('error', () => undefined);
+      resolve(watchHeld({ stdout: ch, stderr: ch.stderr, exited, write: (t) => { ch.write(t); }, end: () => { if (this.ssh.connection) ch.end(); }, kill: () => ch.close() }, o));
+    }));
   }
 
   async dial(host: string, port: number): Promise<Duplex> {
@@ -121,6 +125,24 @@ export class SshRemote extends ShellRemote {
     const file = process.env.HERMES_SETUP_STATS;
     if (file) await appendFile(file, `${JSON.stringify({ target: this.label, ...this.stats })}\n`).catch(() => undefined);
   }
+}
+
+/**
+ * The TCP connection for SSH, with Nagle's algorithm off. SSH's request/reply packets are small: with Nagle on,
+ * each one that follows an unacknowledged packet waits for the peer's delayed ACK (~40 ms on Linux), which cost
+ * ~160 ms of the handshake and ~80 ms of every exec on the test guests (docs/performance.md). ssh2 only dials
+ * its own socket without TCP_NODELAY, so the socket is dialled here and handed over connected.
+ */
+export function dialNoDelay(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = new Socket();
+    const fail = (err: Error): void => { clearTimeout(timer); sock.destroy(); reject(err); };
+    const timer = setTimeout(() => fail(Object.assign(new Error(`Timed out while connecting to ${host}:${port}`), { code: 'ETIMEDOUT' })), timeoutMs);
+    sock.once('error', fail);
+    sock.once('connect', () => { clearTimeout(timer); sock.removeListener('error', fail); resolve(sock); });
+    sock.setNoDelay(true);
+    sock.connect({ host, port });
+  });
 }
 
 /** stdin for one exec; with a fault hook the stream stays open after the bytes until the hook has run. */

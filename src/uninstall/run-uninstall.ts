@@ -3,10 +3,9 @@
 // a second run finds nothing to do.
 import { PATHS } from '../constants.js';
 import { TOKEN_KEY } from '../secrets.js';
-import { acquireLock } from '../converge/remote-lock.js';
+import { readFactsHoldingLock } from '../converge/locked-facts.js';
 import { remoteCommandError } from '../errors.js';
 import { encodeEnv, readEnvText } from '../facts/env-text.js';
-import { gatherFacts } from '../facts/gather.js';
 import type { Facts } from '../facts/parse-facts.js';
 import { removeDotenvKey } from '../render/env-file.js';
 import { serviceManagerFor } from '../service/service-manager.js';
@@ -36,9 +35,8 @@ async function removeState(remote: Remote, f: Facts): Promise<StepOutcome> {
 }
 
 export async function runUninstall(remote: Remote, opts: UninstallOptions, log: (l: string) => void): Promise<StepOutcome[]> {
-  const lock = await acquireLock(remote, opts.lockWaitMs, log);
+  const { facts: f, lock } = await readFactsHoldingLock(remote, opts.port, opts.lockWaitMs, log);
   try {
-    const f = await gatherFacts(remote, opts.port);
     const s = parseState(f.state.content);
     const io: StepIo = { remote, log };
     const service = await (await serviceManagerFor(f)).remove(io, f, s);

@@ -1,6 +1,6 @@
 // Concurrency on one host (two `remote` runs; `remote` + `check --repair`; stale and busy locks) and `uninstall`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLock } from '../../src/converge/remote-lock.js';
+import { openFactsChannel } from '../../src/converge/locked-facts.js';
 import { SshRemote } from '../../src/transport/ssh-remote.js';
 import { bootLinuxHost, type LinuxHost } from '../hosts/linux-host.js';
 import { startMacHost, type MacHost } from '../hosts/mac-host.js';
@@ -54,14 +54,15 @@ describe('the remote lock', () => {
   it('a live lock and --lock-wait 0: a clear one-line error, exit 1, the host untouched', async () => {
     const kh = join(p.cliHome, '.ssh', 'known_hosts');
     const holder = await SshRemote.connect({ host: h.ip, port: 22, user: 'deploy', auth: { home: p.cliHome, explicit: [h.keyPath], fromConfig: [] }, hostKeys: { knownHostsPath: kh, acceptNew: false } });
-    const lock = await acquireLock(holder, 0, () => undefined);
+    const lock = await openFactsChannel(holder, 9119, 0);
+    expect((await lock.lock(() => undefined)).state).toBe('held');
     try {
       const r = await runCli(['remote', ...p.args, '--lock-wait', '0'], { HOME: p.cliHome });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^E_LOCKED: another hermes-setup run \(.+:pid\d+, remote pid \d+\) is working on this host — hint: /);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
-      await lock.release();
+      await lock.close();
       await holder.close();
     }
     expect((await p.ssh('ls -A ~/.hermes')).stdout).not.toMatch(/hermes-setup\.lock/);

@@ -1,10 +1,12 @@
 // renderPortScript run locally with `sh -c` (lsof, ss-only and proc-only paths) against the simulator and
 // plain loopback/wildcard listeners; parsePortScriptOutput must find the real pid and bind address.
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, type Sim, createSim, getFreePort, removeSim, startHermes } from '../simulator/helpers/harness.js';
-import { type Listener, bindFitsMode, parsePortScriptBlocks, parsePortScriptOutput, renderPortScript } from '../../src/probe/port.js';
+import { type Listener, bindFitsMode, checkedPort, parsePortScriptBlocks, parsePortScriptOutput, renderPortScript } from '../../src/probe/port.js';
 
 function runSh(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -57,6 +59,20 @@ describe('port script against the simulator (G2, loopback bind)', () => {
     const { blocks } = parsePortScriptBlocks(r.stdout);
     expect(blocks.map((b) => b.name)).toEqual(['lsof']);
     expect(parsePortScriptOutput(r.stdout, run.port)[0]?.pid).toBe(run.proc.pid);
+  });
+
+  it.each(SOURCES.map(([s]) => s))('the recorded port (check without --port), HS_PORT_SOURCES=%s: read from the state file, announced, else the fallback', async (sources) => {
+    const home = mkdtempSync('/var/tmp/hs-port-home-');
+    mkdirSync(join(home, '.hermes'));
+    writeFileSync(join(home, '.hermes', '.hermes-setup-state.json'), `${JSON.stringify({ schema: 1, bind: '127.0.0.1', port: run.port, envKeys: ['X'] }, null, 2)}\n`);
+    const r = await runSh(renderPortScript({ recordedOr: 9 }), { HOME: home, HS_PORT_SOURCES: sources });
+    expect(checkedPort(r.stdout)).toBe(run.port);
+    expect(parsePortScriptOutput(r.stdout, 9)).toEqual([expect.objectContaining({ address: '127.0.0.1', port: run.port, pid: run.proc.pid, source: sources })]);
+    rmSync(join(home, '.hermes', '.hermes-setup-state.json'));
+    const none = await runSh(renderPortScript({ recordedOr: run.port }), { HOME: home, HS_PORT_SOURCES: sources });
+    expect(checkedPort(none.stdout)).toBe(run.port);
+    expect(parsePortScriptOutput(none.stdout, 9)[0]?.pid).toBe(run.proc.pid);
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('nothing listening: lsof rc 1 and ss empty fall through to /proc, result empty', async () => {

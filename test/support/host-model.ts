@@ -4,7 +4,8 @@
 // It is a stand-in for unit speed only; every behaviour here is also covered by the e2e suite on real hosts.
 import type { Duplex } from 'node:stream';
 import type { Facts } from '../../src/facts/parse-facts.js';
-import type { ExecOptions, ExecResult, FileStat, Held, Remote, WhichResult } from '../../src/transport/remote.js';
+import type { ExecOptions, ExecResult, FileStat, Remote, WhichResult } from '../../src/transport/remote.js';
+import type { HeldRun } from '../../src/transport/held-run.js';
 import { file, linuxFacts, macFacts } from './fixtures.js';
 
 export interface Job { loaded: boolean; running: boolean; pid?: number }
@@ -120,7 +121,7 @@ export class ScriptedRemote implements Remote {
 
   async stat(): Promise<FileStat | undefined> { return undefined; }
   async which(): Promise<WhichResult | undefined> { return undefined; }
-  async hold(): Promise<Held> { return { firstLine: 'LOCKED fresh', release: async () => undefined }; }
+  async holdUntil(): Promise<HeldRun> { throw new Error('the model reads its facts with factsOf()'); }
   async dial(): Promise<Duplex> { throw Object.assign(new Error('the model has no network'), { code: 'ECONNREFUSED' }); }
   dropConnection(): void { /* nothing to drop */ }
   async close(): Promise<void> { /* nothing to close */ }

@@ -45,6 +45,18 @@ describe('parseFacts', () => {
     expect(f.hermes).toBeUndefined();
   });
 
+  it('plain `name:value` lines (one line of plain bytes, printed without base64) read like base64 ones', () => {
+    const plain = raw().split('\n').map((l) => {
+      const [k = '', v = ''] = l.split('=');
+      const text = Buffer.from(v, 'base64').toString('utf8');
+      return /^[A-Za-z0-9_./:@+,= -]*$/.test(text) ? `${k}:${text}` : l;
+    }).join('\n');
+    expect(plain).toMatch(/^home:\/home\/deploy$/m);
+    expect(plain).toMatch(/^env\.stat:600 1000 51 1700000000$/m);
+    expect(parseFacts(plain, 9119)).toEqual(parseFacts(raw(), 9119));
+    expect(parseFacts(`${raw()}\nhermes.via:login-shell=x:y`, 9119).hermes?.via).toBe('login-shell=x:y');
+  });
+
   it('a cached install fingerprint skips version and help', () => {
     expect(parseFacts(raw([line('hermes.cached', 'yes')]), 9119).hermes?.cached).toBe(true);
   });
