@@ -169,7 +169,7 @@ function table(cases: Case[], on?: () => Guest): void {
 
 describe('targets, ports, modes, flags, ssh config, keys, known_hosts', () => {
   const T = 'E_TARGET_INVALID';
-  const P = 'E_USAGE';
+  const P = 'E_TARGET_PORT';
   table([
     // --port speaks of --port (not of a target's port), before anything connects.
     { name: '--port 0', args: () => [target(), ...key(), '--port', '0'], code: 'E_USAGE', exit: 2, detail: /^E_USAGE: invalid --port "0" — hint: give a port between 1 and 65535, e\.g\. --port 9119$/ },

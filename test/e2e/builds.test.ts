@@ -60,7 +60,7 @@ describe('a build hermes-setup does not recognise', () => {
     expect(r.report.hermes).toMatchObject({ version: '0.0.0', generation: 'G3' });
   });
 
-  it('hermes update into a build without a dashboard subcommand: the run stops right after the update, before the later steps', async () => {
+  it('hermes update into a build without a dashboard subcommand: the run stops right after the update; the later steps are "not run"', async () => {
     await install('2026.7.1', { updateTo: 'future-2027.1.15' });
     const r = await runCli(['remote', ...p.args, '--json'], { HOME: p.cliHome });
     expect(r.code).toBe(1);
@@ -68,7 +68,10 @@ describe('a build hermes-setup does not recognise', () => {
     expect(report.error.code).toBe('E_HERMES_UNRECOGNISED');
     expect(report.error.message).toMatch(/^after `hermes update`, the Hermes build at \/home\/deploy\/\.local\/bin\/hermes is not one hermes-setup recognises: `hermes dashboard --help` lists no --host \/ --port \(Hermes Agent v\d+\.\d+\.\d+ \(2027\.1\.15\).*invalid choice.*\); stopping before the later steps$/);
     expect(report.steps.find((s) => s.id === 'update')?.status).toBe('failed');
-    expect(report.steps.filter((s) => ['env', 'config', 'strays', 'service', 'record'].includes(s.id))).toEqual([]);
+    // The later steps are listed as "not run" (issue 17), none of them ran.
+    const later = report.steps.filter((s) => ['env', 'config', 'strays', 'service', 'record'].includes(s.id));
+    expect(later.map((s) => s.id)).toEqual(['env', 'config', 'strays', 'service', 'record']);
+    expect(later.every((s) => s.status === 'not run' && s.detail === 'the run stopped at update')).toBe(true);
     expect((await p.ssh('test -e ~/.config/systemd/user/hermes-dashboard.service || test -e ~/.hermes/.hermes-setup-state.json')).code).not.toBe(0);
   });
 });

@@ -16,7 +16,7 @@ import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js'
 import { probeFromHere, runRemote } from '../support/remote-run.js';
 
 const SIM_STATE = '~/.hermes/hermes-agent/.sim-state.json';
-const STEPS = ['facts', 'hermes', 'preflight', 'lock', 'tidy', 'update', 'mode', 'env', 'strays', 'service', 'record', 'port', 'probe'];
+const STEPS = ['facts', 'hermes', 'preflight', 'lock', 'tidy', 'update', 'mode', 'env', 'config', 'strays', 'service', 'record', 'port', 'probe'];
 const UNIT = '~/.config/systemd/user/hermes-dashboard.service';
 const FOREIGN = "import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], 9119)); s.listen(); time.sleep(600)  # foreign-listener";
 
@@ -69,7 +69,7 @@ describe('off a terminal', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const repairLines = r.stdout.split('\n').filter((l) => l.startsWith('repair '));
     expect(new Set(repairLines.map((l) => l.split(':')[0])).size).toBe(repairLines.length);
-    expect(repairLines).toContain('repair service: changed — start');
+    expect(repairLines.filter((l) => /^repair service: changed — start; hermes-dashboard\.service active \(pid \d+\)$/.test(l)), r.stdout).toHaveLength(1);
     const j = await runCli(['check', ...p.args, '--repair', '--json'], env());
     expect(j.code).toBe(0);
     await sh('systemctl --user stop hermes-dashboard.service');

@@ -1,7 +1,11 @@
 // Real systemd-nspawn test hosts: boots Debian guests and checks them over SSH and nsenter. Needs root (see README).
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootLinuxHost, hostsAvailable, listLeftovers, type LinuxHost } from './linux-host.js';
+
+const SCRIPTS = join(import.meta.dirname, 'scripts');
 
 const DEMO_UNIT = `[Unit]
 Description=demo user service for the test-host suite
@@ -149,6 +153,16 @@ describe('one Linux test host', () => {
     expect(await h.bootId()).not.toBe(boot2);
     await expectDemoActiveWithoutLogin(h);
     expect((await h.ssh('cat ~/.config/systemd/user/demo.service')).stdout).toBe(DEMO_UNIT);
+  });
+
+  it('a late teardown by another process (OWNER_PID) leaves a host it does not own alone', async () => {
+    // Names are per index (hsh-IDX): the exit handler of a worker whose afterAll timed out once tore down the next
+    // test file's hsh-IDX mid-run ("No route to host"). teardown.sh with OWNER_PID of another process must not.
+    const h = must(host);
+    const late = await execa(join(SCRIPTS, 'teardown.sh'), [h.name, String(h.idx)], { env: { OWNER_PID: '1' }, reject: false });
+    expect(late.exitCode).toBe(0);
+    expect((await h.ssh('true')).code).toBe(0);
+    expect(await listLeftovers(h.name, h.idx)).toContain(`idx lock: /run/hermes-setup-test-hosts/.idx/${h.idx}`);
   });
 
   it('teardown() leaves nothing behind', async () => {

@@ -60,15 +60,15 @@ function assertHostsAvailable(): void {
   }
 }
 
-async function runScript(script: string, args: string[], opts: { input?: string } = {}): Promise<ExecResult> {
+async function runScript(script: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<ExecResult> {
   const r = await execa(join(SCRIPTS, script), args, {
-    reject: false, input: opts.input, stdin: opts.input === undefined ? 'ignore' : 'pipe', stripFinalNewline: false,
+    reject: false, input: opts.input, env: opts.env, stdin: opts.input === undefined ? 'ignore' : 'pipe', stripFinalNewline: false,
   });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function runScriptOrThrow(script: string, args: string[]): Promise<string> {
-  const r = await runScript(script, args);
+async function runScriptOrThrow(script: string, args: string[], opts: { env?: Record<string, string> } = {}): Promise<string> {
+  const r = await runScript(script, args, opts);
   if (r.code !== 0) throw new Error(`${script} ${args.join(' ')} failed (rc ${r.code}): ${r.stderr.trim()}`);
   return r.stdout;
 }
@@ -212,7 +212,7 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
   let tornDown = false;
   const teardown = async (): Promise<void> => {
     if (tornDown) return; // idempotent: a second run must not release an idx another worker reserved since
-    await runScriptOrThrow('teardown.sh', [name, String(idx)]);
+    await runScriptOrThrow('teardown.sh', [name, String(idx)], { env: { OWNER_PID: String(process.pid) } });
     tornDown = true;
     liveHosts.delete(name);
   };
@@ -272,7 +272,7 @@ export function keepLinuxHost(h: LinuxHost): { keyPath: string; teardownCommand:
  * (SIGKILL 500 ms later), too soon for a clean guest poweroff, so the teardown runs in a detached process.
  */
 function startDetachedCleanup(): void {
-  const cmds = [...liveHosts].map(([name, idx]) => `'${join(SCRIPTS, 'teardown.sh')}' ${name} ${idx}`);
+  const cmds = [...liveHosts].map(([name, idx]) => `OWNER_PID=${process.pid} '${join(SCRIPTS, 'teardown.sh')}' ${name} ${idx}`);
   if (clientKey) cmds.push(`rm -rf '${dirname(clientKey)}'`);
   liveHosts.clear();
   clientKey = undefined;

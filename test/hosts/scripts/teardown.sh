@@ -4,6 +4,13 @@
 . "$(dirname "$0")/common.sh"
 NAME=$1 IDX=$2; RUN="$RUN_BASE/$NAME"
 [ -n "$NAME" ] && [ -n "$IDX" ] || { echo "usage: teardown.sh NAME IDX" >&2; exit 2; }
+# OWNER_PID=P: tear down only what process P reserved. Names are per index (hsh-IDX), so once this instance released
+# its index, another test process may hold a new hsh-IDX; a late second teardown (the exit handler of a worker whose
+# afterAll timed out, say) must leave that one alone. A reservation without an owner line is being made right now.
+if [ -n "${OWNER_PID:-}" ] && [ -d "$RUN_BASE/.idx/$IDX" ]; then
+  o=$(cat "$RUN_BASE/.idx/$IDX/owner" 2>/dev/null) || exit 0
+  [ "${o##*pid=}" = "$OWNER_PID" ] || exit 0
+fi
 "$(dirname "$0")/stop.sh" "$NAME"
 [ "${KEEP_RUN:-0}" = 1 ] && exit 0
 ip route del "$(tailnet_ip "$IDX")/32" 2>/dev/null
