@@ -20,7 +20,8 @@ try {
   await $({ env })`node ${cli} remote ${p.args} --json --no-update`;
   const stats = join(await mkdtemp('/var/tmp/hs-bench-check-'), 'stats.jsonl');
   const token = /^HERMES_DASHBOARD_SESSION_TOKEN=(\S+)$/m.exec((await p.ssh('cat ~/.hermes/.env')).stdout)![1]!;
-  const ms: number[] = []; const floor: number[] = [];
+  const ms: number[] = [];
+  const floor: number[] = [];
   const load0 = loadavg()[0]!;
   for (let i = 0; i < RUNS; i++) {
     let t0 = performance.now();
@@ -30,16 +31,25 @@ try {
     await $({ env: { ...env, HERMES_SETUP_STATS: stats } })`node ${cli} check ${p.args}`;
     ms.push(performance.now() - t0);
   }
-  const trips = (await readFile(stats, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { execs: number; channels: number });
+  const trips = (await readFile(stats, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { execs: number; channels: number });
   const worst = trips.reduce((a, t) => Math.max(a, t.execs + t.channels), 0);
   const s = sorted(ms);
   const median = s[Math.floor(s.length / 2)]!;
-  console.log(`healthy check (${RUNS} runs, fresh node process each timed spawn → exit, Linux guest, Hermes G1 token mode on the tailnet IP; load ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)})`);
+  console.log(
+    `healthy check (${RUNS} runs, fresh node process each timed spawn → exit, Linux guest, Hermes G1 token mode on the tailnet IP; load ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)})`,
+  );
   console.log('| min ms | median ms | max ms | SSH round trips after connect | target |');
   console.log('|---|---|---|---|---|');
-  console.log(`| ${s[0]!.toFixed(0)} | ${median.toFixed(0)} | ${s[s.length - 1]!.toFixed(0)} | ${worst} | ≤ 500 ms median: ${median <= 500 ? 'met' : 'MISSED'} |`);
+  console.log(
+    `| ${s[0]!.toFixed(0)} | ${median.toFixed(0)} | ${s[s.length - 1]!.toFixed(0)} | ${worst} | ≤ 500 ms median: ${median <= 500 ? 'met' : 'MISSED'} |`,
+  );
   const f = sorted(floor)[Math.floor(floor.length / 2)]!;
-  console.log(`same run, interleaved: the floor (connect + \`true\` + WS probe, bench/floor.mjs, spawn → exit) ${f.toFixed(0)} ms median; check ÷ floor ${(median / f).toFixed(2)}`);
+  console.log(
+    `same run, interleaved: the floor (connect + \`true\` + WS probe, bench/floor.mjs, spawn → exit) ${f.toFixed(0)} ms median; check ÷ floor ${(median / f).toFixed(2)}`,
+  );
   await rm(join(stats, '..'), { recursive: true, force: true });
   await rm(p.cliHome, { recursive: true, force: true });
 } finally {

@@ -15,13 +15,18 @@ const [username, host] = target.split('@');
 const token = readFileSync(0, 'utf8').trim();
 const sock = new Socket();
 sock.setNoDelay(true);
-await new Promise((res, rej) => { sock.once('connect', res); sock.once('error', rej); sock.connect({ host, port: 22 }); });
+await new Promise((res, rej) => {
+  sock.once('connect', res);
+  sock.once('error', rej);
+  sock.connect({ host, port: 22 });
+});
 const ssh = new NodeSSH();
 await ssh.connect({ sock, host, username, privateKey: readFileSync(key, 'utf8'), hostVerifier: () => true });
 const r = process.argv.includes('--facts')
   ? await ssh.execCommand('sh -s', { stdin: renderFactsScript(Number(probePort)) })
   : await ssh.execCommand('true');
-const dial = (h, p) => new Promise((res, rej) => ssh.connection.forwardOut('127.0.0.1', 0, h, p, (e, s) => (e ? rej(e) : res(s))));
+const dial = (h, p) =>
+  new Promise((res, rej) => ssh.connection.forwardOut('127.0.0.1', 0, h, p, (e, s) => (e ? rej(e) : res(s))));
 const probe = await probeWebSocket({ dial, host: probeHost, port: Number(probePort), token });
 ssh.dispose();
 console.log(JSON.stringify({ ms: performance.now() - t0, exec: r.code, probe: probe.ok ? 101 : probe.kind }));

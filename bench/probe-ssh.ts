@@ -40,14 +40,21 @@ async function timed(fn: () => Promise<{ ok: boolean }>, runs = RUNS): Promise<n
 const sshd = await startSshd({ user: 'hs-bench' });
 const home = mkdtempSync('/var/tmp/hs-bench-home-');
 const sim = await createSim({ generation: 'G2' });
-const loop = await startHermes(sim, ['dashboard', '--port', '0', '--isolated'], { HERMES_DASHBOARD_SESSION_TOKEN: PIN });
-const gated = await startHermes(sim, ['dashboard', '--port', '0', '--isolated', '--host', '0.0.0.0'], { HERMES_DASHBOARD_SESSION_TOKEN: PIN, ...basicAuthEnv() });
+const loop = await startHermes(sim, ['dashboard', '--port', '0', '--isolated'], {
+  HERMES_DASHBOARD_SESSION_TOKEN: PIN,
+});
+const gated = await startHermes(sim, ['dashboard', '--port', '0', '--isolated', '--host', '0.0.0.0'], {
+  HERMES_DASHBOARD_SESSION_TOKEN: PIN,
+  ...basicAuthEnv(),
+});
 let remote: SshRemote | undefined;
 try {
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
   remote = await SshRemote.connect({
-    host: '127.0.0.1', port: sshd.port, user: sshd.user,
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
     auth: { home, explicit: [sshd.keyPath], fromConfig: [] },
     hostKeys: { knownHostsPath: join(home, '.ssh/known_hosts'), acceptNew: false },
   });
@@ -55,15 +62,24 @@ try {
   const dial = (h: string, p: number): ReturnType<SshRemote['dial']> => r.dial(h, p);
   const token = await timed(() => probeWebSocket({ dial, host: '127.0.0.1', port: loop.port, token: PIN }));
   const ticket = await timed(async () => {
-    const t = await fetchWsTicket({ dial, host: '127.0.0.1', port: gated.port, username: BASIC_USER, password: BASIC_PASSWORD });
+    const t = await fetchWsTicket({
+      dial,
+      host: '127.0.0.1',
+      port: gated.port,
+      username: BASIC_USER,
+      password: BASIC_PASSWORD,
+    });
     return t.ok ? probeWebSocket({ dial, host: '127.0.0.1', port: gated.port, ticket: t.ticket }) : t;
   }, LOGIN_RUNS);
   const imports: number[] = [];
   // CPU time, not wall time (steadier on a shared machine), after node-ssh is loaded as it is in the CLI.
-  const load = "await import('node-ssh');const c=process.cpuUsage();await import('./dist/probe/ws-probe.js');"
-    + "await import('./dist/probe/password-login.js');const u=process.cpuUsage(c);console.log((u.user+u.system)/1000)";
+  const load =
+    "await import('node-ssh');const c=process.cpuUsage();await import('./dist/probe/ws-probe.js');" +
+    "await import('./dist/probe/password-login.js');const u=process.cpuUsage(c);console.log((u.user+u.system)/1000)";
   for (let i = 0; i < RUNS; i++) imports.push(Number((await $`node --input-type=module -e ${load}`).stdout.trim()));
-  console.log(`probe through ssh2 forwardOut (loopback sshd, simulator G2; ${RUNS} runs after one warm-up, ${LOGIN_RUNS} for the login)`);
+  console.log(
+    `probe through ssh2 forwardOut (loopback sshd, simulator G2; ${RUNS} runs after one warm-up, ${LOGIN_RUNS} for the login)`,
+  );
   console.log('| what | min ms | median ms | max ms |');
   console.log('|---|---|---|---|');
   console.log(row('token probe: dial + upgrade + gateway.ready', token));

@@ -59,8 +59,13 @@ async function measureMac(): Promise<Medians> {
   }
 }
 
-const rows: [string, Medians][] = [['Linux guest', await measureLinux()], ['emulated Mac', await measureMac()]];
-console.log(`tailscale emulator (${TAILSCALE_EMULATOR_PATH.split('/').pop()}), median of ${CALLS} calls timed inside the host`);
+const rows: [string, Medians][] = [
+  ['Linux guest', await measureLinux()],
+  ['emulated Mac', await measureMac()],
+];
+console.log(
+  `tailscale emulator (${TAILSCALE_EMULATOR_PATH.split('/').pop()}), median of ${CALLS} calls timed inside the host`,
+);
 console.log(`| host | ${COMMANDS.map(([c, a]) => `\`${[c, ...a].join(' ')}\` ms`).join(' | ')} | target |`);
 console.log(`|---|${COMMANDS.map(() => '---|').join('')}---|`);
 for (const [name, m] of rows) {

@@ -5,7 +5,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { bootLinuxHost, ensureRootfs, hostsAvailable, keepLinuxHost, type LinuxHost } from '../test/hosts/linux-host.js';
+import {
+  bootLinuxHost,
+  ensureRootfs,
+  hostsAvailable,
+  keepLinuxHost,
+  type LinuxHost,
+} from '../test/hosts/linux-host.js';
 import { prepareLinuxHost, type PreparedHost } from '../test/support/prepare-host.js';
 
 const keep = process.argv.slice(2).includes('--keep');
@@ -13,7 +19,9 @@ const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const REAL = 'npx hermes-setup remote you@your-box';
 
 if (!hostsAvailable()) {
-  console.error('E_DEMO: the demo boots a systemd-nspawn test host and needs root with systemd-container and debootstrap — hint: run it as root on Debian/Ubuntu (apt-get install systemd-container debootstrap)');
+  console.error(
+    'E_DEMO: the demo boots a systemd-nspawn test host and needs root with systemd-container and debootstrap — hint: run it as root on Debian/Ubuntu (apt-get install systemd-container debootstrap)',
+  );
   process.exit(2);
 }
 
@@ -52,21 +60,28 @@ function keptLines(h: LinuxHost, p: PreparedHost): string[] {
 }
 
 $.verbose = false;
-await step('Preparing the test-host image (the first time: debootstrap of Debian 12, about a minute; cached after)', () => ensureRootfs());
+await step(
+  'Preparing the test-host image (the first time: debootstrap of Debian 12, about a minute; cached after)',
+  () => ensureRootfs(),
+);
 const host = await step('Booting a Debian 12 systemd host (systemd-nspawn)', () => bootLinuxHost());
 console.log(`  ${host.name}: deploy@${host.ip}, tailnet ${host.tailnetIp}`);
 let prepared: PreparedHost | undefined;
 let closing: string[] = [];
 try {
-  prepared = await step('Installing the Hermes simulator (a G2 build) and a Tailscale emulator on it', () => prepareLinuxHost(host, { generation: 'G2' }));
+  prepared = await step('Installing the Hermes simulator (a G2 build) and a Tailscale emulator on it', () =>
+    prepareLinuxHost(host, { generation: 'G2' }),
+  );
   await runs(prepared);
   if (keep) closing = keptLines(host, prepared);
 } finally {
   if (!closing.length) {
     await host.teardown();
     if (prepared) rmSync(prepared.cliHome, { recursive: true, force: true });
-    closing = [`\nThe demo host ${host.name} is gone (removed with its files; nothing is left on this machine).`,
-      `On a real box (Linux with systemd, or a Mac) over SSH: ${REAL}`];
+    closing = [
+      `\nThe demo host ${host.name} is gone (removed with its files; nothing is left on this machine).`,
+      `On a real box (Linux with systemd, or a Mac) over SSH: ${REAL}`,
+    ];
   }
   console.log(closing.join('\n'));
 }

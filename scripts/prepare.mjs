@@ -19,7 +19,11 @@ if (tsc) {
   process.exit(r.status ?? 1);
 }
 if (existsSync('dist/cli.js')) {
-  console.error('hermes-setup: TypeScript is not installed (--omit=dev), so dist/ was not rebuilt; node dist/cli.js runs the dist/ already there');
+  console.error(
+    'hermes-setup: TypeScript is not installed (--omit=dev), so dist/ was not rebuilt; node dist/cli.js runs the dist/ already there',
+  );
 } else {
-  console.error('hermes-setup: no CLI built: TypeScript is a dev dependency and --omit=dev left it out — for a runnable CLI with production dependencies only: npm ci && npm prune --omit=dev');
+  console.error(
+    'hermes-setup: no CLI built: TypeScript is a dev dependency and --omit=dev left it out — for a runnable CLI with production dependencies only: npm ci && npm prune --omit=dev',
+  );
 }

@@ -40,7 +40,10 @@ interface Progress {
 
 /** Runs a command with a few progress lines on stderr; resolves to null, or its failure with the last output lines. */
 async function runWithProgress(cmd: string, args: string[], p: Progress): Promise<string | null> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   const started = Date.now();
   let shown = 0;
   const tail: string[] = [];
@@ -64,16 +67,24 @@ async function runWithProgress(cmd: string, args: string[], p: Progress): Promis
   return code === 0 ? null : `${cmd} ${args.join(' ')} failed (exit ${code}):\n${tail.join('\n')}`;
 }
 
-const APT: Progress = { label: 'test prerequisites', milestone: () => false, detail: (l) => /^(Unpacking|Setting up) /.test(l) };
+const APT: Progress = {
+  label: 'test prerequisites',
+  milestone: () => false,
+  detail: (l) => /^(Unpacking|Setting up) /.test(l),
+};
 
 async function installPackages(layer: TestLayer, packages: string[]): Promise<void> {
   const started = Date.now();
   console.error(`test prerequisites: installing ${packages.join(' ')} (apt-get, once)`);
-  const failure = await runWithProgress('apt-get', ['update', '-qq'], APT)
-    ?? await runWithProgress('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], APT);
+  const failure =
+    (await runWithProgress('apt-get', ['update', '-qq'], APT)) ??
+    (await runWithProgress('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], APT));
   if (failure) console.error(failure);
   const left = stillMissing(packages, readInstalled() ?? new Set());
-  if (left.length > 0) stop(`${layerCommand(layer)}: apt-get could not install ${left.join(' ')} — fix apt (sources, network), then: ${renderAptInstall(left)}`);
+  if (left.length > 0)
+    stop(
+      `${layerCommand(layer)}: apt-get could not install ${left.join(' ')} — fix apt (sources, network), then: ${renderAptInstall(left)}`,
+    );
   console.error(`test prerequisites: installed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

@@ -41,14 +41,22 @@ Environment:
 
 export function buildProgram(): Command {
   const program = new Command('hermes-setup')
-    .description('Provision the Hermes Agent dashboard on an always-on box over SSH: pinned token, a service that survives reboots, reachable over Tailscale, proven by a WebSocket handshake.')
+    .description(
+      'Provision the Hermes Agent dashboard on an always-on box over SSH: pinned token, a service that survives reboots, reachable over Tailscale, proven by a WebSocket handshake.',
+    )
     .version(readVersion(), '-V, --version', 'print the version (also -v)')
     .option('--debug', 'show stack traces and internal details on errors')
     .showSuggestionAfterError(true)
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => write(process.stdout, s), writeErr: () => undefined, outputError: () => undefined })
-    .addHelpText('after', `
+    .configureOutput({
+      writeOut: (s) => write(process.stdout, s),
+      writeErr: () => undefined,
+      outputError: () => undefined,
+    })
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hermes-setup remote deploy@mini.lan --accept-new-host-key
   $ hermes-setup remote mini --dry-run
@@ -58,7 +66,8 @@ Examples:
   $ hermes-setup ping deploy@mini.lan --accept-new-host-key
   $ hermes-setup ping --local
   $ source <(hermes-setup completion bash)
-${EXIT_CODES_HELP}`);
+${EXIT_CODES_HELP}`,
+    );
   registerRemote(program);
   registerCheck(program);
   registerDoctor(program);
@@ -70,19 +79,46 @@ ${EXIT_CODES_HELP}`);
   registerDesktop(program);
   registerExport(program);
   registerCompletion(program);
-  for (const sub of program.commands.flatMap((c) => [c, ...c.commands])) sub.exitOverride().configureOutput({ writeOut: (s) => write(process.stdout, s), writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
+  for (const sub of program.commands.flatMap((c) => [c, ...c.commands]))
+    sub
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => write(process.stdout, s),
+        writeErr: () => undefined,
+        outputError: () => undefined,
+      })
+      .showSuggestionAfterError(true);
   return program;
 }
 
 /** Commander's own errors (unknown command/flag, missing argument) become one-line usage errors. */
 function fromCommander(err: CommanderError): HermesSetupError | 'exit0' {
-  if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 'exit0';
-  const text = err.message.replace(/^error:\s*/i, '').replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)').replace(/\s+/g, ' ').trim();
-  const code = err.code === 'commander.unknownCommand' ? 'E_UNKNOWN_COMMAND' : err.code === 'commander.unknownOption' ? 'E_UNKNOWN_FLAG' : 'E_USAGE';
+  if (
+    err.exitCode === 0 ||
+    err.code === 'commander.helpDisplayed' ||
+    err.code === 'commander.version' ||
+    err.code === 'commander.help'
+  )
+    return 'exit0';
+  const text = err.message
+    .replace(/^error:\s*/i, '')
+    .replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const code =
+    err.code === 'commander.unknownCommand'
+      ? 'E_UNKNOWN_COMMAND'
+      : err.code === 'commander.unknownOption'
+        ? 'E_UNKNOWN_FLAG'
+        : 'E_USAGE';
   return usageError(code, text, 'run hermes-setup --help (or hermes-setup <command> --help) for usage');
 }
 
-export function renderError(err: unknown, debug: boolean, stream: NodeJS.WriteStream = process.stderr): { line: string; exitCode: ExitCode } {
+export function renderError(
+  err: unknown,
+  debug: boolean,
+  stream: NodeJS.WriteStream = process.stderr,
+): { line: string; exitCode: ExitCode } {
   const c = colorsFor(stream);
   if (isHermesSetupError(err)) {
     const [code, ...rest] = err.toLine().split(': ');
@@ -103,7 +139,11 @@ function checkHelpTopic(program: Command, args: string[]): void {
   const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
   if (known.includes(args[1])) return;
   const near = known.find((k) => k.startsWith(args[1]!.slice(0, 2)));
-  throw usageError('E_UNKNOWN_COMMAND', `unknown command '${args[1]}'${near ? ` (did you mean ${near}?)` : ''}`, 'run hermes-setup --help for the list of commands');
+  throw usageError(
+    'E_UNKNOWN_COMMAND',
+    `unknown command '${args[1]}'${near ? ` (did you mean ${near}?)` : ''}`,
+    'run hermes-setup --help for the list of commands',
+  );
 }
 
 let signalsInstalled = false;
@@ -161,5 +201,7 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
-  main(process.argv).then((code) => { process.exitCode = code; });
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -39,26 +39,32 @@ export const ERROR_CODES = {
   E_ENV_TOO_LARGE: [U, '~/.hermes/.env is over 1 MiB or unreadable'],
   E_ENV_NUL: [U, '~/.hermes/.env contains NUL bytes'],
   E_ENV_ENCODING: [U, '~/.hermes/.env is latin-1 and a value to pin has a character latin-1 cannot hold'],
-  E_CONFIG_YAML: [U, '~/.hermes/config.yaml disables the basic-auth login and cannot be edited safely (the message has the manual fix)'],
+  E_CONFIG_YAML: [
+    U,
+    '~/.hermes/config.yaml disables the basic-auth login and cannot be edited safely (the message has the manual fix)',
+  ],
   E_PROFILE_NAME: [U, 'the desktop-app profile name is not valid'],
   E_RELAY_URL: [U, 'the relay URL is not valid'],
   E_PAIR_CODE_FORMAT: [U, 'the pairing code is not 6 characters A-Z, 0-9'],
   // a step failed (1)
   E_STEP: [F, 'a step failed for a reason without its own code (see the message)'],
   E_INTERNAL: [F, 'a bug in hermes-setup (rerun with --debug and report it)'],
-  E_FACTS: [F, 'reading the host\'s state failed (the login shell is not POSIX?)'],
+  E_FACTS: [F, "reading the host's state failed (the login shell is not POSIX?)"],
   E_REMOTE_IO: [F, 'reading or writing a file on the host failed'],
   E_REMOTE_EXEC: [F, 'a command on the host failed'],
   E_UNSUPPORTED_OS: [F, 'the host has neither systemd (Linux) nor launchd (macOS)'],
   E_HERMES_MISSING: [F, 'hermes is not installed on the host'],
   E_HERMES_VERSION: [F, '`hermes --version` did not print a version'],
   E_HERMES_TOO_OLD: [F, 'the Hermes build is too old for a remote dashboard'],
-  E_HERMES_UNRECOGNISED: [F, 'the Hermes build is one hermes-setup does not recognise (renamed, or without the dashboard flags it needs)'],
+  E_HERMES_UNRECOGNISED: [
+    F,
+    'the Hermes build is one hermes-setup does not recognise (renamed, or without the dashboard flags it needs)',
+  ],
   E_UPDATE_IN_PROGRESS: [F, 'a `hermes update` is running on the host'],
   E_UPDATE_FAILED: [F, '`hermes update` failed'],
   E_TAILSCALE_DOWN: [F, 'Tailscale is not up on the host, so there is no tailnet address to bind'],
   E_NOT_WRITABLE: [F, '~/.hermes is not writable'],
-  E_DISK_FULL: [F, 'the host\'s disk is full'],
+  E_DISK_FULL: [F, "the host's disk is full"],
   E_LOCK: [F, 'the host lock cannot be taken'],
   E_LOCKED: [F, 'another hermes-setup run is working on the host'],
   E_TIDY: [F, 'leftover temp files cannot be removed'],
@@ -66,7 +72,10 @@ export const ERROR_CODES = {
   E_STRAY_KILL: [F, 'a stray dashboard could not be stopped'],
   E_PORT_FOREIGN: [F, 'a process that is not Hermes holds the dashboard port'],
   E_SERVICE_DRIFT: [F, 'the service file hermes-setup wrote was edited by hand since (replace it with --force)'],
-  E_SERVICE_FOREIGN: [F, 'a service file at hermes-setup\'s path runs something other than hermes dashboard/serve (replace it with --force)'],
+  E_SERVICE_FOREIGN: [
+    F,
+    "a service file at hermes-setup's path runs something other than hermes dashboard/serve (replace it with --force)",
+  ],
   E_SYSTEMCTL: [F, 'systemctl failed'],
   E_LINGER: [F, 'linger cannot be enabled'],
   E_USER_BUS: [F, 'the user systemd manager did not start'],
@@ -82,7 +91,7 @@ export const ERROR_CODES = {
   E_TIMER: [F, 'the systemd/launchd timer cannot be installed'],
   E_FLEET_FAILED: [F, 'a host of the fleet failed (check/doctor: 3)'],
   E_DESKTOP_NOT_SET_UP: [F, 'the host was never set up by hermes-setup remote'],
-  E_DESKTOP_CONFIG_INVALID: [F, 'the desktop app\'s connection file is not valid JSON'],
+  E_DESKTOP_CONFIG_INVALID: [F, "the desktop app's connection file is not valid JSON"],
   E_SESSIONS_FILE_INVALID: [F, '~/.hermes/remote-sessions.json is not valid'],
   E_NOT_PAIRED: [F, 'no stored relay session for this host'],
   E_RELAY_PLUGIN_MISSING: [F, 'the hermes-relay plugin is not installed on the host'],
@@ -95,12 +104,12 @@ export const ERROR_CODES = {
   E_PAIR_TTL_MISMATCH: [F, 'the relay registered another session lifetime than --ttl asked (the code was not used)'],
   E_RELAY_FORBIDDEN: [F, 'the relay refused the request (403)'],
   E_DEVICE_EXTEND_REFUSED: [F, 'the relay only lets a device shorten its own session'],
-  E_DEVICE_NOT_OWN: [F, 'the prefix is another device\'s session; a device may only change its own'],
+  E_DEVICE_NOT_OWN: [F, "the prefix is another device's session; a device may only change its own"],
   E_PAIR_CODE_EXPIRED: [F, 'the pairing code expired'],
   E_PAIR_CODE_REUSED: [F, 'the pairing code was already used'],
   E_PAIR_CODE_INVALID: [F, 'the relay rejected the pairing code'],
   E_PAIR_RATE_LIMITED: [F, 'the relay is rate-limiting this address'],
-  E_PAIR_CERT_CHANGED: [F, 'the relay\'s TLS certificate changed since pairing'],
+  E_PAIR_CERT_CHANGED: [F, "the relay's TLS certificate changed since pairing"],
   E_DEVICE_NOT_FOUND: [F, 'no paired device matches the prefix'],
   E_DEVICE_PREFIX_AMBIGUOUS: [F, 'several paired devices match the prefix'],
   // unhealthy (3)
@@ -126,14 +135,33 @@ export function exitCodeOf(code: ErrorCode): ExitCode {
 }
 
 const MEANING: Record<ExitCode, string> = {
-  0: 'ok', 1: 'a step failed', 2: 'usage or config error', 3: 'unhealthy (check) or problems (doctor)', 4: 'host unreachable or SSH authentication failed', 5: 'host key rejected',
+  0: 'ok',
+  1: 'a step failed',
+  2: 'usage or config error',
+  3: 'unhealthy (check) or problems (doctor)',
+  4: 'host unreachable or SSH authentication failed',
+  5: 'host key rejected',
 };
 
 /** docs/error-codes.md, rendered from the registry. */
 export function renderErrorCodesDoc(): string {
-  const rows = (Object.entries(ERROR_CODES) as Array<[ErrorCode, readonly [ExitCode, string]]>).map(([code, [exit, meaning]]) => `| \`${code}\` | ${exit} | ${meaning} |`);
+  const rows = (Object.entries(ERROR_CODES) as Array<[ErrorCode, readonly [ExitCode, string]]>).map(
+    ([code, [exit, meaning]]) => `| \`${code}\` | ${exit} | ${meaning} |`,
+  );
   const exits = (Object.entries(MEANING) as Array<[string, string]>).map(([c, m]) => `| ${c} | ${m} |`);
-  return ['# Error codes', '', 'Every error is one line, `E_CODE: cause — hint: fix`, and exits with the code below. Generated from',
-    '`src/error-codes.ts` by `npm run docs:errors`; a unit test fails when this file is out of date.', '',
-    '| Exit | Meaning |', '|---|---|', ...exits, '', '| Code | Exit | Meaning |', '|---|---|---|', ...rows, ''].join('\n');
+  return [
+    '# Error codes',
+    '',
+    'Every error is one line, `E_CODE: cause — hint: fix`, and exits with the code below. Generated from',
+    '`src/error-codes.ts` by `npm run docs:errors`; a unit test fails when this file is out of date.',
+    '',
+    '| Exit | Meaning |',
+    '|---|---|',
+    ...exits,
+    '',
+    '| Code | Exit | Meaning |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }

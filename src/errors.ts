@@ -36,8 +36,17 @@ export const hostKeyError = fail;
 export const stepError = fail;
 
 /** The one formatter for a failed command on the host: `<what> failed (exit N): <last stderr line>`. */
-export function remoteCommandError(code: ErrorCode, what: string, r: { code: number; stderr: string; stdout?: string }, hint: string): HermesSetupError {
-  const last = (r.stderr.trim() || (r.stdout ?? '').trim()).split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+export function remoteCommandError(
+  code: ErrorCode,
+  what: string,
+  r: { code: number; stderr: string; stdout?: string },
+  hint: string,
+): HermesSetupError {
+  const last =
+    (r.stderr.trim() || (r.stdout ?? '').trim())
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? '';
   return fail(code, `${what} failed (exit ${r.code})${last ? `: ${last}` : ''}`, hint);
 }
 

@@ -4,7 +4,9 @@
 //   HERMES_SETUP_FAULT=write:<file>:kill    send half of <file>'s bytes (a basename, e.g. .env), then SIGKILL
 export type FaultAction = 'kill' | 'drop';
 
-interface Droppable { dropConnection(): void }
+interface Droppable {
+  dropConnection(): void;
+}
 
 function spec(): { kind: string; where: string; action: FaultAction } | undefined {
   const v = process.env.HERMES_SETUP_FAULT;

@@ -27,7 +27,12 @@ export async function runInterruptCleanups(ms: number): Promise<void> {
   }
   cleanups.length = 0;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(pending), new Promise((res) => { timer = setTimeout(res, ms); })]);
+  await Promise.race([
+    Promise.all(pending),
+    new Promise((res) => {
+      timer = setTimeout(res, ms);
+    }),
+  ]);
   clearTimeout(timer);
 }
 

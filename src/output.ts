@@ -19,7 +19,9 @@ export function guardStreams(streams: NodeJS.WriteStream[] = [process.stdout, pr
   for (const s of streams) {
     if (guarded.has(s)) continue;
     guarded.add(s);
-    s.on('error', () => { closed.add(s); });
+    s.on('error', () => {
+      closed.add(s);
+    });
   }
 }
 
@@ -56,12 +58,25 @@ export const plain: Colors = pc.createColors(false);
 /** Ansible's colours: ok green, changed yellow, failed red, skipped cyan; check's FAIL red, skip cyan. */
 export function statusColor(c: Colors, status: string): (text: string) => string {
   switch (status) {
-    case 'ok': case 'healthy': return c.green;
-    case 'changed': return c.yellow;
-    case 'failed': case 'FAIL': case 'unreachable': case 'PROBLEM': case 'unhealthy': return c.red;
-    case 'skipped': case 'skip': case 'note': return c.cyan;
-    case 'not run': return c.dim;
-    default: return (t) => t;
+    case 'ok':
+    case 'healthy':
+      return c.green;
+    case 'changed':
+      return c.yellow;
+    case 'failed':
+    case 'FAIL':
+    case 'unreachable':
+    case 'PROBLEM':
+    case 'unhealthy':
+      return c.red;
+    case 'skipped':
+    case 'skip':
+    case 'note':
+      return c.cyan;
+    case 'not run':
+      return c.dim;
+    default:
+      return (t) => t;
   }
 }
 
@@ -71,8 +86,20 @@ export function paintStatus(c: Colors, status: string): string {
 
 /** A unified diff with + green, - red, @@ cyan (file headers bold). */
 export function paintDiff(c: Colors, diff: string): string {
-  return diff.split('\n').map((l) => (/^(\+\+\+|---) /.test(l) ? c.bold(l) : l.startsWith('+') ? c.green(l)
-    : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l)).join('\n');
+  return diff
+    .split('\n')
+    .map((l) =>
+      /^(\+\+\+|---) /.test(l)
+        ? c.bold(l)
+        : l.startsWith('+')
+          ? c.green(l)
+          : l.startsWith('-')
+            ? c.red(l)
+            : l.startsWith('@@')
+              ? c.cyan(l)
+              : l,
+    )
+    .join('\n');
 }
 
 // eslint-disable-next-line no-control-regex -- SGR sequences
@@ -95,7 +122,10 @@ export function wrapLine(text: string, width: number | undefined, indent = 0): s
   for (let n = 1; n < parts.length; n += 2) {
     const sep = parts[n]!;
     const word = parts[n + 1] ?? '';
-    if (visibleLength(cur) + sep.length + visibleLength(word) <= width) { cur += sep + word; continue; }
+    if (visibleLength(cur) + sep.length + visibleLength(word) <= width) {
+      cur += sep + word;
+      continue;
+    }
     lines.push(cur);
     cur = ' '.repeat(indent) + word;
   }

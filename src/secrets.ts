@@ -35,7 +35,11 @@ export function hashPassword(password: string, salt = randomBytes(16)): string {
 export function verifyPassword(password: string, hash: string): boolean {
   const m = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([^$]+)\$([^$]+)$/.exec(hash);
   if (!m) return false;
-  const key = scryptSync(password, Buffer.from(m[4]!, 'base64'), 32, { N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) });
+  const key = scryptSync(password, Buffer.from(m[4]!, 'base64'), 32, {
+    N: Number(m[1]),
+    r: Number(m[2]),
+    p: Number(m[3]),
+  });
   return key.toString('base64') === m[5];
 }
 
@@ -63,7 +67,21 @@ export function decodePyBase64(s: string): Buffer | undefined {
     const v = B64.indexOf(c);
     if (v < 0) continue;
     pads = 0;
-    if (quad === 0) { left = v; quad = 1; } else if (quad === 1) { out.push(((left << 2) | (v >> 4)) & 0xff); left = v & 0x0f; quad = 2; } else if (quad === 2) { out.push(((left << 4) | (v >> 2)) & 0xff); left = v & 0x03; quad = 3; } else { out.push(((left << 6) | v) & 0xff); quad = 0; }
+    if (quad === 0) {
+      left = v;
+      quad = 1;
+    } else if (quad === 1) {
+      out.push(((left << 2) | (v >> 4)) & 0xff);
+      left = v & 0x0f;
+      quad = 2;
+    } else if (quad === 2) {
+      out.push(((left << 4) | (v >> 2)) & 0xff);
+      left = v & 0x03;
+      quad = 3;
+    } else {
+      out.push(((left << 6) | v) & 0xff);
+      quad = 0;
+    }
   }
   return quad === 0 ? Buffer.from(out) : undefined;
 }
@@ -72,7 +90,10 @@ export function decodePyBase64(s: string): Buffer | undefined {
 export function decodePyHex(s: string): Buffer | undefined {
   const out: number[] = [];
   for (let i = 0; i < s.length;) {
-    if (/[ \t\n\r\f\v]/.test(s[i] ?? '')) { i += 1; continue; }
+    if (/[ \t\n\r\f\v]/.test(s[i] ?? '')) {
+      i += 1;
+      continue;
+    }
     const pair = s.slice(i, i + 2);
     if (!/^[0-9a-fA-F]{2}$/.test(pair)) return undefined;
     out.push(Number.parseInt(pair, 16));
@@ -95,8 +116,13 @@ export function secretTooShort(raw: string): string | undefined {
   const b64 = decodePyBase64(v);
   const hex = decodePyHex(v);
   const utf8 = Buffer.byteLength(v, 'utf8');
-  const first = b64 ? ['base64', b64.length] as const : hex ? ['hex', hex.length] as const : ['raw', utf8] as const;
-  const lenient = (b64?.length ?? 0) >= MIN_SECRET_BYTES || (hex?.length ?? 0) >= MIN_SECRET_BYTES || utf8 >= MIN_SECRET_BYTES;
+  const first = b64
+    ? (['base64', b64.length] as const)
+    : hex
+      ? (['hex', hex.length] as const)
+      : (['raw', utf8] as const);
+  const lenient =
+    (b64?.length ?? 0) >= MIN_SECRET_BYTES || (hex?.length ?? 0) >= MIN_SECRET_BYTES || utf8 >= MIN_SECRET_BYTES;
   if (lenient && first[1] >= MIN_SECRET_BYTES) return undefined;
   return `${first[1]} byte${first[1] === 1 ? '' : 's'} as ${first[0]}, fewer than ${MIN_SECRET_BYTES}`;
 }

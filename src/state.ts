@@ -36,7 +36,8 @@ export function parseState(content: Buffer | undefined): ConvergeState | undefin
   if (!content) return undefined;
   try {
     const s = JSON.parse(content.toString('utf8')) as ConvergeState;
-    if (!s || s.schema !== 1 || !isAccessMode(s.mode) || !(GENERATIONS as readonly string[]).includes(s.generation)) return undefined;
+    if (!s || s.schema !== 1 || !isAccessMode(s.mode) || !(GENERATIONS as readonly string[]).includes(s.generation))
+      return undefined;
     return s;
   } catch {
     return undefined;

@@ -27,7 +27,10 @@ async function listenersFor(remote: Remote, facts: Facts, port: number): Promise
 async function readAge(remote: Remote, pid: number | undefined): Promise<{ age?: number; now?: number }> {
   if (!pid) return {};
   const r = await remote.exec(`date +%s; ps -o etime= -p ${pid} 2>/dev/null`);
-  const [now, etime] = r.stdout.trim().split('\n').map((l) => l.trim());
+  const [now, etime] = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   const m = /^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)$/.exec(etime ?? '');
   const age = m ? Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3]) * 60 + Number(m[4]) : undefined;
   return { ...(age !== undefined ? { age } : {}), ...(now ? { now: Number(now) } : {}) };
@@ -37,10 +40,16 @@ async function readAge(remote: Remote, pid: number | undefined): Promise<{ age?:
 function probeFor(remote: Remote, i: HealthInput, password: string | undefined): DashboardProbe {
   const mode = i.state?.mode ?? 'tunnel';
   return {
-    dial: (h, p) => remote.dial(h, p), bind: i.state?.bind ?? '127.0.0.1', port: i.port, mode, timeoutMs: 5000,
+    dial: (h, p) => remote.dial(h, p),
+    bind: i.state?.bind ?? '127.0.0.1',
+    port: i.port,
+    mode,
+    timeoutMs: 5000,
     ...(i.envToken ? { token: i.envToken } : {}),
     // One sign-in for every probe of this check or doctor run (Hermes allows 10 a minute per address, docs/hermes-contract.md#c6).
-    ...(signsIn(mode) ? { login: { username: DEFAULT_USERNAME, session: { logins: 0 }, ...(password ? { password } : {}) } } : {}),
+    ...(signsIn(mode)
+      ? { login: { username: DEFAULT_USERNAME, session: { logins: 0 }, ...(password ? { password } : {}) } }
+      : {}),
   };
 }
 
@@ -54,14 +63,21 @@ export async function readHealth(remote: Remote, o: HealthOptions): Promise<Heal
   const loc = m?.installed(facts, state);
   const envToken = readPinnedToken(facts);
   const input: HealthInput = {
-    target: o.target, facts, port, nowSec: Math.floor(Date.now() / 1000), ...(state ? { state } : {}), ...(envToken ? { envToken } : {}),
-    ...(m && loc ? { service: m.view(facts, loc) } : {}), restartCommand: m && loc ? m.restartCommand(loc) : 'hermes-setup check --repair',
+    target: o.target,
+    facts,
+    port,
+    nowSec: Math.floor(Date.now() / 1000),
+    ...(state ? { state } : {}),
+    ...(envToken ? { envToken } : {}),
+    ...(m && loc ? { service: m.view(facts, loc) } : {}),
+    restartCommand: m && loc ? m.restartCommand(loc) : 'hermes-setup check --repair',
     logHint: m && loc ? m.logHint(loc) : '',
   };
   const password = signsIn(state?.mode) ? await readLocalPassword(o.passwordFile) : undefined;
   const probe = probeFor(remote, input, password);
   const r = await probeDashboard(probe);
-  if ('skipped' in r) input.probeSkipped = `the basic-auth password is not known on this machine (${o.passwordFile}); pass --password-file`;
+  if ('skipped' in r)
+    input.probeSkipped = `the basic-auth password is not known on this machine (${o.passwordFile}); pass --password-file`;
   else {
     input.probe = r;
     if (!r.ok && r.status === 403) {
@@ -84,12 +100,20 @@ async function readDeep(remote: Remote, input: HealthInput, p: DashboardProbe): 
   const dnsName = ts.magicDns && ts.dnsName && input.state && input.state.bind === ts.ipv4 ? ts.dnsName : undefined;
   const [r, noOrigin, dnsResult] = await Promise.all([
     remote.exec('sh -s', { stdin: renderDeepScript(input.service) }),
-    input.probe && !input.probe.ok && input.probe.status === 403 ? probeResult({ ...p, origin: '' }) : Promise.resolve(undefined),
+    input.probe && !input.probe.ok && input.probe.status === 403
+      ? probeResult({ ...p, origin: '' })
+      : Promise.resolve(undefined),
     dnsName ? probeResult({ ...p, hostHeader: `${dnsName}:${input.port}` }) : Promise.resolve(undefined),
   ]);
   return {
-    ...(noOrigin ? { noOrigin } : {}), ...(dnsName && dnsResult ? { dnsHost: { host: dnsName, result: dnsResult } } : {}),
-    serveJson: section(r.stdout, 'serve'), publicUrl: section(r.stdout, 'public'),
-    addresses: section(r.stdout, 'addr').split('\n').map((l) => l.trim()).filter(Boolean), evidence: parseEvidence(r.stdout),
+    ...(noOrigin ? { noOrigin } : {}),
+    ...(dnsName && dnsResult ? { dnsHost: { host: dnsName, result: dnsResult } } : {}),
+    serveJson: section(r.stdout, 'serve'),
+    publicUrl: section(r.stdout, 'public'),
+    addresses: section(r.stdout, 'addr')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+    evidence: parseEvidence(r.stdout),
   };
 }

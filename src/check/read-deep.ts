@@ -47,7 +47,11 @@ export interface ServiceEvidence {
 }
 
 export function parseEvidence(out: string): ServiceEvidence {
-  const lines = (s: string): string[] => s.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+  const lines = (s: string): string[] =>
+    s
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter(Boolean);
   const [mtime, ...tail] = lines(section(out, 'updatelog'));
   return {
     ...(section(out, 'restart') ? { restart: section(out, 'restart') } : {}),

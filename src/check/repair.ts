@@ -9,9 +9,17 @@ import type { Remote } from '../transport/remote.js';
 import type { StepOutcome } from '../steps/step.js';
 import type { HealthInput } from './health-input.js';
 
-export interface RepairRun { steps: StepOutcome[]; error?: string; diffs?: string }
+export interface RepairRun {
+  steps: StepOutcome[];
+  error?: string;
+  diffs?: string;
+}
 
-export async function runRepair(remote: Remote, i: HealthInput, o: { passwordFile: string; update: boolean; port?: number; dryRun?: boolean; sshTarget?: string }): Promise<RepairRun> {
+export async function runRepair(
+  remote: Remote,
+  i: HealthInput,
+  o: { passwordFile: string; update: boolean; port?: number; dryRun?: boolean; sshTarget?: string },
+): Promise<RepairRun> {
   const opts = repairOptions(i.state, { ...o, targetLabel: remote.label });
   const s = await runConverge(remote, opts);
   const files = s.inputs?.files ?? [];

@@ -14,19 +14,55 @@ import { renderCheckLines, renderVerdict, type CheckReport, type View } from './
 import { renderStepLine } from '../converge/step-line.js';
 import { colorsFor, paintDiff, plain, terminalWidth } from '../output.js';
 
-interface CheckRun { repair: boolean; update: boolean; dryRun?: boolean; view?: View }
+interface CheckRun {
+  repair: boolean;
+  update: boolean;
+  dryRun?: boolean;
+  view?: View;
+}
 
-async function repairIfNeeded(remote: Remote, opts: HealthOptions, report: CheckReport, o: CheckRun, lines: string[]): Promise<CheckReport> {
+async function repairIfNeeded(
+  remote: Remote,
+  opts: HealthOptions,
+  report: CheckReport,
+  o: CheckRun,
+  lines: string[],
+): Promise<CheckReport> {
   const v = o.view ?? { c: plain };
   const input = await readHealth(remote, opts);
-  lines.push(...renderCheckLines(report.checks, v), `${renderVerdict(report, v.c)} — ${o.dryRun ? 'a repair would (dry run, nothing is changed):' : 'repairing'}`);
-  if (input.facts.updateMarker) return { ...report, repair: { before: report.checks, ran: false, steps: [], error: '`hermes update` is in progress; not touching the service' } };
+  lines.push(
+    ...renderCheckLines(report.checks, v),
+    `${renderVerdict(report, v.c)} — ${o.dryRun ? 'a repair would (dry run, nothing is changed):' : 'repairing'}`,
+  );
+  if (input.facts.updateMarker)
+    return {
+      ...report,
+      repair: {
+        before: report.checks,
+        ran: false,
+        steps: [],
+        error: '`hermes update` is in progress; not touching the service',
+      },
+    };
   const { runRepair } = await import('./repair.js');
-  const run = await runRepair(remote, input, { passwordFile: opts.passwordFile, update: o.update, dryRun: o.dryRun === true, ...(opts.port ? { port: opts.port } : {}) });
-  lines.push(...run.steps.filter((x) => x.status !== 'ok').map((s) => `repair ${renderStepLine(s, v.c)}`), ...(run.diffs ? [paintDiff(v.c, run.diffs)] : []));
+  const run = await runRepair(remote, input, {
+    passwordFile: opts.passwordFile,
+    update: o.update,
+    dryRun: o.dryRun === true,
+    ...(opts.port ? { port: opts.port } : {}),
+  });
+  lines.push(
+    ...run.steps.filter((x) => x.status !== 'ok').map((s) => `repair ${renderStepLine(s, v.c)}`),
+    ...(run.diffs ? [paintDiff(v.c, run.diffs)] : []),
+  );
   if (o.dryRun) return { ...report, repair: { before: report.checks, ran: false, dryRun: true, ...run } };
   const after = planChecks(await readHealth(remote, opts));
-  return { target: remote.label, healthy: isHealthy(after), checks: after, repair: { before: report.checks, ran: true, ...run } };
+  return {
+    target: remote.label,
+    healthy: isHealthy(after),
+    checks: after,
+    repair: { before: report.checks, ran: true, ...run },
+  };
 }
 
 export async function checkHost(remote: Remote, opts: HealthOptions, o: CheckRun): Promise<HostOutcome> {
@@ -37,19 +73,43 @@ export async function checkHost(remote: Remote, opts: HealthOptions, o: CheckRun
   if (!report.healthy && o.repair) report = await repairIfNeeded(remote, opts, report, o, lines);
   lines.push(...(report.repair?.dryRun ? [] : renderCheckLines(report.checks, v)), renderVerdict(report, v.c));
   const failed = report.checks.filter((l) => l.status === 'FAIL').map((l) => l.id);
-  const hint = report.repair?.dryRun ? `run it: hermes-setup check --repair ${opts.target}` : o.repair ? `hermes-setup doctor ${opts.target}` : `run the fixes above, or hermes-setup check --repair ${opts.target}`;
-  const error = report.healthy ? undefined : new HermesSetupError('E_UNHEALTHY', `${remote.label} is unhealthy (${failed.join(', ')})`, hint);
+  const hint = report.repair?.dryRun
+    ? `run it: hermes-setup check --repair ${opts.target}`
+    : o.repair
+      ? `hermes-setup doctor ${opts.target}`
+      : `run the fixes above, or hermes-setup check --repair ${opts.target}`;
+  const error = report.healthy
+    ? undefined
+    : new HermesSetupError('E_UNHEALTHY', `${remote.label} is unhealthy (${failed.join(', ')})`, hint);
   const n = (s: string) => report.checks.filter((l) => l.status === s).length;
-  return { ok: report.healthy, counts: { ok: n('ok'), changed: report.repair?.ran ? 1 : 0, failed: n('FAIL') }, lines, report: { ...report }, ...(error ? { error } : {}) };
+  return {
+    ok: report.healthy,
+    counts: { ok: n('ok'), changed: report.repair?.ran ? 1 : 0, failed: n('FAIL') },
+    lines,
+    report: { ...report },
+    ...(error ? { error } : {}),
+  };
 }
 
-export async function runCheckCommand(targets: string[], flags: HealthFlags & Partial<FleetFlags>, connect: ConnectOptions): Promise<void> {
+export async function runCheckCommand(
+  targets: string[],
+  flags: HealthFlags & Partial<FleetFlags>,
+  connect: ConnectOptions,
+): Promise<void> {
   const hosts = await resolveHosts(targets, flags);
   const single = targets.length <= 1 && flags.inventory === undefined;
   const json = flags.json === true;
   const view: View = { c: colorsFor(process.stdout), ...(single ? { width: terminalWidth() } : {}) };
-  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) => actionHostTask(t, connect, io,
-    (remote) => checkHost(remote, toHealthOptions(flags, t.target, remote.label), { repair: flags.repair === true, update: flags.update === true, dryRun: flags.dryRun === true, view })));
+  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) =>
+    actionHostTask(t, connect, io, (remote) =>
+      checkHost(remote, toHealthOptions(flags, t.target, remote.label), {
+        repair: flags.repair === true,
+        update: flags.update === true,
+        dryRun: flags.dryRun === true,
+        view,
+      }),
+    ),
+  );
   if (single) return finishOne(results[0]!, { json });
   finishFleet(results, { json, failCode: EXIT.UNHEALTHY, failWord: 'unhealthy' });
 }

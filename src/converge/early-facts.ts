@@ -11,8 +11,13 @@ export const factsKind = (port: PortSpec): string => `facts:${JSON.stringify(por
 export const factsChannelKind = (port: number, waitMs: number): string => `facts-channel:${port}:${waitMs}`;
 
 /** What the converge reads first: the facts from the exec that takes the lock later, or (dry run) plain facts. */
-export function earlyConvergeFacts(o: { dryRun: boolean; port: number; lockWaitMs: number }): EarlyRead<Facts | FactsChannel> {
-  if (o.dryRun) return { kind: factsKind(o.port), read: async (r) => (await import('../facts/gather.js')).gatherFacts(r, o.port) };
+export function earlyConvergeFacts(o: {
+  dryRun: boolean;
+  port: number;
+  lockWaitMs: number;
+}): EarlyRead<Facts | FactsChannel> {
+  if (o.dryRun)
+    return { kind: factsKind(o.port), read: async (r) => (await import('../facts/gather.js')).gatherFacts(r, o.port) };
   return {
     kind: factsChannelKind(o.port, o.lockWaitMs),
     read: async (r) => (await import('./locked-facts.js')).openFactsChannel(r, o.port, o.lockWaitMs),

@@ -42,7 +42,13 @@ export interface PlannedFile {
 }
 
 /** What changed on the host this run, for restart decisions (Ansible-handler style). */
-export interface Changes { env: boolean; unit: boolean; version: boolean; linger: boolean; config: boolean }
+export interface Changes {
+  env: boolean;
+  unit: boolean;
+  version: boolean;
+  linger: boolean;
+  config: boolean;
+}
 
 export interface PinnedSecrets {
   token: string;
@@ -50,9 +56,20 @@ export interface PinnedSecrets {
 }
 
 /** Secrets made once per run, so the preflight and the real pass plan the same bytes. */
-export interface GeneratedSecrets { token: string; password: string; passwordHash: string; secret: string }
+export interface GeneratedSecrets {
+  token: string;
+  password: string;
+  passwordHash: string;
+  secret: string;
+}
 
-export interface ProbeRecord { via: string; ok: boolean; ms: number; status?: number; kind?: string }
+export interface ProbeRecord {
+  via: string;
+  ok: boolean;
+  ms: number;
+  status?: number;
+  kind?: string;
+}
 
 export interface ServiceRuntime {
   /** The service's main PID, once known. */
@@ -106,20 +123,43 @@ export interface Implied {
 export function generateSecrets(): GeneratedSecrets {
   const password = generatePassword();
   let hash: string | undefined;
-  return { token: generateToken(), password, get passwordHash() { return (hash ??= hashPassword(password)); }, secret: generateToken() };
+  return {
+    token: generateToken(),
+    password,
+    get passwordHash() {
+      return (hash ??= hashPassword(password));
+    },
+    secret: generateToken(),
+  };
 }
 
-export function newInputs(opts: ConvergeOptions, facts: Facts, state: ConvergeState | undefined, generated = generateSecrets()): ConvergeInputs {
+export function newInputs(
+  opts: ConvergeOptions,
+  facts: Facts,
+  state: ConvergeState | undefined,
+  generated = generateSecrets(),
+): ConvergeInputs {
   return {
-    opts, facts, ...(state ? { state } : {}), generated, changed: { env: false, unit: false, version: false, linger: false, config: false },
-    service: { restarted: false }, files: [], warnings: [], probes: [], redact: [],
+    opts,
+    facts,
+    ...(state ? { state } : {}),
+    generated,
+    changed: { env: false, unit: false, version: false, linger: false, config: false },
+    service: { restarted: false },
+    files: [],
+    warnings: [],
+    probes: [],
+    redact: [],
   };
 }
 
 function or(a: Changes, b: Partial<Changes> | undefined): Changes {
   if (!b) return a;
   return {
-    env: a.env || b.env === true, unit: a.unit || b.unit === true, version: a.version || b.version === true, linger: a.linger || b.linger === true,
+    env: a.env || b.env === true,
+    unit: a.unit || b.unit === true,
+    version: a.version || b.version === true,
+    linger: a.linger || b.linger === true,
     config: a.config || b.config === true,
   };
 }
@@ -131,9 +171,14 @@ export function foldInputs(i: ConvergeInputs, x: Implied | undefined): ConvergeI
   const byPath = new Map(i.files.map((f) => [f.path, f] as const));
   for (const f of files ?? []) byPath.set(f.path, f);
   return {
-    ...i, ...rest, changed: or(i.changed, changed), service: { ...i.service, ...service }, files: [...byPath.values()],
+    ...i,
+    ...rest,
+    changed: or(i.changed, changed),
+    service: { ...i.service, ...service },
+    files: [...byPath.values()],
     warnings: [...i.warnings, ...(warnings ?? []).filter((w) => !i.warnings.includes(w))],
-    probes: [...i.probes, ...(probes ?? [])], redact: [...i.redact, ...(redact ?? [])],
+    probes: [...i.probes, ...(probes ?? [])],
+    redact: [...i.redact, ...(redact ?? [])],
   };
 }
 

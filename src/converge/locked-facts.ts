@@ -48,7 +48,9 @@ export type LockResult =
   | { state: 'error'; detail: string };
 
 /** Pure: what the @@lock lines say (the last one decides). */
-export function parseLockLines(lines: string[]): { state: 'locked'; stale?: string } | Exclude<LockResult, { state: 'held' }> {
+export function parseLockLines(
+  lines: string[],
+): { state: 'locked'; stale?: string } | Exclude<LockResult, { state: 'held' }> {
   const words = (lines.at(-1) ?? '').slice(LOCK_LINE.length).split(' ');
   const [word = '', a = '', ...rest] = words;
   if (word === 'LOCKED') return { state: 'locked', ...(a.startsWith('stale:') ? { stale: a.slice(6) } : {}) };
@@ -71,7 +73,11 @@ export interface FactsChannel {
 
 /** The facts, read by an exec that stays open for the lock. */
 export async function openFactsChannel(remote: Remote, port: number, waitMs: number): Promise<FactsChannel> {
-  const run = await remote.holdUntil(`sh -c ${JSON.stringify('exec sh -s')}`, { stdin: renderFactsChannelScript(port, lockHolder(), waitMs / 1000), until: FACTS_END, timeoutMs: 180_000 });
+  const run = await remote.holdUntil(`sh -c ${JSON.stringify('exec sh -s')}`, {
+    stdin: renderFactsChannelScript(port, lockHolder(), waitMs / 1000),
+    until: FACTS_END,
+    timeoutMs: 180_000,
+  });
   let facts: Facts;
   try {
     facts = factsFromOutput({ code: run.code ?? 0, stdout: run.stdout, stderr: run.stderr }, port, remote.label);
@@ -85,26 +91,53 @@ export async function openFactsChannel(remote: Remote, port: number, waitMs: num
     async lock(log) {
       let busySince: number | undefined;
       const part = await run.next('lock\n', {
-        until: LOCK_END, timeoutMs: waitMs + 180_000,
+        until: LOCK_END,
+        timeoutMs: waitMs + 180_000,
         onLine: (l) => {
           const busy = /^@@lock BUSY \S* ?(.*)$/.exec(l);
-          if (busy && busySince === undefined) { busySince = Date.now(); log(`waiting for another hermes-setup run (${busy[1]}) to finish`); }
+          if (busy && busySince === undefined) {
+            busySince = Date.now();
+            log(`waiting for another hermes-setup run (${busy[1]}) to finish`);
+          }
         },
       });
       const lines = part.stdout.split('\n');
       const said = parseLockLines(lines.filter((l) => l.startsWith(LOCK_LINE)));
-      if (said.state !== 'locked') return part.code !== undefined && said.state === 'error' ? { state: 'error', detail: `the facts exec ended (exit ${part.code})` } : said;
+      if (said.state !== 'locked')
+        return part.code !== undefined && said.state === 'error'
+          ? { state: 'error', detail: `the facts exec ended (exit ${part.code})` }
+          : said;
       if (busySince === undefined) return { state: 'held', ...(said.stale ? { stale: said.stale } : {}) };
-      const again = factsFromOutput({ code: 0, stdout: lines.filter((l) => !l.startsWith(LOCK_LINE)).join('\n'), stderr: part.stderr }, port, remote.label);
-      return { state: 'held', ...(said.stale ? { stale: said.stale } : {}), waitedMs: Date.now() - busySince, facts: again };
+      const again = factsFromOutput(
+        { code: 0, stdout: lines.filter((l) => !l.startsWith(LOCK_LINE)).join('\n'), stderr: part.stderr },
+        port,
+        remote.label,
+      );
+      return {
+        state: 'held',
+        ...(said.stale ? { stale: said.stale } : {}),
+        waitedMs: Date.now() - busySince,
+        facts: again,
+      };
     },
   };
 }
 
 /** For a command with no preflight (uninstall): the facts read under a held lock, or E_LOCKED / E_LOCK. */
-export async function readFactsHoldingLock(remote: Remote, port: number, waitMs: number, log: (l: string) => void): Promise<{ facts: Facts; lock: LockHandle }> {
+export async function readFactsHoldingLock(
+  remote: Remote,
+  port: number,
+  waitMs: number,
+  log: (l: string) => void,
+): Promise<{ facts: Facts; lock: LockHandle }> {
   const ch = await openFactsChannel(remote, port, waitMs);
-  const r = await ch.lock(log).catch(async (err: unknown) => { await ch.close(); throw err; });
-  if (r.state !== 'held') { await ch.close(); throw lockFailure(r); }
+  const r = await ch.lock(log).catch(async (err: unknown) => {
+    await ch.close();
+    throw err;
+  });
+  if (r.state !== 'held') {
+    await ch.close();
+    throw lockFailure(r);
+  }
   return { facts: r.facts ?? ch.facts, lock: { release: () => ch.close() } };
 }

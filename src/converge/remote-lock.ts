@@ -38,13 +38,22 @@ export function lockHolder(): string {
   return `${hostname().replace(/\s+/g, '-')}:pid${process.pid}`;
 }
 
-export interface LockHandle { release(): Promise<void> }
+export interface LockHandle {
+  release(): Promise<void>;
+}
 
 export function lockedError(pid: string, holder: string): HermesSetupError {
-  return stepError('E_LOCKED', `another hermes-setup run (${holder}, remote pid ${pid}) is working on this host`,
-    'wait for it to finish (or pass --lock-wait SECONDS); a lock whose process is gone is taken over automatically');
+  return stepError(
+    'E_LOCKED',
+    `another hermes-setup run (${holder}, remote pid ${pid}) is working on this host`,
+    'wait for it to finish (or pass --lock-wait SECONDS); a lock whose process is gone is taken over automatically',
+  );
 }
 
 export function lockError(detail: string): HermesSetupError {
-  return stepError('E_LOCK', `cannot take the lock ${LOCK_PATH}: ${detail}`, 'check that ~/.hermes is writable by this user');
+  return stepError(
+    'E_LOCK',
+    `cannot take the lock ${LOCK_PATH}: ${detail}`,
+    'check that ~/.hermes is writable by this user',
+  );
 }

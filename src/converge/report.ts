@@ -38,8 +38,11 @@ export interface ConvergeReport {
  * accepts any Host on a wildcard bind, §7.3). */
 export function dashboardUrls(f: Pick<Facts, 'tailscale' | 'ifAddrs'>, port: number, bind: string): string[] {
   const url = (a: string): string => (a.includes(':') ? `http://[${a}]:${port}` : `http://${a}:${port}`);
-  const lan = isWildcard(bind) ? f.ifAddrs.filter((a) => !a.includes(':') && isPrivate(a) && !isLoopback(a) && !isTailnet(a))
-    : !isTailnet(bind) && !isLoopback(bind) && !isWildcard(bind) ? [bind] : [];
+  const lan = isWildcard(bind)
+    ? f.ifAddrs.filter((a) => !a.includes(':') && isPrivate(a) && !isLoopback(a) && !isTailnet(a))
+    : !isTailnet(bind) && !isLoopback(bind) && !isWildcard(bind)
+      ? [bind]
+      : [];
   return [...new Set([...tailnetUrls(f.tailscale, port, bind), ...lan.map(url)])];
 }
 
@@ -52,18 +55,37 @@ const SENSITIVE_KEY = /(KEY|TOKEN|SECRET|PASS|HASH|CREDENTIAL|AUTH)/i;
 
 /** .env text with every sensitive-looking value replaced by its fingerprint (the user's API keys included). */
 export function redactEnvValues(text: string): string {
-  return text.replace(/^([ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*)(.+?)(\r?)$/gm,
-    (line, head: string, key: string, value: string, cr: string) => (SENSITIVE_KEY.test(key) ? `${head}<redacted ${fingerprint(value)}>${cr}` : line));
+  return text.replace(
+    /^([ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*)(.+?)(\r?)$/gm,
+    (line, head: string, key: string, value: string, cr: string) =>
+      SENSITIVE_KEY.test(key) ? `${head}<redacted ${fingerprint(value)}>${cr}` : line,
+  );
 }
 
 export async function renderDiffs(files: readonly PlannedFile[], secrets: readonly string[]): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
   const clean = (path: string, t: string) => (path.endsWith('.env') ? redactEnvValues(t) : t);
-  return files.map((f) => redact(createTwoFilesPatch(f.path, f.path, clean(f.path, f.before ?? ''), clean(f.path, f.after),
-    f.before === undefined ? '(missing)' : 'current', 'planned'), [...secrets])).join('\n');
+  return files
+    .map((f) =>
+      redact(
+        createTwoFilesPatch(
+          f.path,
+          f.path,
+          clean(f.path, f.before ?? ''),
+          clean(f.path, f.after),
+          f.before === undefined ? '(missing)' : 'current',
+          'planned',
+        ),
+        [...secrets],
+      ),
+    )
+    .join('\n');
 }
 
-export interface ReportOptions { showToken: boolean; showSecrets: boolean }
+export interface ReportOptions {
+  showToken: boolean;
+  showSecrets: boolean;
+}
 
 /** The basic-auth password made by this run, to show once with --show-secrets. */
 export function newPasswordOf(s: ConvergeSession): string | undefined {
@@ -76,12 +98,25 @@ export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise
   const i = s.inputs;
   const d = i?.decision;
   const r: ConvergeReport = {
-    schema: 'hermes-setup/remote@1', target: s.opts.targetLabel, ok: !s.error, dryRun: s.opts.dryRun, port: s.opts.port,
+    schema: 'hermes-setup/remote@1',
+    target: s.opts.targetLabel,
+    ok: !s.error,
+    dryRun: s.opts.dryRun,
+    port: s.opts.port,
     urls: d && !isTunnel(d.mode) && i ? dashboardUrls(i.facts, s.opts.port, d.bind) : [],
-    steps: s.outcomes, recap: recapOf(s.outcomes), probes: [...(i?.probes ?? [])], warnings: [...(i?.warnings ?? [])],
+    steps: s.outcomes,
+    recap: recapOf(s.outcomes),
+    probes: [...(i?.probes ?? [])],
+    warnings: [...(i?.warnings ?? [])],
   };
   const b = i?.build;
-  if (b) r.hermes = { version: b.version, generation: b.generation, ...(b.releaseDate ? { releaseDate: b.releaseDate } : {}), ...(i.facts.hermes ? { path: i.facts.hermes.path } : {}) };
+  if (b)
+    r.hermes = {
+      version: b.version,
+      generation: b.generation,
+      ...(b.releaseDate ? { releaseDate: b.releaseDate } : {}),
+      ...(i.facts.hermes ? { path: i.facts.hermes.path } : {}),
+    };
   if (d) Object.assign(r, { mode: d.mode, bind: d.bind, reason: d.reason });
   if (isTunnel(d?.mode)) {
     r.tunnel = { command: tunnelCommand(s.opts.sshTarget, s.opts.port), url: `http://127.0.0.1:${TUNNEL_LOCAL_PORT}` };
@@ -94,10 +129,16 @@ export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise
     if (o.showToken) r.token = sec.token;
     const shown = o.showSecrets ? newPasswordOf(s) : undefined;
     const file = s.opts.passwordFile;
-    if (sec.password) r.basicAuth = { username: sec.password.username, ...(shown ? { password: shown } : {}), ...(file ? { passwordFile: file } : {}) };
+    if (sec.password)
+      r.basicAuth = {
+        username: sec.password.username,
+        ...(shown ? { password: shown } : {}),
+        ...(file ? { passwordFile: file } : {}),
+      };
   }
   if (s.opts.dryRun && i?.files.length) r.diffs = await renderDiffs(i.files, i.redact);
-  if (s.error) r.error = { code: s.error.code, message: s.error.message, hint: s.error.hint, exitCode: s.error.exitCode };
+  if (s.error)
+    r.error = { code: s.error.code, message: s.error.message, hint: s.error.hint, exitCode: s.error.exitCode };
   return r;
 }
 
@@ -109,25 +150,35 @@ export function tunnelCommand(sshTarget: string, port: number): string {
 // The tree's own icons (listr2 draws ✖ for a failed step itself).
 /** `ok=12 changed=1 skipped=0 failed=0`, each count in its colour when not zero. */
 export function renderRecapCounts(recap: ConvergeReport['recap'], c: Colors): string {
-  const part = (k: 'ok' | 'changed' | 'skipped' | 'failed'): string => (recap[k] ? statusColor(c, k)(`${k}=${recap[k]}`) : `${k}=0`);
+  const part = (k: 'ok' | 'changed' | 'skipped' | 'failed'): string =>
+    recap[k] ? statusColor(c, k)(`${k}=${recap[k]}`) : `${k}=0`;
   return [part('ok'), part('changed'), part('skipped'), part('failed')].join(' ');
 }
 
 function accessLines(r: ConvergeReport): string[] {
   const lines: string[] = [];
   if (r.mode) lines.push(`Mode:        ${r.mode} on ${r.bind}:${r.port} — ${r.reason}`);
-  if (r.tunnel) lines.push(`Tunnel:      ${r.tunnel.command}`, `Remote URL:  ${r.tunnel.url}   (while the tunnel runs)`);
+  if (r.tunnel)
+    lines.push(`Tunnel:      ${r.tunnel.command}`, `Remote URL:  ${r.tunnel.url}   (while the tunnel runs)`);
   for (const [n, u] of r.urls.entries()) lines.push(`${n === 0 ? 'Remote URL:  ' : '             '}${u}`);
   if (r.tokenFingerprint) lines.push(`Token:       ${r.token ?? `${r.tokenFingerprint} (--show-token prints it)`}`);
   if (r.basicAuth) {
-    const where = r.basicAuth.passwordFile ? `password in ${r.basicAuth.passwordFile} (0600)` : 'password not stored here';
+    const where = r.basicAuth.passwordFile
+      ? `password in ${r.basicAuth.passwordFile} (0600)`
+      : 'password not stored here';
     const pw = r.basicAuth.password ? `password ${r.basicAuth.password} (shown once; also ${where})` : where;
     lines.push(`Sign-in:     user "${r.basicAuth.username}", ${pw}`);
   }
   const url = r.tunnel?.url ?? r.urls[0];
   if (url && !r.dryRun) {
-    lines.push('Desktop app: Settings > Gateway > Remote connection → URL above' + (signsIn(r.mode) ? ', then sign in' : ' + the token'));
-    if (!signsIn(r.mode)) lines.push(`             or: HERMES_DESKTOP_REMOTE_URL=${url} HERMES_DESKTOP_REMOTE_TOKEN=<token> (token: --show-token)`);
+    lines.push(
+      'Desktop app: Settings > Gateway > Remote connection → URL above' +
+        (signsIn(r.mode) ? ', then sign in' : ' + the token'),
+    );
+    if (!signsIn(r.mode))
+      lines.push(
+        `             or: HERMES_DESKTOP_REMOTE_URL=${url} HERMES_DESKTOP_REMOTE_TOKEN=<token> (token: --show-token)`,
+      );
   }
   return lines;
 }

@@ -48,7 +48,11 @@ export interface ConvergeSession {
   unhookLock?: () => void;
 }
 
-interface Phase { id: StepId; title: string; run(s: ConvergeSession): Promise<StepOutcome> }
+interface Phase {
+  id: StepId;
+  title: string;
+  run(s: ConvergeSession): Promise<StepOutcome>;
+}
 
 /** The steps the preflight plans (in order) before the first write. */
 const PLANNED: AnyStep[] = [updateStep, modeCheck, envStep, configStep, straysStep, serviceStep, recordStep];
@@ -64,19 +68,27 @@ async function readFacts(s: ConvergeSession): Promise<StepOutcome> {
   const { remote } = s.io;
   const log = (l: string): void => s.io.log(l);
   let facts: Facts;
-  if (s.opts.dryRun) facts = await (takeEarlyRead<Facts>(remote, factsKind(s.opts.port), log) ?? gatherFacts(remote, s.opts.port));
+  if (s.opts.dryRun)
+    facts = await (takeEarlyRead<Facts>(remote, factsKind(s.opts.port), log) ?? gatherFacts(remote, s.opts.port));
   else {
-    const ch = await (takeEarlyRead<FactsChannel>(remote, factsChannelKind(s.opts.port, s.opts.lockWaitMs), log) ?? openFactsChannel(remote, s.opts.port, s.opts.lockWaitMs));
+    const ch = await (takeEarlyRead<FactsChannel>(remote, factsChannelKind(s.opts.port, s.opts.lockWaitMs), log) ??
+      openFactsChannel(remote, s.opts.port, s.opts.lockWaitMs));
     s.channel = ch;
     s.lock = { release: () => ch.close() };
     facts = ch.facts;
   }
   foldFacts(s, facts);
-  return { id: 'facts', status: 'ok', detail: `${facts.os} ${facts.arch}, ${facts.user} (uid ${facts.uid}), ${facts.hostname}` };
+  return {
+    id: 'facts',
+    status: 'ok',
+    detail: `${facts.os} ${facts.arch}, ${facts.user} (uid ${facts.uid}), ${facts.hostname}`,
+  };
 }
 
 function foldFacts(s: ConvergeSession, facts: Facts): void {
-  s.inputs = s.inputs ? foldInputs(s.inputs, { facts, state: parseState(facts.state.content) }) : newInputs(s.opts, facts, parseState(facts.state.content));
+  s.inputs = s.inputs
+    ? foldInputs(s.inputs, { facts, state: parseState(facts.state.content) })
+    : newInputs(s.opts, facts, parseState(facts.state.content));
 }
 
 /** Plans every change without applying anything; the plans are thrown away (the inputs are immutable). */
@@ -92,7 +104,13 @@ async function preflight(s: ConvergeSession): Promise<StepOutcome> {
   // `hermes update` is always planned when it runs; whether it changes anything is known only once it has run.
   const others = changing.filter((id) => id !== 'update');
   const update = changing.includes('update') ? '; `hermes update` runs first' : '';
-  return { id: 'preflight', status: 'ok', detail: others.length ? `${count(others.length, 'step')} will change the host (${others.join(', ')})${update}` : `nothing to change${update}` };
+  return {
+    id: 'preflight',
+    status: 'ok',
+    detail: others.length
+      ? `${count(others.length, 'step')} will change the host (${others.join(', ')})${update}`
+      : `nothing to change${update}`,
+  };
 }
 
 /** Takes the lock on the facts exec, now that the preflight has passed; after a wait the facts were read again. */
@@ -104,14 +122,19 @@ async function takeLock(s: ConvergeSession): Promise<StepOutcome> {
   const lock = s.lock;
   if (lock) s.unhookLock = onInterrupt(() => lock.release());
   if (r.facts) foldFacts(s, r.facts);
-  const detail = r.stale !== undefined ? `took over a stale lock (pid ${r.stale} is gone)`
-    : r.waitedMs !== undefined ? `held, after waiting ${(r.waitedMs / 1000).toFixed(1)} s for another run` : 'held for this run';
+  const detail =
+    r.stale !== undefined
+      ? `took over a stale lock (pid ${r.stale} is gone)`
+      : r.waitedMs !== undefined
+        ? `held, after waiting ${(r.waitedMs / 1000).toFixed(1)} s for another run`
+        : 'held for this run';
   return { id: 'lock', status: 'ok', detail };
 }
 
 function stepPhase(step: AnyStep): Phase {
   return {
-    id: step.id, title: step.title,
+    id: step.id,
+    title: step.title,
     run: async (s) => {
       const r = await runStep(step, s.io, inputsOf(s), { planOnly: s.opts.dryRun });
       s.inputs = r.inputs;
@@ -122,14 +145,37 @@ function stepPhase(step: AnyStep): Phase {
 
 export function phases(): Phase[] {
   return [
-    { id: 'facts', title: 'Read the host', run: readFacts }, stepPhase(hermesCheck),
-    { id: 'preflight', title: 'Plan every change before writing', run: preflight }, { id: 'lock', title: 'Take the host lock', run: takeLock },
-    ...[tidyStep, updateStep, modeCheck, envStep, configStep, straysStep, serviceStep, recordStep, portCheck, probeCheck].map(stepPhase),
+    { id: 'facts', title: 'Read the host', run: readFacts },
+    stepPhase(hermesCheck),
+    { id: 'preflight', title: 'Plan every change before writing', run: preflight },
+    { id: 'lock', title: 'Take the host lock', run: takeLock },
+    ...[
+      tidyStep,
+      updateStep,
+      modeCheck,
+      envStep,
+      configStep,
+      straysStep,
+      serviceStep,
+      recordStep,
+      portCheck,
+      probeCheck,
+    ].map(stepPhase),
   ];
 }
 
-export function newSession(remote: Remote, opts: ConvergeOptions, onOutcome?: (o: StepOutcome) => void): ConvergeSession {
-  return { opts, io: { remote, log: () => undefined }, outcomes: [], current: 'facts', ...(onOutcome ? { onOutcome } : {}) };
+export function newSession(
+  remote: Remote,
+  opts: ConvergeOptions,
+  onOutcome?: (o: StepOutcome) => void,
+): ConvergeSession {
+  return {
+    opts,
+    io: { remote, log: () => undefined },
+    outcomes: [],
+    current: 'facts',
+    ...(onOutcome ? { onOutcome } : {}),
+  };
 }
 
 type Task = ListrTaskWrapper<unknown, never, never>;
@@ -146,12 +192,20 @@ async function runPhase(s: ConvergeSession, p: Phase): Promise<StepOutcome> {
 }
 
 /** The converge as listr2 tasks (run in order, stop at the first error), for a parent task. */
-export function convergeTasks(s: ConvergeSession, c: Colors): Array<{ id: StepId; title: string; task: (ctx: unknown, task: Task) => Promise<void> }> {
+export function convergeTasks(
+  s: ConvergeSession,
+  c: Colors,
+): Array<{ id: StepId; title: string; task: (ctx: unknown, task: Task) => Promise<void> }> {
   return phases().map((p) => ({
     id: p.id,
     title: p.title,
     task: async (_ctx: unknown, task: Task) => {
-      s.io = { ...s.io, log: (line) => { task.output = line; } };
+      s.io = {
+        ...s.io,
+        log: (line) => {
+          task.output = line;
+        },
+      };
       let o: StepOutcome;
       try {
         o = await runPhase(s, p);
@@ -166,7 +220,11 @@ export function convergeTasks(s: ConvergeSession, c: Colors): Array<{ id: StepId
 }
 
 /** The converge without a task list (check --repair, tests): every phase in order, then endSession. */
-export async function runConverge(remote: Remote, opts: ConvergeOptions, onOutcome?: (o: StepOutcome) => void): Promise<ConvergeSession> {
+export async function runConverge(
+  remote: Remote,
+  opts: ConvergeOptions,
+  onOutcome?: (o: StepOutcome) => void,
+): Promise<ConvergeSession> {
   const s = newSession(remote, opts, onOutcome);
   try {
     for (const p of phases()) await runPhase(s, p);
@@ -189,7 +247,11 @@ export async function endSession(s: ConvergeSession, err?: unknown): Promise<Con
       const e = isHermesSetupError(err) ? err : stepError('E_STEP', (err as Error).message, 'rerun with --debug', err);
       s.error = e;
       const failed: StepOutcome = { id: s.current, status: 'failed', detail: e.toLine() };
-      const notRun = phasesAfter(s.current).map((id): StepOutcome => ({ id, status: 'not run', detail: `the run stopped at ${s.current}` }));
+      const notRun = phasesAfter(s.current).map((id): StepOutcome => ({
+        id,
+        status: 'not run',
+        detail: `the run stopped at ${s.current}`,
+      }));
       for (const o of [failed, ...notRun]) {
         s.outcomes.push(o);
         s.onOutcome?.(o);

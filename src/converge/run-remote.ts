@@ -15,13 +15,22 @@ import type { ConvergeSession } from './run-converge.js';
 type Flags = ConvergeFlags & Partial<FleetFlags> & { local?: boolean };
 
 function hostFlags(f: Flags, t: FleetTarget): Flags {
-  return { ...f, ...(t.mode ? { mode: t.mode } : {}), ...(t.bind ? { bind: t.bind } : {}), ...(t.daemon !== undefined ? { daemon: t.daemon } : {}) };
+  return {
+    ...f,
+    ...(t.mode ? { mode: t.mode } : {}),
+    ...(t.bind ? { bind: t.bind } : {}),
+    ...(t.daemon !== undefined ? { daemon: t.daemon } : {}),
+  };
 }
 
 async function configureDesktop(remote: Remote, s: ConvergeSession, flags: Flags) {
   if (s.opts.dryRun) return { lines: [], report: {} };
   const { configureDesktop: run } = await import('../desktop/configure.js');
-  const desktop = await run(remote, { sshTarget: s.opts.sshTarget, ...(flags.profile ? { profile: flags.profile } : {}), ...(flags.storeTokenPlain ? { storeTokenPlain: true } : {}) });
+  const desktop = await run(remote, {
+    sshTarget: s.opts.sshTarget,
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.storeTokenPlain ? { storeTokenPlain: true } : {}),
+  });
   const { renderDesktopSummary } = await import('../desktop/desktop-steps.js');
   const lines = [...renderDesktopSummary(desktop, 'Desktop app:'), ...desktop.warnings.map((w) => `Warning:     ${w}`)];
   return { lines, report: { desktop } };
@@ -31,11 +40,19 @@ export async function runRemote(targets: string[], flags: Flags, connect: Connec
   const hosts = await resolveHosts(targets, flags);
   const single = hosts.length === 1 && targets.length <= 1 && flags.inventory === undefined;
   const json = flags.json === true;
-  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: true }, (t, io) => convergeHostTask(t, connect, io, {
-    options: (host, label) => toConvergeOptions(hostFlags(flags, host), label, { ...(host.target !== undefined ? { typed: host.target } : {}), identity: host.identity ? [host.identity] : connect.identity ?? [] }),
-    report: { showToken: flags.showToken === true, showSecrets: flags.showSecrets === true },
-    ...(flags.configureDesktop ? { after: (remote: Remote, s: ConvergeSession) => configureDesktop(remote, s, flags) } : {}),
-  }));
+  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: true }, (t, io) =>
+    convergeHostTask(t, connect, io, {
+      options: (host, label) =>
+        toConvergeOptions(hostFlags(flags, host), label, {
+          ...(host.target !== undefined ? { typed: host.target } : {}),
+          identity: host.identity ? [host.identity] : (connect.identity ?? []),
+        }),
+      report: { showToken: flags.showToken === true, showSecrets: flags.showSecrets === true },
+      ...(flags.configureDesktop
+        ? { after: (remote: Remote, s: ConvergeSession) => configureDesktop(remote, s, flags) }
+        : {}),
+    }),
+  );
   if (!single) return finishFleet(results, { json });
   const r = results[0]!;
   const report = r.report as ConvergeReport;

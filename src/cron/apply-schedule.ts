@@ -6,7 +6,10 @@ import { platform } from 'node:os';
 import type { ScheduleSpec } from '../render/cron-line.js';
 import type { ScheduleResult } from './schedule-spec.js';
 
-export async function applySchedule(spec: ScheduleSpec, o: { install: boolean; timer: boolean }): Promise<ScheduleResult> {
+export async function applySchedule(
+  spec: ScheduleSpec,
+  o: { install: boolean; timer: boolean },
+): Promise<ScheduleResult> {
   if (!o.timer) return (await import('./crontab.js')).applyCron(spec, o.install);
   if (platform() === 'darwin') return (await import('./launchd-timer.js')).applyLaunchdTimer(spec, o.install);
   return (await import('./systemd-timer.js')).applySystemdTimer(spec, o.install);

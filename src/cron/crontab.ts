@@ -19,11 +19,26 @@ const latin1 = (b: Uint8Array | string): string => Buffer.from(b).toString('lati
 const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';
 
 async function crontab(args: string[], o: { input?: Buffer; env?: Record<string, string> } = {}) {
-  const r = await execa('crontab', args, { reject: false, encoding: 'buffer', stripFinalNewline: false, input: o.input ?? Buffer.alloc(0), env: o.env ?? {} });
+  const r = await execa('crontab', args, {
+    reject: false,
+    encoding: 'buffer',
+    stripFinalNewline: false,
+    input: o.input ?? Buffer.alloc(0),
+    env: o.env ?? {},
+  });
   if (r.exitCode === undefined) {
     const code = (r as { code?: string }).code;
-    if (code === 'ENOENT') throw stepError('E_CRONTAB', 'no `crontab` command on this machine', 'install cron (Debian/Ubuntu: sudo apt-get install cron), or use --timer');
-    throw stepError('E_CRONTAB', `could not run \`crontab ${args.join(' ')}\` (${code ?? firstLine(r.shortMessage ?? 'failed')})`, 'check `crontab -l` by hand, or use --timer');
+    if (code === 'ENOENT')
+      throw stepError(
+        'E_CRONTAB',
+        'no `crontab` command on this machine',
+        'install cron (Debian/Ubuntu: sudo apt-get install cron), or use --timer',
+      );
+    throw stepError(
+      'E_CRONTAB',
+      `could not run \`crontab ${args.join(' ')}\` (${code ?? firstLine(r.shortMessage ?? 'failed')})`,
+      'check `crontab -l` by hand, or use --timer',
+    );
   }
   return { code: r.exitCode, stdout: latin1(r.stdout), stderr: Buffer.from(r.stderr).toString('utf8') };
 }
@@ -39,10 +54,19 @@ async function readThroughEditor(): Promise<string> {
   const dir = await mkdtemp(join(base, 'hermes-setup-crontab-'));
   try {
     const editor = join(dir, 'copy.sh');
-    await writeFile(editor, `#!/bin/sh\n# hermes-setup: copy the crontab being edited, change nothing\nfor f; do :; done\ncat "$f" > ${join(dir, 'copy')}\n`, { mode: 0o700 });
+    await writeFile(
+      editor,
+      `#!/bin/sh\n# hermes-setup: copy the crontab being edited, change nothing\nfor f; do :; done\ncat "$f" > ${join(dir, 'copy')}\n`,
+      { mode: 0o700 },
+    );
     const r = await crontab(['-e'], { env: { VISUAL: editor, EDITOR: editor } });
     const copy = await readFile(join(dir, 'copy')).catch(() => undefined);
-    if (r.code !== 0 || !copy) throw stepError('E_CRONTAB', `could not read the crontab byte for byte (crontab -e: exit ${r.code} ${firstLine(r.stderr)})`, 'nothing was changed; edit the crontab by hand, or use --timer');
+    if (r.code !== 0 || !copy)
+      throw stepError(
+        'E_CRONTAB',
+        `could not read the crontab byte for byte (crontab -e: exit ${r.code} ${firstLine(r.stderr)})`,
+        'nothing was changed; edit the crontab by hand, or use --timer',
+      );
     return latin1(copy);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -54,24 +78,38 @@ export async function readCrontab(): Promise<string | null> {
   const r = await crontab(['-l']);
   if (r.code !== 0) {
     if (/no crontab for/i.test(r.stderr)) return null;
-    throw stepError('E_CRONTAB', `crontab -l failed (exit ${r.code}): ${firstLine(r.stderr)}`, 'check `crontab -l` by hand (cron.allow / cron.deny?), or use --timer');
+    throw stepError(
+      'E_CRONTAB',
+      `crontab -l failed (exit ${r.code}): ${firstLine(r.stderr)}`,
+      'check `crontab -l` by hand (cron.allow / cron.deny?), or use --timer',
+    );
   }
   if (!/\\[rb]/.test(r.stdout)) return r.stdout;
   const raw = await readThroughEditor();
-  if (raw !== r.stdout && escapeLikeDebian(raw) !== r.stdout) throw stepError('E_CRONTAB', 'the crontab changed while it was being read', 'rerun');
+  if (raw !== r.stdout && escapeLikeDebian(raw) !== r.stdout)
+    throw stepError('E_CRONTAB', 'the crontab changed while it was being read', 'rerun');
   return raw;
 }
 
 async function writeCrontab(next: string | null): Promise<void> {
   const r = next === null ? await crontab(['-r']) : await crontab(['-'], { input: Buffer.from(next, 'latin1') });
-  if (r.code !== 0) throw stepError('E_CRONTAB', `crontab ${next === null ? '-r' : '-'} failed (exit ${r.code}): ${firstLine(r.stderr)}`, 'nothing was changed; check `crontab -l` by hand');
+  if (r.code !== 0)
+    throw stepError(
+      'E_CRONTAB',
+      `crontab ${next === null ? '-r' : '-'} failed (exit ${r.code}): ${firstLine(r.stderr)}`,
+      'nothing was changed; check `crontab -l` by hand',
+    );
 }
 
 /** A crontab whose last line has no newline: crontab refuses to install it, and adding one changes that line. */
 function refuseUnterminated(current: string | null, next: string | null, install: boolean): void {
   const open = (t: string | null): boolean => t !== null && t !== '' && !t.endsWith('\n');
   if (open(next) || (install && open(current))) {
-    throw stepError('E_CRONTAB', "the crontab's last line has no newline at its end; `crontab` refuses such a file, and adding one would change that line", 'end the last line with a newline (crontab -e), then rerun');
+    throw stepError(
+      'E_CRONTAB',
+      "the crontab's last line has no newline at its end; `crontab` refuses such a file, and adding one would change that line",
+      'end the last line with a newline (crontab -e), then rerun',
+    );
   }
 }
 

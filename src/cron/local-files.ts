@@ -10,14 +10,20 @@ export async function removeDirIfEmpty(dir: string): Promise<void> {
   await rmdir(dir).catch(() => undefined);
 }
 
-export interface FileSnapshot { path: string; bytes: Buffer | undefined; mode: number }
+export interface FileSnapshot {
+  path: string;
+  bytes: Buffer | undefined;
+  mode: number;
+}
 
 export async function snapshotFiles(paths: string[]): Promise<FileSnapshot[]> {
-  return Promise.all(paths.map(async (path) => {
-    const bytes = await readFile(path).catch(() => undefined);
-    const mode = bytes ? (await stat(path)).mode & 0o7777 : 0;
-    return { path, bytes, mode };
-  }));
+  return Promise.all(
+    paths.map(async (path) => {
+      const bytes = await readFile(path).catch(() => undefined);
+      const mode = bytes ? (await stat(path)).mode & 0o7777 : 0;
+      return { path, bytes, mode };
+    }),
+  );
 }
 
 /** mkdir -p; returns the directories it created, outermost first. */

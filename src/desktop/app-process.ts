@@ -6,7 +6,10 @@
 // Electron's helpers are `Hermes Helper …` — neither matches.
 import { execFile } from 'node:child_process';
 
-export interface AppProcess { pid: number; name: string }
+export interface AppProcess {
+  pid: number;
+  name: string;
+}
 
 const NAMES = new Set(['Hermes', 'Hermes Light']);
 
@@ -18,7 +21,8 @@ export function parsePsOutput(text: string): AppProcess[] {
     if (!m) continue;
     const comm = m[2]!;
     const base = comm.slice(comm.lastIndexOf('/') + 1);
-    if (NAMES.has(base) || /\/Hermes(?: Light)?\.app\/Contents\/MacOS\/Hermes(?: Light)?$/.test(comm)) found.push({ pid: Number(m[1]), name: base });
+    if (NAMES.has(base) || /\/Hermes(?: Light)?\.app\/Contents\/MacOS\/Hermes(?: Light)?$/.test(comm))
+      found.push({ pid: Number(m[1]), name: base });
   }
   return found;
 }
@@ -35,7 +39,9 @@ export function parseTasklist(text: string): AppProcess[] {
 
 function run(cmd: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 5000, maxBuffer: 8 * 1024 * 1024, windowsHide: true }, (err, stdout) => resolve(err ? undefined : stdout));
+    execFile(cmd, args, { timeout: 5000, maxBuffer: 8 * 1024 * 1024, windowsHide: true }, (err, stdout) =>
+      resolve(err ? undefined : stdout),
+    );
   });
 }
 

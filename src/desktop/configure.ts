@@ -5,7 +5,12 @@ import { TUNNEL_LOCAL_PORT } from '../constants.js';
 import type { Remote } from '../transport/remote.js';
 import { fingerprint } from '../secrets.js';
 import { findDesktopApp, type AppProcess } from './app-process.js';
-import { backupConnectionFile, readConnectionFile, validateProfileName, writeConnectionFile } from './connection-file.js';
+import {
+  backupConnectionFile,
+  readConnectionFile,
+  validateProfileName,
+  writeConnectionFile,
+} from './connection-file.js';
 import { type AuthMode, type ConnectionPlan, type TokenAction, planConnection } from './connection-plan.js';
 import { renderSteps } from './desktop-steps.js';
 import { dashboardUrl, hostOfLabel, readHostFacts } from './host-facts.js';
@@ -50,27 +55,51 @@ export interface DesktopResult {
 }
 
 const TOKEN_NOTES: Partial<Record<TokenAction, string>> = {
-  updated: 'updated the plain-text token in connection.json: it no longer matched the host\'s (rotated with remote --rotate-token?); the app would have been refused',
+  updated:
+    "updated the plain-text token in connection.json: it no longer matched the host's (rotated with remote --rotate-token?); the app would have been refused",
   removed: 'removed the stored token: this host signs in with a password, not a token',
-  'kept-encrypted': 'kept the app\'s own encrypted token for this URL (hermes-setup cannot read it; if the app is refused, paste the token again)',
+  'kept-encrypted':
+    "kept the app's own encrypted token for this URL (hermes-setup cannot read it; if the app is refused, paste the token again)",
 };
 
-function warningsFor(facts: Awaited<ReturnType<typeof readHostFacts>>, label: string, plan: ConnectionPlan, file: string, app: AppProcess[]): string[] {
+function warningsFor(
+  facts: Awaited<ReturnType<typeof readHostFacts>>,
+  label: string,
+  plan: ConnectionPlan,
+  file: string,
+  app: AppProcess[],
+): string[] {
   const w: string[] = [];
   if (app.length > 0) {
-    w.push(`the Hermes desktop app is running (pid ${app.map((p) => p.pid).join(', ')}): quit the desktop app first — older builds write their cached copy of connection.json back over this change; quit it, then rerun this command`);
+    w.push(
+      `the Hermes desktop app is running (pid ${app.map((p) => p.pid).join(', ')}): quit the desktop app first — older builds write their cached copy of connection.json back over this change; quit it, then rerun this command`,
+    );
   }
-  if (facts.mode !== 'password' && !facts.token) w.push(`no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env on ${label}: rerun hermes-setup remote first`);
-  if (facts.tokenMismatch) w.push('the token in ~/.hermes/.env is not the one hermes-setup recorded (edited by hand?): rerun hermes-setup remote to re-pin it');
+  if (facts.mode !== 'password' && !facts.token)
+    w.push(`no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env on ${label}: rerun hermes-setup remote first`);
+  if (facts.tokenMismatch)
+    w.push(
+      'the token in ~/.hermes/.env is not the one hermes-setup recorded (edited by hand?): rerun hermes-setup remote to re-pin it',
+    );
   if (plan.tokenAction === 'stored' || plan.tokenAction === 'updated') {
-    w.push(`the token is stored unencrypted in ${file} (the app normally encrypts it with the OS keychain): anyone who can read that file can use the dashboard`);
+    w.push(
+      `the token is stored unencrypted in ${file} (the app normally encrypts it with the OS keychain): anyone who can read that file can use the dashboard`,
+    );
   }
   return w;
 }
 
-async function apply(file: string, before: { text?: string }, plan: ConnectionPlan, original: object): Promise<string | undefined> {
+async function apply(
+  file: string,
+  before: { text?: string },
+  plan: ConnectionPlan,
+  original: object,
+): Promise<string | undefined> {
   if (JSON.stringify(plan.doc) === JSON.stringify(original) && before.text !== undefined) return undefined;
-  const needsBackup = before.text !== undefined && before.text.trim() !== '' && (plan.replaces !== undefined || plan.tokenAction === 'updated' || plan.notes.length > 0);
+  const needsBackup =
+    before.text !== undefined &&
+    before.text.trim() !== '' &&
+    (plan.replaces !== undefined || plan.tokenAction === 'updated' || plan.notes.length > 0);
   const backup = needsBackup ? await backupConnectionFile(file) : undefined;
   await writeConnectionFile(file, plan.doc);
   return backup;
@@ -84,22 +113,57 @@ export async function configureDesktop(remote: Remote, o: ConfigureDesktopOption
   const userData = desktopUserDataDir(process.env, process.platform, undefined, o.userDataDir);
   const file = connectionFilePath(userData);
   const before = await readConnectionFile(file);
-  const plan = planConnection(before.doc, { url, authMode, storePlain: o.storeTokenPlain === true, ...(facts.token ? { hostToken: facts.token } : {}), ...(profile ? { profile } : {}) });
+  const plan = planConnection(before.doc, {
+    url,
+    authMode,
+    storePlain: o.storeTokenPlain === true,
+    ...(facts.token ? { hostToken: facts.token } : {}),
+    ...(profile ? { profile } : {}),
+  });
   const app = await (o.findApp ?? findDesktopApp)();
   const backup = await apply(file, before, plan, before.doc);
   const sshTarget = o.sshTarget ?? remote.label.replace(/:22$/, '');
-  const tunnelCommand = facts.mode === 'tunnel' ? `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${facts.port} ${sshTarget}` : undefined;
-  const notes = [...(TOKEN_NOTES[plan.tokenAction] ? [TOKEN_NOTES[plan.tokenAction]!] : []), ...plan.notes,
+  const tunnelCommand =
+    facts.mode === 'tunnel' ? `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${facts.port} ${sshTarget}` : undefined;
+  const notes = [
+    ...(TOKEN_NOTES[plan.tokenAction] ? [TOKEN_NOTES[plan.tokenAction]!] : []),
+    ...plan.notes,
     ...(backup ? [`backed up the previous connection file to ${backup}`] : []),
-    ...(o.userDataDir ? [] : otherAppFolders(userData).map((f) => `${f.build} keeps its own folder ${f.dir}: pass --user-data-dir "${f.dir}" to set that build up`))];
+    ...(o.userDataDir
+      ? []
+      : otherAppFolders(userData).map(
+          (f) => `${f.build} keeps its own folder ${f.dir}: pass --user-data-dir "${f.dir}" to set that build up`,
+        )),
+  ];
   const tokenFingerprint = facts.token ? fingerprint(facts.token) : undefined;
   return {
-    file, ...(profile ? { profile } : {}), url, mode: facts.mode, authMode, active: plan.active, written: plan.written,
-    tokenStored: plan.tokenAction === 'stored' || plan.tokenAction === 'updated' || plan.tokenAction === 'kept', tokenAction: plan.tokenAction,
-    ...(tokenFingerprint ? { tokenFingerprint } : {}), ...(tunnelCommand ? { tunnelCommand } : {}), ...(backup ? { backup } : {}), appRunning: app,
-    steps: renderSteps({ url, hostMode: facts.mode, authMode, ...(profile ? { profile } : {}), active: plan.active, written: plan.written,
-      ...(plan.keptActive ? { keptActive: plan.keptActive } : {}), ...(tokenFingerprint ? { tokenFingerprint } : {}), sshTarget,
-      ...(tunnelCommand ? { tunnelCommand } : {}), appRunning: app.length > 0 }),
-    notes, warnings: warningsFor(facts, remote.label, plan, file, app),
+    file,
+    ...(profile ? { profile } : {}),
+    url,
+    mode: facts.mode,
+    authMode,
+    active: plan.active,
+    written: plan.written,
+    tokenStored: plan.tokenAction === 'stored' || plan.tokenAction === 'updated' || plan.tokenAction === 'kept',
+    tokenAction: plan.tokenAction,
+    ...(tokenFingerprint ? { tokenFingerprint } : {}),
+    ...(tunnelCommand ? { tunnelCommand } : {}),
+    ...(backup ? { backup } : {}),
+    appRunning: app,
+    steps: renderSteps({
+      url,
+      hostMode: facts.mode,
+      authMode,
+      ...(profile ? { profile } : {}),
+      active: plan.active,
+      written: plan.written,
+      ...(plan.keptActive ? { keptActive: plan.keptActive } : {}),
+      ...(tokenFingerprint ? { tokenFingerprint } : {}),
+      sshTarget,
+      ...(tunnelCommand ? { tunnelCommand } : {}),
+      appRunning: app.length > 0,
+    }),
+    notes,
+    warnings: warningsFor(facts, remote.label, plan, file, app),
   };
 }

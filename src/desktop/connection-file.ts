@@ -12,14 +12,19 @@ const PROFILE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export function validateProfileName(name: string): string {
   if (name === 'default' || PROFILE_RE.test(name)) return name;
-  throw usageError('E_PROFILE_NAME', `invalid profile name "${name}"`,
-    'use "default" or 1-64 characters: a lowercase letter or digit first, then lowercase letters, digits, _ or -');
+  throw usageError(
+    'E_PROFILE_NAME',
+    `invalid profile name "${name}"`,
+    'use "default" or 1-64 characters: a lowercase letter or digit first, then lowercase letters, digits, _ or -',
+  );
 }
 
 /** The parsed file and its bytes (undefined when there is none). */
 export async function readConnectionFile(path: string): Promise<{ doc: ConnectionDoc; text?: string }> {
   let text: string;
-  try { text = await readFile(path, 'utf8'); } catch (err) {
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { doc: {} };
     throw err;
   }
@@ -27,13 +32,22 @@ export async function readConnectionFile(path: string): Promise<{ doc: Connectio
   try {
     const v = JSON.parse(text) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) return { doc: v as ConnectionDoc, text };
-  } catch { /* below */ }
-  throw stepError('E_DESKTOP_CONFIG_INVALID', `${path} is not a JSON object`, `fix it or move it aside (mv "${path}" "${path}.bak"), then rerun`);
+  } catch {
+    /* below */
+  }
+  throw stepError(
+    'E_DESKTOP_CONFIG_INVALID',
+    `${path} is not a JSON object`,
+    `fix it or move it aside (mv "${path}" "${path}.bak"), then rerun`,
+  );
 }
 
 /** `<file>.bak-<UTC timestamp>`, 0600, the bytes as they were. */
 export async function backupConnectionFile(path: string, now = new Date()): Promise<string> {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   const backup = `${path}.bak-${stamp}`;
   await copyFile(path, backup);
   await chmod(backup, 0o600);

@@ -12,7 +12,10 @@
 // never replaced without a token. A plain token that no longer matches the host's is updated. Pure.
 
 export type AuthMode = 'token' | 'oauth';
-export interface TokenEnvelope { encoding: 'safeStorage' | 'plain'; value: string }
+export interface TokenEnvelope {
+  encoding: 'safeStorage' | 'plain';
+  value: string;
+}
 export type ConnectionDoc = Record<string, unknown>;
 
 export interface ConnectionInput {
@@ -43,7 +46,8 @@ export interface ConnectionPlan {
   notes: string[];
 }
 
-const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {});
+const asObject = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
 const remoteLike = (mode: unknown): boolean => mode === 'remote' || mode === 'cloud';
 const norm = (u: unknown): string => (typeof u === 'string' ? u.trim().replace(/\/+$/, '') : '');
 
@@ -60,21 +64,34 @@ export function describeConnection(mode: unknown, block: Record<string, unknown>
   return `${mode === 'cloud' ? 'cloud' : 'remote'} ${String(block['url'] ?? '?')}`;
 }
 
-export function decideToken(prev: Record<string, unknown>, i: ConnectionInput): { token?: TokenEnvelope; action: TokenAction } {
+export function decideToken(
+  prev: Record<string, unknown>,
+  i: ConnectionInput,
+): { token?: TokenEnvelope; action: TokenAction } {
   const old = envelopeOf(prev['token']);
   const sameUrl = norm(prev['url']) === norm(i.url);
   if (i.authMode === 'oauth') return { action: old ? 'removed' : 'none' };
-  if (i.storePlain && i.hostToken) return { token: { encoding: 'plain', value: i.hostToken }, action: old?.encoding === 'plain' && old.value === i.hostToken ? 'kept' : 'stored' };
+  if (i.storePlain && i.hostToken)
+    return {
+      token: { encoding: 'plain', value: i.hostToken },
+      action: old?.encoding === 'plain' && old.value === i.hostToken ? 'kept' : 'stored',
+    };
   if (!old) return { action: 'none' };
   if (old.encoding === 'plain') {
     if (i.hostToken !== undefined && old.value === i.hostToken) return { token: old, action: 'kept' };
     if (!sameUrl) return { action: 'none' };
-    return i.hostToken === undefined ? { token: old, action: 'kept' } : { token: { encoding: 'plain', value: i.hostToken }, action: 'updated' };
+    return i.hostToken === undefined
+      ? { token: old, action: 'kept' }
+      : { token: { encoding: 'plain', value: i.hostToken }, action: 'updated' };
   }
   return sameUrl ? { token: old, action: 'kept-encrypted' } : { action: 'none' };
 }
 
-function block(base: Record<string, unknown>, i: ConnectionInput, token: TokenEnvelope | undefined): Record<string, unknown> {
+function block(
+  base: Record<string, unknown>,
+  i: ConnectionInput,
+  token: TokenEnvelope | undefined,
+): Record<string, unknown> {
   const next: Record<string, unknown> = { ...base, url: i.url, authMode: i.authMode };
   if (token) next['token'] = token;
   else delete next['token'];
@@ -84,20 +101,36 @@ function block(base: Record<string, unknown>, i: ConnectionInput, token: TokenEn
 function changes(prev: Record<string, unknown>, mode: unknown, next: Record<string, unknown>): boolean {
   if (mode === 'ssh' || mode === 'cloud' || prev['savedSsh'] !== undefined) return true;
   if (!prev['url'] && !prev['token']) return false;
-  return norm(prev['url']) !== norm(next['url']) || JSON.stringify(prev['token'] ?? null) !== JSON.stringify(next['token'] ?? null);
+  return (
+    norm(prev['url']) !== norm(next['url']) ||
+    JSON.stringify(prev['token'] ?? null) !== JSON.stringify(next['token'] ?? null)
+  );
 }
 
-interface Scope { mode: unknown; prev: Record<string, unknown> }
+interface Scope {
+  mode: unknown;
+  prev: Record<string, unknown>;
+}
 
 /** The decision for one scope (global `mode`+`remote`, or one profile entry). */
-function decide(s: Scope, i: ConnectionInput): { entry?: Record<string, unknown>; mode?: string; plan: Omit<ConnectionPlan, 'doc'> } {
+function decide(
+  s: Scope,
+  i: ConnectionInput,
+): { entry?: Record<string, unknown>; mode?: string; plan: Omit<ConnectionPlan, 'doc'> } {
   const ssh = s.mode === 'ssh';
   const t = decideToken(ssh ? {} : s.prev, i);
   const sameUrl = !ssh && norm(s.prev['url']) === norm(i.url);
   const base = sameUrl ? s.prev : {};
   const entry = block(base, i, t.token);
-  const describePrev = (): string | undefined => (changes(s.prev, s.mode, entry) ? describeConnection(s.mode, s.prev) : undefined);
-  const plan = (p: Partial<Omit<ConnectionPlan, 'doc'>>): Omit<ConnectionPlan, 'doc'> => ({ active: false, written: true, tokenAction: t.action, notes: [], ...p });
+  const describePrev = (): string | undefined =>
+    changes(s.prev, s.mode, entry) ? describeConnection(s.mode, s.prev) : undefined;
+  const plan = (p: Partial<Omit<ConnectionPlan, 'doc'>>): Omit<ConnectionPlan, 'doc'> => ({
+    active: false,
+    written: true,
+    tokenAction: t.action,
+    notes: [],
+    ...p,
+  });
   if (i.authMode === 'token' && t.token) {
     const replaces = describePrev();
     return { entry, mode: 'remote', plan: plan({ active: true, ...(replaces ? { replaces } : {}) }) };
@@ -107,7 +140,9 @@ function decide(s: Scope, i: ConnectionInput): { entry?: Record<string, unknown>
   }
   if (remoteLike(s.mode) && i.authMode === 'oauth') return { entry, plan: plan({ active: true }) };
   if (remoteLike(s.mode)) {
-    const notes = ['the active connection to this host had no token (the app cannot start on it): switched it back to local until a token is saved'];
+    const notes = [
+      'the active connection to this host had no token (the app cannot start on it): switched it back to local until a token is saved',
+    ];
     return { entry, mode: 'local', plan: plan({ notes, replaces: describeConnection(s.mode, s.prev) }) };
   }
   const replaces = describePrev();
@@ -123,9 +158,12 @@ function refreshStale(doc: ConnectionDoc, i: ConnectionInput, notes: string[]): 
     notes.push(`${where}: updated its plain-text token, which no longer matched the host's`);
     return { ...b, token: { encoding: 'plain', value: i.hostToken } };
   };
-  if (i.profile !== undefined && doc['mode'] !== 'ssh' && doc['remote']) doc['remote'] = fix(asObject(doc['remote']), 'the global connection');
+  if (i.profile !== undefined && doc['mode'] !== 'ssh' && doc['remote'])
+    doc['remote'] = fix(asObject(doc['remote']), 'the global connection');
   const profiles = asObject(doc['profiles']);
-  for (const [name, entry] of Object.entries(profiles)) if (name !== i.profile && entry && typeof entry === 'object') profiles[name] = fix(asObject(entry), `profile ${name}`);
+  for (const [name, entry] of Object.entries(profiles))
+    if (name !== i.profile && entry && typeof entry === 'object')
+      profiles[name] = fix(asObject(entry), `profile ${name}`);
   if (doc['profiles'] !== undefined) doc['profiles'] = profiles;
 }
 
@@ -145,7 +183,11 @@ export function planConnection(doc: ConnectionDoc, i: ConnectionInput): Connecti
       const mode = d.mode ?? (remoteLike(prev['mode']) ? prev['mode'] : 'local');
       const { mode: _old, ...rest } = d.entry;
       // A local entry's saved SSH details stay with it (sanitizeConnectionProfiles keeps `savedSsh` on local entries).
-      profiles[i.profile] = { mode, ...rest, ...(mode === 'local' && prev['savedSsh'] !== undefined ? { savedSsh: prev['savedSsh'] } : {}) };
+      profiles[i.profile] = {
+        mode,
+        ...rest,
+        ...(mode === 'local' && prev['savedSsh'] !== undefined ? { savedSsh: prev['savedSsh'] } : {}),
+      };
       next['profiles'] = profiles;
     }
     result = d.plan;

@@ -22,12 +22,21 @@ export async function readHostFacts(remote: Remote): Promise<HostFacts> {
   const [stateBuf, envBuf] = await Promise.all([remote.readFile(PATHS.state), remote.readFile(PATHS.env)]);
   const state = parseState(stateBuf);
   if (!state) {
-    throw stepError('E_DESKTOP_NOT_SET_UP', `${remote.label} has no ${PATHS.state} (hermes-setup has not set up the dashboard there)`,
-      `run hermes-setup remote ${remote.label.replace(/:22$/, '')} first`);
+    throw stepError(
+      'E_DESKTOP_NOT_SET_UP',
+      `${remote.label} has no ${PATHS.state} (hermes-setup has not set up the dashboard there)`,
+      `run hermes-setup remote ${remote.label.replace(/:22$/, '')} first`,
+    );
   }
   const mode = state.mode === 'password' || state.mode === 'tunnel' ? state.mode : 'token';
   const token = envBuf ? readDotenvValue(envBuf.toString('utf8'), TOKEN_KEY) : undefined;
-  return { mode, bind: state.bind, port: state.port, ...(token ? { token } : {}), tokenMismatch: !!token && fingerprint(token) !== state.tokenFingerprint };
+  return {
+    mode,
+    bind: state.bind,
+    port: state.port,
+    ...(token ? { token } : {}),
+    tokenMismatch: !!token && fingerprint(token) !== state.tokenFingerprint,
+  };
 }
 
 /** The host part of a Remote label such as `deploy@10.0.0.5:22` or `deploy@[fd00::1]:22`. */

@@ -16,13 +16,22 @@ export const APP_FOLDERS = [
 ] as const;
 
 /** Electron's appData for this OS. */
-export function appDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+export function appDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string {
   if (platform === 'darwin') return join(home, 'Library', 'Application Support');
   if (platform === 'win32') return env['APPDATA'] || win32.join(home, 'AppData', 'Roaming');
   return env['XDG_CONFIG_HOME'] || join(home, '.config');
 }
 
-export function desktopUserDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir(), override?: string): string {
+export function desktopUserDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+  override?: string,
+): string {
   const p = platform === 'win32' ? win32 : path;
   if (override) return p.resolve(override);
   const fromEnv = env['HERMES_DESKTOP_USER_DATA_DIR'];
@@ -35,9 +44,16 @@ export function connectionFilePath(userDataDir: string, platform: NodeJS.Platfor
 }
 
 /** Other app builds' folders that exist here (to mention --user-data-dir when they are not the one written). */
-export function otherAppFolders(chosen: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir(),
-  exists: (p: string) => boolean = existsSync): Array<{ dir: string; build: string }> {
+export function otherAppFolders(
+  chosen: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+  exists: (p: string) => boolean = existsSync,
+): Array<{ dir: string; build: string }> {
   const base = appDataDir(env, platform, home);
   const p = platform === 'win32' ? win32 : path;
-  return APP_FOLDERS.map((f) => ({ dir: p.join(base, f.folder), build: f.build })).filter((f) => f.dir !== chosen && exists(f.dir));
+  return APP_FOLDERS.map((f) => ({ dir: p.join(base, f.folder), build: f.build })).filter(
+    (f) => f.dir !== chosen && exists(f.dir),
+  );
 }

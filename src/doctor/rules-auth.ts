@@ -7,5 +7,7 @@ import { problem, type Finding } from './finding.js';
 
 export function authRules(i: HealthInput): Finding[] {
   if (!signsIn(i.state?.mode)) return [];
-  return authIssues(i.facts).map((x) => problem(x.id, x.detail, x.cause, `hermes-setup remote ${i.target} --no-update`));
+  return authIssues(i.facts).map((x) =>
+    problem(x.id, x.detail, x.cause, `hermes-setup remote ${i.target} --no-update`),
+  );
 }

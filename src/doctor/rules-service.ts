@@ -20,75 +20,145 @@ export function readJournal(lines: string[]): { lastStart?: number; stopJob?: nu
   return { ...(lastStart !== undefined ? { lastStart } : {}), ...(stop ? { stopJob: at(stop) } : {}) };
 }
 
-const when = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+const when = (t: number): string =>
+  new Date(t * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 
 /** Evidence that `hermes update` ran since the dashboard last started. */
 function updateEvidence(i: HealthInput, lastStart: number | undefined): string[] {
   const out: string[] = [];
-  if (i.state && i.facts.hermes && !i.facts.hermes.cached) out.push('the Hermes install changed since the last converge');
+  if (i.state && i.facts.hermes && !i.facts.hermes.cached)
+    out.push('the Hermes install changed since the last converge');
   const u = i.deep?.evidence?.updateLog;
   if (u && (lastStart === undefined || u.mtime >= lastStart)) {
     const said = u.tail.find((l) => /Stopping \d+ dashboard process/.test(l));
-    out.push(`~/.hermes/logs/update.log was written at ${when(u.mtime)}${said ? ` ("${said.replace(/^\W+/, '').trim()}")` : ''}`);
+    out.push(
+      `~/.hermes/logs/update.log was written at ${when(u.mtime)}${said ? ` ("${said.replace(/^\W+/, '').trim()}")` : ''}`,
+    );
   }
   return out;
 }
 
 /** An enabled unit that is down: why, from the journal, the unit's Restart= and the update's traces. */
 function serviceDown(i: HealthInput, v: ServiceView): Finding[] {
-  if (isLaunchd(v) || !v.loaded || v.active || !v.enabled || i.facts.updateMarker || !/^inactive/.test(v.sub)) return [];
+  if (isLaunchd(v) || !v.loaded || v.active || !v.enabled || i.facts.updateMarker || !/^inactive/.test(v.sub))
+    return [];
   const ev = i.deep?.evidence;
   const fileRestart = /^Restart=(\S+)/m.exec(v.file ?? '')?.[1];
   const restart = ev?.restart || fileRestart;
-  const dropIn = fileRestart && restart && fileRestart !== restart ? ` (a drop-in overrides the unit's Restart=${fileRestart}: systemctl --user cat ${UNIT_NAME})` : '';
+  const dropIn =
+    fileRestart && restart && fileRestart !== restart
+      ? ` (a drop-in overrides the unit's Restart=${fileRestart}: systemctl --user cat ${UNIT_NAME})`
+      : '';
   const fix = `hermes-setup check --repair ${i.target}`;
   const j = readJournal(ev?.log ?? []);
-  const stopped = (cause: string): Finding[] => [problem('stopped', `the dashboard is stopped (${v.sub}); \`${fix}\` starts it`, cause, fix)];
+  const stopped = (cause: string): Finding[] => [
+    problem('stopped', `the dashboard is stopped (${v.sub}); \`${fix}\` starts it`, cause, fix),
+  ];
   if (j.stopJob !== undefined) {
-    return stopped(`it was stopped at ${when(j.stopJob)} (journal: "Stopping ${UNIT_NAME}", e.g. systemctl stop); a stop is not a failure, so Restart=${restart ?? '?'} does not undo it and it stays down until the next boot`);
+    return stopped(
+      `it was stopped at ${when(j.stopJob)} (journal: "Stopping ${UNIT_NAME}", e.g. systemctl stop); a stop is not a failure, so Restart=${restart ?? '?'} does not undo it and it stays down until the next boot`,
+    );
   }
   const clean = CLEAN_EXITS.has(v.lastExit ?? 0);
   const updated = updateEvidence(i, j.lastStart);
   if (clean && restart && restart !== 'always' && updated.length) {
-    return [problem('dead-after-update', `the dashboard is down (${v.sub}, clean exit ${v.lastExit ?? 0}) although the unit is enabled`,
-      `${updated.join('; ')}: \`hermes update\` (0.18 and older) SIGTERMs every dashboard and does not restart it, and a SIGTERM exit is clean, so Restart=${restart}${dropIn} leaves it dead`, fix)];
+    return [
+      problem(
+        'dead-after-update',
+        `the dashboard is down (${v.sub}, clean exit ${v.lastExit ?? 0}) although the unit is enabled`,
+        `${updated.join('; ')}: \`hermes update\` (0.18 and older) SIGTERMs every dashboard and does not restart it, and a SIGTERM exit is clean, so Restart=${restart}${dropIn} leaves it dead`,
+        fix,
+      ),
+    ];
   }
   if (clean && restart && restart !== 'always') {
-    return [problem('exited-clean', `the dashboard exited cleanly (exit ${v.lastExit ?? 0}) and stayed down although the unit is enabled`,
-      `Restart=${restart}${dropIn} does not restart a clean exit (or a SIGTERM from another process); hermes-setup's unit has Restart=always`, fix)];
+    return [
+      problem(
+        'exited-clean',
+        `the dashboard exited cleanly (exit ${v.lastExit ?? 0}) and stayed down although the unit is enabled`,
+        `Restart=${restart}${dropIn} does not restart a clean exit (or a SIGTERM from another process); hermes-setup's unit has Restart=always`,
+        fix,
+      ),
+    ];
   }
-  return stopped(restart === 'always' ? 'with Restart=always systemd restarts every exit, so only a stop (systemctl stop) leaves it inactive' : 'the journal does not say why (no access to it?)');
+  return stopped(
+    restart === 'always'
+      ? 'with Restart=always systemd restarts every exit, so only a stop (systemctl stop) leaves it inactive'
+      : 'the journal does not say why (no access to it?)',
+  );
 }
 
 function crashLoop(i: HealthInput, v: ServiceView): Finding[] {
   if (isLaunchd(v)) return [];
-  if ((v.restarts ?? 0) < 3 && !(v.sub.includes('auto-restart') && !CLEAN_EXITS.has(v.lastExit ?? 0)) && !v.sub.startsWith('failed')) return [];
-  return [problem('crash-loop', `hermes-dashboard.service keeps restarting (${v.restarts ?? 0} restarts, ${v.sub}, last exit ${v.lastExit ?? '?'})`,
-    `the dashboard exits right after start (see ${i.logHint}); re-converging restores the unit and .env it needs`,
-    `hermes-setup check --repair ${i.target}`)];
+  if (
+    (v.restarts ?? 0) < 3 &&
+    !(v.sub.includes('auto-restart') && !CLEAN_EXITS.has(v.lastExit ?? 0)) &&
+    !v.sub.startsWith('failed')
+  )
+    return [];
+  return [
+    problem(
+      'crash-loop',
+      `hermes-dashboard.service keeps restarting (${v.restarts ?? 0} restarts, ${v.sub}, last exit ${v.lastExit ?? '?'})`,
+      `the dashboard exits right after start (see ${i.logHint}); re-converging restores the unit and .env it needs`,
+      `hermes-setup check --repair ${i.target}`,
+    ),
+  ];
 }
 
 function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
   if (!isLaunchd(v)) return [];
   const out: Finding[] = [];
   const target = `${v.location.scope}/${LAUNCHD_LABEL}`;
-  if (!v.enabled) out.push(problem('launchd-disabled', `${target} has a persistent disabled override`,
-    '`launchctl disable` / `unload -w` wrote an override that survives reboots and plist deletion; bootstrap then fails with exit 5 (Input/output error)',
-    `launchctl enable ${target}`));
-  if (v.lastExit === 78 && !v.active) out.push(problem('launchd-exit-78', `${target} exits 78 (EX_CONFIG) with no log`,
-    'launchd could not open StandardOutPath/StandardErrorPath (missing or unwritable log directory) or argv[0] is not an absolute, existing path (the repair recreates ~/.hermes/logs and rewrites the plist)',
-    `hermes-setup check --repair ${i.target}`));
+  if (!v.enabled)
+    out.push(
+      problem(
+        'launchd-disabled',
+        `${target} has a persistent disabled override`,
+        '`launchctl disable` / `unload -w` wrote an override that survives reboots and plist deletion; bootstrap then fails with exit 5 (Input/output error)',
+        `launchctl enable ${target}`,
+      ),
+    );
+  if (v.lastExit === 78 && !v.active)
+    out.push(
+      problem(
+        'launchd-exit-78',
+        `${target} exits 78 (EX_CONFIG) with no log`,
+        'launchd could not open StandardOutPath/StandardErrorPath (missing or unwritable log directory) or argv[0] is not an absolute, existing path (the repair recreates ~/.hermes/logs and rewrites the plist)',
+        `hermes-setup check --repair ${i.target}`,
+      ),
+    );
   if (!v.loaded && v.file && i.facts.launchd && !i.facts.launchd.guiAvailable && i.facts.plistAgent.type === 'file') {
-    out.push(problem('launchd-exit-125', `${target} is not loaded and gui/${i.facts.uid} does not exist`,
-      'no GUI login session: launchctl bootstrap/kickstart gui/<uid> fail with 125 ("Domain does not support specified action")',
-      `hermes-setup remote ${i.target}`));
+    out.push(
+      problem(
+        'launchd-exit-125',
+        `${target} is not loaded and gui/${i.facts.uid} does not exist`,
+        'no GUI login session: launchctl bootstrap/kickstart gui/<uid> fail with 125 ("Domain does not support specified action")',
+        `hermes-setup remote ${i.target}`,
+      ),
+    );
   } else if (!v.loaded && v.file && v.enabled) {
-    out.push(problem('launchd-exit-5', `${target} is installed but not loaded`,
-      'launchctl bootstrap failed (exit 5: still draining after a bootout, a disabled override, or a wrong domain)', `hermes-setup check --repair ${i.target}`));
+    out.push(
+      problem(
+        'launchd-exit-5',
+        `${target} is installed but not loaded`,
+        'launchctl bootstrap failed (exit 5: still draining after a bootout, a disabled override, or a wrong domain)',
+        `hermes-setup check --repair ${i.target}`,
+      ),
+    );
   }
   if (v.loaded && !v.active && v.lastExit !== undefined && v.lastExit !== 0 && v.lastExit !== 78) {
-    out.push(problem('launchd-exits', `${target} is loaded but not running (last exit ${v.lastExit})`, `the dashboard exits at start${errorLogEnd(i)}`,
-      `hermes-setup check --repair ${i.target}`));
+    out.push(
+      problem(
+        'launchd-exits',
+        `${target} is loaded but not running (last exit ${v.lastExit})`,
+        `the dashboard exits at start${errorLogEnd(i)}`,
+        `hermes-setup check --repair ${i.target}`,
+      ),
+    );
   }
   return out;
 }
@@ -96,17 +166,31 @@ function launchdExit(i: HealthInput, v: ServiceView): Finding[] {
 /** `; its error log ends: "…"` from the StandardErrorPath tail doctor read, when there is one. */
 function errorLogEnd(i: HealthInput): string {
   const last = i.deep?.evidence?.log.filter((l) => l.trim()).pop();
-  return last ? `; its error log (${i.logHint.replace(/^see /, '')}) ends: "${last.trim().slice(0, 200)}"` : ` (see ${i.logHint.replace(/^see /, '')})`;
+  return last
+    ? `; its error log (${i.logHint.replace(/^see /, '')}) ends: "${last.trim().slice(0, 200)}"`
+    : ` (see ${i.logHint.replace(/^see /, '')})`;
 }
 
 function linger(i: HealthInput, v: ServiceView): Finding[] {
   if (v.location.kind !== 'systemd-user') return [];
-  if (!i.facts.linger) return [problem('no-linger', `linger is off for ${i.facts.user}`,
-    'without linger systemd stops the user manager (and the dashboard) at the last logout and does not start it at boot',
-    `sudo loginctl enable-linger ${i.facts.user}`)];
-  if (!i.facts.userBus) return [problem('no-user-bus', 'systemctl --user fails with "Failed to connect to bus"',
-    `the user manager is not running (no ${i.facts.xdgRuntimeDir || `/run/user/${i.facts.uid}`}/bus): logind GC, or a session from su/sudo`,
-    `sudo systemctl start user@${i.facts.uid}.service`)];
+  if (!i.facts.linger)
+    return [
+      problem(
+        'no-linger',
+        `linger is off for ${i.facts.user}`,
+        'without linger systemd stops the user manager (and the dashboard) at the last logout and does not start it at boot',
+        `sudo loginctl enable-linger ${i.facts.user}`,
+      ),
+    ];
+  if (!i.facts.userBus)
+    return [
+      problem(
+        'no-user-bus',
+        'systemctl --user fails with "Failed to connect to bus"',
+        `the user manager is not running (no ${i.facts.xdgRuntimeDir || `/run/user/${i.facts.uid}`}/bus): logind GC, or a session from su/sudo`,
+        `sudo systemctl start user@${i.facts.uid}.service`,
+      ),
+    ];
   return [];
 }
 
@@ -114,20 +198,37 @@ function stalePath(i: HealthInput, v: ServiceView): Finding[] {
   const program = serviceProgram(v.file);
   const found = i.facts.hermes?.path;
   if (!program || !i.state) return [];
-  if (!found) return [problem('hermes-missing', `the service runs ${program}, but hermes is not found on the host`,
-    'Hermes was uninstalled or moved', 'reinstall Hermes Agent on the host, then hermes-setup remote ' + i.target)];
+  if (!found)
+    return [
+      problem(
+        'hermes-missing',
+        `the service runs ${program}, but hermes is not found on the host`,
+        'Hermes was uninstalled or moved',
+        'reinstall Hermes Agent on the host, then hermes-setup remote ' + i.target,
+      ),
+    ];
   if (program === found || /\/(node|python3?)$/.test(program)) return [];
-  return [problem('stale-hermes-path', `the service runs ${program}, but hermes is now ${found}`,
-    'Hermes was reinstalled elsewhere; the absolute path in the unit/plist is stale (launchd: exit 78, systemd: exit 203/EXEC)',
-    `hermes-setup remote ${i.target} --no-update`)];
+  return [
+    problem(
+      'stale-hermes-path',
+      `the service runs ${program}, but hermes is now ${found}`,
+      'Hermes was reinstalled elsewhere; the absolute path in the unit/plist is stale (launchd: exit 78, systemd: exit 203/EXEC)',
+      `hermes-setup remote ${i.target} --no-update`,
+    ),
+  ];
 }
 
 /** Two dashboard services on one host (issue 13): they race for the port and both load after a reboot. */
 function duplicates(i: HealthInput, v: ServiceView): Finding[] {
   if (!v.duplicates?.length) return [];
-  return [problem('duplicate-service', `besides ${v.location.scope}/${LAUNCHD_LABEL}, the dashboard is also ${v.duplicates.map((d) => d.what).join(', ')}`,
-    'a GUI login loads the LaunchAgent into gui/<uid> although it already runs in user/<uid> (installed over SSH), or a switch between a LaunchAgent and a LaunchDaemon left the other; the instances race for the port and all load after a reboot',
-    `hermes-setup check --repair ${i.target}`)];
+  return [
+    problem(
+      'duplicate-service',
+      `besides ${v.location.scope}/${LAUNCHD_LABEL}, the dashboard is also ${v.duplicates.map((d) => d.what).join(', ')}`,
+      'a GUI login loads the LaunchAgent into gui/<uid> although it already runs in user/<uid> (installed over SSH), or a switch between a LaunchAgent and a LaunchDaemon left the other; the instances race for the port and all load after a reboot',
+      `hermes-setup check --repair ${i.target}`,
+    ),
+  ];
 }
 
 /** What happens after a reboot or power cut (a note: doctor still exits 0). */
@@ -140,5 +241,13 @@ const isLaunchd = (v: ServiceView): boolean => v.location.kind.startsWith('launc
 export function serviceRules(i: HealthInput): Finding[] {
   const v = i.service;
   if (!v) return [];
-  return [...serviceDown(i, v), ...crashLoop(i, v), ...launchdExit(i, v), ...duplicates(i, v), ...linger(i, v), ...stalePath(i, v), ...startup(v)];
+  return [
+    ...serviceDown(i, v),
+    ...crashLoop(i, v),
+    ...launchdExit(i, v),
+    ...duplicates(i, v),
+    ...linger(i, v),
+    ...stalePath(i, v),
+    ...startup(v),
+  ];
 }

@@ -16,19 +16,41 @@ export async function doctorHost(remote: Remote, opts: HealthOptions, v: View = 
   const findings = diagnose(await readHealth(remote, { ...opts, deep: true }));
   const problems = findings.filter((f) => f.severity === 'problem');
   const n = problems.length;
-  const lines = [...findings.flatMap((f) => renderFinding(f, v)), n === 0 ? `no problem found on ${remote.label}` : `${count(n, 'problem')} on ${remote.label}`];
-  const error = n === 0 ? undefined : new HermesSetupError('E_FINDINGS', `${count(n, 'problem')}: ${problems.map((f) => f.id).join(', ')}`,
-    'run each fix above, then hermes-setup doctor again');
-  return { ok: n === 0, counts: { ok: findings.length - n, changed: 0, failed: n }, lines, report: { target: remote.label, ok: n === 0, findings }, ...(error ? { error } : {}) };
+  const lines = [
+    ...findings.flatMap((f) => renderFinding(f, v)),
+    n === 0 ? `no problem found on ${remote.label}` : `${count(n, 'problem')} on ${remote.label}`,
+  ];
+  const error =
+    n === 0
+      ? undefined
+      : new HermesSetupError(
+          'E_FINDINGS',
+          `${count(n, 'problem')}: ${problems.map((f) => f.id).join(', ')}`,
+          'run each fix above, then hermes-setup doctor again',
+        );
+  return {
+    ok: n === 0,
+    counts: { ok: findings.length - n, changed: 0, failed: n },
+    lines,
+    report: { target: remote.label, ok: n === 0, findings },
+    ...(error ? { error } : {}),
+  };
 }
 
-export async function runDoctorCommand(targets: string[], flags: HealthFlags & Partial<FleetFlags>, connect: ConnectOptions): Promise<void> {
+export async function runDoctorCommand(
+  targets: string[],
+  flags: HealthFlags & Partial<FleetFlags>,
+  connect: ConnectOptions,
+): Promise<void> {
   const hosts = await resolveHosts(targets, flags);
   const single = targets.length <= 1 && flags.inventory === undefined;
   const json = flags.json === true;
   const view: View = { c: colorsFor(process.stdout), ...(single ? { width: terminalWidth() } : {}) };
-  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false },
-    (t, io) => actionHostTask(t, connect, io, (remote) => doctorHost(remote, toHealthOptions(flags, t.target, remote.label), view)));
+  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) =>
+    actionHostTask(t, connect, io, (remote) =>
+      doctorHost(remote, toHealthOptions(flags, t.target, remote.label), view),
+    ),
+  );
   if (single) return finishOne(results[0]!, { json });
   finishFleet(results, { json, failCode: EXIT.UNHEALTHY, failWord: 'problems' });
 }

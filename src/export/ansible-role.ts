@@ -22,8 +22,22 @@ const ALL_CAPS = { insecureDisablesGate: true, isolated: true, skipBuild: true, 
 
 /** The service spec with sentinels where the role puts Jinja (every optional flag present). */
 function sentinelSpec(): ServiceSpec {
-  const argv = buildDashboardArgv({ hermesPath: '/@@HERMES_DIR@@/hermes', mode: 'token', bind: '@@BIND@@', port: 9119, caps: ALL_CAPS, skipBuild: true });
-  return { programArguments: argv, hermesHome: '/@@HOME@@/.hermes', home: '/@@HOME@@', logDir: '/@@HOME@@/.hermes/logs', mode: '@@MODE@@', path: '@@PATH@@' };
+  const argv = buildDashboardArgv({
+    hermesPath: '/@@HERMES_DIR@@/hermes',
+    mode: 'token',
+    bind: '@@BIND@@',
+    port: 9119,
+    caps: ALL_CAPS,
+    skipBuild: true,
+  });
+  return {
+    programArguments: argv,
+    hermesHome: '/@@HOME@@/.hermes',
+    home: '/@@HOME@@',
+    logDir: '/@@HOME@@/.hermes/logs',
+    mode: '@@MODE@@',
+    path: '@@PATH@@',
+  };
 }
 
 function assertFilled(what: string, out: string): string {
@@ -35,17 +49,23 @@ function assertFilled(what: string, out: string): string {
 export async function renderUnitJinja(): Promise<string> {
   const unit = renderSystemdUnit(await readTemplate('systemd/hermes-dashboard.service'), sentinelSpec());
   const flag = (f: string, v: string) => `{{ ' ${f}' if ${v} | bool else '' }}`;
-  return assertFilled('unit', unit
-    .replace('/@@HERMES_DIR@@/hermes', '{{ hermes_path }}')
-    .replace('--host @@BIND@@', '--host {{ hermes_bind_addr }}')
-    .replace('--port 9119', '--port {{ hermes_port }}')
-    .replace(' --insecure', flag('--insecure', 'hermes_insecure'))
-    .replace(' --isolated', flag('--isolated', 'hermes_isolated'))
-    .replace(' --skip-build', flag('--skip-build', 'hermes_skip_build'))
-    .replace(' --tui', flag('--tui', 'hermes_cap_tui'))
-    .replace('@@MODE@@', '{{ hermes_access_mode }}')
-    .replace('@@PATH@@', "{{ ([hermes_dir, hermes_home_dir ~ '/.local/bin', '/usr/local/bin', '/usr/bin', '/bin'] | unique) | join(':') }}")
-    .replaceAll('/@@HOME@@', '{{ hermes_home_dir }}'));
+  return assertFilled(
+    'unit',
+    unit
+      .replace('/@@HERMES_DIR@@/hermes', '{{ hermes_path }}')
+      .replace('--host @@BIND@@', '--host {{ hermes_bind_addr }}')
+      .replace('--port 9119', '--port {{ hermes_port }}')
+      .replace(' --insecure', flag('--insecure', 'hermes_insecure'))
+      .replace(' --isolated', flag('--isolated', 'hermes_isolated'))
+      .replace(' --skip-build', flag('--skip-build', 'hermes_skip_build'))
+      .replace(' --tui', flag('--tui', 'hermes_cap_tui'))
+      .replace('@@MODE@@', '{{ hermes_access_mode }}')
+      .replace(
+        '@@PATH@@',
+        "{{ ([hermes_dir, hermes_home_dir ~ '/.local/bin', '/usr/local/bin', '/usr/bin', '/bin'] | unique) | join(':') }}",
+      )
+      .replaceAll('/@@HOME@@', '{{ hermes_home_dir }}'),
+  );
 }
 
 /** The LaunchAgent plist as a Jinja template, the same way (PATH as the launchd adapter builds it). */
@@ -59,11 +79,21 @@ export async function renderPlistJinja(): Promise<string> {
   let out = plist
     .replace('<string>/@@HERMES_DIR@@/hermes</string>', '<string>{{ hermes_path }}</string>')
     .replace('<string>@@BIND@@</string>', '<string>{{ hermes_bind_addr }}</string>')
-    .replace('<string>--port</string>\n      <string>9119</string>', '<string>--port</string>\n      <string>{{ hermes_port }}</string>')
+    .replace(
+      '<string>--port</string>\n      <string>9119</string>',
+      '<string>--port</string>\n      <string>{{ hermes_port }}</string>',
+    )
     .replace('@@MODE@@', '{{ hermes_access_mode }}')
-    .replace('<string>@@PATH@@</string>', `<string>{{ hermes_dir }}:{{ hermes_home_dir }}/.local/bin:${HOMEBREW_PATH}</string>`)
+    .replace(
+      '<string>@@PATH@@</string>',
+      `<string>{{ hermes_dir }}:{{ hermes_home_dir }}/.local/bin:${HOMEBREW_PATH}</string>`,
+    )
     .replaceAll('/@@HOME@@', '{{ hermes_home_dir }}');
-  out = optional(optional(optional(out, '--insecure', 'hermes_insecure'), '--isolated', 'hermes_isolated'), '--skip-build', 'hermes_skip_build');
+  out = optional(
+    optional(optional(out, '--insecure', 'hermes_insecure'), '--isolated', 'hermes_isolated'),
+    '--skip-build',
+    'hermes_skip_build',
+  );
   return assertFilled('plist', out);
 }
 
@@ -71,7 +101,14 @@ export async function renderPlistJinja(): Promise<string> {
 export function modeByGeneration(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const g of ['G1', 'G2', 'G3'] as Generation[]) {
-    out[g] = decideAccessMode({ requested: 'auto', generation: g, version: '0', tailnetIp: '100.64.0.1', tailscaleState: 'Running', bind: 'tailnet' }).mode;
+    out[g] = decideAccessMode({
+      requested: 'auto',
+      generation: g,
+      version: '0',
+      tailnetIp: '100.64.0.1',
+      tailscaleState: 'Running',
+      bind: 'tailnet',
+    }).mode;
   }
   return out;
 }
@@ -83,9 +120,14 @@ async function ansibleTemplate(name: string): Promise<string> {
 const relative = (p: string): string => p.replace(/^~\//, '');
 
 function fill(text: string): string {
-  return text.replaceAll('@@TOKEN_KEY@@', TOKEN_KEY).replaceAll('@@HARDENED@@', HARDENED).replaceAll('@@ORIGIN_FIX@@', ORIGIN_FIX)
-    .replaceAll('@@UNIT_PATH_REL@@', relative(PATHS.unitUser)).replaceAll('@@PLIST_PATH_REL@@', relative(PATHS.plistAgent))
-    .replaceAll('@@UNIT_PATH@@', PATHS.unitUser).replaceAll('@@PLIST_PATH@@', PATHS.plistAgent);
+  return text
+    .replaceAll('@@TOKEN_KEY@@', TOKEN_KEY)
+    .replaceAll('@@HARDENED@@', HARDENED)
+    .replaceAll('@@ORIGIN_FIX@@', ORIGIN_FIX)
+    .replaceAll('@@UNIT_PATH_REL@@', relative(PATHS.unitUser))
+    .replaceAll('@@PLIST_PATH_REL@@', relative(PATHS.plistAgent))
+    .replaceAll('@@UNIT_PATH@@', PATHS.unitUser)
+    .replaceAll('@@PLIST_PATH@@', PATHS.plistAgent);
 }
 
 const TASKS = ['main', 'env', 'password', 'systemd', 'launchd', 'verify'];
@@ -93,13 +135,21 @@ const TASKS = ['main', 'env', 'password', 'systemd', 'launchd', 'verify'];
 /** Relative path → content of every exported file. */
 export async function buildAnsibleExport(): Promise<Map<string, string>> {
   const role = 'roles/hermes_dashboard';
-  const vars = `---\n# Generated by hermes-setup from decideAccessMode (src/hermes/access-mode.ts): what --mode auto picks.\nhermes_mode_by_generation:\n${
-    Object.entries(modeByGeneration()).map(([g, m]) => `  ${g}: ${m}`).join('\n')}\n`;
+  const vars = `---\n# Generated by hermes-setup from decideAccessMode (src/hermes/access-mode.ts): what --mode auto picks.\nhermes_mode_by_generation:\n${Object.entries(
+    modeByGeneration(),
+  )
+    .map(([g, m]) => `  ${g}: ${m}`)
+    .join('\n')}\n`;
   const files: Array<[string, string]> = [
     ['playbook.yml', await ansibleTemplate('playbook.yml')],
     [`${role}/defaults/main.yml`, await ansibleTemplate('defaults.yml')],
     [`${role}/vars/main.yml`, vars],
-    ...await Promise.all(TASKS.map(async (t): Promise<[string, string]> => [`${role}/tasks/${t}.yml`, fill(await ansibleTemplate(`tasks/${t}.yml`))])),
+    ...(await Promise.all(
+      TASKS.map(async (t): Promise<[string, string]> => [
+        `${role}/tasks/${t}.yml`,
+        fill(await ansibleTemplate(`tasks/${t}.yml`)),
+      ]),
+    )),
     [`${role}/handlers/main.yml`, await ansibleTemplate('handlers.yml')],
     [`${role}/files/facts.sh`, await ansibleTemplate('facts.sh')],
     [`${role}/files/basic_auth_hash.py`, await ansibleTemplate('basic_auth_hash.py')],

@@ -5,18 +5,29 @@ import type { Command } from 'commander';
 import { out } from '../output.js';
 
 export function registerExport(program: Command): void {
-  const exp = program.command('export').description('write the converge in another tool\'s format (ansible: a role + playbook)')
-    .addHelpText('after', `
+  const exp = program
+    .command('export')
+    .description("write the converge in another tool's format (ansible: a role + playbook)")
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hermes-setup export ansible ./ops
-  $ ansible-playbook -i hosts.ini ./ops/playbook.yml`);
-  exp.command('ansible')
-    .description('write an Ansible role + playbook doing the same converge (same unit template and decisions), for AWX, Tower or CI')
+  $ ansible-playbook -i hosts.ini ./ops/playbook.yml`,
+    );
+  exp
+    .command('ansible')
+    .description(
+      'write an Ansible role + playbook doing the same converge (same unit template and decisions), for AWX, Tower or CI',
+    )
     .argument('[dir]', 'where to write playbook.yml and roles/hermes_dashboard/', 'hermes-ansible')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hermes-setup export ansible ./ops
-  $ ansible-playbook -i hosts.ini ./ops/playbook.yml`)
+  $ ansible-playbook -i hosts.ini ./ops/playbook.yml`,
+    )
     .action(async (dir: string) => {
       const { buildAnsibleExport } = await import('./ansible-role.js');
       const files = await buildAnsibleExport();
@@ -25,6 +36,8 @@ Examples:
         await mkdir(dirname(path), { recursive: true });
         await writeFile(path, text, { mode: rel.endsWith('.sh') ? 0o755 : 0o644 });
       }
-      out.line(`wrote ${files.size} files under ${resolve(dir)}; run: ansible-playbook -i <inventory> ${join(dir, 'playbook.yml')}`);
+      out.line(
+        `wrote ${files.size} files under ${resolve(dir)}; run: ansible-playbook -i <inventory> ${join(dir, 'playbook.yml')}`,
+      );
     });
 }

@@ -10,7 +10,10 @@ const ENV = PATHS.env;
 export type EnvEncoding = 'utf-8' | 'latin-1';
 
 /** The .env as python-dotenv reads it: its text and the codec Hermes decodes it with. */
-export interface EnvText { text: string; encoding: EnvEncoding }
+export interface EnvText {
+  text: string;
+  encoding: EnvEncoding;
+}
 
 /**
  * The .env text exactly as python-dotenv reads it (docs/hermes-contract.md#c5): strict UTF-8 that **keeps** a BOM
@@ -23,15 +26,26 @@ export interface EnvText { text: string; encoding: EnvEncoding }
 export function readEnvText(f: FileFact): EnvText {
   if (f.type === 'missing') return { text: '', encoding: 'utf-8' };
   if (f.type === 'symlink') {
-    throw usageError('E_ENV_SYMLINK', `${ENV} is a symlink (to ${f.target}); refusing to replace it with a file`,
-      `make ${ENV} a regular file (cp --remove-destination "$(readlink ~/.hermes/.env)" ~/.hermes/.env), then rerun`);
+    throw usageError(
+      'E_ENV_SYMLINK',
+      `${ENV} is a symlink (to ${f.target}); refusing to replace it with a file`,
+      `make ${ENV} a regular file (cp --remove-destination "$(readlink ~/.hermes/.env)" ~/.hermes/.env), then rerun`,
+    );
   }
   if (f.type !== 'file') throw usageError('E_ENV_NOT_FILE', `${ENV} is not a regular file`, 'move it away, then rerun');
   if ((f.size ?? 0) > MAX_ENV_BYTES || !f.content) {
-    throw usageError('E_ENV_TOO_LARGE', `${ENV} is ${f.size} bytes (over 1 MiB) or unreadable`, 'check the file; a .env this large is almost certainly not what Hermes expects');
+    throw usageError(
+      'E_ENV_TOO_LARGE',
+      `${ENV} is ${f.size} bytes (over 1 MiB) or unreadable`,
+      'check the file; a .env this large is almost certainly not what Hermes expects',
+    );
   }
   if (f.content.includes(0)) {
-    throw usageError('E_ENV_NUL', `${ENV} contains NUL bytes`, 'remove them (Hermes would strip them in place): tr -d "\\000" < ~/.hermes/.env > /tmp/e && cat /tmp/e > ~/.hermes/.env');
+    throw usageError(
+      'E_ENV_NUL',
+      `${ENV} contains NUL bytes`,
+      'remove them (Hermes would strip them in place): tr -d "\\000" < ~/.hermes/.env > /tmp/e && cat /tmp/e > ~/.hermes/.env',
+    );
   }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(f.content), encoding: 'utf-8' };
@@ -50,8 +64,11 @@ export function encodeEnv(text: string, encoding: EnvEncoding): Buffer {
   if (encoding === 'utf-8') return Buffer.from(text, 'utf8');
   const bad = [...text].find((c) => c.codePointAt(0)! > 0xff);
   if (bad !== undefined) {
-    throw usageError('E_ENV_ENCODING', `${ENV} is latin-1 (not UTF-8) and the value to pin has a character latin-1 cannot hold (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`,
-      'convert the file to UTF-8: iconv -f latin1 -t utf-8 ~/.hermes/.env > /tmp/e && cat /tmp/e > ~/.hermes/.env, then rerun');
+    throw usageError(
+      'E_ENV_ENCODING',
+      `${ENV} is latin-1 (not UTF-8) and the value to pin has a character latin-1 cannot hold (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`,
+      'convert the file to UTF-8: iconv -f latin1 -t utf-8 ~/.hermes/.env > /tmp/e && cat /tmp/e > ~/.hermes/.env, then rerun',
+    );
   }
   return Buffer.from(text, 'latin1');
 }

@@ -161,11 +161,7 @@ export function renderFactsScript(port: PortSpec, o: { fresh?: boolean } = {}): 
     `{ printf 'tailscale='; ( ${renderTailscaleScript()} ) 2>&1 | b64; printf '\\n'; } > "$T/g-ts" &`,
     portAndCommandLines(port),
     `emit funnel sh -c 'for t in tailscale /usr/local/bin/tailscale /Applications/Tailscale.app/Contents/MacOS/Tailscale; do command -v "$t" >/dev/null 2>&1 && exec "$t" funnel status --json; done' > "$T/funnel" &`,
-    group('hermes', [
-      identityFacts(),
-      'val home "$HOME"; val shell "${SHELL:-}"',
-      hermesLookup(),
-    ]),
+    group('hermes', [identityFacts(), 'val home "$HOME"; val shell "${SHELL:-}"', hermesLookup()]),
     group('files', [
       `file_facts env ${shPath(PATHS.env)}`,
       `file_facts hermes_dir ${shPath(PATHS.hermesDir)}`,

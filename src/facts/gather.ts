@@ -8,7 +8,10 @@ import { parseFacts, type Facts } from './parse-facts.js';
 /** `port`: whose listeners to read; `{ recordedOr }` reads the port the state file records (facts.portChecked).
  * `fresh`: re-read the Hermes version and help texts even when the install looks unchanged (after `hermes update`). */
 export async function gatherFacts(remote: Remote, port: PortSpec, o: { fresh?: boolean } = {}): Promise<Facts> {
-  const r = await remote.exec(`sh -c ${JSON.stringify('exec sh -s')}`, { stdin: renderFactsScript(port, o), timeoutMs: 180_000 });
+  const r = await remote.exec(`sh -c ${JSON.stringify('exec sh -s')}`, {
+    stdin: renderFactsScript(port, o),
+    timeoutMs: 180_000,
+  });
   return factsFromOutput(r, typeof port === 'number' ? port : port.recordedOr, remote.label);
 }
 
@@ -16,8 +19,12 @@ export async function gatherFacts(remote: Remote, port: PortSpec, o: { fresh?: b
 export function factsFromOutput(r: ExecResult, port: number, label: string): Facts {
   const facts = parseFacts(r.stdout, port);
   if (!facts.complete) {
-    throw remoteCommandError('E_FACTS', `reading the state of ${label}`, r,
-      'the login shell must be a POSIX shell (sh, bash, zsh); rerun with --debug');
+    throw remoteCommandError(
+      'E_FACTS',
+      `reading the state of ${label}`,
+      r,
+      'the login shell must be a POSIX shell (sh, bash, zsh); rerun with --debug',
+    );
   }
   return facts;
 }

@@ -52,15 +52,23 @@ function pairs(text: string | undefined): Map<string, string> {
 
 /** nvm directories by version, newest first; then the others in the script's order. */
 function candidateDirs(text: string | undefined): Array<{ dir: string; node: boolean; npm: boolean }> {
-  const rows = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-    const [dir, ...has] = l.split(' ');
-    return { dir: dir!, node: has.includes('node'), npm: has.includes('npm') };
-  });
-  const ver = (d: string): number[] => (/\/\.nvm\/versions\/node\/v?(\d+)\.(\d+)\.(\d+)\/bin$/.exec(d)?.slice(1) ?? []).map(Number);
-  const nvm = rows.filter((r) => ver(r.dir).length).sort((a, b) => {
-    const x = ver(a.dir); const y = ver(b.dir);
-    return (y[0]! - x[0]!) || (y[1]! - x[1]!) || (y[2]! - x[2]!);
-  });
+  const rows = (text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [dir, ...has] = l.split(' ');
+      return { dir: dir!, node: has.includes('node'), npm: has.includes('npm') };
+    });
+  const ver = (d: string): number[] =>
+    (/\/\.nvm\/versions\/node\/v?(\d+)\.(\d+)\.(\d+)\/bin$/.exec(d)?.slice(1) ?? []).map(Number);
+  const nvm = rows
+    .filter((r) => ver(r.dir).length)
+    .sort((a, b) => {
+      const x = ver(a.dir);
+      const y = ver(b.dir);
+      return y[0]! - x[0]! || y[1]! - x[1]! || y[2]! - x[2]!;
+    });
   return [...nvm, ...rows.filter((r) => !ver(r.dir).length)];
 }
 
@@ -76,9 +84,16 @@ export function pickNode(m: Map<string, string>): NodeFacts {
   const dirs = candidateDirs(m.get('node.dirs'));
   if (!npm) {
     const d = dirs.find((x) => x.npm && (x.node || node !== undefined));
-    if (d) { npm = `${d.dir}/npm`; via = 'install-dir'; if (d.node) node = `${d.dir}/node`; }
+    if (d) {
+      npm = `${d.dir}/npm`;
+      via = 'install-dir';
+      if (d.node) node = `${d.dir}/node`;
+    }
   }
-  if (!node) { const d = dirs.find((x) => x.node); if (d) node = `${d.dir}/node`; }
+  if (!node) {
+    const d = dirs.find((x) => x.node);
+    if (d) node = `${d.dir}/node`;
+  }
   if (!node) return { dirs: [] };
   const need = [dirOf(node), ...(npm ? [dirOf(npm)] : [])];
   return { node, ...(npm ? { npm } : {}), ...(via ? { via } : {}), dirs: need.filter((d, n) => need.indexOf(d) === n) };

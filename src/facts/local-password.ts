@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises';
 
 export async function readLocalPassword(path: string | undefined): Promise<string | undefined> {
   if (!path) return undefined;
-  const p = await readFile(path, 'utf8').then((s) => s.trim(), () => '');
+  const p = await readFile(path, 'utf8').then(
+    (s) => s.trim(),
+    () => '',
+  );
   return p === '' ? undefined : p;
 }

@@ -127,15 +127,22 @@ export function parseSystemdShow(text: string | undefined): SystemdUnitState | u
   const kv = new Map(text.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
   if (!kv.has('LoadState')) return undefined;
   return {
-    loadState: kv.get('LoadState') ?? '', activeState: kv.get('ActiveState') ?? '', subState: kv.get('SubState') ?? '',
-    mainPid: Number(kv.get('MainPID') ?? 0), nRestarts: Number(kv.get('NRestarts') ?? 0),
-    unitFileState: kv.get('UnitFileState') ?? '', execMainStatus: Number(kv.get('ExecMainStatus') ?? 0),
+    loadState: kv.get('LoadState') ?? '',
+    activeState: kv.get('ActiveState') ?? '',
+    subState: kv.get('SubState') ?? '',
+    mainPid: Number(kv.get('MainPID') ?? 0),
+    nRestarts: Number(kv.get('NRestarts') ?? 0),
+    unitFileState: kv.get('UnitFileState') ?? '',
+    execMainStatus: Number(kv.get('ExecMainStatus') ?? 0),
   };
 }
 
 export function parseLaunchctlPrint(text: string | undefined): LaunchdJob {
   if (!text || !/^\S+ = \{/m.test(text)) return { loaded: false };
-  const num = (re: RegExp) => { const m = re.exec(text); return m ? Number(m[1]) : undefined; };
+  const num = (re: RegExp) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
   const job: LaunchdJob = { loaded: true };
   const state = /^\s*state = (\S+)/m.exec(text)?.[1];
   if (state) job.state = state;
@@ -155,7 +162,15 @@ export function parsePrintDisabled(text: string | undefined): string[] {
 function hermesFacts(m: Map<string, string>): HermesFacts | undefined {
   const path = m.get('hermes.path');
   if (!path) return undefined;
-  return { path, via: m.get('hermes.via') ?? '', key: m.get('hermes.key') ?? '', cached: m.get('hermes.cached') === 'yes', versionOut: m.get('hermes.version') ?? '', dashboardHelp: m.get('hermes.dashboard_help') ?? '', serveHelp: m.get('hermes.serve_help') ?? '' };
+  return {
+    path,
+    via: m.get('hermes.via') ?? '',
+    key: m.get('hermes.key') ?? '',
+    cached: m.get('hermes.cached') === 'yes',
+    versionOut: m.get('hermes.version') ?? '',
+    dashboardHelp: m.get('hermes.dashboard_help') ?? '',
+    serveHelp: m.get('hermes.serve_help') ?? '',
+  };
 }
 
 function launchdFacts(m: Map<string, string>): LaunchdFacts | undefined {
@@ -174,7 +189,11 @@ function launchdFacts(m: Map<string, string>): LaunchdFacts | undefined {
 function hostTools(m: Map<string, string>): Pick<Facts, 'npm' | 'node' | 'fileVault'> {
   const node = pickNode(m);
   const fv = parseFileVault(m.get('filevault'));
-  return { ...(node.npm ? { npm: node.npm } : {}), ...(node.node ? { node } : {}), ...(fv !== undefined ? { fileVault: fv } : {}) };
+  return {
+    ...(node.npm ? { npm: node.npm } : {}),
+    ...(node.node ? { node } : {}),
+    ...(fv !== undefined ? { fileVault: fv } : {}),
+  };
 }
 
 function markerFacts(m: Map<string, string>): Pick<Facts, 'updateMarker' | 'updateMarkerFile'> {
@@ -194,17 +213,40 @@ export function parseFacts(raw: string, port: number): Facts {
   const m = parseFactLines(raw);
   const f = (n: string) => fileFact(m, raw, n);
   return {
-    os: m.get('os') ?? '', arch: m.get('arch') ?? '', user: m.get('user') ?? '', uid: Number(m.get('uid') ?? -1), gid: Number(m.get('gid') ?? -1),
-    home: m.get('home') ?? '', shell: m.get('shell') ?? '', hostname: m.get('hostname') ?? '', bootId: (m.get('boot_id') ?? '').trim(),
+    os: m.get('os') ?? '',
+    arch: m.get('arch') ?? '',
+    user: m.get('user') ?? '',
+    uid: Number(m.get('uid') ?? -1),
+    gid: Number(m.get('gid') ?? -1),
+    home: m.get('home') ?? '',
+    shell: m.get('shell') ?? '',
+    hostname: m.get('hostname') ?? '',
+    bootId: (m.get('boot_id') ?? '').trim(),
     ...(hermesFacts(m) ? { hermes: hermesFacts(m) } : {}),
     ...hostTools(m),
-    env: f('env'), hermesDir: f('hermes_dir'), state: f('state'), unitUser: f('unit_user'), unitSystem: f('unit_system'),
-    plistAgent: f('plist_agent'), plistDaemon: f('plist_daemon'), configYaml: f('config_yaml'),
-    ...markerFacts(m), desktopApp: m.get('desktop_app') === 'yes',
-    tempFiles: (m.get('tempfiles') ?? '').split('\n').filter(Boolean), writable: m.get('writable') !== 'no', writableDir: m.get('writable_dir') ?? '',
+    env: f('env'),
+    hermesDir: f('hermes_dir'),
+    state: f('state'),
+    unitUser: f('unit_user'),
+    unitSystem: f('unit_system'),
+    plistAgent: f('plist_agent'),
+    plistDaemon: f('plist_daemon'),
+    configYaml: f('config_yaml'),
+    ...markerFacts(m),
+    desktopApp: m.get('desktop_app') === 'yes',
+    tempFiles: (m.get('tempfiles') ?? '').split('\n').filter(Boolean),
+    writable: m.get('writable') !== 'no',
+    writableDir: m.get('writable_dir') ?? '',
     ...(/^\d+$/.test(m.get('free_kb') ?? '') ? { freeKb: Number(m.get('free_kb')) } : {}),
-    ifAddrs: (m.get('ifaddrs') ?? '').split('\n').map((a) => a.trim()).filter(Boolean), funnel: m.get('funnel') ?? '',
-    init: m.get('init') ?? 'none', xdgRuntimeDir: m.get('xdg_runtime_dir') ?? '', userBus: m.get('user_bus') === 'yes', linger: m.get('linger') === 'yes',
+    ifAddrs: (m.get('ifaddrs') ?? '')
+      .split('\n')
+      .map((a) => a.trim())
+      .filter(Boolean),
+    funnel: m.get('funnel') ?? '',
+    init: m.get('init') ?? 'none',
+    xdgRuntimeDir: m.get('xdg_runtime_dir') ?? '',
+    userBus: m.get('user_bus') === 'yes',
+    linger: m.get('linger') === 'yes',
     ...(parseSystemdShow(m.get('systemd.user')) ? { systemdUser: parseSystemdShow(m.get('systemd.user')) } : {}),
     ...(parseSystemdShow(m.get('systemd.system')) ? { systemdSystem: parseSystemdShow(m.get('systemd.system')) } : {}),
     ...(launchdFacts(m) ? { launchd: launchdFacts(m) } : {}),

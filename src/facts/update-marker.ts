@@ -31,21 +31,32 @@ export const MARKER_PROBE_FN = String.raw`marker_probe() {
 export function parseMarkerProbe(out: string): UpdateMarker | undefined {
   const [alive = 'absent', now = '', b64 = ''] = out.split('\n');
   if (alive.trim() === 'absent' || alive.trim() === '') return undefined;
-  return judgeMarker(Buffer.from(b64.trim(), 'base64').toString('utf8'), alive.trim() === 'yes' ? true : alive.trim() === 'no' ? false : undefined, Number(now));
+  return judgeMarker(
+    Buffer.from(b64.trim(), 'base64').toString('utf8'),
+    alive.trim() === 'yes' ? true : alive.trim() === 'no' ? false : undefined,
+    Number(now),
+  );
 }
 
 /** Pure: upstream's staleness rule over the marker's text, whether its PID lives, and the host's clock. */
 export function judgeMarker(content: string, alive: boolean | undefined, nowSec: number): UpdateMarker {
   const [first = '', second = ''] = content.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
   const pidText = first.trim();
-  if (!/^\d+$/.test(pidText) || Number(pidText) <= 0) return { state: 'stale', detail: `unreadable (its first line is not a PID: "${pidText.slice(0, 40)}")` };
+  if (!/^\d+$/.test(pidText) || Number(pidText) <= 0)
+    return { state: 'stale', detail: `unreadable (its first line is not a PID: "${pidText.slice(0, 40)}")` };
   const pid = Number(pidText);
   if (alive === false) return { state: 'stale', pid, detail: `pid ${pid} is gone` };
   const started = second.trim() === '' ? Number.NaN : Number(second.trim());
-  const ageSec = Number.isFinite(started) && Number.isFinite(nowSec) ? Math.max(0, Math.round(nowSec - started)) : undefined;
+  const ageSec =
+    Number.isFinite(started) && Number.isFinite(nowSec) ? Math.max(0, Math.round(nowSec - started)) : undefined;
   if (ageSec !== undefined && ageSec > MARKER_MAX_AGE_SEC) {
     return { state: 'stale', pid, ageSec, detail: `started ${Math.round(ageSec / 60)} min ago (over 20 minutes)` };
   }
   // A live PID with an unreadable start time still gates: its age is unknown.
-  return { state: 'live', pid, ...(ageSec !== undefined ? { ageSec } : {}), detail: `pid ${pid}${ageSec !== undefined ? `, started ${ageSec} s ago` : ''}` };
+  return {
+    state: 'live',
+    pid,
+    ...(ageSec !== undefined ? { ageSec } : {}),
+    detail: `pid ${pid}${ageSec !== undefined ? `, started ${ageSec} s ago` : ''}`,
+  };
 }

@@ -15,27 +15,53 @@ import type { Remote } from '../transport/remote.js';
 import type { FleetTarget } from './fleet-targets.js';
 import { isUnreachable, type FleetIo, type HostResult } from './run-fleet.js';
 
-export interface HostOutcome { ok: boolean; counts: { ok: number; changed: number; failed: number }; lines: string[]; report: Record<string, unknown>; error?: HermesSetupError }
+export interface HostOutcome {
+  ok: boolean;
+  counts: { ok: number; changed: number; failed: number };
+  lines: string[];
+  report: Record<string, unknown>;
+  error?: HermesSetupError;
+}
 
 export function connectOptionsFor(connect: ConnectOptions, t: FleetTarget): ConnectOptions {
-  return { ...connect, ...(t.identity ? { identity: [t.identity] } : {}), ...(t.target === undefined ? { local: true } : {}) };
+  return {
+    ...connect,
+    ...(t.identity ? { identity: [t.identity] } : {}),
+    ...(t.target === undefined ? { local: true } : {}),
+  };
 }
 
 function asError(err: unknown): HermesSetupError {
-  return isHermesSetupError(err) ? err : stepError('E_STEP', (err as Error)?.message ?? String(err), 'rerun with --debug', err);
+  return isHermesSetupError(err)
+    ? err
+    : stepError('E_STEP', (err as Error)?.message ?? String(err), 'rerun with --debug', err);
 }
 
 /** The per-host JSON when the host was never reached (same shape as `remote --json`). */
 export function unreachedReport(t: FleetTarget, e: HermesSetupError, port: number): ConvergeReport {
   const steps = [{ id: 'connect', status: 'failed' as const, detail: e.toLine() }];
   return {
-    schema: 'hermes-setup/remote@1', target: t.name, ok: false, dryRun: false, port, urls: [], steps, recap: recapOf(steps), probes: [], warnings: [],
+    schema: 'hermes-setup/remote@1',
+    target: t.name,
+    ok: false,
+    dryRun: false,
+    port,
+    urls: [],
+    steps,
+    recap: recapOf(steps),
+    probes: [],
+    warnings: [],
     error: { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode },
   };
 }
 
 /** Connects, runs `action`, records the result; the action's lines are emitted (fleets) or kept for the end (one host). */
-export function actionHostTask(t: FleetTarget, connect: ConnectOptions, io: FleetIo, action: (remote: Remote, t: FleetTarget) => Promise<HostOutcome>): ListrTask {
+export function actionHostTask(
+  t: FleetTarget,
+  connect: ConnectOptions,
+  io: FleetIo,
+  action: (remote: Remote, t: FleetTarget) => Promise<HostOutcome>,
+): ListrTask {
   return {
     title: t.name,
     task: async (_ctx, task) => {
@@ -44,13 +70,32 @@ export function actionHostTask(t: FleetTarget, connect: ConnectOptions, io: Flee
         remote = await connectTarget(t.target, connectOptionsFor(connect, t));
         const o = await action(remote, t);
         for (const l of o.lines) io.emit(t.name, l);
-        io.record({ host: t.name, status: o.ok ? 'ok' : 'failed', ...o.counts, report: { host: t.name, ...o.report }, ...(o.error ? { error: o.error } : {}) });
+        io.record({
+          host: t.name,
+          status: o.ok ? 'ok' : 'failed',
+          ...o.counts,
+          report: { host: t.name, ...o.report },
+          ...(o.error ? { error: o.error } : {}),
+        });
         task.title = `${t.name}: ${o.ok ? 'ok' : 'FAILED'}`;
       } catch (err) {
         const e = asError(err);
         const status: HostResult['status'] = isUnreachable(e) ? 'unreachable' : 'failed';
         if (!io.single) io.emit(t.name, `${remote ? 'run' : 'connect'}: ${status} — ${e.toLine()}`);
-        io.record({ host: t.name, status, ok: 0, changed: 0, failed: status === 'unreachable' ? 0 : 1, error: e, report: { host: t.name, target: t.name, ok: false, error: { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode } } });
+        io.record({
+          host: t.name,
+          status,
+          ok: 0,
+          changed: 0,
+          failed: status === 'unreachable' ? 0 : 1,
+          error: e,
+          report: {
+            host: t.name,
+            target: t.name,
+            ok: false,
+            error: { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode },
+          },
+        });
         throw e;
       } finally {
         await remote?.close();
@@ -68,12 +113,24 @@ export interface ConvergeHostOptions {
   after?(remote: Remote, s: ConvergeSession): Promise<{ lines: string[]; report: Record<string, unknown> }>;
 }
 
-function hostResult(t: FleetTarget, s: ConvergeSession, report: ConvergeReport, extra?: { lines: string[]; report: Record<string, unknown> }): HostResult {
+function hostResult(
+  t: FleetTarget,
+  s: ConvergeSession,
+  report: ConvergeReport,
+  extra?: { lines: string[]; report: Record<string, unknown> },
+): HostResult {
   const status = !s.error ? 'ok' : isUnreachable(s.error) ? 'unreachable' : 'failed';
-  const url = report.ok && !report.dryRun ? report.tunnel?.command ?? report.urls[0] : undefined;
+  const url = report.ok && !report.dryRun ? (report.tunnel?.command ?? report.urls[0]) : undefined;
   return {
-    host: t.name, status, ok: report.recap.ok, changed: report.recap.changed, failed: status === 'unreachable' ? 0 : report.recap.failed,
-    report: { ...report, ...extra?.report, host: t.name }, ...(url ? { url } : {}), ...(s.error ? { error: s.error } : {}), ...(extra ? { lines: extra.lines } : {}),
+    host: t.name,
+    status,
+    ok: report.recap.ok,
+    changed: report.recap.changed,
+    failed: status === 'unreachable' ? 0 : report.recap.failed,
+    report: { ...report, ...extra?.report, host: t.name },
+    ...(url ? { url } : {}),
+    ...(s.error ? { error: s.error } : {}),
+    ...(extra ? { lines: extra.lines } : {}),
   };
 }
 
@@ -96,14 +153,30 @@ async function connectOrRecord(t: FleetTarget, connect: ConnectOptions, io: Flee
   } catch (err) {
     const e = asError(err);
     const report = { ...unreachedReport(t, e, port), host: t.name };
-    if (!io.single) io.emit(t.name, `connect: ${isUnreachable(e) ? 'unreachable' : 'failed'} — ${report.steps[0]!.detail}`);
-    io.record({ host: t.name, status: isUnreachable(e) ? 'unreachable' : 'failed', ok: 0, changed: 0, failed: isUnreachable(e) ? 0 : 1, report, error: e });
+    if (!io.single)
+      io.emit(t.name, `connect: ${isUnreachable(e) ? 'unreachable' : 'failed'} — ${report.steps[0]!.detail}`);
+    io.record({
+      host: t.name,
+      status: isUnreachable(e) ? 'unreachable' : 'failed',
+      ok: 0,
+      changed: 0,
+      failed: isUnreachable(e) ? 0 : 1,
+      report,
+      error: e,
+    });
     throw e;
   }
 }
 
 /** Ends the session (lock released), runs `after`, closes the connection, records the result; returns the title. */
-async function finishHost(t: FleetTarget, r: Remote, s: ConvergeSession, io: FleetIo, o: ConvergeHostOptions, err?: unknown): Promise<string> {
+async function finishHost(
+  t: FleetTarget,
+  r: Remote,
+  s: ConvergeSession,
+  io: FleetIo,
+  o: ConvergeHostOptions,
+  err?: unknown,
+): Promise<string> {
   await endSession(s, err);
   let extra: Awaited<ReturnType<NonNullable<ConvergeHostOptions['after']>>> | undefined;
   try {
@@ -115,11 +188,18 @@ async function finishHost(t: FleetTarget, r: Remote, s: ConvergeSession, io: Fle
   }
   const result = hostResult(t, s, await buildReport(s, o.report), extra);
   io.record(result);
-  return result.status === 'ok' ? `${io.c.green('✔')} ${t.name}${result.url && !io.single ? ` — ${result.url}` : ''}` : t.name;
+  return result.status === 'ok'
+    ? `${io.c.green('✔')} ${t.name}${result.url && !io.single ? ` — ${result.url}` : ''}`
+    : t.name;
 }
 
 /** The converge of one host as the subtasks of its parent task. */
-export function convergeHostTask(t: FleetTarget, connect: ConnectOptions, io: FleetIo, o: ConvergeHostOptions): ListrTask {
+export function convergeHostTask(
+  t: FleetTarget,
+  connect: ConnectOptions,
+  io: FleetIo,
+  o: ConvergeHostOptions,
+): ListrTask {
   return {
     title: t.name,
     task: async (_ctx, task) => {
@@ -131,24 +211,33 @@ export function convergeHostTask(t: FleetTarget, connect: ConnectOptions, io: Fl
       let running = 0;
       const unhook = onInterrupt(() => {
         const at = tasks()[running];
-        if (at) { at.title$ = renderStepLine({ id: ids[running]!, status: 'failed', detail: 'interrupted (Ctrl-C)' }, io.c); at.state$ = ListrTaskState.FAILED; }
+        if (at) {
+          at.title$ = renderStepLine({ id: ids[running]!, status: 'failed', detail: 'interrupted (Ctrl-C)' }, io.c);
+          at.state$ = ListrTaskState.FAILED;
+        }
         markNotRun(tasks(), ids, running + 1, io.c, 'interrupted');
       });
-      const sub = task.newListr(phases.map((p, n) => ({
-        title: p.title,
-        task: async (ctx: unknown, st: Parameters<typeof p.task>[1]) => {
-          running = n;
-          try {
-            await p.task(ctx, st);
-          } catch (err) {
-            task.title = await finishHost(t, r, s, io, o, err ?? new Error('unknown failure'));
-            markNotRun(tasks(), ids, n + 1, io.c, `the run stopped at ${ids[n]}`);
-            unhook();
-            throw err;
-          }
-          if (n === phases.length - 1) { task.title = await finishHost(t, r, s, io, o); unhook(); }
-        },
-      })) as never, { concurrent: false, exitOnError: true });
+      const sub = task.newListr(
+        phases.map((p, n) => ({
+          title: p.title,
+          task: async (ctx: unknown, st: Parameters<typeof p.task>[1]) => {
+            running = n;
+            try {
+              await p.task(ctx, st);
+            } catch (err) {
+              task.title = await finishHost(t, r, s, io, o, err ?? new Error('unknown failure'));
+              markNotRun(tasks(), ids, n + 1, io.c, `the run stopped at ${ids[n]}`);
+              unhook();
+              throw err;
+            }
+            if (n === phases.length - 1) {
+              task.title = await finishHost(t, r, s, io, o);
+              unhook();
+            }
+          },
+        })) as never,
+        { concurrent: false, exitOnError: true },
+      );
       return sub;
     },
   };

@@ -55,42 +55,100 @@ const TREE_STYLE = {
   color: { [ListrDefaultRendererLogLevels.SKIPPED_WITH_COLLAPSE]: (t: string) => t },
 };
 
-export async function runFleet(targets: FleetTarget[], o: FleetRunOptions, makeTask: (t: FleetTarget, io: FleetIo) => ListrTask): Promise<HostResult[]> {
+export async function runFleet(
+  targets: FleetTarget[],
+  o: FleetRunOptions,
+  makeTask: (t: FleetTarget, io: FleetIo) => ListrTask,
+): Promise<HostResult[]> {
   const tree = o.tree && process.stdout.isTTY === true && !o.json;
   const results = new Map<string, HostResult>();
   const io: FleetIo = {
-    emit: (host, line) => { if (!tree && !o.json) out.line(o.single ? line : `[${host}] ${line}`); },
-    record: (r) => { results.set(r.host, r); },
+    emit: (host, line) => {
+      if (!tree && !o.json) out.line(o.single ? line : `[${host}] ${line}`);
+    },
+    record: (r) => {
+      results.set(r.host, r);
+    },
     single: o.single,
     c: colorsFor(process.stdout),
   };
   const listr = new Listr(targets.map((t) => makeTask(t, io)) as never, {
-    concurrent: o.parallel, exitOnError: false, renderer: tree ? 'default' : 'silent', registerSignalListeners: false,
-    rendererOptions: { collapseErrors: false, collapseSubtasks: !o.single, formatOutput: 'wrap', logger: new ListrLogger({ toStderr: [] }), ...TREE_STYLE } as never,
+    concurrent: o.parallel,
+    exitOnError: false,
+    renderer: tree ? 'default' : 'silent',
+    registerSignalListeners: false,
+    rendererOptions: {
+      collapseErrors: false,
+      collapseSubtasks: !o.single,
+      formatOutput: 'wrap',
+      logger: new ListrLogger({ toStderr: [] }),
+      ...TREE_STYLE,
+    } as never,
   });
   // Ctrl-C: the tree's last frame (interrupted step, steps not run), then the cursor back (listr2 hid it).
-  const unhook = onInterrupt(() => { if (tree) (listr as unknown as { renderer?: { end(e?: Error): void } }).renderer?.end(new Error('interrupted')); });
+  const unhook = onInterrupt(() => {
+    if (tree) (listr as unknown as { renderer?: { end(e?: Error): void } }).renderer?.end(new Error('interrupted'));
+  });
   await listr.run().catch(() => undefined);
   unhook();
-  return targets.map((t) => results.get(t.name) ?? { host: t.name, status: 'failed', ok: 0, changed: 0, failed: 1, report: { target: t.name, ok: false } });
+  return targets.map(
+    (t) =>
+      results.get(t.name) ?? {
+        host: t.name,
+        status: 'failed',
+        ok: 0,
+        changed: 0,
+        failed: 1,
+        report: { target: t.name, ok: false },
+      },
+  );
 }
 
 /** Ansible's PLAY RECAP as a table: an unreachable host counts once (unreachable, not also failed); the URL (or the
  * tunnel command) of each host that is ok. */
 export function renderRecap(results: HostResult[], c: Colors = plain): string[] {
   const head = ['host', 'ok', 'changed', 'failed', 'unreachable', 'url'];
-  const rows = results.map((r) => [r.host, String(r.ok), String(r.changed), String(r.failed), r.status === 'unreachable' ? '1' : '0', r.url ?? '']);
+  const rows = results.map((r) => [
+    r.host,
+    String(r.ok),
+    String(r.changed),
+    String(r.failed),
+    r.status === 'unreachable' ? '1' : '0',
+    r.url ?? '',
+  ]);
   const widths = head.map((_, n) => Math.max(head[n]!.length, ...rows.map((row) => row[n]!.length)));
   const paint = [undefined, 'ok', 'changed', 'failed', 'unreachable'];
-  const line = (row: string[], colour: boolean): string => row.map((cell, n) => {
-    const padded = n === 0 || n === 5 ? cell.padEnd(widths[n]!) : cell.padStart(widths[n]!);
-    return colour && paint[n] && cell !== '0' ? statusColor(c, paint[n]!)(padded) : padded;
-  }).join('  ').trimEnd();
+  const line = (row: string[], colour: boolean): string =>
+    row
+      .map((cell, n) => {
+        const padded = n === 0 || n === 5 ? cell.padEnd(widths[n]!) : cell.padStart(widths[n]!);
+        return colour && paint[n] && cell !== '0' ? statusColor(c, paint[n]!)(padded) : padded;
+      })
+      .join('  ')
+      .trimEnd();
   return ['Recap:', line(head, false), ...rows.map((row) => line(row, true))];
 }
 
-export function recapRows(results: HostResult[]): Array<{ host: string; status: HostStatus; ok: number; changed: number; failed: number; unreachable: number; url?: string }> {
-  return results.map((r) => ({ host: r.host, status: r.status, ok: r.ok, changed: r.changed, failed: r.failed, unreachable: r.status === 'unreachable' ? 1 : 0, ...(r.url ? { url: r.url } : {}) }));
+export function recapRows(
+  results: HostResult[],
+): Array<{
+  host: string;
+  status: HostStatus;
+  ok: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+  url?: string;
+}> {
+  return results.map((r) => ({
+    host: r.host,
+    status: r.status,
+    ok: r.ok,
+    changed: r.changed,
+    failed: r.failed,
+    unreachable: r.status === 'unreachable' ? 1 : 0,
+    ...(r.url ? { url: r.url } : {}),
+  }));
 }
 
 /** 4 when any host was unreachable (it wins: that host's state is unknown), else `failCode` when any failed, else 0. */
@@ -103,14 +161,32 @@ export function fleetExitCode(results: HostResult[], failCode: ExitCode = EXIT.S
 /** Prints the JSON document or the recap, then throws the fleet's exit code (unless all were ok). */
 export function finishFleet(results: HostResult[], o: { json: boolean; failCode?: ExitCode; failWord?: string }): void {
   const exitCode = fleetExitCode(results, o.failCode);
-  if (o.json) out.json({ schema: 'hermes-setup/fleet@1', ok: exitCode === EXIT.OK, exitCode, hosts: results.map((r) => r.report), recap: recapRows(results) });
+  if (o.json)
+    out.json({
+      schema: 'hermes-setup/fleet@1',
+      ok: exitCode === EXIT.OK,
+      exitCode,
+      hosts: results.map((r) => r.report),
+      recap: recapRows(results),
+    });
   else for (const l of renderRecap(results, colorsFor(process.stdout))) out.line(l);
   if (exitCode === EXIT.OK) return;
   const names = (s: HostStatus) => results.filter((r) => r.status === s).map((r) => r.host);
-  const parts = [names('unreachable').length ? `unreachable: ${names('unreachable').join(', ')}` : '', names('failed').length ? `${o.failWord ?? 'failed'}: ${names('failed').join(', ')}` : ''].filter(Boolean);
-  const code = exitCode === EXIT.UNREACHABLE ? 'E_FLEET_UNREACHABLE' : exitCode === EXIT.UNHEALTHY ? 'E_FLEET_UNHEALTHY' : 'E_FLEET_FAILED';
-  throw new HermesSetupError(code, `${results.length - names('ok').length} of ${results.length} hosts not ok (${parts.join('; ')})`,
-    'see each host\'s lines above (or its "error" in --json); the recap lists them all');
+  const parts = [
+    names('unreachable').length ? `unreachable: ${names('unreachable').join(', ')}` : '',
+    names('failed').length ? `${o.failWord ?? 'failed'}: ${names('failed').join(', ')}` : '',
+  ].filter(Boolean);
+  const code =
+    exitCode === EXIT.UNREACHABLE
+      ? 'E_FLEET_UNREACHABLE'
+      : exitCode === EXIT.UNHEALTHY
+        ? 'E_FLEET_UNHEALTHY'
+        : 'E_FLEET_FAILED';
+  throw new HermesSetupError(
+    code,
+    `${results.length - names('ok').length} of ${results.length} hosts not ok (${parts.join('; ')})`,
+    'see each host\'s lines above (or its "error" in --json); the recap lists them all',
+  );
 }
 
 /** A fleet of one: print its JSON or its lines, then throw its own error (so its exit code is the command's). */

@@ -20,15 +20,24 @@ const OPTIONS = { version: '1.1', keepSourceTokens: true } as const;
 
 function load(text: string): { doc: Document.Parsed; data: unknown } | { reason: string } {
   let doc: Document.Parsed;
-  try { doc = parseDocument(text, OPTIONS); } catch (e) { return { reason: (e as Error).message.split('\n')[0] ?? 'unparsable' }; }
+  try {
+    doc = parseDocument(text, OPTIONS);
+  } catch (e) {
+    return { reason: (e as Error).message.split('\n')[0] ?? 'unparsable' };
+  }
   const err = doc.errors[0];
   if (err) return { reason: err.message.split('\n')[0] ?? 'unparsable' };
-  try { return { doc, data: doc.toJS({ maxAliasCount: 100 }) }; } catch (e) { return { reason: (e as Error).message.split('\n')[0] ?? 'unparsable' }; }
+  try {
+    return { doc, data: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (e) {
+    return { reason: (e as Error).message.split('\n')[0] ?? 'unparsable' };
+  }
 }
 
 function getIn(data: unknown, ...path: string[]): unknown {
   let v = data;
-  for (const k of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
+  for (const k of path)
+    v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
   return v;
 }
 
@@ -51,7 +60,11 @@ export function readConfigAuth(text: string): ConfigRead {
   return 'reason' in l ? { ok: false, reason: l.reason } : { ok: true, auth: authOf(l.data) };
 }
 
-interface Splice { start: number; end: number; insert: string }
+interface Splice {
+  start: number;
+  end: number;
+  insert: string;
+}
 
 function lineStartOf(text: string, pos: number): number {
   return text.lastIndexOf('\n', pos - 1) + 1;
@@ -91,7 +104,13 @@ function removeItems(text: string, coll: Node, keyEnd: number, drop: number[]): 
     const last = span(items[items.length - 1]!);
     const colon = text.indexOf(':', keyEnd);
     if (!last || colon < 0 || colon > last[0]) return undefined;
-    return [{ start: colon + 1, end: coll.flow ? (rangeOf(coll)?.[1] ?? last[1]) : last[1], insert: isSeq(coll) ? ' []' : ' {}' }];
+    return [
+      {
+        start: colon + 1,
+        end: coll.flow ? (rangeOf(coll)?.[1] ?? last[1]) : last[1],
+        insert: isSeq(coll) ? ' []' : ' {}',
+      },
+    ];
   }
   const out: Splice[] = [];
   for (const idx of drop) {
@@ -113,7 +132,9 @@ function removeItems(text: string, coll: Node, keyEnd: number, drop: number[]): 
 }
 
 function apply(text: string, splices: Splice[]): string {
-  return [...splices].sort((a, b) => b.start - a.start).reduce((t, s) => t.slice(0, s.start) + s.insert + t.slice(s.end), text);
+  return [...splices]
+    .sort((a, b) => b.start - a.start)
+    .reduce((t, s) => t.slice(0, s.start) + s.insert + t.slice(s.end), text);
 }
 
 /** The value node under a mapping path, and where its key ends (for `key: []`). */
@@ -152,13 +173,15 @@ export function enableBasicAuth(text: string): ConfigEdit | { reason: string } {
     const items = at && isSeq(at.node) ? at.node.items : [];
     const drop = items.map((n, i) => (isScalar(n) && n.value === 'basic' ? i : -1)).filter((i) => i >= 0);
     const s = at && drop.length ? removeItems(text, at.node, at.keyEnd, drop) : undefined;
-    if (!s) return { reason: 'plugins.disabled is not a plain list in this file (an alias, a tag or a multi-line item)' };
+    if (!s)
+      return { reason: 'plugins.disabled is not a plain list in this file (an alias, a tag or a multi-line item)' };
     splices.push(...s);
     removed.push('basic from plugins.disabled');
   }
   if (auth.plainPassword) {
     const at = nodeAt(l.doc, ['dashboard', 'basic_auth']);
-    const idx = at && isMap(at.node) ? at.node.items.findIndex((p) => isScalar(p.key) && p.key.value === 'password') : -1;
+    const idx =
+      at && isMap(at.node) ? at.node.items.findIndex((p) => isScalar(p.key) && p.key.value === 'password') : -1;
     const s = at && idx >= 0 ? removeItems(text, at.node, at.keyEnd, [idx]) : undefined;
     if (!s) return { reason: 'dashboard.basic_auth.password is not a plain one-line entry' };
     splices.push(...s);
@@ -166,7 +189,9 @@ export function enableBasicAuth(text: string): ConfigEdit | { reason: string } {
   }
   if (splices.length === 0) return { after: text, removed };
   const after = apply(text, splices);
-  return sameDataBut(l.data, after) ? { after, removed } : { reason: 'an edit of only those entries would change other values' };
+  return sameDataBut(l.data, after)
+    ? { after, removed }
+    : { reason: 'an edit of only those entries would change other values' };
 }
 
 /** The edited file must parse to the old data with exactly `basic` and the plaintext password gone. */
@@ -175,7 +200,8 @@ function sameDataBut(before: unknown, after: string): boolean {
   if ('reason' in l) return false;
   const want = structuredClone(before) as Record<string, unknown>;
   const plugins = getIn(want, 'plugins') as Record<string, unknown> | undefined;
-  if (plugins && Array.isArray(plugins['disabled'])) plugins['disabled'] = (plugins['disabled'] as unknown[]).filter((v) => v !== 'basic');
+  if (plugins && Array.isArray(plugins['disabled']))
+    plugins['disabled'] = (plugins['disabled'] as unknown[]).filter((v) => v !== 'basic');
   const section = getIn(want, 'dashboard', 'basic_auth') as Record<string, unknown> | undefined;
   if (section && typeof section === 'object') delete section['password'];
   return JSON.stringify(l.data) === JSON.stringify(want);
@@ -185,6 +211,10 @@ function sameDataBut(before: unknown, after: string): boolean {
 export function configSecrets(text: string): string[] {
   const l = text.trim() === '' ? undefined : load(text);
   if (!l || 'reason' in l) return [];
-  return ['password', 'password_hash', 'secret'].map((k) => getIn(l.data, 'dashboard', 'basic_auth', k))
-    .filter((v): v is string | number => (typeof v === 'string' || typeof v === 'number') && String(v).trim().length >= 4).map(String);
+  return ['password', 'password_hash', 'secret']
+    .map((k) => getIn(l.data, 'dashboard', 'basic_auth', k))
+    .filter(
+      (v): v is string | number => (typeof v === 'string' || typeof v === 'number') && String(v).trim().length >= 4,
+    )
+    .map(String);
 }

@@ -19,16 +19,29 @@ function listed(help: string, flag: string): boolean {
 export function unrecognisedBuild(h: Pick<HermesFacts, 'versionOut' | 'dashboardHelp'>): string | undefined {
   const version = firstLine(h.versionOut);
   const product = /^(.+?) Agent v\S+/.exec(version)?.[1];
-  if (product !== undefined && product !== 'Hermes') return `\`hermes --version\` names another product: "${version.slice(0, 100)}"`;
+  if (product !== undefined && product !== 'Hermes')
+    return `\`hermes --version\` names another product: "${version.slice(0, 100)}"`;
   const missing = NEEDED_FLAGS.filter((f) => !listed(h.dashboardHelp, f));
   if (missing.length === 0) return undefined;
-  const said = firstLine(h.dashboardHelp.split('\n').filter((l) => /error|invalid|usage/i.test(l)).reverse().join('\n')) || firstLine(h.dashboardHelp) || 'nothing';
+  const said =
+    firstLine(
+      h.dashboardHelp
+        .split('\n')
+        .filter((l) => /error|invalid|usage/i.test(l))
+        .reverse()
+        .join('\n'),
+    ) ||
+    firstLine(h.dashboardHelp) ||
+    'nothing';
   return `\`hermes dashboard --help\` lists no ${missing.join(' / ')} (${version.slice(0, 60) || 'no version'}; it said: "${said.slice(0, 100)}")`;
 }
 
 /** The one-line refusal for a build hermes-setup does not recognise; `after` names what just ran (hermes update). */
 export function unrecognisedError(h: HermesFacts, seen: string, after?: string): HermesSetupError {
   const when = after ? `after ${after}, ` : '';
-  return stepError('E_HERMES_UNRECOGNISED', `${when}the Hermes build at ${h.path} is not one hermes-setup recognises: ${seen}; stopping ${after ? 'before the later steps' : 'before changing anything'}`,
-    `run \`${h.path} --version\` and \`${h.path} dashboard --help\` on the host; a newer hermes-setup may support this build — otherwise reinstall Hermes Agent`);
+  return stepError(
+    'E_HERMES_UNRECOGNISED',
+    `${when}the Hermes build at ${h.path} is not one hermes-setup recognises: ${seen}; stopping ${after ? 'before the later steps' : 'before changing anything'}`,
+    `run \`${h.path} --version\` and \`${h.path} dashboard --help\` on the host; a newer hermes-setup may support this build — otherwise reinstall Hermes Agent`,
+  );
 }

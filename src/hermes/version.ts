@@ -44,7 +44,13 @@ function flagListed(help: string, flag: string): boolean {
 
 export function parseCapabilities(dashboardHelp: string, serveHelp: string): HermesCapabilities {
   const insecureLine = dashboardHelp.split('\n').findIndex((l) => /--insecure/.test(l));
-  const insecureText = insecureLine >= 0 ? dashboardHelp.split('\n').slice(insecureLine, insecureLine + 3).join(' ') : '';
+  const insecureText =
+    insecureLine >= 0
+      ? dashboardHelp
+          .split('\n')
+          .slice(insecureLine, insecureLine + 3)
+          .join(' ')
+      : '';
   return {
     insecureDisablesGate: insecureLine >= 0 && !/deprecated|no longer disables/i.test(insecureText),
     isolated: flagListed(dashboardHelp, '--isolated'),

@@ -1,22 +1,40 @@
 // Ansible INI inventories: `name key=value …` host lines, [group], [group:vars], [group:children].
 // A dedicated parser: the `ini` package reads "name key=value" as the key "name key" (docs/dependencies.md).
-import { expandGroups, inventoryError, MODES, type HostOverrides, type Inventory, type InventoryHost } from './inventory.js';
+import {
+  expandGroups,
+  inventoryError,
+  MODES,
+  type HostOverrides,
+  type Inventory,
+  type InventoryHost,
+} from './inventory.js';
 
-interface Pos { line: number; column: number }
+interface Pos {
+  line: number;
+  column: number;
+}
 type Vars = Map<string, { value: string; at: Pos }>;
 
 /** Splits on whitespace, honouring single and double quotes (like Ansible's shlex split). */
 export function splitWords(s: string): Array<{ word: string; column: number }> {
   const out: Array<{ word: string; column: number }> = [];
   const re = /(?:[^\s"']+|"[^"]*"|'[^']*')+/g;
-  for (let m = re.exec(s); m; m = re.exec(s)) out.push({ word: m[0].replace(/"([^"]*)"|'([^']*)'/g, '$1$2'), column: m.index + 1 });
+  for (let m = re.exec(s); m; m = re.exec(s))
+    out.push({ word: m[0].replace(/"([^"]*)"|'([^']*)'/g, '$1$2'), column: m.index + 1 });
   return out;
 }
 
 function readKeyValues(words: Array<{ word: string; column: number }>, line: number, file: string, into: Vars): void {
   for (const w of words) {
     const eq = w.word.indexOf('=');
-    if (eq <= 0) throw inventoryError(file, line, w.column, `expected key=value, got "${w.word}"`, 'host lines are: name key=value …');
+    if (eq <= 0)
+      throw inventoryError(
+        file,
+        line,
+        w.column,
+        `expected key=value, got "${w.word}"`,
+        'host lines are: name key=value …',
+      );
     into.set(w.word.slice(0, eq), { value: w.word.slice(eq + 1), at: { line, column: w.column } });
   }
 }
@@ -24,7 +42,9 @@ function readKeyValues(words: Array<{ word: string; column: number }>, line: num
 function toOverrides(vars: Vars, file: string): HostOverrides & { address?: string } {
   const o: HostOverrides & { address?: string } = {};
   for (const [k, { value, at }] of vars) {
-    const bad = (what: string): never => { throw inventoryError(file, at.line, at.column, `${k}=${value}: ${what}`, 'see docs/inventory.md (Ansible INI)'); };
+    const bad = (what: string): never => {
+      throw inventoryError(file, at.line, at.column, `${k}=${value}: ${what}`, 'see docs/inventory.md (Ansible INI)');
+    };
     if (k === 'ansible_host') o.address = value;
     else if (k === 'ansible_user' || k === 'ansible_ssh_user') o.user = value;
     else if (k === 'ansible_port' || k === 'ansible_ssh_port') {
@@ -45,10 +65,20 @@ function toOverrides(vars: Vars, file: string): HostOverrides & { address?: stri
   return o;
 }
 
-interface Parsed { hostVars: Map<string, Vars>; direct: Map<string, string[]>; children: Map<string, Array<{ name: string; at: Pos }>>; groupVars: Map<string, Vars> }
+interface Parsed {
+  hostVars: Map<string, Vars>;
+  direct: Map<string, string[]>;
+  children: Map<string, Array<{ name: string; at: Pos }>>;
+  groupVars: Map<string, Vars>;
+}
 
 function parseLines(text: string, file: string): Parsed {
-  const p: Parsed = { hostVars: new Map(), direct: new Map([['ungrouped', []]]), children: new Map(), groupVars: new Map() };
+  const p: Parsed = {
+    hostVars: new Map(),
+    direct: new Map([['ungrouped', []]]),
+    children: new Map(),
+    groupVars: new Map(),
+  };
   let section: { group: string; kind: 'hosts' | 'vars' | 'children' } = { group: 'ungrouped', kind: 'hosts' };
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = i + 1;
@@ -59,30 +89,78 @@ function parseLines(text: string, file: string): Parsed {
     if (h) {
       const [group = '', kind = 'hosts', ...rest] = h[1]!.trim().split(':');
       if (!/^[A-Za-z0-9_-]+$/.test(group) || rest.length || !['hosts', 'vars', 'children'].includes(kind)) {
-        throw inventoryError(file, line, indent + 1, `invalid section "[${h[1]}]"`, 'use [group], [group:vars] or [group:children]');
+        throw inventoryError(
+          file,
+          line,
+          indent + 1,
+          `invalid section "[${h[1]}]"`,
+          'use [group], [group:vars] or [group:children]',
+        );
       }
       section = { group, kind: kind as 'hosts' };
       if (kind === 'hosts' && !p.direct.has(group)) p.direct.set(group, []);
       continue;
     }
-    if (s.startsWith('[')) throw inventoryError(file, line, indent + 1, `unclosed section header "${s.trimEnd()}"`, 'use [group], [group:vars] or [group:children]');
+    if (s.startsWith('['))
+      throw inventoryError(
+        file,
+        line,
+        indent + 1,
+        `unclosed section header "${s.trimEnd()}"`,
+        'use [group], [group:vars] or [group:children]',
+      );
     const words = splitWords(s).map((w) => ({ ...w, column: w.column + indent }));
     const first = words[0]!;
     if (section.kind === 'vars') {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(s.trimEnd());
-      if (!m) throw inventoryError(file, line, indent + 1, `expected key=value in [${section.group}:vars], got "${s.trimEnd()}"`, 'group variables are key=value, one per line');
+      if (!m)
+        throw inventoryError(
+          file,
+          line,
+          indent + 1,
+          `expected key=value in [${section.group}:vars], got "${s.trimEnd()}"`,
+          'group variables are key=value, one per line',
+        );
       const vars = p.groupVars.get(section.group) ?? new Map();
-      vars.set(m[1]!, { value: m[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2'), at: { line, column: indent + s.indexOf(m[2]!) + 1 } });
+      vars.set(m[1]!, {
+        value: m[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2'),
+        at: { line, column: indent + s.indexOf(m[2]!) + 1 },
+      });
       p.groupVars.set(section.group, vars);
     } else if (section.kind === 'children') {
-      if (words.length !== 1) throw inventoryError(file, line, words[1]!.column, `expected one group name in [${section.group}:children]`, 'list one child group per line');
-      p.children.set(section.group, [...(p.children.get(section.group) ?? []), { name: first.word, at: { line, column: first.column } }]);
+      if (words.length !== 1)
+        throw inventoryError(
+          file,
+          line,
+          words[1]!.column,
+          `expected one group name in [${section.group}:children]`,
+          'list one child group per line',
+        );
+      p.children.set(section.group, [
+        ...(p.children.get(section.group) ?? []),
+        { name: first.word, at: { line, column: first.column } },
+      ]);
     } else {
-      if (/\[[^\]]*:[^\]]*\]/.test(first.word)) throw inventoryError(file, line, first.column, `host ranges like "${first.word}" are not supported`, 'list each host on its own line');
+      if (/\[[^\]]*:[^\]]*\]/.test(first.word))
+        throw inventoryError(
+          file,
+          line,
+          first.column,
+          `host ranges like "${first.word}" are not supported`,
+          'list each host on its own line',
+        );
       const [name, portText] = first.word.split(':');
-      if (!name || first.word.includes('=')) throw inventoryError(file, line, first.column, `expected a host name, got "${first.word}"`, 'host lines are: name key=value …');
+      if (!name || first.word.includes('='))
+        throw inventoryError(
+          file,
+          line,
+          first.column,
+          `expected a host name, got "${first.word}"`,
+          'host lines are: name key=value …',
+        );
       const vars: Vars = p.hostVars.get(name) ?? new Map();
-      if (portText !== undefined) vars.set('ansible_port', { value: portText, at: { line, column: first.column + name.length + 1 } });
+      if (portText !== undefined)
+        vars.set('ansible_port', { value: portText, at: { line, column: first.column + name.length + 1 } });
       readKeyValues(words.slice(1), line, file, vars);
       p.hostVars.set(name, vars);
       const members = p.direct.get(section.group)!;
@@ -97,16 +175,26 @@ export function parseIniInventory(text: string, file: string): Inventory {
   const children = new Map<string, string[]>();
   for (const [g, kids] of p.children) {
     for (const k of kids) if (!p.direct.has(k.name) && !p.children.has(k.name)) p.direct.set(k.name, []);
-    children.set(g, kids.map((k) => k.name));
+    children.set(
+      g,
+      kids.map((k) => k.name),
+    );
   }
   const groups = expandGroups(p.direct, children, (g) => {
     const at = [...p.children.values()].flat().find((k) => k.name === g)?.at ?? { line: 1, column: 1 };
-    throw inventoryError(file, at.line, at.column, `group "${g}" contains itself through children`, 'remove the cycle from the :children sections');
+    throw inventoryError(
+      file,
+      at.line,
+      at.column,
+      `group "${g}" contains itself through children`,
+      'remove the cycle from the :children sections',
+    );
   });
   const allVars = p.groupVars.get('all');
   const hosts: InventoryHost[] = [...p.hostVars].map(([name, own]) => {
     const merged: Vars = new Map(allVars);
-    for (const [g, members] of groups) if (g !== 'all' && members.includes(name)) for (const [k, v] of p.groupVars.get(g) ?? []) merged.set(k, v);
+    for (const [g, members] of groups)
+      if (g !== 'all' && members.includes(name)) for (const [k, v] of p.groupVars.get(g) ?? []) merged.set(k, v);
     for (const [k, v] of own) merged.set(k, v);
     const o = toOverrides(merged, file);
     return { ...o, name, address: o.address ?? name };

@@ -26,19 +26,30 @@ export interface Inventory {
 export const MODES = ['auto', 'token', 'password', 'tunnel'] as const;
 
 /** `file:line:col: message` with exit code 2. */
-export function inventoryError(file: string, line: number, column: number, message: string, hint: string): HermesSetupError {
+export function inventoryError(
+  file: string,
+  line: number,
+  column: number,
+  message: string,
+  hint: string,
+): HermesSetupError {
   return usageError('E_INVENTORY', `${file}:${line}:${column}: ${message}`, hint);
 }
 
 /** Expands group children (cycles are an error), returning group → hosts in inventory order. */
-export function expandGroups(direct: Map<string, string[]>, children: Map<string, string[]>, onCycle: (group: string) => never): Map<string, string[]> {
+export function expandGroups(
+  direct: Map<string, string[]>,
+  children: Map<string, string[]>,
+  onCycle: (group: string) => never,
+): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const visit = (g: string, path: string[]): string[] => {
     if (path.includes(g)) onCycle(g);
     const hit = out.get(g);
     if (hit) return hit;
     const members = [...(direct.get(g) ?? [])];
-    for (const child of children.get(g) ?? []) for (const h of visit(child, [...path, g])) if (!members.includes(h)) members.push(h);
+    for (const child of children.get(g) ?? [])
+      for (const h of visit(child, [...path, g])) if (!members.includes(h)) members.push(h);
     out.set(g, members);
     return members;
   };

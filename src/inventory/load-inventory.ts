@@ -20,7 +20,11 @@ export async function loadInventory(file: string): Promise<Inventory> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw usageError('E_INVENTORY', `cannot read inventory ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path given to --inventory');
+    throw usageError(
+      'E_INVENTORY',
+      `cannot read inventory ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'check the path given to --inventory',
+    );
   }
   return parseInventoryText(text, file);
 }

@@ -15,8 +15,14 @@ export interface ConnectionFlags {
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
     .option('--local', 'run on this machine instead of over SSH')
-    .option('-i, --identity <file...>', 'private key file(s) to offer (default: ssh-agent, then ~/.ssh/config IdentityFile, then ~/.ssh/id_*)')
-    .option('--accept-new-host-key', 'trust and record the host key of a host not yet in known_hosts (a changed key is always refused)')
+    .option(
+      '-i, --identity <file...>',
+      'private key file(s) to offer (default: ssh-agent, then ~/.ssh/config IdentityFile, then ~/.ssh/id_*)',
+    )
+    .option(
+      '--accept-new-host-key',
+      'trust and record the host key of a host not yet in known_hosts (a changed key is always refused)',
+    )
     .option('--known-hosts <file>', 'known_hosts file to verify against (default: ~/.ssh/known_hosts)')
     .option('--ssh-config <file>', 'ssh config file for aliases (default: ~/.ssh/config)')
     .addOption(new Option('--connect-timeout <seconds>', 'SSH connect timeout').default('10'));
@@ -25,7 +31,11 @@ export function addConnectionOptions(cmd: Command): Command {
 export function toConnectOptions(flags: ConnectionFlags): ConnectOptions {
   const seconds = Number(flags.connectTimeout ?? '10');
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
-    throw usageError('E_USAGE', `invalid --connect-timeout "${flags.connectTimeout}"`, 'give a number of seconds between 1 and 600');
+    throw usageError(
+      'E_USAGE',
+      `invalid --connect-timeout "${flags.connectTimeout}"`,
+      'give a number of seconds between 1 and 600',
+    );
   }
   return {
     local: flags.local,

@@ -43,16 +43,22 @@ export type LaunchdDomainFlag = (typeof LAUNCHD_DOMAINS)[number];
 function launchdChoice(f: ConvergeFlags): Pick<ConvergeOptions, 'daemon' | 'launchdDomain'> {
   const d = f.launchdDomain;
   if (f.daemon === true && (d === 'gui' || d === 'user')) {
-    throw usageError('E_USAGE', `--daemon installs a LaunchDaemon in the system domain; --launchd-domain ${d} asks for a LaunchAgent`, 'drop one of them (--launchd-domain system is the same as --daemon)');
+    throw usageError(
+      'E_USAGE',
+      `--daemon installs a LaunchDaemon in the system domain; --launchd-domain ${d} asks for a LaunchAgent`,
+      'drop one of them (--launchd-domain system is the same as --daemon)',
+    );
   }
-  return d === 'gui' || d === 'user' ? { daemon: false, launchdDomain: d } : { daemon: f.daemon === true || d === 'system' };
+  return d === 'gui' || d === 'user'
+    ? { daemon: false, launchdDomain: d }
+    : { daemon: f.daemon === true || d === 'system' };
 }
 
 export function addConvergeOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--mode <mode>', 'access mode').choices(REQUESTED_MODES).default('auto'))
     .option('--port <port>', 'dashboard port on the host', parsePortValue('--port'), DEFAULT_PORT)
-    .option('--bind <where>', 'tailnet (the host\'s Tailscale IPv4), all (0.0.0.0), or an address', 'tailnet')
+    .option('--bind <where>', "tailnet (the host's Tailscale IPv4), all (0.0.0.0), or an address", 'tailnet')
     .option('--no-update', 'do not run `hermes update` first')
     .option('--rotate-token', 'replace the pinned token (and the basic-auth password) with new ones')
     .option('--dry-run', 'print the plan with diffs (secrets redacted) and change nothing')
@@ -60,17 +66,46 @@ export function addConvergeOptions(cmd: Command): Command {
     .option('--show-token', 'print the token in full instead of its fingerprint')
     .option('--force', 'replace a unit or plist that was edited by hand')
     .option('--daemon', 'macOS: install a LaunchDaemon (sudo) instead of a LaunchAgent, for a headless Mac')
-    .addOption(new Option('--launchd-domain <domain>', 'macOS: gui (needs a GUI login), user (any login) or system (= --daemon); default: gui/ while a GUI session exists, else user/, and user/ when gui/ refuses').choices(LAUNCHD_DOMAINS))
+    .addOption(
+      new Option(
+        '--launchd-domain <domain>',
+        'macOS: gui (needs a GUI login), user (any login) or system (= --daemon); default: gui/ while a GUI session exists, else user/, and user/ when gui/ refuses',
+      ).choices(LAUNCHD_DOMAINS),
+    )
     .option('--allow-public', 'allow binding a public address (not loopback, tailnet or private)')
-    .option('--password-file <file>', 'password mode: where to keep the basic-auth password on this machine (0600; default ~/.config/hermes-setup/passwords/<target>)')
+    .option(
+      '--password-file <file>',
+      'password mode: where to keep the basic-auth password on this machine (0600; default ~/.config/hermes-setup/passwords/<target>)',
+    )
     .option('--show-secrets', 'print a new basic-auth password once (it is never printed otherwise)')
     .option('--username <name>', 'password mode: the basic-auth user name', parseUsername, DEFAULT_USERNAME)
     .option('--configure-desktop', 'also set up the Hermes desktop app on this machine (connection.json) for this host')
-    .option('--profile <name>', 'with --configure-desktop: write a desktop-app profile instead of the global connection')
-    .option('--store-token-plain', 'with --configure-desktop: store the token in connection.json unencrypted (the app normally keeps it in the OS keychain)')
-    .option('--update-timeout <seconds>', 'how long `hermes update` may take', parseSeconds('--update-timeout', { min: 1 }), 1800)
-    .option('--update-wait <seconds>', 'how long to wait for an update already in progress on the host', parseSeconds('--update-wait'), 120)
-    .option('--lock-wait <seconds>', 'how long to wait for another hermes-setup run on the same host', parseSeconds('--lock-wait'), 120);
+    .option(
+      '--profile <name>',
+      'with --configure-desktop: write a desktop-app profile instead of the global connection',
+    )
+    .option(
+      '--store-token-plain',
+      'with --configure-desktop: store the token in connection.json unencrypted (the app normally keeps it in the OS keychain)',
+    )
+    .option(
+      '--update-timeout <seconds>',
+      'how long `hermes update` may take',
+      parseSeconds('--update-timeout', { min: 1 }),
+      1800,
+    )
+    .option(
+      '--update-wait <seconds>',
+      'how long to wait for an update already in progress on the host',
+      parseSeconds('--update-wait'),
+      120,
+    )
+    .option(
+      '--lock-wait <seconds>',
+      'how long to wait for another hermes-setup run on the same host',
+      parseSeconds('--lock-wait'),
+      120,
+    );
 }
 
 /** Where a target's basic-auth password lives on this machine unless --password-file says otherwise. */
@@ -99,22 +134,61 @@ export function sshDestination(typed: string | undefined, label: string, identit
   return key ? `-i ${quote(resolve(key))} ${dest}` : dest;
 }
 
-export function toConvergeOptions(f: ConvergeFlags, targetLabel: string, ssh: { typed?: string; identity?: readonly string[] } = {}): ConvergeOptions {
+export function toConvergeOptions(
+  f: ConvergeFlags,
+  targetLabel: string,
+  ssh: { typed?: string; identity?: readonly string[] } = {},
+): ConvergeOptions {
   return {
-    port: f.port, mode: f.mode, bind: f.bind, update: f.update, rotateToken: f.rotateToken === true, dryRun: f.dryRun === true,
-    force: f.force === true, ...launchdChoice(f), allowPublic: f.allowPublic === true, username: f.username,
+    port: f.port,
+    mode: f.mode,
+    bind: f.bind,
+    update: f.update,
+    rotateToken: f.rotateToken === true,
+    dryRun: f.dryRun === true,
+    force: f.force === true,
+    ...launchdChoice(f),
+    allowPublic: f.allowPublic === true,
+    username: f.username,
     passwordFile: f.passwordFile ?? defaultPasswordFile(targetLabel),
-    updateTimeoutMs: f.updateTimeout * 1000, updateWaitMs: f.updateWait * 1000, lockWaitMs: f.lockWait * 1000, targetLabel, sshTarget: sshDestination(ssh.typed, targetLabel, ssh.identity),
+    updateTimeoutMs: f.updateTimeout * 1000,
+    updateWaitMs: f.updateWait * 1000,
+    lockWaitMs: f.lockWait * 1000,
+    targetLabel,
+    sshTarget: sshDestination(ssh.typed, targetLabel, ssh.identity),
   };
 }
 
 /** check --repair: converge again with what the host recorded (mode, bind, port, daemon); no update unless asked. */
-export function repairOptions(state: ConvergeState | undefined, o: { port?: number; passwordFile: string; update: boolean; targetLabel: string; sshTarget?: string; dryRun?: boolean }): ConvergeOptions {
+export function repairOptions(
+  state: ConvergeState | undefined,
+  o: {
+    port?: number;
+    passwordFile: string;
+    update: boolean;
+    targetLabel: string;
+    sshTarget?: string;
+    dryRun?: boolean;
+  },
+): ConvergeOptions {
   const bind = !state ? 'tailnet' : state.bind === '0.0.0.0' ? 'all' : isTailnet(state.bind) ? 'tailnet' : state.bind;
   return {
-    port: o.port ?? state?.port ?? DEFAULT_PORT, mode: !state || state.mode === 'token' ? 'auto' : state.mode, bind, update: o.update, rotateToken: false,
-    dryRun: o.dryRun === true, force: false, daemon: state?.serviceKind === 'launchd-daemon' || state?.servicePath === PATHS.plistDaemon, allowPublic: true,
-    username: DEFAULT_USERNAME, passwordFile: o.passwordFile, updateTimeoutMs: 1_800_000, updateWaitMs: 120_000, lockWaitMs: 120_000,
-    targetLabel: o.targetLabel, sshTarget: o.sshTarget ?? o.targetLabel, repair: true,
+    port: o.port ?? state?.port ?? DEFAULT_PORT,
+    mode: !state || state.mode === 'token' ? 'auto' : state.mode,
+    bind,
+    update: o.update,
+    rotateToken: false,
+    dryRun: o.dryRun === true,
+    force: false,
+    daemon: state?.serviceKind === 'launchd-daemon' || state?.servicePath === PATHS.plistDaemon,
+    allowPublic: true,
+    username: DEFAULT_USERNAME,
+    passwordFile: o.passwordFile,
+    updateTimeoutMs: 1_800_000,
+    updateWaitMs: 120_000,
+    lockWaitMs: 120_000,
+    targetLabel: o.targetLabel,
+    sshTarget: o.sshTarget ?? o.targetLabel,
+    repair: true,
   };
 }

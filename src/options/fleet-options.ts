@@ -2,12 +2,20 @@
 import type { Command } from 'commander';
 import { parseWholeNumber } from './values.js';
 
-export interface FleetFlags { inventory?: string; limit?: string; parallel: number; local?: boolean }
+export interface FleetFlags {
+  inventory?: string;
+  limit?: string;
+  parallel: number;
+  local?: boolean;
+}
 
 export function addFleetOptions(cmd: Command): Command {
   return cmd
     .option('--inventory <file>', 'hosts from a TOML or Ansible INI inventory (docs/inventory.md)')
-    .option('--limit <pattern>', 'only these hosts: names, groups or globs, comma-separated; !x excludes (like ansible --limit)')
+    .option(
+      '--limit <pattern>',
+      'only these hosts: names, groups or globs, comma-separated; !x excludes (like ansible --limit)',
+    )
     .option('--parallel <n>', 'hosts at once in a fleet run', parseWholeNumber('--parallel', 1, 256, 'hosts'), 5);
 }
 

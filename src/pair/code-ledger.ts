@@ -6,7 +6,11 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export interface CodeEntry { mintedAt?: number; expiresAt?: number; usedAt?: number }
+export interface CodeEntry {
+  mintedAt?: number;
+  expiresAt?: number;
+  usedAt?: number;
+}
 
 type Ledger = Record<string, CodeEntry>;
 
@@ -16,7 +20,8 @@ export function ledgerPath(home = homedir()): string {
   return join(home, '.config', 'hermes-setup', 'pair-codes.json');
 }
 
-const hashCode = (code: string): string => createHash('sha256').update(`hermes-pair:${code}`).digest('hex').slice(0, 32);
+const hashCode = (code: string): string =>
+  createHash('sha256').update(`hermes-pair:${code}`).digest('hex').slice(0, 32);
 const now = (): number => Math.floor(Date.now() / 1000);
 
 async function load(path: string): Promise<Ledger> {
@@ -35,7 +40,8 @@ export async function lookupCode(code: string, path = ledgerPath()): Promise<Cod
 export async function recordCode(code: string, entry: CodeEntry, path = ledgerPath()): Promise<void> {
   const ledger = await load(path);
   const t = now();
-  for (const [k, e] of Object.entries(ledger)) if (Math.max(e.mintedAt ?? 0, e.usedAt ?? 0) < t - KEEP_S) delete ledger[k];
+  for (const [k, e] of Object.entries(ledger))
+    if (Math.max(e.mintedAt ?? 0, e.usedAt ?? 0) < t - KEEP_S) delete ledger[k];
   const key = hashCode(code);
   ledger[key] = { ...ledger[key], ...entry };
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });

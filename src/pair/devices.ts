@@ -7,12 +7,22 @@ import { usageError } from '../errors.js';
 import { type RelayReply, type StoredRelay, relayRequest, selectStoredRelay, sessionsApiError } from './relay-http.js';
 import { readRemoteSessions } from './session-store.js';
 
-export interface DeviceTarget { host?: string; relayUrl?: string; sessionsPath?: string }
+export interface DeviceTarget {
+  host?: string;
+  relayUrl?: string;
+  sessionsPath?: string;
+}
 
-export interface DeviceList { relay: string; sessions: Array<Record<string, unknown>> }
+export interface DeviceList {
+  relay: string;
+  sessions: Array<Record<string, unknown>>;
+}
 
 async function stored(t: DeviceTarget): Promise<StoredRelay> {
-  return selectStoredRelay(await readRemoteSessions(t.sessionsPath), { ...(t.host ? { host: t.host } : {}), ...(t.relayUrl ? { relayUrl: t.relayUrl } : {}) });
+  return selectStoredRelay(await readRemoteSessions(t.sessionsPath), {
+    ...(t.host ? { host: t.host } : {}),
+    ...(t.relayUrl ? { relayUrl: t.relayUrl } : {}),
+  });
 }
 
 function expectOk(reply: RelayReply, prefix?: string): RelayReply {
@@ -22,11 +32,17 @@ function expectOk(reply: RelayReply, prefix?: string): RelayReply {
 
 export async function listDevices(t: DeviceTarget): Promise<DeviceList> {
   const reply = expectOk(await relayRequest(await stored(t), 'GET', '/sessions'));
-  const sessions = Array.isArray(reply.json['sessions']) ? (reply.json['sessions'] as Array<Record<string, unknown>>) : [];
+  const sessions = Array.isArray(reply.json['sessions'])
+    ? (reply.json['sessions'] as Array<Record<string, unknown>>)
+    : [];
   return { relay: reply.via, sessions };
 }
 
-export interface RevokeResult { relay: string; prefix: string; self: boolean }
+export interface RevokeResult {
+  relay: string;
+  prefix: string;
+  self: boolean;
+}
 
 /** Revokes by prefix. Whether it was this machine's session is decided here (the 200 body is not in the contract). */
 export async function revokeDevice(t: DeviceTarget, prefix: string): Promise<RevokeResult> {
@@ -35,17 +51,31 @@ export async function revokeDevice(t: DeviceTarget, prefix: string): Promise<Rev
   return { relay: reply.via, prefix, self: s.session.token.startsWith(prefix) };
 }
 
-export interface ExtendResult { relay: string; prefix: string; expiresAt: number | null | undefined }
+export interface ExtendResult {
+  relay: string;
+  prefix: string;
+  expiresAt: number | null | undefined;
+}
 
 export function parseTtl(raw: string | undefined): number {
   const n = Number(raw);
-  if (raw === undefined || !/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw usageError('E_USAGE', `invalid --ttl "${raw ?? ''}"`, 'give seconds from now (0 = never expires)');
+  if (raw === undefined || !/^\d+$/.test(raw) || !Number.isSafeInteger(n))
+    throw usageError('E_USAGE', `invalid --ttl "${raw ?? ''}"`, 'give seconds from now (0 = never expires)');
   return n;
 }
 
 /** PATCH {"ttl_seconds": N} for a session; the relay's refusal comes back as its own reason (see the note above). */
 export async function extendDevice(t: DeviceTarget, prefix: string, ttlSeconds: number): Promise<ExtendResult> {
-  const reply = expectOk(await relayRequest(await stored(t), 'PATCH', `/sessions/${encodeURIComponent(prefix)}`, { ttl_seconds: ttlSeconds }), prefix);
+  const reply = expectOk(
+    await relayRequest(await stored(t), 'PATCH', `/sessions/${encodeURIComponent(prefix)}`, {
+      ttl_seconds: ttlSeconds,
+    }),
+    prefix,
+  );
   const at = reply.json['expires_at'];
-  return { relay: reply.via, prefix: typeof reply.json['token_prefix'] === 'string' ? reply.json['token_prefix'] : prefix, expiresAt: typeof at === 'number' || at === null ? at : undefined };
+  return {
+    relay: reply.via,
+    prefix: typeof reply.json['token_prefix'] === 'string' ? reply.json['token_prefix'] : prefix,
+    expiresAt: typeof at === 'number' || at === null ? at : undefined,
+  };
 }

@@ -36,35 +36,55 @@ export function canonicalRelayUrl(raw: string): string | undefined {
 export function askEveryTimePolicy(now: Date): Record<string, unknown> {
   return {
     access_mode: 'ask_every_time',
-    capabilities: { commands: 'ask', files: 'ask', screen_input: 'ask', usb: 'ask', microphone: 'disabled', camera: 'disabled' },
+    capabilities: {
+      commands: 'ask',
+      files: 'ask',
+      screen_input: 'ask',
+      usb: 'ask',
+      microphone: 'disabled',
+      camera: 'disabled',
+    },
     updated_at: now.toISOString(),
   };
 }
 
-export type HostAccessPlan =
-  | { action: 'create' | 'add'; text: string; key: string }
-  | { action: 'keep'; why: string };
+export type HostAccessPlan = { action: 'create' | 'add'; text: string; key: string } | { action: 'keep'; why: string };
 
 /** What to write for `relayUrl`, given the file's current text (undefined = no file). Pure. */
 export function planHostAccess(text: string | undefined, relayUrl: string, now: Date): HostAccessPlan {
   const key = canonicalRelayUrl(relayUrl);
   if (!key) return { action: 'keep', why: `${relayUrl} is not a ws(s) URL` };
   const policy = askEveryTimePolicy(now);
-  if (text === undefined || text.trim() === '') return { action: 'create', key, text: `${JSON.stringify({ version: 2, hosts: { [key]: policy } }, null, 2)}\n` };
+  if (text === undefined || text.trim() === '')
+    return { action: 'create', key, text: `${JSON.stringify({ version: 2, hosts: { [key]: policy } }, null, 2)}\n` };
   let doc: unknown;
-  try { doc = JSON.parse(text); } catch { return { action: 'keep', why: 'the file is not JSON' }; }
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { action: 'keep', why: 'the file is not JSON' };
+  }
   const hosts = (doc as { hosts?: unknown } | null)?.hosts;
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || !hosts || typeof hosts !== 'object' || Array.isArray(hosts)) {
+  if (
+    !doc ||
+    typeof doc !== 'object' ||
+    Array.isArray(doc) ||
+    !hosts ||
+    typeof hosts !== 'object' ||
+    Array.isArray(hosts)
+  ) {
     return { action: 'keep', why: 'the file has no "hosts" object (an older shape)' };
   }
-  if (Object.keys(hosts).some((k) => canonicalRelayUrl(k) === key)) return { action: 'keep', why: 'the host already has a policy' };
+  if (Object.keys(hosts).some((k) => canonicalRelayUrl(k) === key))
+    return { action: 'keep', why: 'the host already has a policy' };
   const top = scanObject(text, skipWs(text, 0));
   const member = top.members.find((m) => m.key === 'hosts')!;
   return { action: 'add', key, text: setMember(text, scanObject(text, member.valueStart), key, policy) };
 }
 
 async function readText(path: string): Promise<string | undefined> {
-  try { return await readFile(path, 'utf8'); } catch (err) {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }

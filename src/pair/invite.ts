@@ -10,7 +10,11 @@ import { isPrivate, isTailnet, isLoopback } from '../probe/address.js';
 
 export type RouteRole = 'lan' | 'tailscale' | 'public' | 'custom';
 
-export interface ApiEndpoint { host: string; port: number; tls: boolean }
+export interface ApiEndpoint {
+  host: string;
+  port: number;
+  tls: boolean;
+}
 
 /** One route as the official client stores it (desktop/src/endpoint.ts `EndpointCandidate`, @29bf9a08). */
 export interface RouteCandidate {
@@ -37,9 +41,14 @@ export const API_PORT = 8642;
 /** The role a relay URL's host suggests: private → lan, 100.64/10 or *.ts.net → tailscale, else public. */
 export function roleForUrl(url: string): RouteRole {
   let host: string;
-  try { host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase(); } catch { return 'custom'; }
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return 'custom';
+  }
   if (host.endsWith('.ts.net') || isTailnet(host)) return 'tailscale';
-  if (isPrivate(host) || isLoopback(host) || host === 'localhost' || host.endsWith('.local') || host.endsWith('.lan')) return 'lan';
+  if (isPrivate(host) || isLoopback(host) || host === 'localhost' || host.endsWith('.local') || host.endsWith('.lan'))
+    return 'lan';
   return 'public';
 }
 
@@ -54,7 +63,11 @@ function asRecord(v: unknown): Record<string, unknown> | undefined {
 }
 
 function jsonObject(text: string): Record<string, unknown> | undefined {
-  try { return asRecord(JSON.parse(text)); } catch { return undefined; }
+  try {
+    return asRecord(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The payload object inside an invite URL, a JSON payload, or a mint response. */
@@ -80,11 +93,19 @@ function fallbackApi(payload: Record<string, unknown>, relayUrl: string): ApiEnd
   const top = apiOf(payload);
   if (top) return top;
   let host = '';
-  try { host = new URL(relayUrl).hostname.replace(/^\[|\]$/g, ''); } catch { /* stays empty */ }
+  try {
+    host = new URL(relayUrl).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    /* stays empty */
+  }
   return { host, port: API_PORT, tls: false };
 }
 
-function toCandidate(e: Record<string, unknown>, payload: Record<string, unknown>, index: number): RouteCandidate | undefined {
+function toCandidate(
+  e: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  index: number,
+): RouteCandidate | undefined {
   const relay = asRecord(e['relay']);
   const url = relay?.['url'];
   if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) return undefined;
@@ -99,7 +120,9 @@ function toCandidate(e: Record<string, unknown>, payload: Record<string, unknown
 
 /** The payload's routes: v3 `endpoints`, else one synthesized from `relay.url` (v1/v2). */
 export function candidatesOf(payload: Record<string, unknown>): RouteCandidate[] {
-  const listed = Array.isArray(payload['endpoints']) ? payload['endpoints'].map(asRecord).filter((e): e is Record<string, unknown> => !!e) : [];
+  const listed = Array.isArray(payload['endpoints'])
+    ? payload['endpoints'].map(asRecord).filter((e): e is Record<string, unknown> => !!e)
+    : [];
   const routes = listed.map((e, i) => toCandidate(e, payload, i)).filter((c): c is RouteCandidate => !!c);
   if (routes.length > 0) return routes;
   const relay = asRecord(payload['relay']);
@@ -116,10 +139,13 @@ export function parseInvite(input: string | Record<string, unknown>, expiresAt?:
   const candidates = candidatesOf(payload);
   if (candidates.length === 0) return undefined;
   const ttl = relay?.['ttl_seconds'];
-  const outerExpiry = typeof input === 'object' && typeof input['expires_at'] === 'number' ? input['expires_at'] : undefined;
+  const outerExpiry =
+    typeof input === 'object' && typeof input['expires_at'] === 'number' ? input['expires_at'] : undefined;
   const codeExpiresAt = expiresAt ?? outerExpiry;
   return {
-    code: code.toUpperCase(), candidates, signed: typeof payload['sig'] === 'string',
+    code: code.toUpperCase(),
+    candidates,
+    signed: typeof payload['sig'] === 'string',
     ...(typeof ttl === 'number' ? { sessionTtlSeconds: ttl } : {}),
     ...(codeExpiresAt !== undefined ? { codeExpiresAt: Math.floor(codeExpiresAt) } : {}),
   };

@@ -40,9 +40,15 @@ export function skipValue(text: string, i: number): number {
     let depth = 0;
     for (let j = i; j < text.length; j += 1) {
       const d = text[j];
-      if (d === '"') { j = skipString(text, j) - 1; continue; }
+      if (d === '"') {
+        j = skipString(text, j) - 1;
+        continue;
+      }
       if (d === '{' || d === '[') depth += 1;
-      else if (d === '}' || d === ']') { depth -= 1; if (depth === 0) return j + 1; }
+      else if (d === '}' || d === ']') {
+        depth -= 1;
+        if (depth === 0) return j + 1;
+      }
     }
     throw new Error('unterminated container');
   }
@@ -105,7 +111,8 @@ export function setMember(text: string, obj: ObjectSpan, key: string, value: unk
   }
   const lineStart = text.lastIndexOf('\n', obj.start - 1) + 1;
   const outer = /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
-  if (!text.includes('\n')) return `${text.slice(0, obj.start)}{${JSON.stringify(key)}:${JSON.stringify(value)}}${text.slice(obj.end)}`;
+  if (!text.includes('\n'))
+    return `${text.slice(0, obj.start)}{${JSON.stringify(key)}:${JSON.stringify(value)}}${text.slice(obj.end)}`;
   const inner = `${outer}  `;
   return `${text.slice(0, obj.start)}{\n${inner}${JSON.stringify(key)}: ${renderAt(value, inner)}\n${outer}}${text.slice(obj.end)}`;
 }

@@ -19,26 +19,47 @@ export interface LoopbackMintResult {
 
 export type LoopbackMintFailure = { kind: 'refused' } | { kind: 'failed'; detail: string };
 
-async function post(dial: Dial, port: number, body: Record<string, unknown>): Promise<{ status: number; text: string }> {
+async function post(
+  dial: Dial,
+  port: number,
+  body: Record<string, unknown>,
+): Promise<{ status: number; text: string }> {
   const res = await requestHttp({
-    dial, host: '127.0.0.1', port, method: 'POST', path: '/pairing/mint', timeoutMs: 10_000,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body),
+    dial,
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/pairing/mint',
+    timeoutMs: 10_000,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
   });
   return { status: res.status, text: res.body };
 }
 
 function decode(r: { status: number; text: string }, tls: boolean): LoopbackMintResult | LoopbackMintFailure {
   let json: unknown;
-  try { json = JSON.parse(r.text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(r.text);
+  } catch {
+    json = undefined;
+  }
   const body = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   if (r.status !== 200 || !body || body['ok'] !== true) {
-    return { kind: 'failed', detail: `POST /pairing/mint answered HTTP ${r.status}${r.text.trim() ? ` (${r.text.trim().slice(0, 120)})` : ''}` };
+    return {
+      kind: 'failed',
+      detail: `POST /pairing/mint answered HTTP ${r.status}${r.text.trim() ? ` (${r.text.trim().slice(0, 120)})` : ''}`,
+    };
   }
   return { body, tls };
 }
 
 /** Mints over `dial` (a stream from the host): http, then https when the listener speaks TLS. Never throws. */
-export async function mintOverLoopback(dial: Dial, port: number, body: Record<string, unknown>): Promise<LoopbackMintResult | LoopbackMintFailure> {
+export async function mintOverLoopback(
+  dial: Dial,
+  port: number,
+  body: Record<string, unknown>,
+): Promise<LoopbackMintResult | LoopbackMintFailure> {
   try {
     return decode(await post(dial, port, body), false);
   } catch (err) {

@@ -14,19 +14,26 @@ export interface RelaySocket {
 }
 
 export type OpenResult =
-  | { ok: true; socket: RelaySocket }
-  | { ok: false; kind: 'unreachable' | 'rate-limited' | 'rejected'; detail: string };
-
+  { ok: true; socket: RelaySocket } | { ok: false; kind: 'unreachable' | 'rate-limited' | 'rejected'; detail: string };
 
 /** Dials and upgrades within `timeoutMs`. Never throws. */
 export async function openRelaySocket(addr: RelayAddress, timeoutMs: number): Promise<OpenResult> {
   const deadline = new Deadline(timeoutMs);
   let certPin: string | undefined;
   try {
-    const r = await openWebSocket({ dial: relayDial(addr, timeoutMs, (p) => { certPin = p; }), host: addr.host, port: addr.port, path: addr.wsPath, deadline });
+    const r = await openWebSocket({
+      dial: relayDial(addr, timeoutMs, (p) => {
+        certPin = p;
+      }),
+      host: addr.host,
+      port: addr.port,
+      path: addr.wsPath,
+      deadline,
+    });
     if (r.kind === 'rejected') {
       const text = r.body.trim().slice(0, 120);
-      if (r.status === 429) return { ok: false, kind: 'rate-limited', detail: `${addr.url}: HTTP 429${text ? ` (${text})` : ''}` };
+      if (r.status === 429)
+        return { ok: false, kind: 'rate-limited', detail: `${addr.url}: HTTP 429${text ? ` (${text})` : ''}` };
       return { ok: false, kind: 'rejected', detail: `${addr.url}: HTTP ${r.status}${text ? ` ${text}` : ''}` };
     }
     if (r.kind === 'bad-handshake') return { ok: false, kind: 'rejected', detail: `${addr.url}: ${r.problem}` };
@@ -38,23 +45,29 @@ export async function openRelaySocket(addr: RelayAddress, timeoutMs: number): Pr
   }
 }
 
-
-export type AuthOutcome =
-  | { ok: true; payload: Record<string, unknown> }
-  | { ok: false; reason: string };
+export type AuthOutcome = { ok: true; payload: Record<string, unknown> } | { ok: false; reason: string };
 
 /** Sends `{"channel":"system","type":"auth","id","payload"}` and reads the answer (auth.ok / auth.fail). */
-export async function authenticate(s: RelaySocket, payload: Record<string, unknown>, timeoutMs = 10_000): Promise<AuthOutcome> {
+export async function authenticate(
+  s: RelaySocket,
+  payload: Record<string, unknown>,
+  timeoutMs = 10_000,
+): Promise<AuthOutcome> {
   const id = crypto.randomUUID();
   s.conn.send(JSON.stringify({ channel: 'system', type: 'auth', id, payload }));
   const deadline = new Deadline(timeoutMs);
   try {
     for (;;) {
       const msg = await s.conn.next(deadline, 'the auth answer');
-      if (msg.type === 'close') return { ok: false, reason: `the relay closed the connection (${msg.code ?? 'no code'} ${msg.reason})` };
+      if (msg.type === 'close')
+        return { ok: false, reason: `the relay closed the connection (${msg.code ?? 'no code'} ${msg.reason})` };
       if (msg.type !== 'text') continue;
       let frame: { type?: unknown; payload?: unknown };
-      try { frame = JSON.parse(msg.text) as typeof frame; } catch { continue; }
+      try {
+        frame = JSON.parse(msg.text) as typeof frame;
+      } catch {
+        continue;
+      }
       const p = (frame.payload && typeof frame.payload === 'object' ? frame.payload : {}) as Record<string, unknown>;
       if (frame.type === 'auth.ok') return { ok: true, payload: p };
       if (frame.type === 'auth.fail') return { ok: false, reason: String(p['reason'] ?? 'auth.fail') };

@@ -22,8 +22,17 @@ export interface RelayAddress {
 
 export function parseRelayUrl(url: string): RelayAddress {
   let u: URL;
-  try { u = new URL(url); } catch { throw usageError('E_RELAY_URL', `invalid relay URL "${url}"`, 'use ws://host:8767 or wss://host'); }
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw usageError('E_RELAY_URL', `invalid relay URL "${url}" (not ws:// or wss://)`, 'use ws://host:8767 or wss://host');
+  try {
+    u = new URL(url);
+  } catch {
+    throw usageError('E_RELAY_URL', `invalid relay URL "${url}"`, 'use ws://host:8767 or wss://host');
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    throw usageError(
+      'E_RELAY_URL',
+      `invalid relay URL "${url}" (not ws:// or wss://)`,
+      'use ws://host:8767 or wss://host',
+    );
   const secure = u.protocol === 'wss:';
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const port = u.port ? Number(u.port) : secure ? 443 : RELAY_PORT;

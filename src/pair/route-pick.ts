@@ -23,7 +23,10 @@ export type PickResult =
 
 export type Opener = (c: RouteCandidate) => Promise<OpenResult>;
 
-const defaultOpener = (ms: number): Opener => (c) => openRelaySocket(parseRelayUrl(c.relay.url), ms);
+const defaultOpener =
+  (ms: number): Opener =>
+  (c) =>
+    openRelaySocket(parseRelayUrl(c.relay.url), ms);
 
 /** Encrypted: wss://, or a Tailscale/WireGuard route (by role, *.ts.net or 100.64/10). */
 export function isSecureRoute(c: RouteCandidate): boolean {
@@ -32,7 +35,9 @@ export function isSecureRoute(c: RouteCandidate): boolean {
     const u = new URL(c.relay.url);
     if (u.protocol === 'wss:') return true;
     host = u.hostname.toLowerCase();
-  } catch { return false; }
+  } catch {
+    return false;
+  }
   const role = c.role.toLowerCase();
   return role === 'tailscale' || role.startsWith('wireguard') || host.endsWith('.ts.net') || isTailnet(host);
 }
@@ -40,7 +45,10 @@ export function isSecureRoute(c: RouteCandidate): boolean {
 /** The order routes are tried in: secure first (when preferred), then priority, then invite order. Pure. */
 export function orderRoutes(list: RouteCandidate[], preferSecure: boolean): RouteCandidate[] {
   const rank = (c: RouteCandidate): number => (preferSecure && !isSecureRoute(c) ? 1 : 0);
-  return list.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.c.priority - b.c.priority || a.i - b.i).map((x) => x.c);
+  return list
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.c.priority - b.c.priority || a.i - b.i)
+    .map((x) => x.c);
 }
 
 /** Consecutive candidates of the same security class and priority, in the given order. */
@@ -56,30 +64,52 @@ export function tiersOf(ordered: RouteCandidate[], preferSecure: boolean): Route
 }
 
 /** Races one tier: the first successful upgrade, or every failure. Losers that connect later are closed. */
-export function raceTier(tier: RouteCandidate[], open: Opener): Promise<{ winner?: { socket: RelaySocket; candidate: RouteCandidate }; failures: Attempt[] }> {
+export function raceTier(
+  tier: RouteCandidate[],
+  open: Opener,
+): Promise<{ winner?: { socket: RelaySocket; candidate: RouteCandidate }; failures: Attempt[] }> {
   return new Promise((resolve) => {
     const failures: Attempt[] = [];
     let pending = tier.length;
     let done = false;
-    const settle = (): void => { if (!done && pending === 0) { done = true; resolve({ failures }); } };
-    for (const candidate of tier) {
-      open(candidate).then((r) => {
-        pending -= 1;
-        if (!r.ok) { failures.push({ candidate, kind: r.kind, detail: r.detail }); settle(); return; }
-        if (done) { closeRelaySocket(r.socket); return; }
+    const settle = (): void => {
+      if (!done && pending === 0) {
         done = true;
-        resolve({ winner: { socket: r.socket, candidate }, failures });
-      }, (err: unknown) => {
-        pending -= 1;
-        failures.push({ candidate, kind: 'unreachable', detail: String(err) });
-        settle();
-      });
+        resolve({ failures });
+      }
+    };
+    for (const candidate of tier) {
+      open(candidate).then(
+        (r) => {
+          pending -= 1;
+          if (!r.ok) {
+            failures.push({ candidate, kind: r.kind, detail: r.detail });
+            settle();
+            return;
+          }
+          if (done) {
+            closeRelaySocket(r.socket);
+            return;
+          }
+          done = true;
+          resolve({ winner: { socket: r.socket, candidate }, failures });
+        },
+        (err: unknown) => {
+          pending -= 1;
+          failures.push({ candidate, kind: 'unreachable', detail: String(err) });
+          settle();
+        },
+      );
     }
     if (tier.length === 0) resolve({ failures });
   });
 }
 
-export async function pickRoute(candidates: RouteCandidate[], preferSecure: boolean, open: Opener = defaultOpener(PER_TRY_MS)): Promise<PickResult> {
+export async function pickRoute(
+  candidates: RouteCandidate[],
+  preferSecure: boolean,
+  open: Opener = defaultOpener(PER_TRY_MS),
+): Promise<PickResult> {
   const failures: Attempt[] = [];
   for (const tier of tiersOf(orderRoutes(candidates, preferSecure), preferSecure)) {
     const r = await raceTier(tier, open);

@@ -9,11 +9,28 @@ import { deviceInfo } from './device-info.js';
 import { initHostAccessPolicy, type HostAccessPlan } from './host-access.js';
 import { type PairInvite, type RouteCandidate, parseInvite, roleForUrl, roleKind } from './invite.js';
 import { type MintOptions, mintOnHost } from './mint.js';
-import { allUnreachable, certChanged, codeExpired, codeFormat, codeRejected, codeReused, rateLimited, routeMissing, ttlMismatch } from './pair-errors.js';
+import {
+  allUnreachable,
+  certChanged,
+  codeExpired,
+  codeFormat,
+  codeRejected,
+  codeReused,
+  rateLimited,
+  routeMissing,
+  ttlMismatch,
+} from './pair-errors.js';
 import { parseRelayUrl, RELAY_PORT } from './relay-url.js';
 import { type RelaySocket, authenticate, closeRelaySocket } from './relay-socket.js';
 import { type Opener, isSecureRoute, pickRoute } from './route-pick.js';
-import { type StoredSession, findCertPin, findOwner, readRemoteSessions, remoteSessionsPath, saveRemoteSession } from './session-store.js';
+import {
+  type StoredSession,
+  findCertPin,
+  findOwner,
+  readRemoteSessions,
+  remoteSessionsPath,
+  saveRemoteSession,
+} from './session-store.js';
 
 export interface PairRequest {
   /** Connected host, for minting; not needed with a hand-given code. */
@@ -51,7 +68,14 @@ const now = (): number => Math.floor(Date.now() / 1000);
 /** "Tailscale (secure)", "LAN (plain)", … */
 export function describeRoute(c: RouteCandidate): string {
   const kind = roleKind(c.role);
-  const name = kind === 'lan' ? 'LAN' : kind === 'tailscale' ? 'Tailscale' : kind === 'public' ? 'public URL' : `custom route ${c.role}`;
+  const name =
+    kind === 'lan'
+      ? 'LAN'
+      : kind === 'tailscale'
+        ? 'Tailscale'
+        : kind === 'public'
+          ? 'public URL'
+          : `custom route ${c.role}`;
   return `${name} (${isSecureRoute(c) ? 'secure' : 'plain'})`;
 }
 
@@ -64,14 +88,21 @@ async function handCode(r: PairRequest, raw: string): Promise<PairInvite> {
   if (seen?.expiresAt && seen.expiresAt <= now()) throw codeExpired(code, now() - seen.expiresAt);
   const url = r.relayUrl ?? `ws://${r.targetHost.includes(':') ? `[${r.targetHost}]` : r.targetHost}:${RELAY_PORT}`;
   const invite = parseInvite({ relay: { url, code } }, seen?.expiresAt)!;
-  return { ...invite, candidates: invite.candidates.map((c) => ({ ...c, role: r.relayUrl ? 'custom' : roleForUrl(url) })) };
+  return {
+    ...invite,
+    candidates: invite.candidates.map((c) => ({ ...c, role: r.relayUrl ? 'custom' : roleForUrl(url) })),
+  };
 }
 
 async function mintedCode(r: PairRequest): Promise<PairInvite> {
   if (!r.remote) throw new Error('minting needs a connected host');
   const { invite, note } = await mintOnHost(r.remote, r.mint);
   if (note) r.log(note);
-  await recordCode(invite.code, { mintedAt: now(), ...(invite.codeExpiresAt ? { expiresAt: invite.codeExpiresAt } : {}) }, r.ledgerPath);
+  await recordCode(
+    invite.code,
+    { mintedAt: now(), ...(invite.codeExpiresAt ? { expiresAt: invite.codeExpiresAt } : {}) },
+    r.ledgerPath,
+  );
   const left = invite.codeExpiresAt ? ` (expires in ${invite.codeExpiresAt - now()} s)` : '';
   r.log(`Minted pairing code ${invite.code} on ${r.remote.label}${left}`);
   return invite;
@@ -93,22 +124,38 @@ async function diagnoseFailure(r: PairRequest, invite: PairInvite, reason: strin
   return codeRejected(invite.code, reason);
 }
 
-function toRecord(p: Record<string, unknown>, s: RelaySocket, c: RouteCandidate, invite: PairInvite, preferSecure: boolean, owner?: [string, StoredSession]): StoredSession {
+function toRecord(
+  p: Record<string, unknown>,
+  s: RelaySocket,
+  c: RouteCandidate,
+  invite: PairInvite,
+  preferSecure: boolean,
+  owner?: [string, StoredSession],
+): StoredSession {
   const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
   const prev = owner?.[1];
   const alternate = owner !== undefined && owner[0] !== c.relay.url;
   const pins = { ...(prev?.route_cert_pins ?? {}), ...(alternate && s.certPin ? { [c.relay.url]: s.certPin } : {}) };
   return {
-    token: String(p['session_token']), server_version: typeof p['server_version'] === 'string' ? p['server_version'] : null,
-    paired_at: now(), cert_pin_sha256: alternate ? prev?.cert_pin_sha256 ?? null : s.certPin ?? null,
+    token: String(p['session_token']),
+    server_version: typeof p['server_version'] === 'string' ? p['server_version'] : null,
+    paired_at: now(),
+    cert_pin_sha256: alternate ? (prev?.cert_pin_sha256 ?? null) : (s.certPin ?? null),
     grants: p['grants'] && typeof p['grants'] === 'object' ? (p['grants'] as Record<string, number | null>) : null,
-    ttl_expires_at: num(p['expires_at']), endpoint_role: c.role, route_candidates: invite.candidates, prefer_secure_routes: preferSecure,
+    ttl_expires_at: num(p['expires_at']),
+    endpoint_role: c.role,
+    route_candidates: invite.candidates,
+    prefer_secure_routes: preferSecure,
     ...(Object.keys(pins).length > 0 ? { route_cert_pins: pins } : {}),
-    tools_consented: prev?.tools_consented ?? false, computer_use_consented: prev?.computer_use_consented ?? false,
+    tools_consented: prev?.tools_consented ?? false,
+    computer_use_consented: prev?.computer_use_consented ?? false,
   };
 }
 
-async function openRoute(r: PairRequest, invite: PairInvite): Promise<{ socket: RelaySocket; candidate: RouteCandidate }> {
+async function openRoute(
+  r: PairRequest,
+  invite: PairInvite,
+): Promise<{ socket: RelaySocket; candidate: RouteCandidate }> {
   const picked = await pickRoute(invite.candidates, r.preferSecure, r.opener);
   if (picked.ok) return picked;
   if (picked.failures.some((f) => f.kind === 'rate-limited')) throw rateLimited();
@@ -118,7 +165,12 @@ async function openRoute(r: PairRequest, invite: PairInvite): Promise<{ socket: 
 export async function runPair(r: PairRequest): Promise<PairResult> {
   const got = r.code !== undefined ? await handCode(r, r.code) : await mintedCode(r);
   const invite = r.code !== undefined ? got : requireMode(got, r.mint);
-  if (r.code === undefined && r.mint.ttlSeconds !== undefined && invite.sessionTtlSeconds !== undefined && invite.sessionTtlSeconds !== r.mint.ttlSeconds) {
+  if (
+    r.code === undefined &&
+    r.mint.ttlSeconds !== undefined &&
+    invite.sessionTtlSeconds !== undefined &&
+    invite.sessionTtlSeconds !== r.mint.ttlSeconds
+  ) {
     throw ttlMismatch(r.mint.ttlSeconds, invite.sessionTtlSeconds);
   }
   const sessionsPath = r.sessionsPath ?? remoteSessionsPath();
@@ -127,20 +179,32 @@ export async function runPair(r: PairRequest): Promise<PairResult> {
   try {
     const store = await readRemoteSessions(sessionsPath);
     const pinned = findCertPin(store, socket.addr.hostPort);
-    if (socket.certPin && pinned && pinned !== socket.certPin) throw certChanged(socket.addr.hostPort, pinned, socket.certPin);
+    if (socket.certPin && pinned && pinned !== socket.certPin)
+      throw certChanged(socket.addr.hostPort, pinned, socket.certPin);
     const auth = await authenticate(socket, { pairing_code: invite.code, ...deviceInfo(deviceId) });
     if (!auth.ok) throw await diagnoseFailure(r, invite, auth.reason);
-    if (typeof auth.payload['session_token'] !== 'string') throw codeRejected(invite.code, 'auth.ok without a session token');
+    if (typeof auth.payload['session_token'] !== 'string')
+      throw codeRejected(invite.code, 'auth.ok without a session token');
     await recordCode(invite.code, { usedAt: now() }, r.ledgerPath);
     const owner = findOwner(store, [candidate.relay.url, ...invite.candidates.map((c) => c.relay.url)]);
     const key = owner?.[0] ?? candidate.relay.url;
     const record = toRecord(auth.payload, socket, candidate, invite, r.preferSecure, owner);
     await saveRemoteSession(key, record, sessionsPath);
-    const access = owner ? { action: 'keep' as const, why: 're-pair' } : await initHostAccessPolicy(key, r.hostAccessPath);
+    const access = owner
+      ? { action: 'keep' as const, why: 're-pair' }
+      : await initHostAccessPolicy(key, r.hostAccessPath);
     return {
-      url: candidate.relay.url, role: candidate.role, secure: parseRelayUrl(candidate.relay.url).secure || isSecureRoute(candidate), route: describeRoute(candidate),
-      code: invite.code, tokenPrefix: record.token.slice(0, 8), serverVersion: record.server_version, expiresAt: record.ttl_expires_at,
-      sessionsFile: sessionsPath, deviceId, hostAccess: access.action,
+      url: candidate.relay.url,
+      role: candidate.role,
+      secure: parseRelayUrl(candidate.relay.url).secure || isSecureRoute(candidate),
+      route: describeRoute(candidate),
+      code: invite.code,
+      tokenPrefix: record.token.slice(0, 8),
+      serverVersion: record.server_version,
+      expiresAt: record.ttl_expires_at,
+      sessionsFile: sessionsPath,
+      deviceId,
+      hostAccess: access.action,
     };
   } finally {
     closeRelaySocket(socket);

@@ -34,8 +34,11 @@ export function remoteSessionsPath(home = homedir()): string {
 }
 
 function invalid(path: string, why: string): Error {
-  return stepError('E_SESSIONS_FILE_INVALID', `${path} is not a valid sessions file (${why})`,
-    `fix it or move it aside (mv ${path} ${path}.bak), then pair again`);
+  return stepError(
+    'E_SESSIONS_FILE_INVALID',
+    `${path} is not a valid sessions file (${why})`,
+    `fix it or move it aside (mv ${path} ${path}.bak), then pair again`,
+  );
 }
 
 async function readText(path: string): Promise<string | undefined> {
@@ -51,7 +54,11 @@ export async function readRemoteSessions(path = remoteSessionsPath()): Promise<S
   const text = await readText(path);
   if (text === undefined || text.trim() === '') return { version: 1, sessions: {} };
   let doc: unknown;
-  try { doc = JSON.parse(text); } catch { throw invalid(path, 'not JSON'); }
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw invalid(path, 'not JSON');
+  }
   const sessions = (doc as { sessions?: unknown } | null)?.sessions;
   if (!sessions || typeof sessions !== 'object' || Array.isArray(sessions)) throw invalid(path, 'no "sessions" object');
   return { version: 1, sessions: sessions as Record<string, StoredSession> };
@@ -59,7 +66,8 @@ export async function readRemoteSessions(path = remoteSessionsPath()): Promise<S
 
 /** The new text of the file with `url` set to `record`; other entries keep their exact bytes. Pure. */
 export function upsertSessionText(text: string | undefined, url: string, record: StoredSession): string {
-  if (text === undefined || text.trim() === '') return JSON.stringify({ version: 1, sessions: { [url]: record } }, null, 2);
+  if (text === undefined || text.trim() === '')
+    return JSON.stringify({ version: 1, sessions: { [url]: record } }, null, 2);
   const doc = JSON.parse(text) as unknown;
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the top level is not an object');
   const top = scanObject(text, skipWs(text, 0));
@@ -70,13 +78,21 @@ export function upsertSessionText(text: string | undefined, url: string, record:
 }
 
 /** Writes the entry for `url`: temp file (0600) in the same directory (0700), then rename. */
-export async function saveRemoteSession(url: string, record: StoredSession, path = remoteSessionsPath()): Promise<void> {
+export async function saveRemoteSession(
+  url: string,
+  record: StoredSession,
+  path = remoteSessionsPath(),
+): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const before = await readText(path);
   let next: string;
-  try { next = upsertSessionText(before, url, record); } catch (err) { throw invalid(path, (err as Error).message); }
+  try {
+    next = upsertSessionText(before, url, record);
+  } catch (err) {
+    throw invalid(path, (err as Error).message);
+  }
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await writeFile(tmp, next, { mode: 0o600 });
   await rename(tmp, path);
@@ -89,7 +105,9 @@ export async function saveRemoteSession(url: string, record: StoredSession, path
 export function findOwner(file: SessionsFile, urls: string[]): [string, StoredSession] | undefined {
   const entries = Object.entries(file.sessions);
   for (const url of urls) {
-    const hit = entries.find(([key]) => key === url) ?? entries.find(([, s]) => (s?.route_candidates ?? []).some((c) => c?.relay?.url === url));
+    const hit =
+      entries.find(([key]) => key === url) ??
+      entries.find(([, s]) => (s?.route_candidates ?? []).some((c) => c?.relay?.url === url));
     if (hit) return hit;
   }
   return undefined;
@@ -98,14 +116,28 @@ export function findOwner(file: SessionsFile, urls: string[]): [string, StoredSe
 /** Sessions whose key URL or any route candidate points at `host` (case-insensitive). */
 export function sessionsForHost(file: SessionsFile, host: string): Array<[string, StoredSession]> {
   const want = host.toLowerCase().replace(/^\[|\]$/g, '');
-  const hostOf = (u: string): string => { try { return new URL(u).hostname.toLowerCase().replace(/^\[|\]$/g, ''); } catch { return ''; } };
-  return Object.entries(file.sessions).filter(([url, s]) =>
-    hostOf(url) === want || (s.route_candidates ?? []).some((c) => hostOf(c.relay?.url ?? '') === want));
+  const hostOf = (u: string): string => {
+    try {
+      return new URL(u).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    } catch {
+      return '';
+    }
+  };
+  return Object.entries(file.sessions).filter(
+    ([url, s]) => hostOf(url) === want || (s.route_candidates ?? []).some((c) => hostOf(c.relay?.url ?? '') === want),
+  );
 }
 
 /** The stored pin for a `host:port` (lower-case), from any entry's cert_pin_sha256 or route_cert_pins. */
 export function findCertPin(file: SessionsFile, hostPort: string): string | undefined {
-  const key = (u: string): string => { try { const x = new URL(u); return `${x.hostname}:${x.port || (x.protocol === 'wss:' ? '443' : '80')}`.toLowerCase(); } catch { return ''; } };
+  const key = (u: string): string => {
+    try {
+      const x = new URL(u);
+      return `${x.hostname}:${x.port || (x.protocol === 'wss:' ? '443' : '80')}`.toLowerCase();
+    } catch {
+      return '';
+    }
+  };
   for (const [url, s] of Object.entries(file.sessions)) {
     if (key(url) === hostPort && s.cert_pin_sha256) return s.cert_pin_sha256;
     for (const [u, pin] of Object.entries(s.route_cert_pins ?? {})) if (key(u) === hostPort) return pin;

@@ -67,24 +67,31 @@ export function toProbeFailure(err: unknown): ProbeFailure {
 
 /** net.connect-based Dial. Rejects with the socket error (code preserved) or an ETIMEDOUT ProbeFailure. */
 export function dialTcp(timeoutMs = 5000): Dial {
-  return (host, port) => new Promise<Duplex>((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new ProbeFailure('timeout', `connect ETIMEDOUT ${host}:${port} (no answer within ${timeoutMs} ms)`, 'ETIMEDOUT'));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeListener('error', onError);
-      resolve(socket);
+  return (host, port) =>
+    new Promise<Duplex>((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(
+          new ProbeFailure(
+            'timeout',
+            `connect ETIMEDOUT ${host}:${port} (no answer within ${timeoutMs} ms)`,
+            'ETIMEDOUT',
+          ),
+        );
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', onError);
+        resolve(socket);
+      });
+      const onError = (err: Error): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(err);
+      };
+      socket.once('error', onError);
     });
-    const onError = (err: Error): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(err);
-    };
-    socket.once('error', onError);
-  });
 }
 
 /** One hard time limit shared by every stage of an exchange (dial, write, read). */
@@ -105,7 +112,10 @@ export class Deadline {
   /** Calls fn once when the deadline passes (immediately if it already has). Returns an unsubscribe. */
   onExpire(fn: () => void): () => void {
     const signal = this.controller.signal;
-    if (signal.aborted) { fn(); return () => undefined; }
+    if (signal.aborted) {
+      fn();
+      return () => undefined;
+    }
     signal.addEventListener('abort', fn, { once: true });
     return () => signal.removeEventListener('abort', fn);
   }
@@ -124,16 +134,22 @@ export function dialWithin(dial: Dial, host: string, port: number, deadline: Dea
       settled = true;
       reject(new ProbeFailure('timeout', `no connection to ${host}:${port} within ${deadline.ms} ms`, 'ETIMEDOUT'));
     });
-    dial(host, port).then((stream) => {
-      off();
-      if (settled) { stream.destroy(); return; }
-      settled = true;
-      resolve(stream);
-    }, (err: unknown) => {
-      off();
-      if (settled) return;
-      settled = true;
-      reject(toProbeFailure(err));
-    });
+    dial(host, port).then(
+      (stream) => {
+        off();
+        if (settled) {
+          stream.destroy();
+          return;
+        }
+        settled = true;
+        resolve(stream);
+      },
+      (err: unknown) => {
+        off();
+        if (settled) return;
+        settled = true;
+        reject(toProbeFailure(err));
+      },
+    );
   });
 }

@@ -50,11 +50,15 @@ export function toWireFailure(err: unknown, what: string): ProbeFailure {
   if (code?.startsWith('HPE_')) {
     const raw = Buffer.isBuffer(e?.rawPacket) ? e.rawPacket : undefined;
     if (raw && (code === 'HPE_INVALID_CONSTANT' || e?.bytesParsed === 0)) {
-      return new ProbeFailure('protocol', `not an HTTP response (starts with ${JSON.stringify(raw.subarray(0, 40).toString('latin1'))})`);
+      return new ProbeFailure(
+        'protocol',
+        `not an HTTP response (starts with ${JSON.stringify(raw.subarray(0, 40).toString('latin1'))})`,
+      );
     }
     return new ProbeFailure('protocol', `malformed HTTP response (${message})`);
   }
-  if (message === 'socket hang up' || message === 'aborted') return new ProbeFailure('reset', `connection closed before ${what}`, code);
+  if (message === 'socket hang up' || message === 'aborted')
+    return new ProbeFailure('reset', `connection closed before ${what}`, code);
   const f = toProbeFailure(err);
   return new ProbeFailure(f.kind, `connection closed before ${what}: ${message}`, f.code);
 }
@@ -75,7 +79,9 @@ export function readBody(res: IncomingMessage): Promise<string> {
     });
     res.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     res.once('error', reject);
-    res.once('close', () => { if (!res.complete) reject(new Error('aborted')); });
+    res.once('close', () => {
+      if (!res.complete) reject(new Error('aborted'));
+    });
   });
 }
 

@@ -41,8 +41,11 @@ export function parseLsofListeners(out: string): Listener[] {
   for (const line of out.split('\n')) {
     const tag = line[0];
     const value = line.slice(1).trim();
-    if (tag === 'p') { pid = Number(value); command = undefined; type = undefined; }
-    else if (tag === 'c') command = value;
+    if (tag === 'p') {
+      pid = Number(value);
+      command = undefined;
+      type = undefined;
+    } else if (tag === 'c') command = value;
     else if (tag === 'f') type = undefined;
     else if (tag === 't') type = value;
     else if (tag === 'n' && !value.includes('->')) {
@@ -76,7 +79,16 @@ export function parseSsListeners(out: string): Listener[] {
     const address = hp.host === '*' ? '*' : canonicalAddress(hp.host);
     const family = address === '*' ? 'any' : familyOf(address);
     const users = /users:\(\("((?:[^"\\]|\\.)*)",pid=(\d+)/.exec(line);
-    result.push(dropUndefined({ address, family, port: hp.port, pid: users ? Number(users[2]) : undefined, command: users?.[1], source: 'ss' }));
+    result.push(
+      dropUndefined({
+        address,
+        family,
+        port: hp.port,
+        pid: users ? Number(users[2]) : undefined,
+        command: users?.[1],
+        source: 'ss',
+      }),
+    );
   }
   return result;
 }
@@ -103,7 +115,15 @@ export function parseProcNetTcp(tcp: string, tcp6: string, port: number): Listen
     const address = decodeProcAddress(hexAddr);
     if (!address) continue;
     const inode = Number(f[9]);
-    result.push(dropUndefined({ address, family: hexAddr.length === 8 ? 4 : 6, port, inode: Number.isFinite(inode) ? inode : undefined, source: 'proc' }));
+    result.push(
+      dropUndefined({
+        address,
+        family: hexAddr.length === 8 ? 4 : 6,
+        port,
+        inode: Number.isFinite(inode) ? inode : undefined,
+        source: 'proc',
+      }),
+    );
   }
   return result;
 }

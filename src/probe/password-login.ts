@@ -20,9 +20,21 @@ export interface FetchWsTicketOptions {
 }
 
 /** The session cookie of this run's one sign-in, shared by every probe of the run. */
-export interface LoginSession { cookie?: string; values?: string[]; logins: number }
+export interface LoginSession {
+  cookie?: string;
+  values?: string[];
+  logins: number;
+}
 
-export type TicketFailureReason = 'bad-credentials' | 'rate-limited' | 'provider-unreachable' | 'no-cookie' | 'ticket-refused' | 'http' | 'network' | 'protocol';
+export type TicketFailureReason =
+  | 'bad-credentials'
+  | 'rate-limited'
+  | 'provider-unreachable'
+  | 'no-cookie'
+  | 'ticket-refused'
+  | 'http'
+  | 'network'
+  | 'protocol';
 
 export type FetchWsTicketResult =
   | { ok: true; ticket: string; /** From `ttl_seconds` or `expires_in`, when the server says. */ ttlSeconds?: number }
@@ -37,13 +49,29 @@ export function buildCookieHeader(setCookies: string[]): { header: string; value
 function loginFailure(r: HttpResponse, secrets: string[]): FetchWsTicketResult {
   const s = r.status;
   const detail = (text: string): string => redactSecrets(`POST /auth/password-login: HTTP ${s}: ${text}`, secrets);
-  if (s === 401 || s === 403) return { ok: false, status: s, reason: 'bad-credentials', detail: detail('username or password rejected') };
+  if (s === 401 || s === 403)
+    return { ok: false, status: s, reason: 'bad-credentials', detail: detail('username or password rejected') };
   if (s === 429) {
-    return { ok: false, status: s, reason: 'rate-limited', detail: detail('too many sign-ins from this address (Hermes allows 10 a minute per client IP; hermes-setup signs in once per run): wait a minute, then rerun') };
+    return {
+      ok: false,
+      status: s,
+      reason: 'rate-limited',
+      detail: detail(
+        'too many sign-ins from this address (Hermes allows 10 a minute per client IP; hermes-setup signs in once per run): wait a minute, then rerun',
+      ),
+    };
   }
-  if (s === 503) return { ok: false, status: s, reason: 'provider-unreachable', detail: detail('the auth provider is unreachable') };
-  if (s === 404) return { ok: false, status: s, reason: 'http', detail: detail('no password login here (dashboard not gated by basic auth, or too old)') };
-  if (s === 400) return { ok: false, status: s, reason: 'http', detail: detail(`rejected (Host guard? ${r.body.slice(0, 120)})`) };
+  if (s === 503)
+    return { ok: false, status: s, reason: 'provider-unreachable', detail: detail('the auth provider is unreachable') };
+  if (s === 404)
+    return {
+      ok: false,
+      status: s,
+      reason: 'http',
+      detail: detail('no password login here (dashboard not gated by basic auth, or too old)'),
+    };
+  if (s === 400)
+    return { ok: false, status: s, reason: 'http', detail: detail(`rejected (Host guard? ${r.body.slice(0, 120)})`) };
   return { ok: false, status: s, reason: 'http', detail: detail(r.body.slice(0, 160) || 'unexpected answer') };
 }
 
@@ -56,32 +84,65 @@ export async function fetchWsTicket(o: FetchWsTicketOptions): Promise<FetchWsTic
     let header = o.session?.cookie;
     if (header === undefined) {
       if (o.session) o.session.logins += 1;
-      const login = await requestHttp({ ...common, method: 'POST', path: '/auth/password-login', headers: jsonHeaders, body });
+      const login = await requestHttp({
+        ...common,
+        method: 'POST',
+        path: '/auth/password-login',
+        headers: jsonHeaders,
+        body,
+      });
       if (login.status < 200 || login.status >= 400) return loginFailure(login, secrets);
       const cookie = buildCookieHeader(login.headers['set-cookie'] ?? []);
       if (cookie.header === '') {
-        return { ok: false, status: login.status, reason: 'no-cookie', detail: `POST /auth/password-login: HTTP ${login.status} but no session cookie was set` };
+        return {
+          ok: false,
+          status: login.status,
+          reason: 'no-cookie',
+          detail: `POST /auth/password-login: HTTP ${login.status} but no session cookie was set`,
+        };
       }
       header = cookie.header;
       if (o.session) Object.assign(o.session, { cookie: header, values: cookie.values });
       secrets.push(...cookie.values);
     } else secrets.push(...(o.session?.values ?? []));
-    const res = await requestHttp({ ...common, method: 'POST', path: '/api/auth/ws-ticket', headers: { Cookie: header, Accept: 'application/json' }, body: '' });
+    const res = await requestHttp({
+      ...common,
+      method: 'POST',
+      path: '/api/auth/ws-ticket',
+      headers: { Cookie: header, Accept: 'application/json' },
+      body: '',
+    });
     return readTicket(res, secrets);
   } catch (err) {
     const f = toProbeFailure(err);
-    return { ok: false, reason: f.kind === 'protocol' ? 'protocol' : 'network', detail: redactSecrets(`password login to ${o.host}:${o.port}: ${f.kind}: ${f.message}`, secrets) };
+    return {
+      ok: false,
+      reason: f.kind === 'protocol' ? 'protocol' : 'network',
+      detail: redactSecrets(`password login to ${o.host}:${o.port}: ${f.kind}: ${f.message}`, secrets),
+    };
   }
 }
 
 function readTicket(res: HttpResponse, secrets: string[]): FetchWsTicketResult {
   const where = `POST /api/auth/ws-ticket: HTTP ${res.status}`;
   if (res.status === 401 || res.status === 403) {
-    return { ok: false, status: res.status, reason: 'ticket-refused', detail: `${where}: the session cookie from the login was not accepted (see hermes-agent#117314)` };
+    return {
+      ok: false,
+      status: res.status,
+      reason: 'ticket-refused',
+      detail: `${where}: the session cookie from the login was not accepted (see hermes-agent#117314)`,
+    };
   }
-  if (res.status !== 200) return { ok: false, status: res.status, reason: 'http', detail: redactSecrets(`${where}: ${res.body.slice(0, 160)}`, secrets) };
+  if (res.status !== 200)
+    return {
+      ok: false,
+      status: res.status,
+      reason: 'http',
+      detail: redactSecrets(`${where}: ${res.body.slice(0, 160)}`, secrets),
+    };
   const { ticket, ttl } = parseTicketBody(res.body);
-  if (typeof ticket !== 'string' || ticket === '') return { ok: false, status: 200, reason: 'protocol', detail: `${where} but no "ticket" string in the JSON body` };
+  if (typeof ticket !== 'string' || ticket === '')
+    return { ok: false, status: 200, reason: 'protocol', detail: `${where} but no "ticket" string in the JSON body` };
   return { ok: true, ticket, ...(typeof ttl === 'number' && ttl > 0 ? { ttlSeconds: ttl } : {}) };
 }
 
@@ -93,6 +154,8 @@ export function parseTicketBody(text: string): { ticket?: unknown; ttl?: unknown
       const o = j as Record<string, unknown>;
       return { ticket: o['ticket'], ttl: o['ttl_seconds'] ?? o['expires_in'] };
     }
-  } catch { /* not JSON: no ticket */ }
+  } catch {
+    /* not JSON: no ticket */
+  }
   return {};
 }

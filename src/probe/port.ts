@@ -10,7 +10,9 @@ export { type Listener, parseLsofListeners, parseProcNetTcp, parseSsListeners } 
 const MARK = '@@hs-port';
 
 /** `check` without --port: the port the state file records (a top-level `"port": N` line), else `fallback`. */
-export interface RecordedPort { recordedOr: number }
+export interface RecordedPort {
+  recordedOr: number;
+}
 
 export type PortSpec = number | RecordedPort;
 
@@ -23,14 +25,16 @@ function checkPort(port: number): number {
 
 /** The port's shell words: literals, or (recorded) variables set from the state file, announced in the output. */
 function portWords(spec: PortSpec): { pre: string; port: string; hex: string } {
-  if (typeof spec === 'number') return { pre: '', port: String(checkPort(spec)), hex: spec.toString(16).toUpperCase().padStart(4, '0') };
+  if (typeof spec === 'number')
+    return { pre: '', port: String(checkPort(spec)), hex: spec.toString(16).toUpperCase().padStart(4, '0') };
   return {
     pre: `hs_port=$(sed -n 's/^  "port": \\([0-9][0-9]*\\),\\{0,1\\}$/\\1/p' ${STATE_FILE} 2>/dev/null)
 case $hs_port in ''|*[!0-9]*) hs_port=${checkPort(spec.recordedOr)};; esac
 hs_hex=$(printf '%04X' "$hs_port")
 echo "${MARK} port $hs_port"
 `,
-    port: '$hs_port', hex: '$hs_hex',
+    port: '$hs_port',
+    hex: '$hs_hex',
   };
 }
 
@@ -92,7 +96,10 @@ export function parsePortScriptBlocks(out: string): { blocks: PortScriptBlock[];
   let current: { name: string; lines: string[] } | undefined;
   for (const line of out.split('\n')) {
     const m = new RegExp(`^${MARK} (begin|end|missing) (\\S+)(?: rc=(\\d+))?$`).exec(line.trim());
-    if (!m) { current?.lines.push(line); continue; }
+    if (!m) {
+      current?.lines.push(line);
+      continue;
+    }
     const [, what, name = ''] = m;
     if (what === 'missing') missing.push(name);
     else if (what === 'begin') current = { name, lines: [] };
@@ -115,7 +122,11 @@ export function checkedPort(out: string): number | undefined {
 export function parsePortScriptOutput(out: string, asked: number): Listener[] {
   const port = checkedPort(out) ?? asked;
   const { blocks } = parsePortScriptBlocks(out);
-  const text = (name: string): string => blocks.filter((b) => b.name === name).map((b) => b.text).join('\n');
+  const text = (name: string): string =>
+    blocks
+      .filter((b) => b.name === name)
+      .map((b) => b.text)
+      .join('\n');
   const candidates: Listener[][] = [
     parseLsofListeners(text('lsof')),
     parseSsListeners(text('ss')),
@@ -132,7 +143,8 @@ function joinProcPids(listeners: Listener[], pidsText: string): Listener[] {
   const byInode = new Map<number, { pid: number; command?: string }>();
   for (const line of pidsText.split('\n')) {
     const m = /^(\d+) (\d+) ?(.*)$/.exec(line.trim());
-    if (m && !byInode.has(Number(m[2]))) byInode.set(Number(m[2]), { pid: Number(m[1]), ...(m[3] ? { command: m[3] } : {}) });
+    if (m && !byInode.has(Number(m[2])))
+      byInode.set(Number(m[2]), { pid: Number(m[1]), ...(m[3] ? { command: m[3] } : {}) });
   }
   return listeners.map((l) => (l.inode !== undefined && byInode.has(l.inode) ? { ...l, ...byInode.get(l.inode) } : l));
 }
@@ -146,7 +158,12 @@ function matchesBind(l: Listener, bind: string): boolean {
 }
 
 function describe(ls: Listener[]): string {
-  return ls.map((l) => `${l.family === 6 && l.address !== '*' ? `[${l.address}]` : l.address}:${l.port}${l.pid ? ` (pid ${l.pid}${l.command ? ` ${l.command}` : ''})` : ''}`).join(', ');
+  return ls
+    .map(
+      (l) =>
+        `${l.family === 6 && l.address !== '*' ? `[${l.address}]` : l.address}:${l.port}${l.pid ? ` (pid ${l.pid}${l.command ? ` ${l.command}` : ''})` : ''}`,
+    )
+    .join(', ');
 }
 
 /**
@@ -159,10 +176,15 @@ export function bindFitsMode(listeners: Listener[], want: { bind: string }): { o
   const hits = listeners.filter((l) => matchesBind(l, want.bind));
   const others = listeners.filter((l) => !hits.includes(l));
   if (hits.length > 0) {
-    return { ok: true, detail: `listening on ${describe(hits)}${others.length ? `; also on ${describe(others)}` : ''}` };
+    return {
+      ok: true,
+      detail: `listening on ${describe(hits)}${others.length ? `; also on ${describe(others)}` : ''}`,
+    };
   }
   let why = '';
-  if (listeners.every((l) => isLoopback(l.address)) && !isLoopback(want.bind)) why = ` — loopback only, so URLs for ${want.bind} cannot work`;
-  else if (listeners.some((l) => isWildcard(l.address)) && !isWildcard(want.bind)) why = ' — on all interfaces, broader than asked (another instance or old arguments?)';
+  if (listeners.every((l) => isLoopback(l.address)) && !isLoopback(want.bind))
+    why = ` — loopback only, so URLs for ${want.bind} cannot work`;
+  else if (listeners.some((l) => isWildcard(l.address)) && !isWildcard(want.bind))
+    why = ' — on all interfaces, broader than asked (another instance or old arguments?)';
   return { ok: false, detail: `wanted ${want.bind} but listening on ${describe(listeners)}${why}` };
 }

@@ -32,11 +32,36 @@ export function probeAddress(bind: string, port: number): { host: string; hostHe
 
 export async function probeDashboard(p: DashboardProbe): Promise<DashboardProbeResult> {
   const addr = probeAddress(p.bind, p.port);
-  const base = { dial: p.dial, host: addr.host, port: p.port, hostHeader: p.hostHeader ?? addr.hostHeader, timeoutMs: p.timeoutMs, ...(p.origin !== undefined ? { origin: p.origin } : {}) };
+  const base = {
+    dial: p.dial,
+    host: addr.host,
+    port: p.port,
+    hostHeader: p.hostHeader ?? addr.hostHeader,
+    timeoutMs: p.timeoutMs,
+    ...(p.origin !== undefined ? { origin: p.origin } : {}),
+  };
   if (!signsIn(p.mode)) return probeWebSocket({ ...base, ...(p.token ? { token: p.token } : {}) });
-  if (!p.login?.password) return { skipped: 'the basic-auth password is not known on this machine (pass --password-file to prove the sign-in)' };
-  const t = await fetchWsTicket({ dial: p.dial, host: addr.host, port: p.port, hostHeader: base.hostHeader, username: p.login.username, password: p.login.password, ...(p.login.session ? { session: p.login.session } : {}) });
-  if (!t.ok) return { ok: false, kind: 'http', ms: 0, detail: `sign-in failed: ${t.detail}`, ...(t.status ? { status: t.status } : {}) };
+  if (!p.login?.password)
+    return {
+      skipped: 'the basic-auth password is not known on this machine (pass --password-file to prove the sign-in)',
+    };
+  const t = await fetchWsTicket({
+    dial: p.dial,
+    host: addr.host,
+    port: p.port,
+    hostHeader: base.hostHeader,
+    username: p.login.username,
+    password: p.login.password,
+    ...(p.login.session ? { session: p.login.session } : {}),
+  });
+  if (!t.ok)
+    return {
+      ok: false,
+      kind: 'http',
+      ms: 0,
+      detail: `sign-in failed: ${t.detail}`,
+      ...(t.status ? { status: t.status } : {}),
+    };
   return probeWebSocket({ ...base, ticket: t.ticket });
 }
 

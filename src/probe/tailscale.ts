@@ -57,7 +57,10 @@ function splitScriptOutput(out: string): ScriptParts {
   let block: 'stdout' | 'stderr' | undefined;
   for (const line of out.split('\n')) {
     const m = new RegExp(`^${MARK} (cli=(.*)|rc=(\\d+)|begin (stdout|stderr)|end (stdout|stderr))$`).exec(line);
-    if (!m) { if (block) parts[block] += `${line}\n`; continue; }
+    if (!m) {
+      if (block) parts[block] += `${line}\n`;
+      continue;
+    }
     if (m[1]?.startsWith('cli=')) parts.cli = m[2] ?? '';
     else if (m[3] !== undefined) parts.rc = Number(m[3]);
     else if (m[4]) block = m[4] as 'stdout' | 'stderr';
@@ -87,14 +90,23 @@ function parseJsonObject(text: string): StatusJson | undefined {
   if (start < 0 || end < start) return undefined;
   try {
     const v: unknown = JSON.parse(text.slice(start, end + 1));
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v as StatusJson : undefined;
-  } catch { return undefined; }
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as StatusJson) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** BackendState comes from the JSON, never from the exit code (`status --json` exits 0 when logged out). */
 export function parseTailscaleOutput(out: string): TailscaleFacts {
   const p = splitScriptOutput(out);
-  if (!p.cli) return { installed: false, daemonRunning: false, magicDns: false, health: [], ...(p.cli === undefined ? { error: 'no tailscale script output' } : {}) };
+  if (!p.cli)
+    return {
+      installed: false,
+      daemonRunning: false,
+      magicDns: false,
+      health: [],
+      ...(p.cli === undefined ? { error: 'no tailscale script output' } : {}),
+    };
   const base: TailscaleFacts = { installed: true, cliPath: p.cli, daemonRunning: false, magicDns: false, health: [] };
   const doc = parseJsonObject(p.stdout);
   if (!doc) {
@@ -138,7 +150,8 @@ export function tailnetUrls(t: TailscaleFacts, port: number, bind: string): stri
   const v4 = t.ipv4 ? `http://${t.ipv4}:${port}` : undefined;
   if (isWildcard(b)) return [v4, dns].filter((u): u is string => u !== undefined);
   if (t.ipv4 && b === t.ipv4) return [`http://${t.ipv4}:${port}`];
-  if (t.ipv6 && canonicalAddress(b) === canonicalAddress(t.ipv6)) return [`http://[${canonicalAddress(t.ipv6)}]:${port}`];
+  if (t.ipv6 && canonicalAddress(b) === canonicalAddress(t.ipv6))
+    return [`http://[${canonicalAddress(t.ipv6)}]:${port}`];
   if (t.dnsName && b === t.dnsName.toLowerCase() && dns) return [dns];
   return [];
 }

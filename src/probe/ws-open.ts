@@ -35,9 +35,7 @@ export interface WsOpenOptions {
 }
 
 export type WsMessage =
-  | { type: 'text'; text: string }
-  | { type: 'binary'; bytes: number }
-  | { type: 'close'; code?: number; reason: string };
+  { type: 'text'; text: string } | { type: 'binary'; bytes: number } | { type: 'close'; code?: number; reason: string };
 
 export type WsOpenResult =
   | { kind: 'open'; conn: WsConnection }
@@ -48,11 +46,19 @@ export type WsOpenResult =
 export function handshakeProblem(h: IncomingHttpHeaders, wsMessage = ''): string {
   const upgrade = h.upgrade;
   if ((upgrade ?? '').toLowerCase() !== 'websocket') return `invalid Upgrade header: ${upgrade ?? '(missing)'}`;
-  const connection = (h.connection ?? '').toLowerCase().split(',').map((t) => t.trim()).filter((t) => t !== '');
-  if (!connection.includes('upgrade')) return `Connection header lacks "upgrade": ${connection.join(', ') || '(missing)'}`;
-  if (/Sec-WebSocket-Accept/i.test(wsMessage)) return `invalid Sec-WebSocket-Accept: ${String(h['sec-websocket-accept'] ?? '(missing)')}`;
-  if (/subprotocol/i.test(wsMessage)) return `server sent a subprotocol (${String(h['sec-websocket-protocol'])}) but none was requested`;
-  if (/extension/i.test(wsMessage)) return `server sent extensions (${String(h['sec-websocket-extensions'])}) but none were requested`;
+  const connection = (h.connection ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (!connection.includes('upgrade'))
+    return `Connection header lacks "upgrade": ${connection.join(', ') || '(missing)'}`;
+  if (/Sec-WebSocket-Accept/i.test(wsMessage))
+    return `invalid Sec-WebSocket-Accept: ${String(h['sec-websocket-accept'] ?? '(missing)')}`;
+  if (/subprotocol/i.test(wsMessage))
+    return `server sent a subprotocol (${String(h['sec-websocket-protocol'])}) but none was requested`;
+  if (/extension/i.test(wsMessage))
+    return `server sent extensions (${String(h['sec-websocket-extensions'])}) but none were requested`;
   return wsMessage || 'not a WebSocket handshake';
 }
 
@@ -70,16 +76,24 @@ export class WsConnection {
   private wake: (() => void) | undefined;
 
   /** `stream` is the dialled one: ws swallows its errors once open, so the cause of a reset is kept from here. */
-  constructor(readonly ws: WebSocket, stream: Duplex) {
-    stream.on('error', (err: Error) => { this.streamError ??= err; });
+  constructor(
+    readonly ws: WebSocket,
+    stream: Duplex,
+  ) {
+    stream.on('error', (err: Error) => {
+      this.streamError ??= err;
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const buf = toBuffer(data);
       this.push(isBinary ? { type: 'binary', bytes: buf.length } : { type: 'text', text: buf.toString('utf8') });
     });
-    ws.on('error', (err: Error) => { this.error ??= err; });
+    ws.on('error', (err: Error) => {
+      this.error ??= err;
+    });
     ws.on('close', (code: number, reason: Buffer) => {
       // 1006 is never sent: it means no close frame arrived (the stream ended or broke); 1005 = a frame without a code.
-      if (this.error === undefined && code !== 1006) this.inbox.push({ type: 'close', ...(code === 1005 ? {} : { code }), reason: reason.toString('utf8') });
+      if (this.error === undefined && code !== 1006)
+        this.inbox.push({ type: 'close', ...(code === 1005 ? {} : { code }), reason: reason.toString('utf8') });
       this.closed = true;
       this.wake?.();
     });
@@ -94,14 +108,21 @@ export class WsConnection {
     return new Promise<WsMessage>((resolve, reject) => {
       let done = false;
       let off = (): void => undefined;
-      const settle = (fn: () => void): void => { done = true; off(); this.wake = undefined; fn(); };
+      const settle = (fn: () => void): void => {
+        done = true;
+        off();
+        this.wake = undefined;
+        fn();
+      };
       const attempt = (): void => {
         if (done) return;
         const msg = this.inbox.shift();
         if (msg) settle(() => resolve(msg));
         else if (this.closed) settle(() => reject(this.gone(what)));
       };
-      off = deadline.onExpire(() => { if (!done) settle(() => reject(timedOut(deadline, what))); });
+      off = deadline.onExpire(() => {
+        if (!done) settle(() => reject(timedOut(deadline, what)));
+      });
       this.wake = attempt;
       attempt();
     });
@@ -152,18 +173,41 @@ function upgrade(stream: Duplex, o: WsOpenOptions): Promise<WsOpenResult> {
     let upgradeHeaders: IncomingHttpHeaders | undefined;
     let onBodyDeadline: (() => void) | undefined;
     let off = (): void => undefined;
-    const settle = (done: () => void): void => { if (settled) return; settled = true; off(); done(); };
-    const drop = (result: WsOpenResult): void => { settle(() => resolve(result)); ws.terminate(); };
+    const settle = (done: () => void): void => {
+      if (settled) return;
+      settled = true;
+      off();
+      done();
+    };
+    const drop = (result: WsOpenResult): void => {
+      settle(() => resolve(result));
+      ws.terminate();
+    };
     off = o.deadline.onExpire(() => {
-      if (onBodyDeadline) { onBodyDeadline(); return; }
+      if (onBodyDeadline) {
+        onBodyDeadline();
+        return;
+      }
       settle(() => reject(timedOut(o.deadline, HEAD)));
       ws.terminate();
     });
-    ws.once('upgrade', (res) => { upgradeHeaders = res.headers; });
+    ws.once('upgrade', (res) => {
+      upgradeHeaders = res.headers;
+    });
     ws.once('open', () => settle(() => resolve({ kind: 'open', conn })));
     ws.once('unexpected-response', (_req, res) => {
-      if (res.statusCode === 101) { drop({ kind: 'bad-handshake', problem: handshakeProblem(res.headers) }); return; }
-      const rejected = (body: string): void => drop({ kind: 'rejected', status: res.statusCode ?? 0, reason: res.statusMessage ?? '', headers: res.headers, body });
+      if (res.statusCode === 101) {
+        drop({ kind: 'bad-handshake', problem: handshakeProblem(res.headers) });
+        return;
+      }
+      const rejected = (body: string): void =>
+        drop({
+          kind: 'rejected',
+          status: res.statusCode ?? 0,
+          reason: res.statusMessage ?? '',
+          headers: res.headers,
+          body,
+        });
       onBodyDeadline = () => rejected(''); // the status decides the verdict; a body that never ends does not change it
       readBody(res).then(rejected, () => rejected(''));
     });

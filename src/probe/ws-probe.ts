@@ -6,7 +6,6 @@ import { Deadline, type Dial, toProbeFailure } from './dial.js';
 import { redactSecrets } from './redact.js';
 import { type WsConnection, type WsMessage, openWebSocket } from './ws-open.js';
 
-
 export interface WsProbeOptions {
   dial: Dial;
   host: string;
@@ -23,7 +22,8 @@ export interface WsProbeOptions {
   timeoutMs?: number;
 }
 
-export type WsProbeFailureKind = 'refused' | 'timeout' | 'http' | 'bad-handshake' | 'no-ready-frame' | 'reset' | 'unreachable';
+export type WsProbeFailureKind =
+  'refused' | 'timeout' | 'http' | 'bad-handshake' | 'no-ready-frame' | 'reset' | 'unreachable';
 
 export type WsProbeResult =
   | { ok: true; status: 101; ms: number; firstFrame: unknown }
@@ -44,7 +44,10 @@ export function buildProbePath(path: string, token?: string, ticket?: string): s
 export function isGatewayReady(frame: unknown): boolean {
   if (typeof frame !== 'object' || frame === null) return false;
   const f = frame as { method?: unknown; params?: { type?: unknown } | null };
-  return f.method === 'gateway.ready' || (typeof f.params === 'object' && f.params !== null && f.params.type === 'gateway.ready');
+  return (
+    f.method === 'gateway.ready' ||
+    (typeof f.params === 'object' && f.params !== null && f.params.type === 'gateway.ready')
+  );
 }
 
 type Fail = (kind: WsProbeFailureKind, detail: string, extra?: Partial<Failure>) => Failure;
@@ -52,18 +55,31 @@ type Fail = (kind: WsProbeFailureKind, detail: string, extra?: Partial<Failure>)
 export async function probeWebSocket(o: WsProbeOptions): Promise<WsProbeResult> {
   const started = Date.now();
   const secrets = [o.token, o.ticket];
-  const fail: Fail = (kind, detail, extra = {}) =>
-    ({ ok: false, kind, ms: Date.now() - started, detail: redactSecrets(detail, secrets), ...extra });
+  const fail: Fail = (kind, detail, extra = {}) => ({
+    ok: false,
+    kind,
+    ms: Date.now() - started,
+    detail: redactSecrets(detail, secrets),
+    ...extra,
+  });
   const deadline = new Deadline(o.timeoutMs ?? 8000);
   const target = `${formatHostHeader(o.host, o.port)}${o.path ?? '/api/ws'}`;
   let conn: WsConnection | undefined;
   try {
     const r = await openWebSocket({
-      dial: o.dial, host: o.host, port: o.port, hostHeader: o.hostHeader,
-      path: buildProbePath(o.path ?? '/api/ws', o.token, o.ticket), origin: o.origin ?? 'file://', deadline,
+      dial: o.dial,
+      host: o.host,
+      port: o.port,
+      hostHeader: o.hostHeader,
+      path: buildProbePath(o.path ?? '/api/ws', o.token, o.ticket),
+      origin: o.origin ?? 'file://',
+      deadline,
     });
     if (r.kind === 'rejected') return rejection(r, target, secrets, fail);
-    if (r.kind === 'bad-handshake') return fail('bad-handshake', `${target}: 101 but ${r.problem} (a proxy or middlebox rewrote the handshake?)`, { status: 101 });
+    if (r.kind === 'bad-handshake')
+      return fail('bad-handshake', `${target}: 101 but ${r.problem} (a proxy or middlebox rewrote the handshake?)`, {
+        status: 101,
+      });
     conn = r.conn;
     const frame = await readReadyFrame(conn, deadline, target, fail);
     return 'kind' in frame ? frame : { ok: true, status: 101, ms: Date.now() - started, firstFrame: frame.value };
@@ -76,13 +92,26 @@ export async function probeWebSocket(o: WsProbeOptions): Promise<WsProbeResult> 
   }
 }
 
-function rejection(r: { status: number; reason: string; body: string }, target: string, secrets: Array<string | undefined>, fail: Fail): Failure {
+function rejection(
+  r: { status: number; reason: string; body: string },
+  target: string,
+  secrets: Array<string | undefined>,
+  fail: Fail,
+): Failure {
   const shown = redactSecrets(r.body.slice(0, 500), secrets);
   const bodyNote = r.body === '' ? 'empty body' : `body ${JSON.stringify(shown.slice(0, 120))}`;
-  return fail('http', `${target}: HTTP ${r.status}${r.reason ? ` ${r.reason}` : ''}, ${bodyNote}`, { status: r.status, body: shown });
+  return fail('http', `${target}: HTTP ${r.status}${r.reason ? ` ${r.reason}` : ''}, ${bodyNote}`, {
+    status: r.status,
+    body: shown,
+  });
 }
 
-async function readReadyFrame(conn: WsConnection, deadline: Deadline, target: string, fail: Fail): Promise<Failure | { value: unknown }> {
+async function readReadyFrame(
+  conn: WsConnection,
+  deadline: Deadline,
+  target: string,
+  fail: Fail,
+): Promise<Failure | { value: unknown }> {
   const noReady = (what: string): Failure => fail('no-ready-frame', `${target}: 101 OK, but ${what}`, { status: 101 });
   let msg: WsMessage;
   try {
@@ -90,10 +119,13 @@ async function readReadyFrame(conn: WsConnection, deadline: Deadline, target: st
   } catch (err) {
     return noReady(toProbeFailure(err).message);
   }
-  if (msg.type === 'close') return noReady(`the server closed (code ${msg.code ?? 'none'}${msg.reason ? ` ${msg.reason}` : ''})`);
+  if (msg.type === 'close')
+    return noReady(`the server closed (code ${msg.code ?? 'none'}${msg.reason ? ` ${msg.reason}` : ''})`);
   if (msg.type === 'binary') return noReady(`the first frame is binary (${msg.bytes} bytes)`);
   let frame: unknown;
-  try { frame = JSON.parse(msg.text); } catch {
+  try {
+    frame = JSON.parse(msg.text);
+  } catch {
     return noReady(`the first frame is not JSON: ${JSON.stringify(msg.text.slice(0, 120))}`);
   }
   if (!isGatewayReady(frame)) return noReady(`the first frame is not gateway.ready: ${msg.text.slice(0, 160)}`);

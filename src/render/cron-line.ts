@@ -64,7 +64,10 @@ export function renderTimerScript(s: ScheduleSpec): string {
 }
 
 export function timerName(label: string): string {
-  return `hermes-setup-check-${label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase()}`;
+  return `hermes-setup-check-${label
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase()}`;
 }
 
 export function renderSystemdTimer(s: ScheduleSpec, script: string): { service: string; timer: string } {

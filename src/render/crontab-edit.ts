@@ -18,7 +18,10 @@ export const CREATED_TAG = 'created-crontab';
 
 const ENTRY = / # hermes-setup:(\S+?)( created-crontab)?\r?$/;
 
-interface Entry { marker: string; created: boolean }
+interface Entry {
+  marker: string;
+  created: boolean;
+}
 
 /** The crontab split into lines, each with its own `\n` (the last may have none). */
 export function splitCrontab(text: string): string[] {

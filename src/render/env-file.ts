@@ -51,7 +51,18 @@ class Reader {
   }
 }
 
-const ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const ESCAPES: Record<string, string> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
 
 /** Python reads the file with universal newlines, so CR LF and CR inside quoted values arrive as LF. */
 function universalNewlines(s: string): string {
@@ -65,7 +76,8 @@ function rstripPy(s: string): string {
 function parseValue(r: Reader): string {
   const c = r.peek();
   if (c === "'") return universalNewlines(r.read(RE.singleQuotedValue)[0]!).replace(/\\[\\']/g, (m) => m[1]!);
-  if (c === '"') return universalNewlines(r.read(RE.doubleQuotedValue)[0]!).replace(/\\[\\'"abfnrtv]/g, (m) => ESCAPES[m[1]!]!);
+  if (c === '"')
+    return universalNewlines(r.read(RE.doubleQuotedValue)[0]!).replace(/\\[\\'"abfnrtv]/g, (m) => ESCAPES[m[1]!]!);
   if (c === '' || c === '\n' || c === '\r') return '';
   return rstripPy(r.read(RE.unquotedValue)[0]!.replace(UNQUOTED_COMMENT, ''));
 }
@@ -117,9 +129,7 @@ export function renderDotenvValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export type EnvEdit =
-  | { changed: false }
-  | { changed: true; text: string; action: 'replaced' | 'appended' | 'removed' };
+export type EnvEdit = { changed: false } | { changed: true; text: string; action: 'replaced' | 'appended' | 'removed' };
 
 export function detectEol(text: string): '\r\n' | '\n' {
   return /\r\n/.test(text) ? '\r\n' : '\n';

@@ -4,7 +4,8 @@ import { assertAbsolute, type ServiceSpec } from './service-spec.js';
 
 export const LAUNCHD_LABEL = 'ai.hermes.dashboard';
 export const PLIST_FILE = `${LAUNCHD_LABEL}.plist`;
-export const HOMEBREW_PATH = '/opt/homebrew/bin:/opt/homebrew/sbin:/usr/local/bin:/usr/local/sbin:/usr/bin:/bin:/usr/sbin:/sbin';
+export const HOMEBREW_PATH =
+  '/opt/homebrew/bin:/opt/homebrew/sbin:/usr/local/bin:/usr/local/sbin:/usr/bin:/bin:/usr/sbin:/sbin';
 
 function fill(value: PlistValue, vars: Record<string, string>, args: string[]): PlistValue {
   if (typeof value === 'string') {
@@ -28,7 +29,11 @@ export function renderLaunchdPlist(template: string, spec: ServiceSpec): string 
   assertAbsolute('log directory', spec.logDir);
   const parsed = parse(template);
   const vars: Record<string, string> = {
-    PATH: spec.path, HERMES_HOME: spec.hermesHome, LOG_DIR: spec.logDir, HOME: spec.home, USER: spec.user ?? '',
+    PATH: spec.path,
+    HERMES_HOME: spec.hermesHome,
+    LOG_DIR: spec.logDir,
+    HOME: spec.home,
+    USER: spec.user ?? '',
   };
   if (template.includes('{{USER}}') && !spec.user) throw new Error('the LaunchDaemon needs a user');
   const doc = fill(parsed, vars, spec.programArguments) as Record<string, PlistValue>;

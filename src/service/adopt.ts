@@ -37,7 +37,10 @@ export function serviceCommand(text: string): string {
     const args = Array.isArray(d?.['ProgramArguments']) ? (d['ProgramArguments'] as unknown[]).map(String) : [];
     return (args.length ? args : typeof d?.['Program'] === 'string' ? [d['Program']] : []).join(' ');
   }
-  return [...text.matchAll(/^[ \t]*ExecStart[ \t]*=[ \t]*(.*?)[ \t]*$/gm)].map((m) => m[1]!.replace(/^[-@:+!]+/, '')).filter(Boolean).join('; ');
+  return [...text.matchAll(/^[ \t]*ExecStart[ \t]*=[ \t]*(.*?)[ \t]*$/gm)]
+    .map((m) => m[1]!.replace(/^[-@:+!]+/, ''))
+    .filter(Boolean)
+    .join('; ');
 }
 
 export function runsHermesDashboard(command: string): boolean {
@@ -55,7 +58,9 @@ export function classifyServiceFile(current: string | undefined, state: Converge
 
 /** Splits a systemd Environment= value into assignments (double or single quotes group words). */
 function unitAssignments(value: string): string[] {
-  return [...value.matchAll(/"((?:\\.|[^"\\])*)"|'([^']*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3] ?? ''));
+  return [...value.matchAll(/"((?:\\.|[^"\\])*)"|'([^']*)'|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3] ?? ''),
+  );
 }
 
 /** The environment a unit (Environment= lines) or plist (EnvironmentVariables) sets. */

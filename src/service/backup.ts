@@ -14,6 +14,12 @@ umask 077; cp -p "$p" "$b.tmp.$$"; chmod 600 "$b.tmp.$$"; mv -f "$b.tmp.$$" "$b"
 /** Copies the file on the host (its bytes as they are there); returns where the backup went. */
 export async function backupServiceFile(io: StepIo, path: string, sudo: boolean): Promise<string> {
   const r = await io.remote.exec(`${sudo ? 'sudo -n ' : ''}sh -c ${quote(SCRIPT)} sh ${quotePath(path)}`);
-  if (r.code !== 0) throw remoteCommandError('E_REMOTE_IO', `backing up ${path}`, r, 'check the permissions of its directory; nothing was replaced');
+  if (r.code !== 0)
+    throw remoteCommandError(
+      'E_REMOTE_IO',
+      `backing up ${path}`,
+      r,
+      'check the permissions of its directory; nothing was replaced',
+    );
   return r.stdout.trim().split('\n').pop() ?? `${path}.hermes-setup.bak`;
 }

@@ -21,9 +21,22 @@ export function servicePath(base: string, nodeDirs: readonly string[]): string {
 export function desiredSpec(i: ConvergeInputs, path: (hermesDir: string) => string, user?: string): ServiceSpec {
   const f = i.facts;
   const h = f.hermes;
-  if (!h || !i.build || !i.decision) throw new Error('internal: the service is planned after hermes, build and mode are known');
+  if (!h || !i.build || !i.decision)
+    throw new Error('internal: the service is planned after hermes, build and mode are known');
   return {
-    programArguments: buildDashboardArgv({ hermesPath: h.path, mode: i.decision.mode, bind: i.decision.bind, port: i.opts.port, caps: i.build.caps, skipBuild: !f.npm }),
-    hermesHome: `${f.home}/.hermes`, home: f.home, logDir: `${f.home}/.hermes/logs`, mode: i.decision.mode, path: servicePath(path(dirOf(h.path)), f.node?.dirs ?? []), ...(user ? { user } : {}),
+    programArguments: buildDashboardArgv({
+      hermesPath: h.path,
+      mode: i.decision.mode,
+      bind: i.decision.bind,
+      port: i.opts.port,
+      caps: i.build.caps,
+      skipBuild: !f.npm,
+    }),
+    hermesHome: `${f.home}/.hermes`,
+    home: f.home,
+    logDir: `${f.home}/.hermes/logs`,
+    mode: i.decision.mode,
+    path: servicePath(path(dirOf(h.path)), f.node?.dirs ?? []),
+    ...(user ? { user } : {}),
   };
 }

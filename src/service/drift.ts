@@ -27,8 +27,12 @@ function shortCommand(command: string): string {
 
 function adoptNote(current: string, command: string, path: string, i: ConvergeInputs): string {
   const token = tokenInServiceFile(current);
-  const moved = token === undefined ? '' : token === i.secrets?.token ? '; its token is now pinned in ~/.hermes/.env only'
-    : '; its token differed from the one in ~/.hermes/.env (which Hermes used) and was not kept';
+  const moved =
+    token === undefined
+      ? ''
+      : token === i.secrets?.token
+        ? '; its token is now pinned in ~/.hermes/.env only'
+        : '; its token differed from the one in ~/.hermes/.env (which Hermes used) and was not kept';
   return `adopt your hand-made ${basename(path)} (it ran \`${shortCommand(command)}\`): backed up to ${backupPathOf(path)}${moved}`;
 }
 
@@ -39,17 +43,29 @@ export function planTakeover(current: string | undefined, i: ConvergeInputs, pat
   const backup = { path: backupPathOf(path), content: current };
   if (origin.kind === 'hand-made') {
     const dropped = droppedVariables(current);
-    return { backup, note: adoptNote(current, origin.command, path, i),
-      warnings: dropped.length ? [`${path} also set ${dropped.join(', ')}; the new service does not (put them in ~/.hermes/.env if Hermes needs them; the backup keeps them)`] : [] };
+    return {
+      backup,
+      note: adoptNote(current, origin.command, path, i),
+      warnings: dropped.length
+        ? [
+            `${path} also set ${dropped.join(', ')}; the new service does not (put them in ~/.hermes/.env if Hermes needs them; the backup keeps them)`,
+          ]
+        : [],
+    };
   }
-  const why = origin.kind === 'foreign'
-    ? `${path} runs \`${shortCommand(origin.command) || 'nothing hermes-setup can read'}\`, not \`hermes dashboard\` or \`hermes serve\``
-    : `${path} was written by hermes-setup and edited by hand since (it differs from what the last converge recorded)`;
+  const why =
+    origin.kind === 'foreign'
+      ? `${path} runs \`${shortCommand(origin.command) || 'nothing hermes-setup can read'}\`, not \`hermes dashboard\` or \`hermes serve\``
+      : `${path} was written by hermes-setup and edited by hand since (it differs from what the last converge recorded)`;
   if (i.opts.force) return { backup, note: `replace it (--force: ${why}); backed up to ${backup.path}`, warnings: [] };
   if (i.opts.dryRun) return { warnings: [`${why}; a real run refuses to replace it without --force`] };
-  throw stepError(origin.kind === 'foreign' ? 'E_SERVICE_FOREIGN' : 'E_SERVICE_DRIFT', `${why}; refusing to replace it`,
-    origin.kind === 'foreign' ? 'move it away (or give hermes-setup another --port), or rerun with --force to replace it (a 0600 backup is kept next to it)'
-      : 'review it with --dry-run (the diff shows the edit), then rerun with --force to replace it (a 0600 backup is kept next to it)');
+  throw stepError(
+    origin.kind === 'foreign' ? 'E_SERVICE_FOREIGN' : 'E_SERVICE_DRIFT',
+    `${why}; refusing to replace it`,
+    origin.kind === 'foreign'
+      ? 'move it away (or give hermes-setup another --port), or rerun with --force to replace it (a 0600 backup is kept next to it)'
+      : 'review it with --dry-run (the diff shows the edit), then rerun with --force to replace it (a 0600 backup is kept next to it)',
+  );
 }
 
 /** The pinned token differs from the one recorded at the last converge (edited by hand): the server still runs the old one. */
@@ -59,7 +75,8 @@ export function tokenDrift(i: ConvergeInputs): boolean {
 
 /** The running dashboard started before the Hermes version it should run (not restarted by `hermes update` since). */
 function versionStale(i: ConvergeInputs): boolean {
-  const changed = i.changed.version || (i.state !== undefined && i.build !== undefined && i.state.hermesVersion !== i.build.version);
+  const changed =
+    i.changed.version || (i.state !== undefined && i.build !== undefined && i.state.hermesVersion !== i.build.version);
   return changed && i.service.restartedBy === undefined;
 }
 
@@ -69,6 +86,11 @@ export function dependencyChanged(i: ConvergeInputs): boolean {
 }
 
 export function restartReasons(i: ConvergeInputs, fileChanged: string | undefined): string[] {
-  return [fileChanged ?? '', i.changed.env ? '.env changed' : '', i.changed.config ? 'config.yaml changed' : '', versionStale(i) ? 'Hermes version changed' : '',
-    tokenDrift(i) && !i.changed.env ? 'pinned token differs from the converged one' : ''].filter(Boolean);
+  return [
+    fileChanged ?? '',
+    i.changed.env ? '.env changed' : '',
+    i.changed.config ? 'config.yaml changed' : '',
+    versionStale(i) ? 'Hermes version changed' : '',
+    tokenDrift(i) && !i.changed.env ? 'pinned token differs from the converged one' : '',
+  ].filter(Boolean);
 }

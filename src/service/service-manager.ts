@@ -7,9 +7,13 @@ import type { ServiceManager, ServiceView } from './service-types.js';
 /** The adapter for this host, or a one-line refusal. */
 export async function serviceManagerFor(facts: Facts): Promise<ServiceManager> {
   if (facts.os === 'Darwin') return (await import('./launchd/launchd-manager.js')).launchdManager;
-  if (facts.os === 'Linux' && facts.init === 'systemd') return (await import('./systemd/systemd-manager.js')).systemdManager;
-  throw stepError('E_UNSUPPORTED_OS', `${facts.os || 'this OS'} without systemd is not supported (init: ${facts.init})`,
-    'hermes-setup manages a systemd unit (Linux) or a launchd job (macOS)');
+  if (facts.os === 'Linux' && facts.init === 'systemd')
+    return (await import('./systemd/systemd-manager.js')).systemdManager;
+  throw stepError(
+    'E_UNSUPPORTED_OS',
+    `${facts.os || 'this OS'} without systemd is not supported (init: ${facts.init})`,
+    'hermes-setup manages a systemd unit (Linux) or a launchd job (macOS)',
+  );
 }
 
 /** The service as the health view sees it: where it is installed and how it looks. */

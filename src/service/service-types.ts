@@ -47,7 +47,10 @@ export interface ServiceDuplicate {
 }
 
 /** What a converge was asked for: a system-wide service (--daemon) and, for launchd, a domain (--launchd-domain). */
-export interface TargetOptions { daemon: boolean; launchdDomain?: 'gui' | 'user' }
+export interface TargetOptions {
+  daemon: boolean;
+  launchdDomain?: 'gui' | 'user';
+}
 
 export interface ServiceManager {
   readonly name: 'systemd' | 'launchd';
@@ -64,4 +67,3 @@ export interface ServiceManager {
   /** Stops and removes what hermes-setup installed (uninstall). */
   remove(io: StepIo, facts: Facts, state: ConvergeState | undefined): Promise<StepOutcome[]>;
 }
-

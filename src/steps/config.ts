@@ -10,41 +10,76 @@ import { signsIn } from '../hermes/access-mode.js';
 import { configSecrets, enableBasicAuth, readConfigAuth } from '../hermes/config-yaml.js';
 import type { ChangeStep, Plan } from './step.js';
 
-export interface ConfigObserved { file: FileFact }
-export interface ConfigActions { before: string; after: string; mode: number; removed: string[] }
+export interface ConfigObserved {
+  file: FileFact;
+}
+export interface ConfigActions {
+  before: string;
+  after: string;
+  mode: number;
+  removed: string[];
+}
 
-const FIX = 'remove `basic` from plugins.disabled (and any plaintext dashboard.basic_auth.password) in ~/.hermes/config.yaml, or run `hermes plugins enable basic` on the host; then rerun';
+const FIX =
+  'remove `basic` from plugins.disabled (and any plaintext dashboard.basic_auth.password) in ~/.hermes/config.yaml, or run `hermes plugins enable basic` on the host; then rerun';
 
 function refuse(why: string): never {
-  throw usageError('E_CONFIG_YAML', `~/.hermes/config.yaml must change for the basic-auth login to work (Hermes ignores it while basic is in plugins.disabled, or a plaintext password replaces the hash), but hermes-setup cannot edit it safely: ${why}`, FIX);
+  throw usageError(
+    'E_CONFIG_YAML',
+    `~/.hermes/config.yaml must change for the basic-auth login to work (Hermes ignores it while basic is in plugins.disabled, or a plaintext password replaces the hash), but hermes-setup cannot edit it safely: ${why}`,
+    FIX,
+  );
 }
 
 function shadowWarning(keys: string[], i: ConvergeInputs): string[] {
   const shadowed = keys.filter((k) => k !== 'password');
   if (shadowed.length === 0) return [];
   const user = i.secrets?.password?.username ?? i.opts.username;
-  return [`~/.hermes/config.yaml sets dashboard.basic_auth ${shadowed.join(', ')}: the values hermes-setup pins in ~/.hermes/.env win key by key (login user "${user}"), so that config-side login no longer applies`];
+  return [
+    `~/.hermes/config.yaml sets dashboard.basic_auth ${shadowed.join(', ')}: the values hermes-setup pins in ~/.hermes/.env win key by key (login user "${user}"), so that config-side login no longer applies`,
+  ];
 }
 
 /** Pure: the edit of config.yaml password mode needs, if any. */
 export function planConfig(o: ConfigObserved, i: ConvergeInputs): Plan<ConfigActions> {
-  if (!signsIn(i.decision?.mode)) return { describe: '', okDetail: `not needed: ${i.decision?.mode ?? 'this'} mode does not sign in with basic auth` };
+  if (!signsIn(i.decision?.mode))
+    return {
+      describe: '',
+      okDetail: `not needed: ${i.decision?.mode ?? 'this'} mode does not sign in with basic auth`,
+    };
   const text = o.file.content?.toString('utf8') ?? '';
-  if (o.file.type === 'missing') return { describe: '', okDetail: 'no ~/.hermes/config.yaml: nothing disables the basic-auth provider' };
+  if (o.file.type === 'missing')
+    return { describe: '', okDetail: 'no ~/.hermes/config.yaml: nothing disables the basic-auth provider' };
   const read = readConfigAuth(text);
   if (!read.ok) {
-    return { describe: '', okDetail: 'config.yaml not read', implies: { warnings: [`~/.hermes/config.yaml could not be read (${read.reason}); if it lists basic in plugins.disabled, the login will not work`] } };
+    return {
+      describe: '',
+      okDetail: 'config.yaml not read',
+      implies: {
+        warnings: [
+          `~/.hermes/config.yaml could not be read (${read.reason}); if it lists basic in plugins.disabled, the login will not work`,
+        ],
+      },
+    };
   }
   const warnings = shadowWarning(read.auth.basicAuthKeys, i);
   const redact = configSecrets(text);
-  if (!read.auth.basicDisabled && !read.auth.plainPassword) return { describe: '', okDetail: 'the basic-auth provider is enabled', implies: { warnings, redact } };
+  if (!read.auth.basicDisabled && !read.auth.plainPassword)
+    return { describe: '', okDetail: 'the basic-auth provider is enabled', implies: { warnings, redact } };
   if (o.file.type === 'symlink') refuse(`it is a symlink (to ${o.file.target})`);
   const edit = enableBasicAuth(text);
   if ('reason' in edit) refuse(edit.reason);
   const a: ConfigActions = { before: text, after: edit.after, mode: o.file.mode ?? 0o600, removed: edit.removed };
   return {
-    actions: a, describe: `remove ${edit.removed.join(' and ')} in ~/.hermes/config.yaml (backup ${PATHS.configBackup})`, okDetail: '',
-    implies: { warnings, redact, changed: { config: true }, files: [{ path: PATHS.config, before: text, after: edit.after, mode: a.mode }] },
+    actions: a,
+    describe: `remove ${edit.removed.join(' and ')} in ~/.hermes/config.yaml (backup ${PATHS.configBackup})`,
+    okDetail: '',
+    implies: {
+      warnings,
+      redact,
+      changed: { config: true },
+      files: [{ path: PATHS.config, before: text, after: edit.after, mode: a.mode }],
+    },
   };
 }
 

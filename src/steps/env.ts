@@ -13,7 +13,17 @@ import { parseDotenv, readDotenvValue, removeDotenvKey, upsertDotenv } from '../
 import { tokenInServiceFile } from '../service/adopt.js';
 import { serviceManagerFor } from '../service/service-manager.js';
 import { quotePath } from '../transport/shell.js';
-import { BASIC_HASH_KEY, BASIC_PLAIN_KEY, BASIC_SECRET_KEY, BASIC_USER_KEY, TOKEN_KEY, fingerprint, isStrongToken, secretTooShort, verifyPassword } from '../secrets.js';
+import {
+  BASIC_HASH_KEY,
+  BASIC_PLAIN_KEY,
+  BASIC_SECRET_KEY,
+  BASIC_USER_KEY,
+  TOKEN_KEY,
+  fingerprint,
+  isStrongToken,
+  secretTooShort,
+  verifyPassword,
+} from '../secrets.js';
 import type { ChangeStep, Plan } from './step.js';
 
 export interface EnvObserved {
@@ -42,12 +52,22 @@ export interface EnvActions {
   passwordFile?: string;
 }
 
-function chooseToken(text: string, i: ConvergeInputs, serviceToken: string | undefined): { token: string; note?: string } {
+function chooseToken(
+  text: string,
+  i: ConvergeInputs,
+  serviceToken: string | undefined,
+): { token: string; note?: string } {
   const existing = readDotenvValue(text, TOKEN_KEY);
   if (isStrongToken(existing) && !i.opts.rotateToken) return { token: existing };
   // The seed recipe also set the token in the unit: a strong one there is the one the desktop app has; move it here.
-  if (isStrongToken(serviceToken) && !i.opts.rotateToken) return { token: serviceToken, note: 'pinned the token the service file set (moved out of it)' };
-  const note = existing === undefined ? 'new token' : i.opts.rotateToken ? 'rotated token (--rotate-token)' : 'replaced a weak token';
+  if (isStrongToken(serviceToken) && !i.opts.rotateToken)
+    return { token: serviceToken, note: 'pinned the token the service file set (moved out of it)' };
+  const note =
+    existing === undefined
+      ? 'new token'
+      : i.opts.rotateToken
+        ? 'rotated token (--rotate-token)'
+        : 'replaced a weak token';
   return { token: i.generated.token, note };
 }
 
@@ -66,7 +86,12 @@ function upsertAll(text: string, pairs: Array<[string, string]>): string {
 }
 
 /** Password mode: keep a matching pinned login, else pin the run's generated one. */
-function planPassword(text: string, o: EnvObserved, i: ConvergeInputs, notes: string[]): { text: string; password: NonNullable<PinnedSecrets['password']> } {
+function planPassword(
+  text: string,
+  o: EnvObserved,
+  i: ConvergeInputs,
+  notes: string[],
+): { text: string; password: NonNullable<PinnedSecrets['password']> } {
   const user = readDotenvValue(text, BASIC_USER_KEY);
   const hash = readDotenvValue(text, BASIC_HASH_KEY);
   let password: NonNullable<PinnedSecrets['password']>;
@@ -77,7 +102,10 @@ function planPassword(text: string, o: EnvObserved, i: ConvergeInputs, notes: st
     password = { username: i.opts.username, hash: i.generated.passwordHash, password: i.generated.password };
     notes.push('new basic-auth password');
   }
-  let out = upsertAll(text, [[BASIC_USER_KEY, password.username], [BASIC_HASH_KEY, password.hash]]);
+  let out = upsertAll(text, [
+    [BASIC_USER_KEY, password.username],
+    [BASIC_HASH_KEY, password.hash],
+  ]);
   // A non-empty plaintext password in the environment replaces any hash: login would answer 401 (docs/hermes-contract.md#c6).
   if ((readDotenvValue(out, BASIC_PLAIN_KEY) ?? '').trim() !== '') {
     out = dropKey(out, BASIC_PLAIN_KEY);
@@ -98,14 +126,26 @@ function dropPasswordKeys(text: string, i: ConvergeInputs): string {
 }
 
 function describeEnv(a: EnvActions, notes: string[]): string {
-  return [a.contentChanged ? 'update .env' : '', a.fixFileMode ? 'chmod 600 .env' : '', a.fixDirMode ? 'chmod 700 ~/.hermes' : '', ...notes].filter(Boolean).join(', ');
+  return [
+    a.contentChanged ? 'update .env' : '',
+    a.fixFileMode ? 'chmod 600 .env' : '',
+    a.fixDirMode ? 'chmod 700 ~/.hermes' : '',
+    ...notes,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 const OUR_KEYS = [TOKEN_KEY, BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY] as const;
 
 /** The keys and values python-dotenv reads after the first binding. */
 function restOf(text: string): string {
-  return JSON.stringify(parseDotenv(text).slice(1).filter((b) => b.key !== null).map((b) => [b.key, b.value]));
+  return JSON.stringify(
+    parseDotenv(text)
+      .slice(1)
+      .filter((b) => b.key !== null)
+      .map((b) => [b.key, b.value]),
+  );
 }
 
 /**
@@ -117,12 +157,16 @@ function fixBom(text: string, notes: string[], warnings: string[]): string {
   if (!text.startsWith('\uFEFF')) return text;
   const key = keyBehindBom(text, OUR_KEYS);
   if (key && restOf(text) === restOf(text.slice(1))) {
-    notes.push(`dropped the UTF-8 BOM before ${key} on line 1 (python-dotenv read the key as \\ufeff${key}, so Hermes did not see it)`);
+    notes.push(
+      `dropped the UTF-8 BOM before ${key} on line 1 (python-dotenv read the key as \\ufeff${key}, so Hermes did not see it)`,
+    );
     return text.slice(1);
   }
   const first = parseDotenv(text)[0];
   if (first?.key && first.value !== null) {
-    warnings.push(`~/.hermes/.env starts with a UTF-8 BOM: python-dotenv reads its first key as "\\ufeff${first.key.slice(1)}" (left as it is; hermes-setup pins its own keys on lines of their own)`);
+    warnings.push(
+      `~/.hermes/.env starts with a UTF-8 BOM: python-dotenv reads its first key as "\\ufeff${first.key.slice(1)}" (left as it is; hermes-setup pins its own keys on lines of their own)`,
+    );
   }
   return text;
 }
@@ -154,16 +198,32 @@ export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
   const encoding = o.encoding ?? 'utf-8';
   if (encoding === 'latin-1' && after !== o.text) notes.push('.env is latin-1: edited byte for byte');
   const a: EnvActions = {
-    before: o.text, after, encoding, contentChanged: after !== o.text, fixFileMode: o.exists && o.fileMode !== 0o600,
-    fixDirMode: !o.dirExists || o.dirMode !== 0o700, ...(newPassword ? { newPassword } : {}), ...(i.opts.passwordFile ? { passwordFile: i.opts.passwordFile } : {}),
+    before: o.text,
+    after,
+    encoding,
+    contentChanged: after !== o.text,
+    fixFileMode: o.exists && o.fileMode !== 0o600,
+    fixDirMode: !o.dirExists || o.dirMode !== 0o700,
+    ...(newPassword ? { newPassword } : {}),
+    ...(i.opts.passwordFile ? { passwordFile: i.opts.passwordFile } : {}),
   };
   const secrets: PinnedSecrets = { token, ...(password ? { password } : {}) };
   const any = a.contentChanged || a.fixFileMode || a.fixDirMode;
   return {
-    ...(any ? { actions: a } : {}), describe: describeEnv(a, notes),
+    ...(any ? { actions: a } : {}),
+    describe: describeEnv(a, notes),
     okDetail: `token ${fingerprint(token)} pinned${password ? `, basic auth for "${password.username}"` : ''}`,
     implies: {
-      secrets, redact: [token, ...(password?.password ? [password.password] : []), ...hiddenValues(o.text), ...plainValues(o.text), ...(o.serviceToken ? [o.serviceToken] : [])], changed: { env: a.contentChanged }, warnings,
+      secrets,
+      redact: [
+        token,
+        ...(password?.password ? [password.password] : []),
+        ...hiddenValues(o.text),
+        ...plainValues(o.text),
+        ...(o.serviceToken ? [o.serviceToken] : []),
+      ],
+      changed: { env: a.contentChanged },
+      warnings,
       files: a.contentChanged ? [{ path: PATHS.env, before: o.text, after, mode: 0o600 }] : [],
     },
   };
@@ -180,15 +240,23 @@ export const envStep: ChangeStep<EnvObserved, EnvActions> = {
     const serviceToken = await readServiceToken(i);
     return {
       ...(serviceToken ? { serviceToken } : {}),
-      text: env.text, encoding: env.encoding, exists: f.env.type === 'file', ...(f.env.mode !== undefined ? { fileMode: f.env.mode } : {}),
-      ...(f.hermesDir.mode !== undefined ? { dirMode: f.hermesDir.mode } : {}), dirExists: f.hermesDir.type === 'dir', ...(localPassword ? { localPassword } : {}),
+      text: env.text,
+      encoding: env.encoding,
+      exists: f.env.type === 'file',
+      ...(f.env.mode !== undefined ? { fileMode: f.env.mode } : {}),
+      ...(f.hermesDir.mode !== undefined ? { dirMode: f.hermesDir.mode } : {}),
+      dirExists: f.hermesDir.type === 'dir',
+      ...(localPassword ? { localPassword } : {}),
     };
   },
   plan: planEnv,
   async apply({ remote }, a) {
     if (a.fixDirMode || !a.contentChanged) {
-      const r = await remote.exec(`mkdir -p ~/.hermes && chmod 700 ~/.hermes${a.fixFileMode && !a.contentChanged ? ` && chmod 600 ${quotePath(PATHS.env)}` : ''}`);
-      if (r.code !== 0) throw remoteCommandError('E_ENV_WRITE', 'fixing the modes of ~/.hermes', r, 'check ownership of ~/.hermes');
+      const r = await remote.exec(
+        `mkdir -p ~/.hermes && chmod 700 ~/.hermes${a.fixFileMode && !a.contentChanged ? ` && chmod 600 ${quotePath(PATHS.env)}` : ''}`,
+      );
+      if (r.code !== 0)
+        throw remoteCommandError('E_ENV_WRITE', 'fixing the modes of ~/.hermes', r, 'check ownership of ~/.hermes');
     }
     if (!a.contentChanged) return;
     // Keep a new password on this machine before the host holds its hash, so no run can lose it.

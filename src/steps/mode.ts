@@ -8,9 +8,17 @@ export function decideMode(i: ConvergeInputs): ModeDecision {
   if (!b) throw new Error('internal: the mode is decided after the Hermes build is known');
   const ts = i.facts.tailscale;
   return decideAccessMode({
-    requested: i.opts.mode, generation: b.generation, version: b.version, bind: i.opts.bind,
-    tailscaleState: ts.installed ? (ts.daemonRunning ? ts.backendState ?? 'unknown' : 'not running') : 'not installed',
-    ...(ts.backendState === 'Running' && ts.ipv4 ? { tailnetIp: ts.ipv4 } : {}), ...(i.opts.repair ? { recorded: true } : {}),
+    requested: i.opts.mode,
+    generation: b.generation,
+    version: b.version,
+    bind: i.opts.bind,
+    tailscaleState: ts.installed
+      ? ts.daemonRunning
+        ? (ts.backendState ?? 'unknown')
+        : 'not running'
+      : 'not installed',
+    ...(ts.backendState === 'Running' && ts.ipv4 ? { tailnetIp: ts.ipv4 } : {}),
+    ...(i.opts.repair ? { recorded: true } : {}),
   });
 }
 

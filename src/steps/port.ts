@@ -11,7 +11,8 @@ async function pollListeners(io: StepIo, port: number, bind: string, pid: number
   do {
     const r = await io.remote.exec('sh -s', { stdin: renderPortScript(port) });
     listeners = parsePortScriptOutput(r.stdout, port);
-    if (bindFitsMode(listeners, { bind }).ok && (!pid || listeners.some((l) => l.pid === pid || l.pid === undefined))) return listeners;
+    if (bindFitsMode(listeners, { bind }).ok && (!pid || listeners.some((l) => l.pid === pid || l.pid === undefined)))
+      return listeners;
     await new Promise((res) => setTimeout(res, 250));
   } while (Date.now() < deadline);
   return listeners;
@@ -22,8 +23,11 @@ export function checkOwner(listeners: Listener[], pid: number | undefined, port:
   if (!pid) return;
   const withPid = listeners.filter((l) => l.pid !== undefined);
   if (withPid.length === 0 || withPid.some((l) => l.pid === pid)) return;
-  throw stepError('E_PORT_OWNER', `port ${port} is held by pid ${withPid.map((l) => l.pid).join(', ')}, not by the service (pid ${pid})`,
-    'another dashboard holds the port; rerun (strays are stopped) or stop it by hand');
+  throw stepError(
+    'E_PORT_OWNER',
+    `port ${port} is held by pid ${withPid.map((l) => l.pid).join(', ')}, not by the service (pid ${pid})`,
+    'another dashboard holds the port; rerun (strays are stopped) or stop it by hand',
+  );
 }
 
 /** Pure: the verdict on the listeners for a converged bind. */
@@ -32,8 +36,13 @@ export function judgePort(listeners: Listener[], i: ConvergeInputs): Listener[] 
   if (!d) throw new Error('internal: the port is checked after the mode is decided');
   const fit = bindFitsMode(listeners, { bind: d.bind });
   if (!fit.ok) {
-    throw stepError('E_PORT_NOT_LISTENING', `the dashboard is not listening as ${d.mode} mode needs: ${fit.detail}`,
-      i.facts.os === 'Darwin' ? 'see ~/.hermes/logs/dashboard.error.log' : 'see: journalctl --user -u hermes-dashboard.service -n 50');
+    throw stepError(
+      'E_PORT_NOT_LISTENING',
+      `the dashboard is not listening as ${d.mode} mode needs: ${fit.detail}`,
+      i.facts.os === 'Darwin'
+        ? 'see ~/.hermes/logs/dashboard.error.log'
+        : 'see: journalctl --user -u hermes-dashboard.service -n 50',
+    );
   }
   checkOwner(listeners, i.service.pid, i.opts.port);
   return listeners;
@@ -46,7 +55,9 @@ export const portCheck: Check<Listener[]> = {
   skip: (i) => (i.opts.dryRun ? 'dry run: nothing was started' : undefined),
   async run(io, i) {
     const fresh = i.service.restarted || i.changed.unit || i.service.restartedBy !== undefined;
-    const listeners = fresh ? await pollListeners(io, i.opts.port, i.decision?.bind ?? '', i.service.pid) : i.facts.listeners;
+    const listeners = fresh
+      ? await pollListeners(io, i.opts.port, i.decision?.bind ?? '', i.service.pid)
+      : i.facts.listeners;
     return judgePort(listeners, i);
   },
   detail: (l) => `${bindFitsMode(l, { bind: l[0]?.address ?? '' }).detail} (${l[0]?.source ?? ''})`,

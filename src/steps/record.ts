@@ -14,9 +14,19 @@ export function desiredState(i: ConvergeInputs, loc: ServiceLocation): ConvergeS
   const d = i.decision;
   if (!b || !d) throw new Error('internal: the state is recorded after the build and the mode are known');
   return {
-    schema: 1, hermesVersion: b.version, ...(b.releaseDate ? { hermesReleaseDate: b.releaseDate } : {}),
-    generation: b.generation, hermesKey: i.facts.hermes?.key ?? '', hermesCaps: b.caps, mode: d.mode, bind: d.bind,
-    port: i.opts.port, serviceSha256: sha256(i.serviceText ?? ''), servicePath: loc.path, serviceKind: loc.kind, serviceScope: loc.scope,
+    schema: 1,
+    hermesVersion: b.version,
+    ...(b.releaseDate ? { hermesReleaseDate: b.releaseDate } : {}),
+    generation: b.generation,
+    hermesKey: i.facts.hermes?.key ?? '',
+    hermesCaps: b.caps,
+    mode: d.mode,
+    bind: d.bind,
+    port: i.opts.port,
+    serviceSha256: sha256(i.serviceText ?? ''),
+    servicePath: loc.path,
+    serviceKind: loc.kind,
+    serviceScope: loc.scope,
     tokenFingerprint: fingerprint(i.secrets?.token ?? ''),
     envKeys: signsIn(d.mode) ? [TOKEN_KEY, BASIC_USER_KEY, BASIC_HASH_KEY, BASIC_SECRET_KEY] : [TOKEN_KEY],
     lingerEnabledByUs: i.lingerEnabledByUs ?? i.state?.lingerEnabledByUs ?? false,
@@ -30,7 +40,10 @@ export const recordStep: ChangeStep<{ current: string; loc: ServiceLocation }, s
   async read(_io, i) {
     const m = await serviceManagerFor(i.facts);
     const loc = m.target(i.facts, i.opts, i.state);
-    return { current: i.facts.state.content?.toString('utf8') ?? '', loc: i.service.scope ? { ...loc, scope: i.service.scope } : loc };
+    return {
+      current: i.facts.state.content?.toString('utf8') ?? '',
+      loc: i.service.scope ? { ...loc, scope: i.service.scope } : loc,
+    };
   },
   plan({ current, loc }, i) {
     const next = renderState(desiredState(i, loc));

@@ -4,8 +4,14 @@ import type { ServiceManager } from '../service/service-types.js';
 import type { ChangeStep, Plan } from './step.js';
 
 type Inner = ChangeStep<unknown, unknown>;
-interface Observed { step: Inner; observed: unknown }
-interface Actions { step: Inner; actions: unknown }
+interface Observed {
+  step: Inner;
+  observed: unknown;
+}
+interface Actions {
+  step: Inner;
+  actions: unknown;
+}
 
 const stepOf = (m: ServiceManager): Inner => m.step as Inner;
 

@@ -5,7 +5,20 @@ import type { ConvergeInputs, Implied } from '../converge/inputs.js';
 import type { Remote } from '../transport/remote.js';
 
 export type StepId =
-  | 'facts' | 'hermes' | 'preflight' | 'lock' | 'tidy' | 'update' | 'mode' | 'env' | 'config' | 'strays' | 'service' | 'record' | 'port' | 'probe';
+  | 'facts'
+  | 'hermes'
+  | 'preflight'
+  | 'lock'
+  | 'tidy'
+  | 'update'
+  | 'mode'
+  | 'env'
+  | 'config'
+  | 'strays'
+  | 'service'
+  | 'record'
+  | 'port'
+  | 'probe';
 
 export type StepStatus = 'ok' | 'changed' | 'skipped' | 'failed' | 'not run';
 

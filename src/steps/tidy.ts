@@ -10,7 +10,11 @@ export const tidyStep: ChangeStep<string[], string[]> = {
   title: 'Remove leftovers of interrupted runs',
   skip: (i) => (i.opts.dryRun ? 'dry run' : undefined),
   read: (_io, i) => i.facts.tempFiles.filter((p) => /\/\.hermes-setup\.[A-Za-z0-9]{6,}$/.test(p)),
-  plan: (files) => ({ ...(files.length ? { actions: files } : {}), describe: `remove ${files.length} temp file${files.length === 1 ? '' : 's'} from an interrupted run`, okDetail: 'no leftovers' }),
+  plan: (files) => ({
+    ...(files.length ? { actions: files } : {}),
+    describe: `remove ${files.length} temp file${files.length === 1 ? '' : 's'} from an interrupted run`,
+    okDetail: 'no leftovers',
+  }),
   async apply({ remote }, files) {
     const r = await remote.exec(`rm -f -- ${files.map(quote).join(' ')}`);
     if (r.code !== 0) throw remoteCommandError('E_TIDY', `removing ${files.join(', ')}`, r, 'remove them by hand');

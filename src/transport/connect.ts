@@ -43,7 +43,11 @@ export function connectEarly<T>(target: string, opts: ConnectOptions, first?: Ea
   return new Promise((dialing) => {
     const started = startEarly(earlyKey(target, opts), () => dialTarget(target, opts, dialing), first);
     if (!started) dialing();
-    else started.then(() => dialing(), () => dialing());
+    else
+      started.then(
+        () => dialing(),
+        () => dialing(),
+      );
   });
 }
 
@@ -57,18 +61,35 @@ export async function connectTarget(target: string | undefined, opts: ConnectOpt
 
 async function dialTarget(target: string | undefined, opts: ConnectOptions, onDial?: () => void): Promise<Remote> {
   if (opts.local) {
-    if (target) throw usageError('E_USAGE', `both a target (${target}) and --local were given`, 'use either a target or --local');
+    if (target)
+      throw usageError('E_USAGE', `both a target (${target}) and --local were given`, 'use either a target or --local');
     const { LocalRemote } = await import('./local-remote.js');
     return new LocalRemote();
   }
-  if (!target) throw usageError('E_USAGE', 'no target given', 'pass user@host (or an ~/.ssh/config alias), or --local for this machine');
+  if (!target)
+    throw usageError(
+      'E_USAGE',
+      'no target given',
+      'pass user@host (or an ~/.ssh/config alias), or --local for this machine',
+    );
   const r = await resolveTargetString(target, opts);
   const home = homedir();
   const { SshRemote } = await import('./ssh-remote.js');
   return SshRemote.connect({
-    host: r.host, port: r.port, user: r.user,
-    auth: { home, explicit: opts.identity, fromConfig: r.identityFiles, agentSocket: process.env.SSH_AUTH_SOCK || undefined },
-    hostKeys: { knownHostsPath: opts.knownHosts ?? join(home, '.ssh', 'known_hosts'), acceptNew: opts.acceptNewHostKey ?? false },
-    connectTimeoutMs: opts.connectTimeoutMs, ...(onDial ? { onDial } : {}),
+    host: r.host,
+    port: r.port,
+    user: r.user,
+    auth: {
+      home,
+      explicit: opts.identity,
+      fromConfig: r.identityFiles,
+      agentSocket: process.env.SSH_AUTH_SOCK || undefined,
+    },
+    hostKeys: {
+      knownHostsPath: opts.knownHosts ?? join(home, '.ssh', 'known_hosts'),
+      acceptNew: opts.acceptNewHostKey ?? false,
+    },
+    connectTimeoutMs: opts.connectTimeoutMs,
+    ...(onDial ? { onDial } : {}),
   });
 }

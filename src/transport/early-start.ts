@@ -17,7 +17,13 @@ interface FirstRead {
   dispose?: (value: unknown) => Promise<void>;
 }
 
-interface Early { key: string; remote: Promise<Remote>; resolved?: Remote; remoteTaken: boolean; first?: FirstRead }
+interface Early {
+  key: string;
+  remote: Promise<Remote>;
+  resolved?: Remote;
+  remoteTaken: boolean;
+  first?: FirstRead;
+}
 
 let early: Early | undefined;
 
@@ -30,13 +36,28 @@ export interface EarlyRead<T> {
 
 /** Starts connecting (`dial`) and, once connected, `first`; the connection's promise, or undefined when not started
  * (one early start per process). */
-export function startEarly<T>(key: string, dial: () => Promise<Remote>, first?: EarlyRead<T>): Promise<Remote> | undefined {
+export function startEarly<T>(
+  key: string,
+  dial: () => Promise<Remote>,
+  first?: EarlyRead<T>,
+): Promise<Remote> | undefined {
   if (early || process.env.HERMES_SETUP_FAULT) return undefined;
   const remote = dial();
   const e: Early = { key, remote, remoteTaken: false };
-  remote.then((r) => { e.resolved = r; }, () => undefined);
+  remote.then(
+    (r) => {
+      e.resolved = r;
+    },
+    () => undefined,
+  );
   if (first) {
-    const f: FirstRead = { kind: first.kind, lines: [], taken: false, value: Promise.resolve(), ...(first.dispose ? { dispose: first.dispose as (v: unknown) => Promise<void> } : {}) };
+    const f: FirstRead = {
+      kind: first.kind,
+      lines: [],
+      taken: false,
+      value: Promise.resolve(),
+      ...(first.dispose ? { dispose: first.dispose as (v: unknown) => Promise<void> } : {}),
+    };
     f.value = remote.then((r) => first.read(r, (l) => (f.sink ? f.sink(l) : f.lines.push(l))));
     f.value.catch(() => undefined);
     e.first = f;
@@ -68,6 +89,14 @@ export async function closeUntaken(): Promise<void> {
   early = undefined;
   if (!e) return;
   const f = e.first;
-  if (f && !f.taken && f.dispose) await f.value.then((v) => f.dispose?.(v), () => undefined);
-  if (!e.remoteTaken) await e.remote.then((r) => r.close(), () => undefined);
+  if (f && !f.taken && f.dispose)
+    await f.value.then(
+      (v) => f.dispose?.(v),
+      () => undefined,
+    );
+  if (!e.remoteTaken)
+    await e.remote.then(
+      (r) => r.close(),
+      () => undefined,
+    );
 }

@@ -5,7 +5,12 @@
 export async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([p, new Promise((res) => { timer = setTimeout(res, ms); })]);
+    await Promise.race([
+      p,
+      new Promise((res) => {
+        timer = setTimeout(res, ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -50,27 +55,48 @@ export interface HeldProcess {
   kill(): void;
 }
 
-interface Waiter { o: Omit<HoldOptions, 'stdin'>; resolve: (p: HeldPart) => void; timer: NodeJS.Timeout }
+interface Waiter {
+  o: Omit<HoldOptions, 'stdin'>;
+  resolve: (p: HeldPart) => void;
+  timer: NodeJS.Timeout;
+}
 
 /** Splits a held process's stdout at marker lines, one part per wait. */
 class PartReader {
-  private out = ''; private err = ''; private from = 0; private start = 0;
-  private code?: number; private timedOut = false; private waiter?: Waiter;
+  private out = '';
+  private err = '';
+  private from = 0;
+  private start = 0;
+  private code?: number;
+  private timedOut = false;
+  private waiter?: Waiter;
 
   constructor(private readonly p: HeldProcess) {
     p.stdout.setEncoding('utf8');
     p.stderr.setEncoding('utf8');
-    p.stdout.on('data', (d: string) => { this.out += d; this.scan(); });
-    p.stderr.on('data', (d: string) => { this.err += d; });
-    void p.exited.then((code) => { this.code = code; this.settle({ stdout: this.out.slice(this.start), stderr: this.err, code: this.timedOut ? 124 : code }); });
+    p.stdout.on('data', (d: string) => {
+      this.out += d;
+      this.scan();
+    });
+    p.stderr.on('data', (d: string) => {
+      this.err += d;
+    });
+    void p.exited.then((code) => {
+      this.code = code;
+      this.settle({ stdout: this.out.slice(this.start), stderr: this.err, code: this.timedOut ? 124 : code });
+    });
   }
 
   wait(o: Omit<HoldOptions, 'stdin'>): Promise<HeldPart> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.timedOut = true; this.p.kill(); }, o.timeoutMs);
+      const timer = setTimeout(() => {
+        this.timedOut = true;
+        this.p.kill();
+      }, o.timeoutMs);
       this.waiter = { o, resolve, timer };
       this.scan();
-      if (this.code !== undefined) this.settle({ stdout: this.out.slice(this.start), stderr: this.err, code: this.code });
+      if (this.code !== undefined)
+        this.settle({ stdout: this.out.slice(this.start), stderr: this.err, code: this.code });
     });
   }
 
@@ -102,7 +128,13 @@ export async function watchHeld(p: HeldProcess, o: HoldOptions): Promise<HeldRun
   const first = await reader.wait(o);
   return {
     ...first,
-    next: (input, next) => { p.write(input); return reader.wait(next); },
-    release: async () => { p.end(); await waitAtMost(p.exited, 3000); },
+    next: (input, next) => {
+      p.write(input);
+      return reader.wait(next);
+    },
+    release: async () => {
+      p.end();
+      await waitAtMost(p.exited, 3000);
+    },
   };
 }

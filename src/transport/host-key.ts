@@ -4,8 +4,14 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hostKeyError, usageError } from '../errors.js';
 import {
-  appendKnownHostsLine, fingerprintBlob, keyTypeOfBlob, knownKeyTypes, lookupHostKey, parseKnownHosts,
-  renderKnownHostsLine, type KnownHostEntry,
+  appendKnownHostsLine,
+  fingerprintBlob,
+  keyTypeOfBlob,
+  knownKeyTypes,
+  lookupHostKey,
+  parseKnownHosts,
+  renderKnownHostsLine,
+  type KnownHostEntry,
 } from './known-hosts.js';
 import { formatHostPort } from './target.js';
 
@@ -25,7 +31,15 @@ export interface HostKeyCheck {
   preferredAlgorithms(): string[];
 }
 
-const DEFAULT_ALGOS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+const DEFAULT_ALGOS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
 
 function algosFor(type: string): string[] {
   return type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
@@ -37,7 +51,12 @@ export async function readKnownHosts(path: string): Promise<{ text: string; entr
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw usageError('E_KNOWN_HOSTS_UNREADABLE', `cannot read ${path} (${code})`, `make ${path} a readable file (or pass --known-hosts FILE)`);
+    if (code !== 'ENOENT')
+      throw usageError(
+        'E_KNOWN_HOSTS_UNREADABLE',
+        `cannot read ${path} (${code})`,
+        `make ${path} a readable file (or pass --known-hosts FILE)`,
+      );
   }
   return { text, entries: parseKnownHosts(text, path) };
 }
@@ -58,13 +77,24 @@ export async function createHostKeyCheck(host: string, port: number, policy: Hos
         pending = renderKnownHostsLine(host, port, type, b64);
         return true;
       }
-      refused = res.status === 'unknown'
-        ? hostKeyError('E_HOSTKEY_UNKNOWN', `the host key for ${name} is not in ${policy.knownHostsPath} (${type} ${fp})`,
-          `check the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${type.replace(/^ssh-|-sha2.*$/g, '')}_key.pub), then rerun with --accept-new-host-key`)
-        : res.status === 'revoked'
-          ? hostKeyError('E_HOSTKEY_REVOKED', `the host key for ${name} is marked @revoked in ${policy.knownHostsPath} line ${res.line}`, 'do not connect; investigate the host')
-          : hostKeyError('E_HOSTKEY_CHANGED', `the host key for ${name} changed: got ${type} ${fp}, ${policy.knownHostsPath} line ${res.line} has another`,
-            `if the host was reinstalled, confirm the new fingerprint out of band, then run: ssh-keygen -R '${name}'`);
+      refused =
+        res.status === 'unknown'
+          ? hostKeyError(
+              'E_HOSTKEY_UNKNOWN',
+              `the host key for ${name} is not in ${policy.knownHostsPath} (${type} ${fp})`,
+              `check the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${type.replace(/^ssh-|-sha2.*$/g, '')}_key.pub), then rerun with --accept-new-host-key`,
+            )
+          : res.status === 'revoked'
+            ? hostKeyError(
+                'E_HOSTKEY_REVOKED',
+                `the host key for ${name} is marked @revoked in ${policy.knownHostsPath} line ${res.line}`,
+                'do not connect; investigate the host',
+              )
+            : hostKeyError(
+                'E_HOSTKEY_CHANGED',
+                `the host key for ${name} changed: got ${type} ${fp}, ${policy.knownHostsPath} line ${res.line} has another`,
+                `if the host was reinstalled, confirm the new fingerprint out of band, then run: ssh-keygen -R '${name}'`,
+              );
       return false;
     },
     rejection: () => refused,

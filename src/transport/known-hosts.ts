@@ -41,12 +41,18 @@ export function parseKnownHosts(text: string, path = '~/.ssh/known_hosts'): Know
 }
 
 function malformed(path: string, line: number, why: string) {
-  return usageError('E_KNOWN_HOSTS_MALFORMED', `${path} line ${line} is malformed: ${why}`,
-    `fix or delete that line (ssh-keygen -R <host> removes a host's entries)`);
+  return usageError(
+    'E_KNOWN_HOSTS_MALFORMED',
+    `${path} line ${line} is malformed: ${why}`,
+    `fix or delete that line (ssh-keygen -R <host> removes a host's entries)`,
+  );
 }
 
 function globToRegExp(glob: string): RegExp {
-  const esc = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const esc = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${esc}$`, 'i');
 }
 
@@ -72,7 +78,13 @@ export function patternsMatch(patterns: string, name: string): boolean {
   return matched;
 }
 
-export function lookupHostKey(entries: KnownHostEntry[], host: string, port: number, keyType: string, keyBase64: string): HostKeyStatus {
+export function lookupHostKey(
+  entries: KnownHostEntry[],
+  host: string,
+  port: number,
+  keyType: string,
+  keyBase64: string,
+): HostKeyStatus {
   const name = formatHostPort(host, port);
   const mine = entries.filter((e) => e.marker !== '@cert-authority' && patternsMatch(e.patterns, name));
   const revoked = mine.find((e) => e.marker === '@revoked' && e.keyBase64 === keyBase64);
@@ -89,7 +101,9 @@ export function lookupHostKey(entries: KnownHostEntry[], host: string, port: num
 /** Key types already recorded for this host, so the handshake can prefer them (as OpenSSH does). */
 export function knownKeyTypes(entries: KnownHostEntry[], host: string, port: number): string[] {
   const name = formatHostPort(host, port);
-  return [...new Set(entries.filter((e) => e.marker === undefined && patternsMatch(e.patterns, name)).map((e) => e.keyType))];
+  return [
+    ...new Set(entries.filter((e) => e.marker === undefined && patternsMatch(e.patterns, name)).map((e) => e.keyType)),
+  ];
 }
 
 export function renderKnownHostsLine(host: string, port: number, keyType: string, keyBase64: string): string {

@@ -26,23 +26,45 @@ export class LocalRemote extends ShellRemote {
     if (opts.onStdout) child.stdout?.on('data', (b: Buffer) => opts.onStdout?.(b.toString('utf8')));
     if (opts.onStdinSent) {
       child.stdin?.write(opts.stdin ?? '');
-      setTimeout(() => { opts.onStdinSent?.(); child.stdin?.end(); }, 300);
+      setTimeout(() => {
+        opts.onStdinSent?.();
+        child.stdin?.end();
+      }, 300);
     }
     const r = await child;
-    return { code: r.exitCode ?? (r.timedOut ? 124 : 255), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    return {
+      code: r.exitCode ?? (r.timedOut ? 124 : 255),
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? ''),
+    };
   }
 
   async holdUntil(command: string, o: HoldOptions): Promise<HeldRun> {
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], env: this.env ?? process.env });
     const exited = new Promise<number>((res) => child.once('close', (code) => res(code ?? 255)));
     child.stdin.on('error', () => undefined);
-    return watchHeld({ stdout: child.stdout, stderr: child.stderr, exited, write: (t) => { child.stdin.write(t); }, end: () => child.stdin.end(), kill: () => child.kill('SIGKILL') }, o);
+    return watchHeld(
+      {
+        stdout: child.stdout,
+        stderr: child.stderr,
+        exited,
+        write: (t) => {
+          child.stdin.write(t);
+        },
+        end: () => child.stdin.end(),
+        kill: () => child.kill('SIGKILL'),
+      },
+      o,
+    );
   }
 
   async dial(host: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       const sock = connect({ host, port });
-      sock.once('connect', () => { sock.removeListener('error', reject); resolve(sock); });
+      sock.once('connect', () => {
+        sock.removeListener('error', reject);
+        resolve(sock);
+      });
       sock.once('error', reject);
     });
   }

@@ -57,7 +57,8 @@ export interface Remote {
 export function parseStat(line: string): FileStat | undefined {
   const [type, mode, uid, size, mtime] = line.trim().split(/\s+/);
   if (type === 'missing' || !type) return undefined;
-  if (type !== 'file' && type !== 'dir' && type !== 'symlink' && type !== 'other') throw new Error(`unexpected stat output: ${line}`);
+  if (type !== 'file' && type !== 'dir' && type !== 'symlink' && type !== 'other')
+    throw new Error(`unexpected stat output: ${line}`);
   return { type, mode: parseInt(mode ?? '0', 8), uid: Number(uid), size: Number(size), mtimeSec: Number(mtime) };
 }
 
@@ -79,8 +80,12 @@ export abstract class ShellRemote implements Remote {
   }
 
   protected fail(what: string, r: ExecResult): never {
-    throw remoteCommandError('E_REMOTE_IO', `${what} on ${this.label}`, r,
-      'check permissions and free space on the host; rerun with --debug for details');
+    throw remoteCommandError(
+      'E_REMOTE_IO',
+      `${what} on ${this.label}`,
+      r,
+      'check permissions and free space on the host; rerun with --debug for details',
+    );
   }
 
   async readFile(path: string): Promise<Buffer | undefined> {
@@ -95,13 +100,18 @@ export abstract class ShellRemote implements Remote {
     const bytes = Buffer.from(content);
     const args = [path, mode.toString(8).padStart(4, '0'), String(bytes.length)];
     const fault = writeFault(path);
-    const r = fault ? await this.execWithFault(shCommand(WRITE_ATOMIC_SCRIPT, args), bytes, fault) : await this.run(WRITE_ATOMIC_SCRIPT, args, { stdin: bytes });
+    const r = fault
+      ? await this.execWithFault(shCommand(WRITE_ATOMIC_SCRIPT, args), bytes, fault)
+      : await this.run(WRITE_ATOMIC_SCRIPT, args, { stdin: bytes });
     if (r.code !== 0) this.fail(`writing ${path}`, r);
   }
 
   /** Test fault injection (HERMES_SETUP_FAULT=write:<file>:kill|drop): send half the bytes, then die or drop. */
   protected async execWithFault(command: string, bytes: Buffer, action: FaultAction): Promise<ExecResult> {
-    return this.exec(command, { stdin: bytes.subarray(0, Math.floor(bytes.length / 2)), onStdinSent: () => triggerFault(action, this) });
+    return this.exec(command, {
+      stdin: bytes.subarray(0, Math.floor(bytes.length / 2)),
+      onStdinSent: () => triggerFault(action, this),
+    });
   }
 
   /** Drops the transport (fault injection); the local transport has none. */

@@ -57,4 +57,5 @@ for c in "$@"; do case $c in "~/"*) c="$HOME/\${c#"~/"}";; esac; [ -x "$c" ] && 
 echo none`;
 
 /** Prefix for `systemctl --user` over SSH: sessions from su/sudo/cron lack XDG_RUNTIME_DIR and the bus address. */
-export const USER_BUS_ENV = 'XR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; export XDG_RUNTIME_DIR=$XR DBUS_SESSION_BUS_ADDRESS=unix:path=$XR/bus;';
+export const USER_BUS_ENV =
+  'XR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}; export XDG_RUNTIME_DIR=$XR DBUS_SESSION_BUS_ADDRESS=unix:path=$XR/bus;';

@@ -30,8 +30,11 @@ async function readKey(path: string, required: boolean): Promise<Buffer | undefi
   } catch (err) {
     if (!required) return undefined;
     const code = (err as NodeJS.ErrnoException).code;
-    throw usageError('E_IDENTITY_UNREADABLE', `cannot read identity file ${path} (${code})`,
-      code === 'EACCES' ? `fix its permissions (chmod 600 ${path})` : 'check the path given to --identity');
+    throw usageError(
+      'E_IDENTITY_UNREADABLE',
+      `cannot read identity file ${path} (${code})`,
+      code === 'EACCES' ? `fix its permissions (chmod 600 ${path})` : 'check the path given to --identity',
+    );
   }
 }
 
@@ -40,15 +43,21 @@ export async function planAuth(input: AuthInputs): Promise<AuthPlan> {
   const notes: string[] = [];
   if (input.agentSocket) methods.push({ type: 'agent', username: input.user, agent: input.agentSocket });
   const explicit = input.explicit ?? [];
-  const paths = explicit.length ? explicit : input.fromConfig.length ? input.fromConfig : DEFAULT_KEYS.map((k) => join(input.home, '.ssh', k));
+  const paths = explicit.length
+    ? explicit
+    : input.fromConfig.length
+      ? input.fromConfig
+      : DEFAULT_KEYS.map((k) => join(input.home, '.ssh', k));
   for (const path of paths) {
     const data = await readKey(path, explicit.length > 0);
     if (!data) continue;
     const parsed = ssh2.utils.parseKey(data);
     if (parsed instanceof Error) {
-      notes.push(/passphrase|encrypted/i.test(parsed.message)
-        ? `${path} is passphrase-protected (add it to ssh-agent: ssh-add ${path})`
-        : `${path} is not a usable private key (${parsed.message})`);
+      notes.push(
+        /passphrase|encrypted/i.test(parsed.message)
+          ? `${path} is passphrase-protected (add it to ssh-agent: ssh-add ${path})`
+          : `${path} is not a usable private key (${parsed.message})`,
+      );
       continue;
     }
     methods.push({ type: 'publickey', username: input.user, key: data });

@@ -34,16 +34,25 @@ function all(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
-export function expandTokens(path: string, t: { home: string; localUser: string; host: string; user: string; port: number }): string {
+export function expandTokens(
+  path: string,
+  t: { home: string; localUser: string; host: string; user: string; port: number },
+): string {
   let p = path.replace(/^~(?=\/|$)/, t.home);
   p = p.replace(/%([%dhurp])/g, (_m, c: string) => {
     switch (c) {
-      case '%': return '%';
-      case 'd': return t.home;
-      case 'h': return t.host;
-      case 'u': return t.localUser;
-      case 'r': return t.user;
-      default: return String(t.port);
+      case '%':
+        return '%';
+      case 'd':
+        return t.home;
+      case 'h':
+        return t.host;
+      case 'u':
+        return t.localUser;
+      case 'r':
+        return t.user;
+      default:
+        return String(t.port);
     }
   });
   return p;
@@ -53,13 +62,23 @@ export function parseSshConfig(text: string, path = '~/.ssh/config'): SSHConfig 
   try {
     return SSHConfig.parse(text);
   } catch (err) {
-    throw usageError('E_SSH_CONFIG', `cannot parse ${path}: ${(err as Error).message.split('\n')[0]}`, `fix the syntax of ${path} (try: ssh -G <host>)`);
+    throw usageError(
+      'E_SSH_CONFIG',
+      `cannot parse ${path}: ${(err as Error).message.split('\n')[0]}`,
+      `fix the syntax of ${path} (try: ssh -G <host>)`,
+    );
   }
 }
 
 function hasExactHost(config: SSHConfig, host: string): boolean {
-  return config.some((line) => 'param' in line && /^host$/i.test(line.param)
-    && all(typeof line.value === 'string' ? line.value.split(/\s+/) : line.value.map((v) => v.val)).some((h) => h === host));
+  return config.some(
+    (line) =>
+      'param' in line &&
+      /^host$/i.test(line.param) &&
+      all(typeof line.value === 'string' ? line.value.split(/\s+/) : line.value.map((v) => v.val)).some(
+        (h) => h === host,
+      ),
+  );
 }
 
 export function resolveTarget(target: ParsedTarget, ctx: ResolveContext): ResolvedTarget {
@@ -68,13 +87,17 @@ export function resolveTarget(target: ParsedTarget, ctx: ResolveContext): Resolv
   for (const key of UNSUPPORTED) {
     const v = first(computed[key]);
     if (v !== undefined && v.toLowerCase() !== 'none') {
-      throw usageError('E_SSH_CONFIG_UNSUPPORTED', `${key} (${v}) in ~/.ssh/config for "${target.host}" is not supported`,
-        `connect to the final host directly (e.g. over Tailscale), or set "${key} none" for it`);
+      throw usageError(
+        'E_SSH_CONFIG_UNSUPPORTED',
+        `${key} (${v}) in ~/.ssh/config for "${target.host}" is not supported`,
+        `connect to the final host directly (e.g. over Tailscale), or set "${key} none" for it`,
+      );
     }
   }
   const host = first(computed.HostName) ?? target.host;
   const portText = first(computed.Port);
-  const port = target.port ?? (portText === undefined ? 22 : parsePort(`${target.host} (Port in ~/.ssh/config)`, portText));
+  const port =
+    target.port ?? (portText === undefined ? 22 : parsePort(`${target.host} (Port in ~/.ssh/config)`, portText));
   const user = target.user ?? first(computed.User) ?? ctx.localUser;
   const expandedHost = host.replace(/%h/g, target.host);
   const tokens = { home: ctx.home, localUser: ctx.localUser, host: expandedHost, user, port };

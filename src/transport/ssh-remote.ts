@@ -28,7 +28,10 @@ export class SshRemote extends ShellRemote {
   /** SSH round trips after the handshake: exec requests and direct-tcpip channels (see HERMES_SETUP_STATS). */
   readonly stats = { execs: 0, channels: 0 };
 
-  private constructor(private readonly ssh: NodeSSH, opts: SshConnectOptions) {
+  private constructor(
+    private readonly ssh: NodeSSH,
+    opts: SshConnectOptions,
+  ) {
     super();
     this.label = `${opts.user}@${formatTargetHost(opts.host, opts.port)}`;
   }
@@ -38,8 +41,11 @@ export class SshRemote extends ShellRemote {
     const check = await createHostKeyCheck(opts.host, opts.port, opts.hostKeys);
     const auth = await planAuth({ ...opts.auth, user: opts.user });
     if (auth.methods.length === 0) {
-      throw unreachableError('E_SSH_NO_IDENTITY', `no SSH credentials to offer ${where}${auth.notes.length ? `: ${auth.notes.join('; ')}` : ' (no ssh-agent, no key file)'}`,
-        'start ssh-agent and ssh-add your key, or pass --identity ~/.ssh/KEY');
+      throw unreachableError(
+        'E_SSH_NO_IDENTITY',
+        `no SSH credentials to offer ${where}${auth.notes.length ? `: ${auth.notes.join('; ')}` : ' (no ssh-agent, no key file)'}`,
+        'start ssh-agent and ssh-add your key, or pass --identity ~/.ssh/KEY',
+      );
     }
     const ssh = new NodeSSH();
     const timeout = opts.connectTimeoutMs ?? 10_000;
@@ -48,12 +54,17 @@ export class SshRemote extends ShellRemote {
       opts.onDial?.();
       const sock = await dialing;
       await ssh.connect({
-        sock, host: opts.host, port: opts.port, username: opts.user,
-        readyTimeout: timeout, timeout,
+        sock,
+        host: opts.host,
+        port: opts.port,
+        username: opts.user,
+        readyTimeout: timeout,
+        timeout,
         authHandler: auth.methods,
         hostVerifier: (key: Buffer) => check.verify(key),
         algorithms: { serverHostKey: check.preferredAlgorithms() as never },
-        keepaliveInterval: 5_000, keepaliveCountMax: 3,
+        keepaliveInterval: 5_000,
+        keepaliveCountMax: 3,
       });
     } catch (err) {
       ssh.dispose();
@@ -73,14 +84,23 @@ export class SshRemote extends ShellRemote {
     const r = await this.ssh.execCommand(command, {
       stdin: opts.stdin === undefined ? undefined : stdinStream(Buffer.from(opts.stdin), opts.onStdinSent),
       noTrim: true,
-      onStdout: (b) => { out.push(b); opts.onStdout?.(b.toString('utf8')); },
-      onStderr: (b) => { err.push(b); },
+      onStdout: (b) => {
+        out.push(b);
+        opts.onStdout?.(b.toString('utf8'));
+      },
+      onStderr: (b) => {
+        err.push(b);
+      },
       onChannel: (ch) => {
-        if (opts.timeoutMs) timer = setTimeout(() => { timedOut = true; ch.close(); }, opts.timeoutMs);
+        if (opts.timeoutMs)
+          timer = setTimeout(() => {
+            timedOut = true;
+            ch.close();
+          }, opts.timeoutMs);
       },
     });
     if (timer) clearTimeout(timer);
-    const code = timedOut ? 124 : r.code ?? 255;
+    const code = timedOut ? 124 : (r.code ?? 255);
     return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
   }
 
@@ -88,14 +108,37 @@ export class SshRemote extends ShellRemote {
     this.stats.execs++;
     const conn = this.ssh.connection;
     if (!conn) throw unreachableError('E_UNREACHABLE', `the SSH connection to ${this.label} is closed`, 'rerun');
-    return new Promise((resolve, reject) => conn.exec(command, (err, ch) => {
-      if (err) { reject(err); return; }
-      let code = 255;
-      ch.once('exit', (c: number | null) => { if (typeof c === 'number') code = c; });
-      const exited = new Promise<number>((done) => ch.once('close', () => done(code)));
-      ch.on('error', () => undefined);
-      resolve(watchHeld({ stdout: ch, stderr: ch.stderr, exited, write: (t) => { ch.write(t); }, end: () => { if (this.ssh.connection) ch.end(); }, kill: () => ch.close() }, o));
-    }));
+    return new Promise((resolve, reject) =>
+      conn.exec(command, (err, ch) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        let code = 255;
+        ch.once('exit', (c: number | null) => {
+          if (typeof c === 'number') code = c;
+        });
+        const exited = new Promise<number>((done) => ch.once('close', () => done(code)));
+        ch.on('error', () => undefined);
+        resolve(
+          watchHeld(
+            {
+              stdout: ch,
+              stderr: ch.stderr,
+              exited,
+              write: (t) => {
+                ch.write(t);
+              },
+              end: () => {
+                if (this.ssh.connection) ch.end();
+              },
+              kill: () => ch.close(),
+            },
+            o,
+          ),
+        );
+      }),
+    );
   }
 
   async dial(host: string, port: number): Promise<Duplex> {
@@ -105,7 +148,9 @@ export class SshRemote extends ShellRemote {
     return new Promise((resolve, reject) => {
       conn.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
         if (err) {
-          const e = new Error(`connect to ${host}:${port} from ${this.label} failed: ${err.message}`) as NodeJS.ErrnoException;
+          const e = new Error(
+            `connect to ${host}:${port} from ${this.label} failed: ${err.message}`,
+          ) as NodeJS.ErrnoException;
           e.code = /refused/i.test(err.message) ? 'ECONNREFUSED' : 'ECONNRESET';
           reject(e);
           return;
@@ -123,7 +168,8 @@ export class SshRemote extends ShellRemote {
   async close(): Promise<void> {
     this.ssh.dispose();
     const file = process.env.HERMES_SETUP_STATS;
-    if (file) await appendFile(file, `${JSON.stringify({ target: this.label, ...this.stats })}\n`).catch(() => undefined);
+    if (file)
+      await appendFile(file, `${JSON.stringify({ target: this.label, ...this.stats })}\n`).catch(() => undefined);
   }
 }
 
@@ -136,10 +182,21 @@ export class SshRemote extends ShellRemote {
 export function dialNoDelay(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const sock = new Socket();
-    const fail = (err: Error): void => { clearTimeout(timer); sock.destroy(); reject(err); };
-    const timer = setTimeout(() => fail(Object.assign(new Error(`Timed out while connecting to ${host}:${port}`), { code: 'ETIMEDOUT' })), timeoutMs);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error(`Timed out while connecting to ${host}:${port}`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
     sock.once('error', fail);
-    sock.once('connect', () => { clearTimeout(timer); sock.removeListener('error', fail); resolve(sock); });
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      sock.removeListener('error', fail);
+      resolve(sock);
+    });
     sock.setNoDelay(true);
     sock.connect({ host, port });
   });
@@ -150,7 +207,10 @@ function stdinStream(bytes: Buffer, onSent?: () => void): Readable {
   if (!onSent) return Readable.from([bytes]);
   const p = new PassThrough();
   p.write(bytes);
-  setTimeout(() => { onSent(); p.end(); }, 300);
+  setTimeout(() => {
+    onSent();
+    p.end();
+  }, 300);
   return p;
 }
 
@@ -159,21 +219,52 @@ export function mapConnectError(err: unknown, where: string, timeoutMs: number, 
   const msg = e?.message ?? String(err);
   if (e?.level === 'client-authentication') {
     const extra = notes.length ? ` (${notes.join('; ')})` : '';
-    return unreachableError('E_SSH_AUTH', `SSH authentication as ${where} failed: the server refused every key offered${extra}`,
-      `check the user name, and that your public key is in ~/.ssh/authorized_keys on the host (ssh-copy-id ${where.replace(/:\d+$/, '')})`, err);
+    return unreachableError(
+      'E_SSH_AUTH',
+      `SSH authentication as ${where} failed: the server refused every key offered${extra}`,
+      `check the user name, and that your public key is in ~/.ssh/authorized_keys on the host (ssh-copy-id ${where.replace(/:\d+$/, '')})`,
+      err,
+    );
   }
   switch (e?.code) {
     case 'ECONNREFUSED':
-      return unreachableError('E_UNREACHABLE', `cannot connect to ${where}: connection refused`, 'is sshd running and is the port right? (ssh -v to check)', err);
-    case 'ENOTFOUND': case 'EAI_AGAIN':
-      return unreachableError('E_UNREACHABLE', `cannot resolve the host in ${where}`, 'check the host name, your DNS, or use the Tailscale IP', err);
-    case 'EHOSTUNREACH': case 'ENETUNREACH':
-      return unreachableError('E_UNREACHABLE', `cannot reach ${where}: no route to host`, 'is the host up and on your network / tailnet?', err);
+      return unreachableError(
+        'E_UNREACHABLE',
+        `cannot connect to ${where}: connection refused`,
+        'is sshd running and is the port right? (ssh -v to check)',
+        err,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return unreachableError(
+        'E_UNREACHABLE',
+        `cannot resolve the host in ${where}`,
+        'check the host name, your DNS, or use the Tailscale IP',
+        err,
+      );
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return unreachableError(
+        'E_UNREACHABLE',
+        `cannot reach ${where}: no route to host`,
+        'is the host up and on your network / tailnet?',
+        err,
+      );
     default:
       break;
   }
   if (e?.code === 'ETIMEDOUT' || /timed out|timeout/i.test(msg)) {
-    return unreachableError('E_UNREACHABLE', `cannot connect to ${where}: timed out after ${Math.round(timeoutMs / 1000)} s`, 'is the host up? try --connect-timeout 30 on slow links', err);
+    return unreachableError(
+      'E_UNREACHABLE',
+      `cannot connect to ${where}: timed out after ${Math.round(timeoutMs / 1000)} s`,
+      'is the host up? try --connect-timeout 30 on slow links',
+      err,
+    );
   }
-  return unreachableError('E_UNREACHABLE', `SSH connection to ${where} failed: ${msg.split('\n')[0]}`, 'rerun with --debug for details', err);
+  return unreachableError(
+    'E_UNREACHABLE',
+    `SSH connection to ${where} failed: ${msg.split('\n')[0]}`,
+    'rerun with --debug for details',
+    err,
+  );
 }

@@ -14,17 +14,29 @@ const USER_RE = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 const HOST_RE = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/;
 const IPV6_RE = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
 
-function bad(raw: string, what: string, hint = 'use user@host, user@host:port, ssh://user@host:port or an alias from ~/.ssh/config'): HermesSetupError {
+function bad(
+  raw: string,
+  what: string,
+  hint = 'use user@host, user@host:port, ssh://user@host:port or an alias from ~/.ssh/config',
+): HermesSetupError {
   return usageError('E_TARGET_INVALID', `invalid target "${raw}": ${what}`, hint);
 }
 
 export function parsePort(raw: string, text: string): number {
   if (!/^\d+$/.test(text)) {
-    throw usageError('E_TARGET_PORT', `invalid port "${text}" in target "${raw}": not a number`, 'give a port between 1 and 65535, e.g. user@host:22');
+    throw usageError(
+      'E_TARGET_PORT',
+      `invalid port "${text}" in target "${raw}": not a number`,
+      'give a port between 1 and 65535, e.g. user@host:22',
+    );
   }
   const port = Number(text);
   if (port < 1 || port > 65535) {
-    throw usageError('E_TARGET_PORT', `invalid port ${text} in target "${raw}": must be 1-65535`, 'give a port between 1 and 65535, e.g. user@host:22');
+    throw usageError(
+      'E_TARGET_PORT',
+      `invalid port ${text} in target "${raw}": must be 1-65535`,
+      'give a port between 1 and 65535, e.g. user@host:22',
+    );
   }
   return port;
 }
@@ -63,7 +75,8 @@ export function parseTarget(raw: string): ParsedTarget {
   if (/\s/.test(text)) throw bad(raw, 'contains whitespace');
   let body = text;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    if (!text.toLowerCase().startsWith('ssh://')) throw bad(raw, `unsupported scheme "${text.split(':')[0]}"`, 'only ssh:// URLs are supported');
+    if (!text.toLowerCase().startsWith('ssh://'))
+      throw bad(raw, `unsupported scheme "${text.split(':')[0]}"`, 'only ssh:// URLs are supported');
     body = text.slice('ssh://'.length).replace(/\/$/, '');
     if (body.includes('/')) throw bad(raw, 'ssh:// URLs take no path');
   }

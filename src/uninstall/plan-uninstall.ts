@@ -17,7 +17,10 @@ import type { StepOutcome } from '../steps/step.js';
 import type { Remote } from '../transport/remote.js';
 import type { UninstallOptions } from './run-uninstall.js';
 
-export interface UninstallPlan { steps: StepOutcome[]; files: PlannedFile[] }
+export interface UninstallPlan {
+  steps: StepOutcome[];
+  files: PlannedFile[];
+}
 
 async function planService(f: Facts, s: ConvergeState | undefined, files: PlannedFile[]): Promise<StepOutcome[]> {
   const m = await serviceManagerFor(f);
@@ -31,17 +34,28 @@ async function planService(f: Facts, s: ConvergeState | undefined, files: Planne
     if (v.file !== undefined) files.push({ path: loc.path, before: v.file, after: '', mode: 0o644 });
   }
   if (loc.kind === 'systemd-user') {
-    out.push(s?.lingerEnabledByUs && f.linger ? { id: 'linger', status: 'changed', detail: 'would disable linger (hermes-setup had enabled it)' }
-      : { id: 'linger', status: 'ok', detail: s?.lingerEnabledByUs ? 'already off' : 'left as it was (hermes-setup did not enable it)' });
+    out.push(
+      s?.lingerEnabledByUs && f.linger
+        ? { id: 'linger', status: 'changed', detail: 'would disable linger (hermes-setup had enabled it)' }
+        : {
+            id: 'linger',
+            status: 'ok',
+            detail: s?.lingerEnabledByUs ? 'already off' : 'left as it was (hermes-setup did not enable it)',
+          },
+    );
   }
   return out;
 }
 
 function planUnpin(f: Facts, s: ConvergeState | undefined, opts: UninstallOptions, files: PlannedFile[]): StepOutcome {
-  if (!opts.unpinToken) return { id: 'env', status: 'ok', detail: 'token left pinned (pass --unpin-token to remove it)' };
+  if (!opts.unpinToken)
+    return { id: 'env', status: 'ok', detail: 'token left pinned (pass --unpin-token to remove it)' };
   const keys = s?.envKeys ?? [TOKEN_KEY];
   const text = decodeEnv(f.env);
-  const next = keys.reduce((t, k) => { const e = removeDotenvKey(t, k); return e.changed ? e.text : t; }, text);
+  const next = keys.reduce((t, k) => {
+    const e = removeDotenvKey(t, k);
+    return e.changed ? e.text : t;
+  }, text);
   if (next === text) return { id: 'env', status: 'ok', detail: 'no pinned token' };
   files.push({ path: PATHS.env, before: text, after: next, mode: 0o600 });
   return { id: 'env', status: 'changed', detail: `would remove ${keys.join(', ')} from .env (a backup would be kept)` };
@@ -51,13 +65,21 @@ function planUnpin(f: Facts, s: ConvergeState | undefined, opts: UninstallOption
 async function planCron(t: FleetTarget): Promise<StepOutcome> {
   try {
     const [{ readCrontab }, { editCrontab }, { toScheduleSpec }, { timerName }] = await Promise.all([
-      import('../cron/crontab.js'), import('../render/crontab-edit.js'), import('../cron/schedule-spec.js'), import('../render/cron-line.js')]);
+      import('../cron/crontab.js'),
+      import('../render/crontab-edit.js'),
+      import('../cron/schedule-spec.js'),
+      import('../render/cron-line.js'),
+    ]);
     const spec = toScheduleSpec(t.target, { local: t.target === undefined, every: '5' });
     const current = await readCrontab().catch(() => null);
     const line = current !== null && editCrontab(current, spec.label) !== current;
     const timer = existsSync(join(homedir(), '.config', 'hermes-setup', `${timerName(spec.label)}.sh`));
     if (!line && !timer) return { id: 'cron', status: 'ok', detail: 'no health-check entry' };
-    return { id: 'cron', status: 'changed', detail: `would remove the health-check ${[line ? 'crontab line' : '', timer ? '--timer' : ''].filter(Boolean).join(' and ')} on this machine` };
+    return {
+      id: 'cron',
+      status: 'changed',
+      detail: `would remove the health-check ${[line ? 'crontab line' : '', timer ? '--timer' : ''].filter(Boolean).join(' and ')} on this machine`,
+    };
   } catch (err) {
     return { id: 'cron', status: 'skipped', detail: (err as Error).message };
   }
@@ -67,7 +89,7 @@ export async function planUninstall(remote: Remote, t: FleetTarget, opts: Uninst
   const f = await gatherFacts(remote, opts.port);
   const s = parseState(f.state.content);
   const files: PlannedFile[] = [];
-  const steps = [...await planService(f, s, files), planUnpin(f, s, opts, files)];
+  const steps = [...(await planService(f, s, files)), planUnpin(f, s, opts, files)];
   if (f.state.type === 'missing') steps.push({ id: 'record', status: 'ok', detail: 'no state file' });
   else {
     steps.push({ id: 'record', status: 'changed', detail: `would remove ${PATHS.state}` });

@@ -14,13 +14,27 @@ import type { StepIo, StepOutcome } from '../steps/step.js';
 import type { Remote } from '../transport/remote.js';
 import { quotePath } from '../transport/shell.js';
 
-export interface UninstallOptions { unpinToken: boolean; lockWaitMs: number; port: number; dryRun?: boolean }
+export interface UninstallOptions {
+  unpinToken: boolean;
+  lockWaitMs: number;
+  port: number;
+  dryRun?: boolean;
+}
 
-async function unpin(remote: Remote, f: Facts, s: ConvergeState | undefined, opts: UninstallOptions): Promise<StepOutcome> {
-  if (!opts.unpinToken) return { id: 'env', status: 'ok', detail: 'token left pinned (pass --unpin-token to remove it)' };
+async function unpin(
+  remote: Remote,
+  f: Facts,
+  s: ConvergeState | undefined,
+  opts: UninstallOptions,
+): Promise<StepOutcome> {
+  if (!opts.unpinToken)
+    return { id: 'env', status: 'ok', detail: 'token left pinned (pass --unpin-token to remove it)' };
   const keys = s?.envKeys ?? [TOKEN_KEY];
   const { text, encoding } = readEnvText(f.env);
-  const next = keys.reduce((t, k) => { const e = removeDotenvKey(t, k); return e.changed ? e.text : t; }, text);
+  const next = keys.reduce((t, k) => {
+    const e = removeDotenvKey(t, k);
+    return e.changed ? e.text : t;
+  }, text);
   if (next === text) return { id: 'env', status: 'ok', detail: 'no pinned token' };
   await remote.writeFileAtomic(PATHS.envBackup, encodeEnv(text, encoding), 0o600);
   await remote.writeFileAtomic(PATHS.env, encodeEnv(next, encoding), 0o600);
@@ -34,7 +48,11 @@ async function removeState(remote: Remote, f: Facts): Promise<StepOutcome> {
   return { id: 'record', status: 'changed', detail: `removed ${PATHS.state}` };
 }
 
-export async function runUninstall(remote: Remote, opts: UninstallOptions, log: (l: string) => void): Promise<StepOutcome[]> {
+export async function runUninstall(
+  remote: Remote,
+  opts: UninstallOptions,
+  log: (l: string) => void,
+): Promise<StepOutcome[]> {
   const { facts: f, lock } = await readFactsHoldingLock(remote, opts.port, opts.lockWaitMs, log);
   try {
     const s = parseState(f.state.content);

@@ -15,10 +15,26 @@ import { colorsFor, paintDiff, type Colors } from '../output.js';
 
 async function removeCron(t: FleetTarget): Promise<StepOutcome> {
   try {
-    const [{ applySchedule }, { toScheduleSpec }] = await Promise.all([import('../cron/apply-schedule.js'), import('../cron/schedule-spec.js')]);
+    const [{ applySchedule }, { toScheduleSpec }] = await Promise.all([
+      import('../cron/apply-schedule.js'),
+      import('../cron/schedule-spec.js'),
+    ]);
     const spec = toScheduleSpec(t.target, { local: t.target === undefined, every: '5' } as never);
-    const changed = (await Promise.all([false, true].map((timer) => applySchedule(spec, { install: false, timer }).then((r) => r.changed, () => false)))).some(Boolean);
-    return { id: 'cron', status: changed ? 'changed' : 'ok', detail: changed ? 'removed the health-check entry on this machine' : 'no health-check entry' };
+    const changed = (
+      await Promise.all(
+        [false, true].map((timer) =>
+          applySchedule(spec, { install: false, timer }).then(
+            (r) => r.changed,
+            () => false,
+          ),
+        ),
+      )
+    ).some(Boolean);
+    return {
+      id: 'cron',
+      status: changed ? 'changed' : 'ok',
+      detail: changed ? 'removed the health-check entry on this machine' : 'no health-check entry',
+    };
   } catch (err) {
     return { id: 'cron', status: 'skipped', detail: (err as Error).message };
   }
@@ -37,20 +53,40 @@ async function uninstallHost(remote: Remote, t: FleetTarget, opts: UninstallOpti
   }
   const n = (s: StepOutcome['status']) => steps.filter((x) => x.status === s).length;
   const failed = steps.find((s) => s.status === 'failed');
-  const lines = [...steps.map((s) => renderStepLine(s, c)), ...(diffs ? [paintDiff(c, diffs)] : []), ...(opts.dryRun ? ['(dry run: nothing was changed)'] : [])];
+  const lines = [
+    ...steps.map((s) => renderStepLine(s, c)),
+    ...(diffs ? [paintDiff(c, diffs)] : []),
+    ...(opts.dryRun ? ['(dry run: nothing was changed)'] : []),
+  ];
   return {
-    ok: !failed, counts: { ok: n('ok'), changed: n('changed'), failed: n('failed') }, lines,
-    report: { schema: 'hermes-setup/uninstall@1', target: remote.label, ok: !failed, dryRun: opts.dryRun === true, steps, ...(diffs ? { diffs } : {}) },
+    ok: !failed,
+    counts: { ok: n('ok'), changed: n('changed'), failed: n('failed') },
+    lines,
+    report: {
+      schema: 'hermes-setup/uninstall@1',
+      target: remote.label,
+      ok: !failed,
+      dryRun: opts.dryRun === true,
+      steps,
+      ...(diffs ? { diffs } : {}),
+    },
     ...(failed ? { error: stepError('E_UNINSTALL', failed.detail, 'rerun with --debug') } : {}),
   };
 }
 
-export async function runUninstallCommand(targets: string[], flags: Partial<FleetFlags> & { json?: boolean }, opts: UninstallOptions, connect: ConnectOptions): Promise<void> {
+export async function runUninstallCommand(
+  targets: string[],
+  flags: Partial<FleetFlags> & { json?: boolean },
+  opts: UninstallOptions,
+  connect: ConnectOptions,
+): Promise<void> {
   const hosts = await resolveHosts(targets, flags);
   const single = targets.length <= 1 && flags.inventory === undefined;
   const json = flags.json === true;
   const c = colorsFor(process.stdout);
-  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) => actionHostTask(t, connect, io, (remote) => uninstallHost(remote, t, opts, c)));
+  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) =>
+    actionHostTask(t, connect, io, (remote) => uninstallHost(remote, t, opts, c)),
+  );
   if (single) return finishOne(results[0]!, { json });
   finishFleet(results, { json });
 }

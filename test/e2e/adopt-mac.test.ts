@@ -33,7 +33,10 @@ describe('a hand-made ai.hermes.dashboard LaunchAgent (emulated Mac, Hermes G1)'
   beforeAll(async () => {
     mac = await startMacHost();
     p = await prepareMacHost(mac, { generation: 'G1' });
-    const r = await p.ssh(`mkdir -p ~/Library/LaunchAgents && cat > ${PLIST} && launchctl bootstrap gui/$(id -u) ${PLIST}`, handMade(mac.home));
+    const r = await p.ssh(
+      `mkdir -p ~/Library/LaunchAgents && cat > ${PLIST} && launchctl bootstrap gui/$(id -u) ${PLIST}`,
+      handMade(mac.home),
+    );
     expect(r.code, r.stderr).toBe(0);
   }, 120_000);
   afterAll(async () => mac?.teardown());
@@ -41,15 +44,25 @@ describe('a hand-made ai.hermes.dashboard LaunchAgent (emulated Mac, Hermes G1)'
   it('is adopted: backed up (0600), its token pinned in .env and gone from the plist, replaced, one job, 101', async () => {
     const r = await runRemote(p, ['--no-update']);
     expect(r.code, `${r.stderr}\n${JSON.stringify(r.report.steps, null, 1)}`).toBe(0);
-    expect(r.report.steps.find((s) => s.id === 'service')?.detail).toMatch(/^adopt your hand-made ai\.hermes\.dashboard\.plist \(it ran `.*\/\.local\/bin\/hermes dashboard --host 0\.0\.0\.0 --insecure --tui`\): backed up to .*; its token is now pinned in ~\/\.hermes\/\.env only, write plist, .*bootout, bootstrap/);
+    expect(r.report.steps.find((s) => s.id === 'service')?.detail).toMatch(
+      /^adopt your hand-made ai\.hermes\.dashboard\.plist \(it ran `.*\/\.local\/bin\/hermes dashboard --host 0\.0\.0\.0 --insecure --tui`\): backed up to .*; its token is now pinned in ~\/\.hermes\/\.env only, write plist, .*bootout, bootstrap/,
+    );
     expect(r.report.token).toBe(TOKEN);
-    expect(r.report.steps.find((s) => s.id === 'env')?.detail).toContain('pinned the token the service file set (moved out of it)');
+    expect(r.report.steps.find((s) => s.id === 'env')?.detail).toContain(
+      'pinned the token the service file set (moved out of it)',
+    );
     expect((await p.ssh(`cat ${PLIST}.hermes-setup.bak`)).stdout).toBe(handMade(mac.home));
-    expect((await p.ssh(`stat -c %a ${PLIST}.hermes-setup.bak 2>/dev/null || stat -f %Lp ${PLIST}.hermes-setup.bak`)).stdout.trim()).toBe('600');
+    expect(
+      (
+        await p.ssh(`stat -c %a ${PLIST}.hermes-setup.bak 2>/dev/null || stat -f %Lp ${PLIST}.hermes-setup.bak`)
+      ).stdout.trim(),
+    ).toBe('600');
     const plist = (await p.ssh(`cat ${PLIST}`)).stdout;
     expect(plist).toContain('Managed by hermes-setup');
     expect(plist).not.toContain(TOKEN);
-    expect((await p.ssh('ls ~/Library/LaunchAgents')).stdout).toBe('ai.hermes.dashboard.plist\nai.hermes.dashboard.plist.hermes-setup.bak\n');
+    expect((await p.ssh('ls ~/Library/LaunchAgents')).stdout).toBe(
+      'ai.hermes.dashboard.plist\nai.hermes.dashboard.plist.hermes-setup.bak\n',
+    );
     expect(r.report.probes[0]).toMatchObject({ ok: true, status: 101 });
     const again = await runRemote(p, ['--no-update']);
     expect(again.report.recap.changed, JSON.stringify(again.report.steps)).toBe(0);

@@ -44,16 +44,22 @@ async function waitListening(p: PreparedHost, addr: RegExp): Promise<void> {
     if ((await listeners(p)).some((l) => addr.test(l))) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`nothing listens on ${addr}: ${(await p.ssh('journalctl --user -u hermes-dashboard -n 20 --no-pager')).stdout}`);
+  throw new Error(
+    `nothing listens on ${addr}: ${(await p.ssh('journalctl --user -u hermes-dashboard -n 20 --no-pager')).stdout}`,
+  );
 }
 
 describe('the seed recipe host, Hermes G1 with a pending update to G2', () => {
-  let h: LinuxHost; let p: PreparedHost;
+  let h: LinuxHost;
+  let p: PreparedHost;
   beforeAll(async () => {
     h = await bootLinuxHost();
     p = await prepareLinuxHost(h, { generation: 'G1', updateTo: 'G2' });
     await h.root('loginctl enable-linger deploy');
-    await must(p, `umask 077; mkdir -p ~/.hermes && printf 'OPENAI_API_KEY=sk-seed\\nHERMES_DASHBOARD_SESSION_TOKEN=${SEED_TOKEN}\\n' > ~/.hermes/.env`);
+    await must(
+      p,
+      `umask 077; mkdir -p ~/.hermes && printf 'OPENAI_API_KEY=sk-seed\\nHERMES_DASHBOARD_SESSION_TOKEN=${SEED_TOKEN}\\n' > ~/.hermes/.env`,
+    );
     await must(p, `mkdir -p ${UNIT_DIR} && cat > ${UNIT_DIR}/hermes-dashboard.service`, SEED_UNIT);
     await must(p, 'systemctl --user daemon-reload && systemctl --user enable --now hermes-dashboard.service');
     await waitListening(p, /^0\.0\.0\.0:9119$/);
@@ -65,8 +71,12 @@ describe('the seed recipe host, Hermes G1 with a pending update to G2', () => {
     const r = await runRemote(p, ['--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     const service = r.report.steps.find((s) => s.id === 'service');
-    expect(service?.detail).toMatch(/^would adopt your hand-made hermes-dashboard\.service \(it ran `\/home\/deploy\/\.local\/bin\/hermes dashboard --host 0\.0\.0\.0 --insecure --tui`\): backed up to /);
-    expect(r.report.diffs).toMatch(/-ExecStart=\/home\/deploy\/\.local\/bin\/hermes dashboard --host 0\.0\.0\.0 --insecure --tui\n/);
+    expect(service?.detail).toMatch(
+      /^would adopt your hand-made hermes-dashboard\.service \(it ran `\/home\/deploy\/\.local\/bin\/hermes dashboard --host 0\.0\.0\.0 --insecure --tui`\): backed up to /,
+    );
+    expect(r.report.diffs).toMatch(
+      /-ExecStart=\/home\/deploy\/\.local\/bin\/hermes dashboard --host 0\.0\.0\.0 --insecure --tui\n/,
+    );
     expect(r.report.diffs).toMatch(/-Environment=HERMES_DASHBOARD_SESSION_TOKEN=<redacted sha256:/);
     expect(r.report.diffs).not.toContain(SEED_TOKEN);
     expect(await snapshotTrees(p.ssh)).toBe(before);
@@ -75,20 +85,39 @@ describe('the seed recipe host, Hermes G1 with a pending update to G2', () => {
   it('remote: hermes update runs, the unit is adopted (backup 0600), the seed token kept, no wildcard listener, one unit, check healthy', async () => {
     const r = await runRemote(p);
     expect(r.code, `${r.stderr}\n${JSON.stringify(r.report.steps, null, 1)}`).toBe(0);
-    expect(r.report.steps.find((s) => s.id === 'update')).toMatchObject({ status: 'changed', detail: expect.stringMatching(/^updated G1, v0\.16\.2 \(2026\.6\.10\) → G2, v0\.18\.0/) });
+    expect(r.report.steps.find((s) => s.id === 'update')).toMatchObject({
+      status: 'changed',
+      detail: expect.stringMatching(/^updated G1, v0\.16\.2 \(2026\.6\.10\) → G2, v0\.18\.0/),
+    });
     expect(r.report.hermes).toMatchObject({ version: '0.18.0', generation: 'G2' });
     expect(r.report.mode).toBe('password');
-    expect(r.report.steps.find((s) => s.id === 'service')?.detail).toMatch(/^adopt your hand-made hermes-dashboard\.service .*backed up to (~|\/home\/deploy)\/\.config\/systemd\/user\/hermes-dashboard\.service\.hermes-setup\.bak; its token is now pinned in ~\/\.hermes\/\.env only/);
+    expect(r.report.steps.find((s) => s.id === 'service')?.detail).toMatch(
+      /^adopt your hand-made hermes-dashboard\.service .*backed up to (~|\/home\/deploy)\/\.config\/systemd\/user\/hermes-dashboard\.service\.hermes-setup\.bak; its token is now pinned in ~\/\.hermes\/\.env only/,
+    );
     expect(r.report.token).toBe(SEED_TOKEN);
-    expect(await must(p, 'grep -c "^HERMES_DASHBOARD_SESSION_TOKEN=" ~/.hermes/.env; grep "^HERMES_DASHBOARD_SESSION_TOKEN=" ~/.hermes/.env')).toBe(`1\nHERMES_DASHBOARD_SESSION_TOKEN=${SEED_TOKEN}\n`);
+    expect(
+      await must(
+        p,
+        'grep -c "^HERMES_DASHBOARD_SESSION_TOKEN=" ~/.hermes/.env; grep "^HERMES_DASHBOARD_SESSION_TOKEN=" ~/.hermes/.env',
+      ),
+    ).toBe(`1\nHERMES_DASHBOARD_SESSION_TOKEN=${SEED_TOKEN}\n`);
     expect(await must(p, 'grep -c OPENAI_API_KEY=sk-seed ~/.hermes/.env')).toBe('1\n');
     const unit = await must(p, `cat ${UNIT_DIR}/hermes-dashboard.service`);
     expect(unit).toMatch(/^# Managed by hermes-setup \(password mode\)/);
     expect(unit).not.toContain(SEED_TOKEN);
     expect(unit).not.toMatch(/--insecure|0\.0\.0\.0/);
-    expect(await must(p, `stat -c '%a' ${UNIT_DIR}/hermes-dashboard.service.hermes-setup.bak; cat ${UNIT_DIR}/hermes-dashboard.service.hermes-setup.bak`)).toBe(`600\n${SEED_UNIT}`);
-    expect(await must(p, `ls -A ${UNIT_DIR} | grep -v '\\.wants$'`)).toBe('hermes-dashboard.service\nhermes-dashboard.service.hermes-setup.bak\n');
-    expect((await must(p, "systemctl --user list-units --all --plain --no-legend 'hermes*' | awk '{print $1}'")).trim()).toBe('hermes-dashboard.service');
+    expect(
+      await must(
+        p,
+        `stat -c '%a' ${UNIT_DIR}/hermes-dashboard.service.hermes-setup.bak; cat ${UNIT_DIR}/hermes-dashboard.service.hermes-setup.bak`,
+      ),
+    ).toBe(`600\n${SEED_UNIT}`);
+    expect(await must(p, `ls -A ${UNIT_DIR} | grep -v '\\.wants$'`)).toBe(
+      'hermes-dashboard.service\nhermes-dashboard.service.hermes-setup.bak\n',
+    );
+    expect(
+      (await must(p, "systemctl --user list-units --all --plain --no-legend 'hermes*' | awk '{print $1}'")).trim(),
+    ).toBe('hermes-dashboard.service');
     expect((await must(p, "systemctl list-units --all --plain --no-legend 'hermes*' | wc -l")).trim()).toBe('0');
     const ls = await listeners(p);
     expect(ls).toEqual([`${p.tailnetIp}:9119`]);
@@ -107,7 +136,8 @@ describe('the seed recipe host, Hermes G1 with a pending update to G2', () => {
 });
 
 describe('a unit at our path that runs something else', () => {
-  let h: LinuxHost; let p: PreparedHost;
+  let h: LinuxHost;
+  let p: PreparedHost;
   const OTHER = '[Service]\nExecStart=/usr/bin/python3 -m http.server 9119\n\n[Install]\nWantedBy=default.target\n';
   beforeAll(async () => {
     h = await bootLinuxHost();
@@ -119,7 +149,12 @@ describe('a unit at our path that runs something else', () => {
   it('is refused without --force, naming what it runs, with the host untouched; --force replaces it and keeps a backup', async () => {
     const before = await snapshotTrees(p.ssh);
     const r = await runCli(['remote', ...p.args, '--no-update'], { HOME: p.cliHome });
-    expectRefusal(r, 'E_SERVICE_FOREIGN', 1, /runs `\/usr\/bin\/python3 -m http\.server 9119`, not `hermes dashboard` or `hermes serve`; refusing to replace it/);
+    expectRefusal(
+      r,
+      'E_SERVICE_FOREIGN',
+      1,
+      /runs `\/usr\/bin\/python3 -m http\.server 9119`, not `hermes dashboard` or `hermes serve`; refusing to replace it/,
+    );
     expect(await snapshotTrees(p.ssh)).toBe(before);
     const f = await runRemote(p, ['--no-update', '--force']);
     expect(f.code, f.stderr).toBe(0);

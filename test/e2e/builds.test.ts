@@ -15,8 +15,15 @@ let h: LinuxHost;
 let p: PreparedHost;
 
 async function install(build: string, o: { updateTo?: string; installStamp?: boolean } = {}): Promise<void> {
-  await p.ssh('systemctl --user disable --now hermes-dashboard.service 2>/dev/null; rm -rf ~/.hermes ~/.config/systemd/user/hermes-dashboard.service*; systemctl --user daemon-reload');
-  await installSimulator((cmd, stdin) => p.ssh(cmd, stdin?.toString()), { generation: 'G1', build, home: '/home/deploy', ...o });
+  await p.ssh(
+    'systemctl --user disable --now hermes-dashboard.service 2>/dev/null; rm -rf ~/.hermes ~/.config/systemd/user/hermes-dashboard.service*; systemctl --user daemon-reload',
+  );
+  await installSimulator((cmd, stdin) => p.ssh(cmd, stdin?.toString()), {
+    generation: 'G1',
+    build,
+    home: '/home/deploy',
+    ...o,
+  });
 }
 
 beforeAll(async () => {
@@ -31,7 +38,9 @@ describe('--tui exactly when the help lists it', () => {
     const r = await runRemote(p, ['--no-update']);
     expect(r.code, `${r.stderr}\n${JSON.stringify(r.report.steps, null, 1)}`).toBe(0);
     expect(r.report.mode).toBe('token');
-    expect((await p.ssh('grep ^ExecStart= ~/.config/systemd/user/hermes-dashboard.service')).stdout).toMatch(/ --insecure(.*) --tui\n$/);
+    expect((await p.ssh('grep ^ExecStart= ~/.config/systemd/user/hermes-dashboard.service')).stdout).toMatch(
+      / --insecure(.*) --tui\n$/,
+    );
     expect(r.report.probes[0]).toMatchObject({ ok: true, status: 101 });
   });
 
@@ -49,7 +58,12 @@ describe('a build hermes-setup does not recognise', () => {
     await install('rabbit-2026.9.24', { installStamp: false });
     const before = await snapshotTrees(p.ssh);
     const r = await runCli(['remote', ...p.args, '--no-update'], { HOME: p.cliHome });
-    expectRefusal(r, 'E_HERMES_UNRECOGNISED', 1, /is not one hermes-setup recognises: `hermes --version` names another product: "Rabbit Agent v0\.0\.0 \(2026\.9\.24\)"; stopping before changing anything/);
+    expectRefusal(
+      r,
+      'E_HERMES_UNRECOGNISED',
+      1,
+      /is not one hermes-setup recognises: `hermes --version` names another product: "Rabbit Agent v0\.0\.0 \(2026\.9\.24\)"; stopping before changing anything/,
+    );
     expect(await snapshotTrees(p.ssh)).toBe(before);
   });
 
@@ -64,14 +78,25 @@ describe('a build hermes-setup does not recognise', () => {
     await install('2026.7.1', { updateTo: 'future-2027.1.15' });
     const r = await runCli(['remote', ...p.args, '--json'], { HOME: p.cliHome });
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as { steps: Array<{ id: string; status: string; detail: string }>; error: { code: string; message: string } };
+    const report = JSON.parse(r.stdout) as {
+      steps: Array<{ id: string; status: string; detail: string }>;
+      error: { code: string; message: string };
+    };
     expect(report.error.code).toBe('E_HERMES_UNRECOGNISED');
-    expect(report.error.message).toMatch(/^after `hermes update`, the Hermes build at \/home\/deploy\/\.local\/bin\/hermes is not one hermes-setup recognises: `hermes dashboard --help` lists no --host \/ --port \(Hermes Agent v\d+\.\d+\.\d+ \(2027\.1\.15\).*invalid choice.*\); stopping before the later steps$/);
+    expect(report.error.message).toMatch(
+      /^after `hermes update`, the Hermes build at \/home\/deploy\/\.local\/bin\/hermes is not one hermes-setup recognises: `hermes dashboard --help` lists no --host \/ --port \(Hermes Agent v\d+\.\d+\.\d+ \(2027\.1\.15\).*invalid choice.*\); stopping before the later steps$/,
+    );
     expect(report.steps.find((s) => s.id === 'update')?.status).toBe('failed');
     // The later steps are listed as "not run" (issue 17), none of them ran.
     const later = report.steps.filter((s) => ['env', 'config', 'strays', 'service', 'record'].includes(s.id));
     expect(later.map((s) => s.id)).toEqual(['env', 'config', 'strays', 'service', 'record']);
     expect(later.every((s) => s.status === 'not run' && s.detail === 'the run stopped at update')).toBe(true);
-    expect((await p.ssh('test -e ~/.config/systemd/user/hermes-dashboard.service || test -e ~/.hermes/.hermes-setup-state.json')).code).not.toBe(0);
+    expect(
+      (
+        await p.ssh(
+          'test -e ~/.config/systemd/user/hermes-dashboard.service || test -e ~/.hermes/.hermes-setup-state.json',
+        )
+      ).code,
+    ).not.toBe(0);
   });
 });

@@ -18,7 +18,8 @@ const sh = async (cmd: string): Promise<string> => {
   if (r.code !== 0) throw new Error(`${cmd}: ${r.stderr}`);
   return r.stdout.trim();
 };
-const active = (): Promise<string> => p.ssh('systemctl --user is-active hermes-dashboard.service').then((r) => r.stdout.trim());
+const active = (): Promise<string> =>
+  p.ssh('systemctl --user is-active hermes-dashboard.service').then((r) => r.stdout.trim());
 
 beforeAll(async () => {
   h = await bootLinuxHost();
@@ -34,7 +35,9 @@ describe('a LAN host without Tailscale, converged with --bind all', () => {
     const c = await runCheckJson(p);
     expect(c.code, JSON.stringify(c.report.checks.filter((l) => l.status === 'FAIL'))).toBe(0);
     expect(statusOf(c.report, 'tailscale')).toBe('skip');
-    expect(c.report.checks.find((l) => l.id === 'tailscale')?.detail).toMatch(/^not needed: the dashboard was set up on 0\.0\.0\.0/);
+    expect(c.report.checks.find((l) => l.id === 'tailscale')?.detail).toMatch(
+      /^not needed: the dashboard was set up on 0\.0\.0\.0/,
+    );
     const d = await runDoctor(p);
     expect(d.code, JSON.stringify(d.findings)).toBe(0);
     expect(d.ids).not.toContain('tailscale-missing');
@@ -52,8 +55,12 @@ describe('doctor reads why the dashboard is down', () => {
     expect(d.code).toBe(3);
     expect(d.ids).toEqual(['stopped']);
     const f = d.findings[0]!;
-    expect(f.symptom).toBe(`the dashboard is stopped (inactive/dead); \`hermes-setup check --repair ${p.target}\` starts it`);
-    expect(f.cause).toMatch(/journal: "Stopping hermes-dashboard\.service", e\.g\. systemctl stop\); a stop is not a failure, so Restart=always does not undo it/);
+    expect(f.symptom).toBe(
+      `the dashboard is stopped (inactive/dead); \`hermes-setup check --repair ${p.target}\` starts it`,
+    );
+    expect(f.cause).toMatch(
+      /journal: "Stopping hermes-dashboard\.service", e\.g\. systemctl stop\); a stop is not a failure, so Restart=always does not undo it/,
+    );
     expect((await runFix(p, f.fix)).code).toBe(0);
     expect(await active()).toBe('active');
     expect((await runDoctor(p)).code).toBe(0);
@@ -62,7 +69,9 @@ describe('doctor reads why the dashboard is down', () => {
 
 describe('--dry-run shows a plan and changes nothing', () => {
   it('check --repair --dry-run: what the repair would do (with the unit as a diff), exit 3, the host untouched', async () => {
-    await sh(`systemctl --user disable --now hermes-dashboard.service 2>/dev/null; rm ${UNIT}; systemctl --user daemon-reload`);
+    await sh(
+      `systemctl --user disable --now hermes-dashboard.service 2>/dev/null; rm ${UNIT}; systemctl --user daemon-reload`,
+    );
     const text = await runCli(['check', ...p.args, '--repair', '--dry-run'], env());
     expect(text.code).toBe(3);
     expect(text.stdout).toMatch(/^unhealthy: service.* — a repair would \(dry run, nothing is changed\):$/m);
@@ -82,31 +91,45 @@ describe('--dry-run shows a plan and changes nothing', () => {
     const token = /^HERMES_DASHBOARD_SESSION_TOKEN=(\S+)$/m.exec(await sh('cat ~/.hermes/.env'))![1]!;
     const text = await runCli(['uninstall', ...p.args, '--dry-run', '--unpin-token'], env());
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/^service: changed — would stop, disable and remove ~\/\.config\/systemd\/user\/hermes-dashboard\.service$/m);
+    expect(text.stdout).toMatch(
+      /^service: changed — would stop, disable and remove ~\/\.config\/systemd\/user\/hermes-dashboard\.service$/m,
+    );
     expect(text.stdout).toMatch(/^env: changed — would remove HERMES_DASHBOARD_SESSION_TOKEN from \.env/m);
     expect(text.stdout).toMatch(/^\(dry run: nothing was changed\)$/m);
     const j = await runCli(['uninstall', ...p.args, '--dry-run', '--unpin-token', '--json'], env());
-    const doc = JSON.parse(j.stdout) as { dryRun: boolean; diffs: string; steps: Array<{ id: string; status: string }> };
+    const doc = JSON.parse(j.stdout) as {
+      dryRun: boolean;
+      diffs: string;
+      steps: Array<{ id: string; status: string }>;
+    };
     expect(doc.dryRun).toBe(true);
     expect(doc.diffs).toMatch(/^-ExecStart=/m);
     expect(doc.diffs).toMatch(/^-HERMES_DASHBOARD_SESSION_TOKEN=<redacted sha256:[0-9a-f]{12}>$/m);
     expect(doc.diffs).not.toContain(token);
     expect(await active()).toBe('active');
-    expect(await sh(`grep -c HERMES_DASHBOARD_SESSION_TOKEN ~/.hermes/.env; test -e ~/.hermes/.hermes-setup-state.json && echo state`)).toBe('1\nstate');
+    expect(
+      await sh(
+        `grep -c HERMES_DASHBOARD_SESSION_TOKEN ~/.hermes/.env; test -e ~/.hermes/.hermes-setup-state.json && echo state`,
+      ),
+    ).toBe('1\nstate');
   });
 });
 
 describe('a fleet: the guest and an unreachable host', () => {
-  it('the recap names each ok host\'s URL and counts the unreachable one once (unreachable, not failed); exit 4', async () => {
+  it("the recap names each ok host's URL and counts the unreachable one once (unreachable, not failed); exit 4", async () => {
     const args = ['remote', p.target, 'deploy@127.0.0.1:1', '-i', h.keyPath, '--bind', 'all', '--no-update'];
     const r = await runCli(args, env());
     expect(r.code).toBe(4);
     const recap = r.stdout.split('\n').slice(r.stdout.split('\n').indexOf('Recap:') + 1);
     expect(recap[0]).toMatch(/^host\s+ok\s+changed\s+failed\s+unreachable\s+url$/);
-    expect(recap.find((l) => l.startsWith(p.target))).toMatch(new RegExp(`^${p.target}\\s+\\d+\\s+0\\s+0\\s+0\\s+http://${h.ip.replace(/\./g, '\\.')}:9119$`));
+    expect(recap.find((l) => l.startsWith(p.target))).toMatch(
+      new RegExp(`^${p.target}\\s+\\d+\\s+0\\s+0\\s+0\\s+http://${h.ip.replace(/\./g, '\\.')}:9119$`),
+    );
     expect(recap.find((l) => l.startsWith('deploy@127.0.0.1:1'))).toMatch(/^deploy@127\.0\.0\.1:1\s+0\s+0\s+0\s+1$/);
     const j = await runCli([...args, '--json'], env());
-    const doc = JSON.parse(j.stdout) as { recap: Array<{ host: string; failed: number; unreachable: number; url?: string }> };
+    const doc = JSON.parse(j.stdout) as {
+      recap: Array<{ host: string; failed: number; unreachable: number; url?: string }>;
+    };
     expect(doc.recap).toEqual([
       expect.objectContaining({ host: p.target, failed: 0, unreachable: 0, url: `http://${h.ip}:9119` }),
       expect.objectContaining({ host: 'deploy@127.0.0.1:1', failed: 0, unreachable: 1 }),

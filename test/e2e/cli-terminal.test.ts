@@ -16,9 +16,25 @@ import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js'
 import { probeFromHere, runRemote } from '../support/remote-run.js';
 
 const SIM_STATE = '~/.hermes/hermes-agent/.sim-state.json';
-const STEPS = ['facts', 'hermes', 'preflight', 'lock', 'tidy', 'update', 'mode', 'env', 'config', 'strays', 'service', 'record', 'port', 'probe'];
+const STEPS = [
+  'facts',
+  'hermes',
+  'preflight',
+  'lock',
+  'tidy',
+  'update',
+  'mode',
+  'env',
+  'config',
+  'strays',
+  'service',
+  'record',
+  'port',
+  'probe',
+];
 const UNIT = '~/.config/systemd/user/hermes-dashboard.service';
-const FOREIGN = "import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], 9119)); s.listen(); time.sleep(600)  # foreign-listener";
+const FOREIGN =
+  'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], 9119)); s.listen(); time.sleep(600)  # foreign-listener';
 
 let h: LinuxHost;
 let p: PreparedHost;
@@ -28,7 +44,10 @@ const sh = async (cmd: string): Promise<string> => {
   if (r.code !== 0) throw new Error(`${cmd}: ${r.stderr}`);
   return r.stdout;
 };
-const unconverge = (): Promise<string> => sh(`systemctl --user disable --now hermes-dashboard.service >/dev/null 2>&1; rm -f ${UNIT}; systemctl --user daemon-reload`);
+const unconverge = (): Promise<string> =>
+  sh(
+    `systemctl --user disable --now hermes-dashboard.service >/dev/null 2>&1; rm -f ${UNIT}; systemctl --user daemon-reload`,
+  );
 
 beforeAll(async () => {
   h = await bootLinuxHost();
@@ -41,14 +60,21 @@ describe('pipes', () => {
     const cmd = `node ${CLI} remote ${p.args.join(' ')} --no-update | head -1; echo "status=\${PIPESTATUS[0]}"`;
     const r = await new Promise<{ out: string; err: string }>((res) => {
       const c = spawn('bash', ['-c', cmd], { env: { ...process.env, ...env(), NO_COLOR: '1', SSH_AUTH_SOCK: '' } });
-      let out = ''; let err = '';
-      c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      c.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      let out = '';
+      let err = '';
+      c.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      c.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
       c.on('close', () => res({ out, err }));
     });
     expect(r.err).not.toMatch(/EPIPE|\n\s+at |Unhandled/);
     expect(r.out).toMatch(/^facts: ok — .*\nstatus=0\n$/);
-    expect((await sh(`systemctl --user is-active hermes-dashboard.service; grep -c ExecStart= ${UNIT}`)).split('\n')).toEqual(['active', '1', '']);
+    expect(
+      (await sh(`systemctl --user is-active hermes-dashboard.service; grep -c ExecStart= ${UNIT}`)).split('\n'),
+    ).toEqual(['active', '1', '']);
     expect(await probeFromHere(p, p.tailnetIp)).toMatchObject({ ok: true, status: 101 });
   });
 });
@@ -58,7 +84,11 @@ describe('off a terminal', () => {
     const r = await runCli(['remote', ...p.args, '--no-update'], env());
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
-    for (const id of STEPS) expect(lines.filter((l) => l.startsWith(`${id}: `)), id).toHaveLength(1);
+    for (const id of STEPS)
+      expect(
+        lines.filter((l) => l.startsWith(`${id}: `)),
+        id,
+      ).toHaveLength(1);
     expect(lines).toContain('update: skipped — --no-update');
     expect(r.stdout).not.toMatch(/SKIPPED|skipped \(/);
   });
@@ -69,11 +99,18 @@ describe('off a terminal', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const repairLines = r.stdout.split('\n').filter((l) => l.startsWith('repair '));
     expect(new Set(repairLines.map((l) => l.split(':')[0])).size).toBe(repairLines.length);
-    expect(repairLines.filter((l) => /^repair service: changed — start; hermes-dashboard\.service active \(pid \d+\)$/.test(l)), r.stdout).toHaveLength(1);
+    expect(
+      repairLines.filter((l) =>
+        /^repair service: changed — start; hermes-dashboard\.service active \(pid \d+\)$/.test(l),
+      ),
+      r.stdout,
+    ).toHaveLength(1);
     const j = await runCli(['check', ...p.args, '--repair', '--json'], env());
     expect(j.code).toBe(0);
     await sh('systemctl --user stop hermes-dashboard.service');
-    const doc = JSON.parse((await runCli(['check', ...p.args, '--repair', '--json'], env())).stdout) as { repair: { steps: Array<{ id: string; detail: string }> } };
+    const doc = JSON.parse((await runCli(['check', ...p.args, '--repair', '--json'], env())).stdout) as {
+      repair: { steps: Array<{ id: string; detail: string }> };
+    };
     const mode = doc.repair.steps.find((s) => s.id === 'mode')!;
     expect(mode.detail).not.toMatch(/as asked/);
     expect(mode.detail).toMatch(/as recorded at the last converge \(password mode\)/);
@@ -82,7 +119,10 @@ describe('off a terminal', () => {
 });
 
 describe('on a terminal 100 columns wide', () => {
-  const green = '\x1b[32m'; const yellow = '\x1b[33m'; const cyan = '\x1b[36m'; const red = '\x1b[31m';
+  const green = '\x1b[32m';
+  const yellow = '\x1b[33m';
+  const cyan = '\x1b[36m';
+  const red = '\x1b[31m';
 
   it('ok green, changed yellow, skipped cyan; the summary wraps at spaces under its labels, no token cut', async () => {
     await unconverge();
@@ -96,10 +136,15 @@ describe('on a terminal 100 columns wide', () => {
     const summary = text.slice(text.lastIndexOf('Mode:')).split('\n').filter(Boolean);
     for (const l of summary) expect([...l].length, l).toBeLessThanOrEqual(100);
     const password = join(p.cliHome, '.config', 'hermes-setup', 'passwords', p.target);
-    expect(summary.some((l) => l.includes(password)), 'the path is whole on one line').toBe(true);
+    expect(
+      summary.some((l) => l.includes(password)),
+      'the path is whole on one line',
+    ).toBe(true);
     const mode = summary.findIndex((l) => l.startsWith('Mode:'));
     expect(summary[mode + 1]).toMatch(/^ {13}\S/);
-    expect(`${summary[mode]} ${summary[mode + 1]!.trim()}`).toMatch(/^Mode: {8}password on .* — this build .* so pin a basic-auth login$/);
+    expect(`${summary[mode]} ${summary[mode + 1]!.trim()}`).toMatch(
+      /^Mode: {8}password on .* — this build .* so pin a basic-auth login$/,
+    );
   });
 
   it('check: FAIL red; a dry run: + green, - red, @@ cyan; NO_COLOR: no colour at all', async () => {
@@ -113,7 +158,9 @@ describe('on a terminal 100 columns wide', () => {
     expect(d.output).toContain(`${red}-RestartSec=7\x1b[39m`);
     expect(d.output).toContain(`${green}+RestartSec=5\x1b[39m`);
     expect(d.output).toMatch(/\x1b\[36m@@ [^\n]*@@\x1b\[39m/);
-    const plain = await runOnPty(['remote', ...p.args, '--no-update', '--dry-run', '--force'], { env: { ...env(), NO_COLOR: '1' } });
+    const plain = await runOnPty(['remote', ...p.args, '--no-update', '--dry-run', '--force'], {
+      env: { ...env(), NO_COLOR: '1' },
+    });
     expect(plain.output).not.toMatch(/\x1b\[(3\d|9\d|1|2)m/);
     await runCli(['remote', ...p.args, '--no-update', '--force'], env());
   });
@@ -125,13 +172,16 @@ describe('a failed run (a foreign process holds the port)', () => {
     await sh('systemctl --user stop hermes-dashboard.service');
     try {
       // A plain listener (python's http.server looks the bind address up in DNS first, which the guests lack).
-      await sh(`(setsid nohup python3 -c "${FOREIGN}" ${p.tailnetIp} >/dev/null 2>&1 &); for i in $(seq 50); do lsof -nP -iTCP:9119 -sTCP:LISTEN -t >/dev/null && exit 0; sleep 0.1; done; exit 1`);
+      await sh(
+        `(setsid nohup python3 -c "${FOREIGN}" ${p.tailnetIp} >/dev/null 2>&1 &); for i in $(seq 50); do lsof -nP -iTCP:9119 -sTCP:LISTEN -t >/dev/null && exit 0; sleep 0.1; done; exit 1`,
+      );
       const r = await runCli(['remote', ...p.args, '--no-update'], env());
       expect(r.code).toBe(1);
       expect(r.stdout).not.toMatch(/^(Mode|Tunnel|Remote URL|Token|Sign-in|Desktop app):/m);
       const failed = STEPS.findIndex((id) => new RegExp(`^${id}: failed — `, 'm').test(r.stdout));
       expect(failed).toBeGreaterThan(0);
-      for (const id of STEPS.slice(failed + 1)) expect(r.stdout, id).toMatch(new RegExp(`^${id}: not run — the run stopped at ${STEPS[failed]}$`, 'm'));
+      for (const id of STEPS.slice(failed + 1))
+        expect(r.stdout, id).toMatch(new RegExp(`^${id}: not run — the run stopped at ${STEPS[failed]}$`, 'm'));
       expect(r.stdout).toMatch(/^Recap: {7}ok=\d+ changed=0 skipped=\d+ failed=1 \(\d+ steps? not run\)$/m);
       const { report } = await runRemote(p, ['--no-update']);
       expect(report.steps.slice(failed + 1).map((s) => s.status)).toEqual(STEPS.slice(failed + 1).map(() => 'not run'));
@@ -158,12 +208,24 @@ describe('Ctrl-C', () => {
       }
       throw new Error('the lock was never taken');
     };
-    const r = await runOnPty(['remote', ...p.args], { env: env(), interruptWhen: async () => { await lockHeld(); await new Promise((res) => setTimeout(res, 1000)); } });
+    const r = await runOnPty(['remote', ...p.args], {
+      env: env(),
+      interruptWhen: async () => {
+        await lockHeld();
+        await new Promise((res) => setTimeout(res, 1000));
+      },
+    });
     expect(r.code).toBe(130);
     const hidden = r.output.lastIndexOf('\x1b[?25l');
     expect(hidden).toBeGreaterThanOrEqual(0);
-    expect(r.output.indexOf('\x1b[?25h', hidden), 'the cursor is shown again after it was hidden').toBeGreaterThan(hidden);
-    expect(plainText(r.output).split('\n').filter((l) => l.includes('interrupted;'))).toEqual([INTERRUPTED_LINE]);
+    expect(r.output.indexOf('\x1b[?25h', hidden), 'the cursor is shown again after it was hidden').toBeGreaterThan(
+      hidden,
+    );
+    expect(
+      plainText(r.output)
+        .split('\n')
+        .filter((l) => l.includes('interrupted;')),
+    ).toEqual([INTERRUPTED_LINE]);
     expect((await p.ssh('test -e ~/.hermes/.hermes-setup.lock')).code, 'lock released').not.toBe(0);
     await sh('while pgrep -f "hermes[ ]update" >/dev/null; do sleep 0.2; done');
     await sh(`echo '{"generation":"G2"}' > ${SIM_STATE}`);
@@ -183,7 +245,19 @@ describe('tunnel mode through an ~/.ssh/config alias', () => {
     expect(report.tunnel.command).toBe('ssh -N -L 19119:127.0.0.1:9119 box');
     // The user's own ssh reads ~/.ssh/config from their home; here the test's config and known_hosts are named.
     const [bin, ...args] = report.tunnel.command.split(' ');
-    const fwd = spawn(bin!, ['-F', config, '-o', `UserKnownHostsFile=${join(p.cliHome, '.ssh', 'known_hosts')}`, '-o', 'BatchMode=yes', ...args], { stdio: 'ignore' });
+    const fwd = spawn(
+      bin!,
+      [
+        '-F',
+        config,
+        '-o',
+        `UserKnownHostsFile=${join(p.cliHome, '.ssh', 'known_hosts')}`,
+        '-o',
+        'BatchMode=yes',
+        ...args,
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       let probe = await probeWebSocket({ dial: dialTcp(2000), host: '127.0.0.1', port: 19119, token: report.token });
       for (let n = 0; n < 50 && !probe.ok; n++) {

@@ -7,8 +7,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCronUser, type CronUser } from '../support/cron-user.js';
 
 let u: CronUser;
-beforeAll(async () => { u = await createCronUser('a'); });
-afterAll(async () => { await u?.remove(); });
+beforeAll(async () => {
+  u = await createCronUser('a');
+});
+afterAll(async () => {
+  await u?.remove();
+});
 beforeEach(async () => {
   await u.setCrontab(null);
   await execa('rm', ['-rf', `${u.home}/.config`, `${u.home}/.local`]);
@@ -26,14 +30,29 @@ const CASES: Array<[string, Buffer | null]> = [
   ['leading blank lines', Buffer.from('\n\n0 5 * * * /usr/bin/true\n')],
   ['only blank lines', Buffer.from('\n\n\n')],
   ['comments and blank lines between', Buffer.from('# backups\n\n0 3 * * * /usr/bin/backup # nightly\n\n\n# end\n')],
-  ['MAILTO and other variables', Buffer.from('MAILTO=""\nSHELL=/bin/bash\nPATH=/usr/local/bin:/usr/bin:/bin\n*/10 * * * * env > /tmp/env.txt\n')],
-  ['% signs (escaped and not)', Buffer.from('0 0 * * * /bin/date +\\%Y-\\%m-\\%d >> /tmp/d.log\n5 0 * * * /usr/bin/mail -s hi root%body line%\n')],
-  ['CRLF line endings (a CR-only line is refused by crontab itself)', Buffer.from('MAILTO=ops@example.org\r\n# note\r\n0 5 * * * /usr/bin/true\r\n')],
-  ['a literal backslash-r (not a CR) and a backspace byte', Buffer.from("0 1 * * * sed -i 's/\\r$//' /tmp/x\n# bs:\b\n")],
+  [
+    'MAILTO and other variables',
+    Buffer.from('MAILTO=""\nSHELL=/bin/bash\nPATH=/usr/local/bin:/usr/bin:/bin\n*/10 * * * * env > /tmp/env.txt\n'),
+  ],
+  [
+    '% signs (escaped and not)',
+    Buffer.from('0 0 * * * /bin/date +\\%Y-\\%m-\\%d >> /tmp/d.log\n5 0 * * * /usr/bin/mail -s hi root%body line%\n'),
+  ],
+  [
+    'CRLF line endings (a CR-only line is refused by crontab itself)',
+    Buffer.from('MAILTO=ops@example.org\r\n# note\r\n0 5 * * * /usr/bin/true\r\n'),
+  ],
+  [
+    'a literal backslash-r (not a CR) and a backspace byte',
+    Buffer.from("0 1 * * * sed -i 's/\\r$//' /tmp/x\n# bs:\b\n"),
+  ],
   ['Latin-1 bytes', Buffer.from('# caf\xe9 cr\xe8me\n0 5 * * * /usr/bin/true\n', 'latin1')],
   ['tabs and trailing spaces', Buffer.from('0\t5\t*\t*\t*\t/usr/bin/true   \n  \n')],
   ['no trailing newline', Buffer.from('MAILTO=""\n0 5 * * * /usr/bin/true')],
-  ['our marker, another target', Buffer.from('*/5 * * * * /usr/bin/true # hermes-setup:deploy@mini.lan\n0 5 * * * /usr/bin/true\n')],
+  [
+    'our marker, another target',
+    Buffer.from('*/5 * * * * /usr/bin/true # hermes-setup:deploy@mini.lan\n0 5 * * * /usr/bin/true\n'),
+  ],
 ];
 
 describe('cron install then remove leaves the crontab as found (real crontab, real user)', () => {
@@ -57,13 +76,18 @@ describe('cron install then remove leaves the crontab as found (real crontab, re
 
   it('no crontab before, but the user added a line after our install: the line stays', async () => {
     expect((await u.cli(['cron', 'install', '--local'])).code).toBe(0);
-    await u.setCrontab(Buffer.concat([await u.crontabBytes() ?? Buffer.alloc(0), Buffer.from('0 4 * * * /usr/bin/mine\n')]));
+    await u.setCrontab(
+      Buffer.concat([(await u.crontabBytes()) ?? Buffer.alloc(0), Buffer.from('0 4 * * * /usr/bin/mine\n')]),
+    );
     expect((await u.cli(['cron', 'remove', '--local'])).code).toBe(0);
     expect((await u.crontabBytes())?.toString()).toBe('0 4 * * * /usr/bin/mine\n');
   });
 
   it('no crontab before, two targets installed, removed in either order: no crontab', async () => {
-    for (const order of [['--local', 'deploy@mini.lan'], ['deploy@mini.lan', '--local']]) {
+    for (const order of [
+      ['--local', 'deploy@mini.lan'],
+      ['deploy@mini.lan', '--local'],
+    ]) {
       for (const t of [...order].reverse()) expect((await u.cli(['cron', 'install', t])).code).toBe(0);
       expect((await listed()).split('\n').filter((l) => l.includes('# hermes-setup:'))).toHaveLength(2);
       for (const t of order) expect((await u.cli(['cron', 'remove', t])).code).toBe(0);
@@ -82,10 +106,13 @@ describe('cron install then remove leaves the crontab as found (real crontab, re
       const mid = await u.crontabBytes();
       if (name === 'no trailing newline') {
         // `crontab` itself refuses such a file; adding the newline would change the user's last line: refused.
-        if (inst.code !== 1 || !/^E_CRONTAB: .*newline[^\n]*\n$/.test(inst.stderr)) failures.push(`${name}: install gave ${inst.code} ${inst.stderr.trim()}`);
+        if (inst.code !== 1 || !/^E_CRONTAB: .*newline[^\n]*\n$/.test(inst.stderr))
+          failures.push(`${name}: install gave ${inst.code} ${inst.stderr.trim()}`);
       } else if (inst.code !== 0) failures.push(`${name}: install gave ${inst.code} ${inst.stderr.trim()}`);
-      else if (ours(mid?.toString('latin1') ?? '').length !== 1) failures.push(`${name}: not one entry after install: ${show(mid)}`);
-      else if (before?.length && !mid!.subarray(0, before.length).equals(before)) failures.push(`${name}: install changed more than its line: ${show(before)} -> ${show(mid)}`);
+      else if (ours(mid?.toString('latin1') ?? '').length !== 1)
+        failures.push(`${name}: not one entry after install: ${show(mid)}`);
+      else if (before?.length && !mid!.subarray(0, before.length).equals(before))
+        failures.push(`${name}: install changed more than its line: ${show(before)} -> ${show(mid)}`);
       const rem = await u.cli(['cron', 'remove', '--local']);
       if (rem.code !== 0) failures.push(`${name}: remove gave ${rem.code} ${rem.stderr.trim()}`);
       const after = await u.crontabBytes();
@@ -101,7 +128,10 @@ describe('cron rough edges', () => {
     const tree = async () => (await execa('find', [u.home, '-printf', '%P %m %s\n'])).stdout.split('\n').sort();
     const before = await tree();
     const r = await u.cli(['cron', 'install', '--local', '--timer']);
-    expect((await tree()).filter((l) => !before.includes(l)), 'files left behind').toEqual([]);
+    expect(
+      (await tree()).filter((l) => !before.includes(l)),
+      'files left behind',
+    ).toEqual([]);
     expect(await tree()).toEqual(before);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

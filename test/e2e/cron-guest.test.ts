@@ -10,7 +10,14 @@ const CLI = 'node /opt/hs/dist/cli.js';
 
 /** dist + templates + production node_modules, as the npm package would install them. */
 function packCli(): string {
-  return execFileSync('sh', ['-c', 'tar czf - dist templates package.json $(npm ls --omit=dev --all --parseable 2>/dev/null | sed "s|^$PWD/||" | grep "^node_modules/" | grep -v "/node_modules/.*/node_modules/" | sort -u) | base64 -w0'], { maxBuffer: 64 << 20 }).toString();
+  return execFileSync(
+    'sh',
+    [
+      '-c',
+      'tar czf - dist templates package.json $(npm ls --omit=dev --all --parseable 2>/dev/null | sed "s|^$PWD/||" | grep "^node_modules/" | grep -v "/node_modules/.*/node_modules/" | sort -u) | base64 -w0',
+    ],
+    { maxBuffer: 64 << 20 },
+  ).toString();
 }
 
 describe('cron on a systemd guest', () => {
@@ -27,14 +34,16 @@ describe('cron on a systemd guest', () => {
     const q = `'${log.replace(/'/g, `'\\''`)}'`;
     const r = await h.ssh(`crontab -r 2>/dev/null; ${CLI} cron install --local --every 1 --log ${q}`);
     expect(r.code, r.stderr).toBe(0);
-    expect((await h.ssh('crontab -l')).stdout).toContain("\\%");
+    expect((await h.ssh('crontab -l')).stdout).toContain('\\%');
     let text = '';
     for (let i = 0; i < 130 && !text; i++) {
       text = (await h.ssh(`cat ${q} 2>/dev/null`)).stdout;
       if (!text) await new Promise((res) => setTimeout(res, 1000));
     }
     expect(text, 'cron wrote the log within 130 s').toMatch(/^\w{3} \w{3} +\d+ [\d:]+ UTC \d{4}\n/);
-    expect((await h.root('journalctl -u cron --no-pager | grep -c "(deploy) CMD" || true')).stdout.trim()).not.toBe('0');
+    expect((await h.root('journalctl -u cron --no-pager | grep -c "(deploy) CMD" || true')).stdout.trim()).not.toBe(
+      '0',
+    );
     expect((await h.ssh(`${CLI} cron remove --local`)).code).toBe(0);
     const l = await h.ssh('crontab -l');
     expect([l.code, l.stderr.trim()]).toEqual([1, 'no crontab for deploy']);
@@ -48,9 +57,13 @@ describe('cron on a systemd guest', () => {
     const r = await h.ssh(`${CLI} cron install --local --timer`);
     expect(await tree(), 'files left behind').toBe(before);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^E_TIMER: systemctl --user enable --now hermes-setup-check-local\.timer failed: .* — hint: /);
+    expect(r.stderr).toMatch(
+      /^E_TIMER: systemctl --user enable --now hermes-setup-check-local\.timer failed: .* — hint: /,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect((await h.ssh('systemctl --user list-unit-files "hermes-setup-*" --no-legend | wc -l')).stdout.trim()).toBe('0');
+    expect((await h.ssh('systemctl --user list-unit-files "hermes-setup-*" --no-legend | wc -l')).stdout.trim()).toBe(
+      '0',
+    );
     await h.root('rmdir /home/deploy/.config/systemd/user/timers.target.wants');
     expect((await h.ssh(`${CLI} cron install --local --timer`)).code).toBe(0);
     expect((await h.ssh(`${CLI} cron install --local --timer --json`)).stdout).toMatch(/"changed": ?false/);

@@ -13,20 +13,26 @@ const LABEL = 'ai.hermes-setup.hermes-setup-check-local';
 
 describe('cron --timer on the emulated Mac', () => {
   let h: MacHost;
-  beforeAll(async () => { h = await startMacHost({ drainMs: 15_000, gui: false }); }, 120_000);
+  beforeAll(async () => {
+    h = await startMacHost({ drainMs: 15_000, gui: false });
+  }, 120_000);
   afterAll(async () => h?.teardown());
 
   /** applyLaunchdTimer(spec, install) as the Mac user; prints the result JSON or the error line. */
-  const timer = (install: boolean, every = 5) => h.ssh(`node --input-type=module -e '
+  const timer = (install: boolean, every = 5) =>
+    h.ssh(`node --input-type=module -e '
     const m = await import("${DIST}/cron/launchd-timer.js");
     const spec = { node: "/usr/bin/node", cli: "${DIST}/cli.js", args: ["--local"], log: process.env.HOME + "/Library/Logs/hs-check.log", every: ${every}, label: "local" };
     try { console.log(JSON.stringify(await m.applyLaunchdTimer(spec, ${install}))); } catch (e) { console.error(e.toLine ? e.toLine() : e.stack); process.exit(1); }'`);
   const tree = async (): Promise<string> => (await h.ssh('find ~ -printf "%P %m %s\\n" | sort')).stdout;
   /** Waits (≤ 30 s) until launchd has let go of the label (a bootout drains for 15 s here). */
   const gone = async (): Promise<void> => {
-    for (let i = 0; i < 60 && (await h.ssh(`launchctl print user/${h.uid}/${LABEL}`)).code === 0; i++) await new Promise((res) => setTimeout(res, 500));
+    for (let i = 0; i < 60 && (await h.ssh(`launchctl print user/${h.uid}/${LABEL}`)).code === 0; i++)
+      await new Promise((res) => setTimeout(res, 500));
   };
-  const cat = async (): Promise<string> => (await h.ssh(`cat ~/Library/LaunchAgents/${LABEL}.plist ~/.config/hermes-setup/hermes-setup-check-local.sh`)).stdout;
+  const cat = async (): Promise<string> =>
+    (await h.ssh(`cat ~/Library/LaunchAgents/${LABEL}.plist ~/.config/hermes-setup/hermes-setup-check-local.sh`))
+      .stdout;
 
   it('install, idempotent reinstall, remove leaves the home as found', async () => {
     const before = await tree();
@@ -46,7 +52,9 @@ describe('cron --timer on the emulated Mac', () => {
     await gone();
     // Another job holds the label (a plist outside ~/Library/LaunchAgents), and ignores SIGTERM.
     const dir = (await h.ssh('mktemp -d')).stdout.trim();
-    await h.ssh(`cat > ${dir}/x.plist`, { stdin: `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>${LABEL}</string><key>ProgramArguments</key><array><string>/bin/sh</string><string>-c</string><string>trap "" TERM; sleep 600</string></array><key>RunAtLoad</key><true/><key>ExitTimeOut</key><integer>2</integer><key>LimitLoadToSessionType</key><array><string>Background</string></array></dict></plist>\n` });
+    await h.ssh(`cat > ${dir}/x.plist`, {
+      stdin: `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>${LABEL}</string><key>ProgramArguments</key><array><string>/bin/sh</string><string>-c</string><string>trap "" TERM; sleep 600</string></array><key>RunAtLoad</key><true/><key>ExitTimeOut</key><integer>2</integer><key>LimitLoadToSessionType</key><array><string>Background</string></array></dict></plist>\n`,
+    });
     try {
       expect((await h.ssh(`launchctl bootstrap user/${h.uid} ${dir}/x.plist`)).code).toBe(0);
       await h.ssh('rm -rf ~/.config ~/Library/LaunchAgents');

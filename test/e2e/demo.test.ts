@@ -11,7 +11,11 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 async function demo(args: string[] = []): Promise<{ code: number; out: string }> {
   const r = await execa(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'demo.ts'), ...args], {
-    cwd: ROOT, reject: false, all: true, timeout: 400_000, env: { NO_COLOR: '1', SSH_AUTH_SOCK: '' },
+    cwd: ROOT,
+    reject: false,
+    all: true,
+    timeout: 400_000,
+    env: { NO_COLOR: '1', SSH_AUTH_SOCK: '' },
   });
   return { code: r.exitCode ?? -1, out: String(r.all) };
 }
@@ -30,14 +34,18 @@ describe('npm run demo', () => {
     expect(r.out).toMatch(/^• Preparing the test-host image .*…\n {2}done in /m);
     expect(r.out).toMatch(/^• Booting a Debian 12 systemd host \(systemd-nspawn\)…\n {2}done in /m);
     expect(r.out).toMatch(/^• Installing the Hermes simulator .*…\n {2}done in /m);
-    const recaps = [...r.out.matchAll(/^Recap: {7}ok=\d+ changed=(\d+) skipped=\d+ failed=0$/gm)].map((m) => Number(m[1]));
+    const recaps = [...r.out.matchAll(/^Recap: {7}ok=\d+ changed=(\d+) skipped=\d+ failed=0$/gm)].map((m) =>
+      Number(m[1]),
+    );
     expect(recaps).toHaveLength(2);
     expect(recaps[0]).toBeGreaterThan(0);
     expect(recaps[1]).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     const h = hostOf(r.out);
-    expect(lines.slice(-2)).toEqual([`The demo host ${h.name} is gone (removed with its files; nothing is left on this machine).`,
-      'On a real box (Linux with systemd, or a Mac) over SSH: npx hermes-setup remote you@your-box']);
+    expect(lines.slice(-2)).toEqual([
+      `The demo host ${h.name} is gone (removed with its files; nothing is left on this machine).`,
+      'On a real box (Linux with systemd, or a Mac) over SSH: npx hermes-setup remote you@your-box',
+    ]);
     const home = /password in (\/var\/tmp\/hs-cli-home-[^/]+)\//.exec(r.out)?.[1];
     expect(home, 'the summary names the password file').toBeDefined();
     expect(existsSync(home!), `${home} (with the password file) is removed`).toBe(false);
@@ -52,8 +60,22 @@ describe('npm run demo', () => {
     const remove = /^Remove it .*:\n {2}(\S+teardown\.sh \S+ \d+) && rm -rf (\S+)$/m.exec(r.out);
     expect(ssh && remove, r.out).toBeTruthy();
     try {
-      const login = await execa('ssh', ['-i', ssh![1]!, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', `deploy@${h.ip}`,
-        'systemctl --user is-active hermes-dashboard.service'], { reject: false });
+      const login = await execa(
+        'ssh',
+        [
+          '-i',
+          ssh![1]!,
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'StrictHostKeyChecking=no',
+          '-o',
+          'UserKnownHostsFile=/dev/null',
+          `deploy@${h.ip}`,
+          'systemctl --user is-active hermes-dashboard.service',
+        ],
+        { reject: false },
+      );
       expect(login.stdout.trim(), login.stderr).toBe('active');
     } finally {
       await execa('bash', ['-c', `${remove![1]} && rm -rf ${remove![2]}`], { reject: false });

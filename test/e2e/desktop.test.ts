@@ -19,15 +19,40 @@ const ROTATED = 'Rt7uVw9XyZa1Bc3De5Fg7Hi9Jk1Lm3No5Pq7Rs9Tu1V';
 
 async function recordOnHost(mode: 'token' | 'password' | 'tunnel', bind: string, token = TOKEN): Promise<void> {
   const state: ConvergeState = {
-    schema: 1, hermesVersion: '0.21.3', generation: 'G3', hermesKey: 'k', hermesCaps: {} as ConvergeState['hermesCaps'], mode, bind, port: 9119,
-    serviceSha256: '', servicePath: '~/.config/systemd/user/hermes-dashboard.service', tokenFingerprint: fingerprint(token), envKeys: [], lingerEnabledByUs: false,
+    schema: 1,
+    hermesVersion: '0.21.3',
+    generation: 'G3',
+    hermesKey: 'k',
+    hermesCaps: {} as ConvergeState['hermesCaps'],
+    mode,
+    bind,
+    port: 9119,
+    serviceSha256: '',
+    servicePath: '~/.config/systemd/user/hermes-dashboard.service',
+    tokenFingerprint: fingerprint(token),
+    envKeys: [],
+    lingerEnabledByUs: false,
   };
-  const r = await p.ssh('mkdir -p ~/.hermes && cat > ~/.hermes/.hermes-setup-state.json && printf "%s\\n" "# pinned" "HERMES_DASHBOARD_SESSION_TOKEN=\'$T\'" > ~/.hermes/.env'.replace('$T', token), renderState(state));
+  const r = await p.ssh(
+    'mkdir -p ~/.hermes && cat > ~/.hermes/.hermes-setup-state.json && printf "%s\\n" "# pinned" "HERMES_DASHBOARD_SESSION_TOKEN=\'$T\'" > ~/.hermes/.env'.replace(
+      '$T',
+      token,
+    ),
+    renderState(state),
+  );
   if (r.code !== 0) throw new Error(r.stderr);
 }
 
-async function desktop(dir: string, extra: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runCli(['desktop', p.args[0]!, ...extra, ...p.args.slice(1)], { HOME: p.cliHome, HERMES_DESKTOP_USER_DATA_DIR: dir, ...env });
+async function desktop(
+  dir: string,
+  extra: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli(['desktop', p.args[0]!, ...extra, ...p.args.slice(1)], {
+    HOME: p.cliHome,
+    HERMES_DESKTOP_USER_DATA_DIR: dir,
+    ...env,
+  });
 }
 
 async function fileWith(doc: unknown): Promise<{ dir: string; file: string }> {
@@ -37,7 +62,8 @@ async function fileWith(doc: unknown): Promise<{ dir: string; file: string }> {
   return { dir, file };
 }
 
-const read = async (file: string): Promise<Record<string, unknown>> => JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+const read = async (file: string): Promise<Record<string, unknown>> =>
+  JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
 const tailUrl = (): string => `http://${host.tailnetIp}:9119`;
 
 beforeAll(async () => {
@@ -58,7 +84,9 @@ describe('without a token on disk', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(res.stdout).toContain('(saved, not active; auth token)');
     expect(res.stdout).toContain('without making it active (the app keeps its current connection, so it still starts)');
-    expect(res.stdout).toContain(`Settings > Gateway > Remote connection — the URL ${tailUrl()} is filled in; paste the token (fingerprint ${fingerprint(TOKEN)})`);
+    expect(res.stdout).toContain(
+      `Settings > Gateway > Remote connection — the URL ${tailUrl()} is filled in; paste the token (fingerprint ${fingerprint(TOKEN)})`,
+    );
     expect(res.stdout).toContain(`HERMES_DESKTOP_REMOTE_URL=${tailUrl()}`);
     expect(res.stdout + (await readFile(file, 'utf8'))).not.toContain(TOKEN);
     expect((await readdir(dir)).filter((n) => n.includes('.bak-'))).toEqual([]);
@@ -70,18 +98,23 @@ describe('without a token on disk', () => {
     const res = await desktop(a.dir, []);
     expect(res.code).toBe(0);
     expect(await read(a.file)).toEqual(ssh);
-    expect(res.stdout).toContain('the app stays on its active connection (SSH deploy@mini); nothing was replaced without a token');
+    expect(res.stdout).toContain(
+      'the app stays on its active connection (SSH deploy@mini); nothing was replaced without a token',
+    );
     const b = await fileWith({ mode: 'remote', remote: { url: tailUrl(), authMode: 'token' } });
     const fixed = await desktop(b.dir, []);
     expect(await read(b.file)).toEqual({ mode: 'local', remote: { url: tailUrl(), authMode: 'token' } });
     expect(fixed.stdout).toContain('switched it back to local until a token is saved');
   });
 
-  it('--profile: the entry stays on local with the URL, and the steps are the profile\'s (no env pair)', async () => {
+  it("--profile: the entry stays on local with the URL, and the steps are the profile's (no env pair)", async () => {
     const { dir, file } = await fileWith({ mode: 'local' });
     const res = await desktop(dir, ['--profile', 'work']);
     expect(res.code).toBe(0);
-    expect(await read(file)).toEqual({ mode: 'local', profiles: { work: { mode: 'local', url: tailUrl(), authMode: 'token' } } });
+    expect(await read(file)).toEqual({
+      mode: 'local',
+      profiles: { work: { mode: 'local', url: tailUrl(), authMode: 'token' } },
+    });
     expect(res.stdout).toContain('switch to profile work, then Settings > Gateway (this profile) > Remote');
     expect(res.stdout).toContain('does not help for a profile');
     expect(res.stdout).not.toContain('HERMES_DESKTOP_REMOTE_URL=');
@@ -91,23 +124,45 @@ describe('without a token on disk', () => {
 describe('with a token', () => {
   it('--store-token-plain on a profile: that profile becomes remote; other profiles and keys are kept', async () => {
     await recordOnHost('token', host.tailnetIp);
-    const before = { mode: 'local', remote: { url: 'http://old:9119', authMode: 'token', token: { encoding: 'safeStorage', value: 'Y2lwaGVy' }, headers: { 'CF-Access': 'x' } },
-      profiles: { work: { mode: 'remote', url: 'https://work.example:9119', authMode: 'oauth' } }, savedSsh: [{ host: 'h', user: 'u' }], zExtra: 42 };
+    const before = {
+      mode: 'local',
+      remote: {
+        url: 'http://old:9119',
+        authMode: 'token',
+        token: { encoding: 'safeStorage', value: 'Y2lwaGVy' },
+        headers: { 'CF-Access': 'x' },
+      },
+      profiles: { work: { mode: 'remote', url: 'https://work.example:9119', authMode: 'oauth' } },
+      savedSsh: [{ host: 'h', user: 'u' }],
+      zExtra: 42,
+    };
     const { dir, file } = await fileWith(before);
     const res = await desktop(dir, ['--profile', 'home', '--store-token-plain']);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/token is stored unencrypted in .*connection\.json/);
     expect(res.stdout).not.toContain(TOKEN);
-    expect(await read(file)).toEqual({ ...before, profiles: { ...before.profiles, home: { mode: 'remote', url: tailUrl(), authMode: 'token', token: { encoding: 'plain', value: TOKEN } } } });
+    expect(await read(file)).toEqual({
+      ...before,
+      profiles: {
+        ...before.profiles,
+        home: { mode: 'remote', url: tailUrl(), authMode: 'token', token: { encoding: 'plain', value: TOKEN } },
+      },
+    });
   });
 
   it('replacing an active connection to another host: a 0600 backup of the old file first', async () => {
-    const before = { mode: 'remote', remote: { url: 'http://other:9119', authMode: 'token', token: { encoding: 'safeStorage', value: 'Y2lwaGVy' } } };
+    const before = {
+      mode: 'remote',
+      remote: { url: 'http://other:9119', authMode: 'token', token: { encoding: 'safeStorage', value: 'Y2lwaGVy' } },
+    };
     const { dir, file } = await fileWith(before);
     const oldText = await readFile(file, 'utf8');
     const res = await desktop(dir, ['--store-token-plain']);
     expect(res.code).toBe(0);
-    expect(await read(file)).toEqual({ mode: 'remote', remote: { url: tailUrl(), authMode: 'token', token: { encoding: 'plain', value: TOKEN } } });
+    expect(await read(file)).toEqual({
+      mode: 'remote',
+      remote: { url: tailUrl(), authMode: 'token', token: { encoding: 'plain', value: TOKEN } },
+    });
     const [bak] = (await readdir(dir)).filter((n) => n.startsWith('connection.json.bak-'));
     expect(await readFile(join(dir, bak!), 'utf8')).toBe(oldText);
     expect((await stat(join(dir, bak!))).mode & 0o777).toBe(0o600);
@@ -115,13 +170,19 @@ describe('with a token', () => {
   });
 
   it('after remote --rotate-token, a stored plain token that no longer matches is updated, with a line saying so', async () => {
-    const { dir, file } = await fileWith({ mode: 'remote', remote: { url: tailUrl(), authMode: 'token', token: { encoding: 'plain', value: TOKEN } } });
+    const { dir, file } = await fileWith({
+      mode: 'remote',
+      remote: { url: tailUrl(), authMode: 'token', token: { encoding: 'plain', value: TOKEN } },
+    });
     await recordOnHost('token', host.tailnetIp, ROTATED);
     try {
       const res = await desktop(dir, []);
       expect(res.code).toBe(0);
-      expect(await read(file)).toEqual({ mode: 'remote', remote: { url: tailUrl(), authMode: 'token', token: { encoding: 'plain', value: ROTATED } } });
-      expect(res.stdout).toContain('updated the plain-text token in connection.json: it no longer matched the host\'s');
+      expect(await read(file)).toEqual({
+        mode: 'remote',
+        remote: { url: tailUrl(), authMode: 'token', token: { encoding: 'plain', value: ROTATED } },
+      });
+      expect(res.stdout).toContain("updated the plain-text token in connection.json: it no longer matched the host's");
       expect(res.stdout).toContain('(active; auth token, token stored in plain text)');
       expect((await readdir(dir)).some((n) => n.startsWith('connection.json.bak-'))).toBe(true);
     } finally {
@@ -140,7 +201,9 @@ describe('the app and its folders', () => {
       const { dir } = await fileWith(undefined);
       const res = await desktop(dir, []);
       expect(res.code).toBe(0);
-      expect(res.stderr).toContain(`the Hermes desktop app is running (pid ${app.pid}): quit the desktop app first — older builds write their cached copy of connection.json back`);
+      expect(res.stderr).toContain(
+        `the Hermes desktop app is running (pid ${app.pid}): quit the desktop app first — older builds write their cached copy of connection.json back`,
+      );
       expect(res.stdout).toContain('1. Quit the Hermes desktop app first.');
     } finally {
       app.kill();
@@ -162,7 +225,9 @@ describe('the app and its folders', () => {
     const res = await desktop(dir, ['--store-token-plain', '--json']);
     expect(res.code).toBe(0);
     expect(await read(file)).toEqual({ remote: { url: tailUrl(), authMode: 'oauth' } });
-    expect((JSON.parse(res.stdout) as { steps: string[] }).steps.join('\n')).toContain('sign in with the dashboard user');
+    expect((JSON.parse(res.stdout) as { steps: string[] }).steps.join('\n')).toContain(
+      'sign in with the dashboard user',
+    );
     await recordOnHost('tunnel', '127.0.0.1');
     const t = JSON.parse((await desktop(dir, ['--json'])).stdout) as { url: string; tunnelCommand: string };
     expect(t.url).toBe('http://127.0.0.1:19119');

@@ -9,7 +9,9 @@ import { expectFixClears, runCheckJson } from '../support/health-run.js';
 import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js';
 import { runRemote } from '../support/remote-run.js';
 
-const ok = (cond: boolean, msg: string): void => { expect(cond, msg).toBe(true); };
+const ok = (cond: boolean, msg: string): void => {
+  expect(cond, msg).toBe(true);
+};
 const TOKEN = 'bomHiddenTokenTheDesktopAppHas_0123456789abcd';
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -17,7 +19,10 @@ let h: LinuxHost;
 let p: PreparedHost;
 
 async function writeEnv(bytes: Buffer): Promise<void> {
-  const r = await p.ssh('mkdir -p ~/.hermes && base64 -d > ~/.hermes/.env && chmod 600 ~/.hermes/.env', bytes.toString('base64'));
+  const r = await p.ssh(
+    'mkdir -p ~/.hermes && base64 -d > ~/.hermes/.env && chmod 600 ~/.hermes/.env',
+    bytes.toString('base64'),
+  );
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -37,7 +42,9 @@ describe('.env bytes (tunnel mode, G3)', () => {
     await writeEnv(Buffer.concat([BOM, Buffer.from(`HERMES_DASHBOARD_SESSION_TOKEN=${TOKEN}\r\n`), rest]));
     const r = await runRemote(p, ['--no-update']);
     expect(r.code, `${r.stderr}\n${JSON.stringify(r.report.steps, null, 1)}`).toBe(0);
-    expect(r.report.steps.find((s) => s.id === 'env')?.detail).toMatch(/dropped the UTF-8 BOM before HERMES_DASHBOARD_SESSION_TOKEN on line 1 \(python-dotenv read the key as \\ufeffHERMES_DASHBOARD_SESSION_TOKEN, so Hermes did not see it\)/);
+    expect(r.report.steps.find((s) => s.id === 'env')?.detail).toMatch(
+      /dropped the UTF-8 BOM before HERMES_DASHBOARD_SESSION_TOKEN on line 1 \(python-dotenv read the key as \\ufeffHERMES_DASHBOARD_SESSION_TOKEN, so Hermes did not see it\)/,
+    );
     expect(r.report.token).toBe(TOKEN);
     expect(await readEnv()).toEqual(Buffer.concat([Buffer.from(`HERMES_DASHBOARD_SESSION_TOKEN=${TOKEN}\r\n`), rest]));
     expect(r.report.probes[0]).toMatchObject({ ok: true, status: 101 });
@@ -55,17 +62,23 @@ describe('.env bytes (tunnel mode, G3)', () => {
     expect((await runCheckJson(p)).code).toBe(0);
   });
 
-  it('a BOM before someone else\'s key stays byte for byte (our own line is left as it is) and a warning says so', async () => {
+  it("a BOM before someone else's key stays byte for byte (our own line is left as it is) and a warning says so", async () => {
     const theirs = Buffer.concat([BOM, Buffer.from(`OPENAI_API_KEY=sk-2\nHERMES_DASHBOARD_SESSION_TOKEN=${TOKEN}\n`)]);
     await writeEnv(theirs);
     const r = await runRemote(p, ['--no-update']);
     expect(r.code, r.stderr).toBe(0);
     expect(await readEnv()).toEqual(theirs);
-    expect(r.report.warnings.join('\n')).toMatch(/starts with a UTF-8 BOM: python-dotenv reads its first key as "\\ufeffOPENAI_API_KEY" \(left as it is/);
+    expect(r.report.warnings.join('\n')).toMatch(
+      /starts with a UTF-8 BOM: python-dotenv reads its first key as "\\ufeffOPENAI_API_KEY" \(left as it is/,
+    );
   });
 
   it('a latin-1 .env (Hermes retries latin-1) is edited byte for byte', async () => {
-    const before = Buffer.concat([Buffer.from('GREETING=Caf'), Buffer.from([0xe9]), Buffer.from('\nHERMES_DASHBOARD_SESSION_TOKEN=weak\n')]);
+    const before = Buffer.concat([
+      Buffer.from('GREETING=Caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\nHERMES_DASHBOARD_SESSION_TOKEN=weak\n'),
+    ]);
     await writeEnv(before);
     const r = await runRemote(p, ['--no-update']);
     expect(r.code, r.stderr).toBe(0);

@@ -7,7 +7,12 @@ import { bootLinuxHost, type LinuxHost } from '../hosts/linux-host.js';
 import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js';
 import { runCli } from '../support/cli.js';
 
-interface FleetDoc { schema: string; exitCode: number; hosts: Array<{ host: string; ok: boolean; probes: Array<{ status?: number }>; error?: { code: string } }>; recap: Array<{ host: string; ok: number; changed: number; failed: number; unreachable: number; url?: string }> }
+interface FleetDoc {
+  schema: string;
+  exitCode: number;
+  hosts: Array<{ host: string; ok: boolean; probes: Array<{ status?: number }>; error?: { code: string } }>;
+  recap: Array<{ host: string; ok: number; changed: number; failed: number; unreachable: number; url?: string }>;
+}
 
 describe('remote on a fleet of 8 Linux hosts', () => {
   const hosts: LinuxHost[] = [];
@@ -15,7 +20,12 @@ describe('remote on a fleet of 8 Linux hosts', () => {
   let home: string;
   let inventory: string;
   const names = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'busy', 'down'];
-  const run = (extra: string[]) => runCli(['remote', '--inventory', inventory, '--parallel', '8', '--connect-timeout', '3', ...extra], { HOME: home }, { timeoutMs: 240_000 });
+  const run = (extra: string[]) =>
+    runCli(
+      ['remote', '--inventory', inventory, '--parallel', '8', '--connect-timeout', '3', ...extra],
+      { HOME: home },
+      { timeoutMs: 240_000 },
+    );
 
   beforeAll(async () => {
     const booted = await Promise.allSettled(names.map(() => bootLinuxHost()));
@@ -28,14 +38,24 @@ describe('remote on a fleet of 8 Linux hosts', () => {
     await mkdir(join(home, '.ssh'), { mode: 0o700 });
     await writeFile(join(home, '.ssh', 'known_hosts'), `${hosts.map((h) => h.knownHostsLine).join('\n')}\n`);
     inventory = join(home, 'fleet.toml');
-    await writeFile(inventory, [`[defaults]\nuser = "deploy"\nidentity = "${hosts[0]!.keyPath}"\n`,
-      ...hosts.map((h, i) => `[hosts.${names[i]}]\naddress = "${h.ip}"\n`), '[groups.lab]\nhosts = ["h1", "h2", "h3"]\n'].join('\n'));
+    await writeFile(
+      inventory,
+      [
+        `[defaults]\nuser = "deploy"\nidentity = "${hosts[0]!.keyPath}"\n`,
+        ...hosts.map((h, i) => `[hosts.${names[i]}]\naddress = "${h.ip}"\n`),
+        '[groups.lab]\nhosts = ["h1", "h2", "h3"]\n',
+      ].join('\n'),
+    );
     const busy = hosts[6]!;
-    const r = await busy.ssh('nohup python3 -m http.server 9119 </dev/null >/dev/null 2>&1 & sleep 0.5; ss -ltn | grep -c :9119');
+    const r = await busy.ssh(
+      'nohup python3 -m http.server 9119 </dev/null >/dev/null 2>&1 & sleep 0.5; ss -ltn | grep -c :9119',
+    );
     expect(r.stdout.trim()).toBe('1');
     await hosts[7]!.stop();
   }, 300_000);
-  afterAll(async () => { await Promise.all(hosts.map((h) => h.teardown())); });
+  afterAll(async () => {
+    await Promise.all(hosts.map((h) => h.teardown()));
+  });
 
   it('recap and exit 4 (unreachable wins over failed); the six others end with a 101 probe', async () => {
     const r = await run(['--json']);
@@ -58,7 +78,9 @@ describe('remote on a fleet of 8 Linux hosts', () => {
     expect(doc.hosts[6]).toMatchObject({ host: 'busy', ok: false });
     expect(doc.hosts[6]!.error?.code).not.toMatch(/UNREACHABLE|CONNECT/);
     expect(doc.hosts[7]).toMatchObject({ host: 'down', ok: false, error: { code: expect.stringMatching(/^E_/) } });
-    expect(await prepared[6]!.ssh('systemctl --user is-active hermes-dashboard.service').then((x) => x.stdout.trim())).not.toBe('active');
+    expect(
+      await prepared[6]!.ssh('systemctl --user is-active hermes-dashboard.service').then((x) => x.stdout.trim()),
+    ).not.toBe('active');
   });
 
   it('off a TTY: one line per event prefixed with the host, then the recap table; without the unreachable host exit is 1', async () => {
@@ -66,7 +88,8 @@ describe('remote on a fleet of 8 Linux hosts', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^E_FLEET_FAILED: 1 of 7 hosts not ok \(failed: busy\)/);
     const lines = r.stdout.trim().split('\n');
-    for (const n of names.slice(0, 6)) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\[${n}\\] probe: ok — ssh → .*101`)));
+    for (const n of names.slice(0, 6))
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\[${n}\\] probe: ok — ssh → .*101`)));
     expect(lines).toContainEqual(expect.stringMatching(/^\[busy\] \w+: failed — E_/));
     expect(lines.some((l) => l.startsWith('[down]'))).toBe(false);
     const recap = lines.slice(lines.indexOf('Recap:'));
@@ -77,7 +100,11 @@ describe('remote on a fleet of 8 Linux hosts', () => {
   });
 
   it('check on the healthy group exits 0; with --limit excluding both bad hosts remote exits 0', async () => {
-    const c = await runCli(['check', '--inventory', inventory, '--limit', 'lab', '--json'], { HOME: home }, { timeoutMs: 60_000 });
+    const c = await runCli(
+      ['check', '--inventory', inventory, '--limit', 'lab', '--json'],
+      { HOME: home },
+      { timeoutMs: 60_000 },
+    );
     expect(c.code).toBe(0);
     expect((JSON.parse(c.stdout) as FleetDoc).recap.map((x) => x.host)).toEqual(['h1', 'h2', 'h3']);
     const r = await run(['--limit', 'h*', '--json', '--no-update']);

@@ -7,8 +7,11 @@ import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js'
 import { runRemote } from '../support/remote-run.js';
 import { expectFixClears, runCheckJson } from '../support/health-run.js';
 
-const ok = (cond: boolean, msg: string): void => { expect(cond, msg).toBe(true); };
-let h: LinuxHost; let p: PreparedHost;
+const ok = (cond: boolean, msg: string): void => {
+  expect(cond, msg).toBe(true);
+};
+let h: LinuxHost;
+let p: PreparedHost;
 beforeAll(async () => {
   h = await bootLinuxHost();
   p = await prepareLinuxHost(h, { generation: 'G1' });
@@ -18,7 +21,9 @@ afterAll(async () => h?.teardown());
 describe('doctor rows made for real', () => {
   it('token-rotated: no pinned token, so every restart mints a new one; `hermes-setup remote` pins it again', async () => {
     expect((await runRemote(p, ['--no-update'])).code).toBe(0);
-    await p.ssh("sed -i '/^HERMES_DASHBOARD_SESSION_TOKEN=/d' ~/.hermes/.env && systemctl --user restart hermes-dashboard.service");
+    await p.ssh(
+      "sed -i '/^HERMES_DASHBOARD_SESSION_TOKEN=/d' ~/.hermes/.env && systemctl --user restart hermes-dashboard.service",
+    );
     expect((await runCheckJson(p)).code).toBe(3);
     const f = await expectFixClears(p, 'token-rotated', ok);
     expect(f.fix).toMatch(/^hermes-setup remote /);
@@ -28,9 +33,13 @@ describe('doctor rows made for real', () => {
   it('crash-loop: the dashboard exits at every start; doctor names it, check --repair clears it', async () => {
     const pw = await runRemote(p, ['--no-update', '--mode', 'password']);
     expect(pw.code, JSON.stringify(pw.report.error)).toBe(0);
-    await p.ssh("sed -i '/^HERMES_DASHBOARD_BASIC_AUTH_/d' ~/.hermes/.env && systemctl --user restart hermes-dashboard.service");
+    await p.ssh(
+      "sed -i '/^HERMES_DASHBOARD_BASIC_AUTH_/d' ~/.hermes/.env && systemctl --user restart hermes-dashboard.service",
+    );
     await new Promise((r) => setTimeout(r, 12_000));
-    const restarts = Number((await p.ssh('systemctl --user show -p NRestarts --value hermes-dashboard.service')).stdout.trim());
+    const restarts = Number(
+      (await p.ssh('systemctl --user show -p NRestarts --value hermes-dashboard.service')).stdout.trim(),
+    );
     expect(restarts).toBeGreaterThanOrEqual(2);
     const f = await expectFixClears(p, 'crash-loop', ok);
     expect(f.fix).toMatch(/^hermes-setup check --repair /);

@@ -7,10 +7,13 @@ import { prepareLinuxHost, type PreparedHost } from '../support/prepare-host.js'
 import { runRemote } from '../support/remote-run.js';
 import { expectFixClears, runCheckJson, runDoctor, statusOf } from '../support/health-run.js';
 
-const ok = (cond: boolean, msg: string): void => { expect(cond, msg).toBe(true); };
+const ok = (cond: boolean, msg: string): void => {
+  expect(cond, msg).toBe(true);
+};
 
 describe('doctor network rows on a Linux guest, Hermes G1', () => {
-  let h: LinuxHost; let p: PreparedHost;
+  let h: LinuxHost;
+  let p: PreparedHost;
   const running = () => presetTailscaleState('Running', { ipv4: h.tailnetIp, hostName: h.name });
   beforeAll(async () => {
     h = await bootLinuxHost();
@@ -33,7 +36,9 @@ describe('doctor network rows on a Linux guest, Hermes G1', () => {
   it('--insecure on a hardened build (0.0.0.0 bind exits 1): doctor names insecure-noop; a converge clears it', async () => {
     expect((await runRemote(p, ['--no-update', '--bind', 'all'])).code).toBe(0);
     // Another build in place, as a reinstall leaves it (the venv entry rewritten: the install fingerprint changes).
-    await p.ssh(`echo '{"generation":"G2"}' > ~/.hermes/hermes-agent/.sim-state.json && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes && systemctl --user restart hermes-dashboard.service; sleep 1`);
+    await p.ssh(
+      `echo '{"generation":"G2"}' > ~/.hermes/hermes-agent/.sim-state.json && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes && systemctl --user restart hermes-dashboard.service; sleep 1`,
+    );
     expect((await runCheckJson(p)).code).toBe(3);
     await expectFixClears(p, 'insecure-noop', ok);
     const c = await runCheckJson(p);
@@ -50,7 +55,9 @@ describe('doctor network rows on a Linux guest, Hermes G1', () => {
   });
 
   it('the dashboard bound to loopback by hand while the mode needs the tailnet IP: check 3, doctor names wrong-bind, its fix (kill the instance) clears it, --repair restores', async () => {
-    await p.ssh('systemctl --user stop hermes-dashboard.service && (setsid nohup ~/.local/bin/hermes dashboard --host 127.0.0.1 --port 9119 --no-open >/dev/null 2>&1 &) && for i in $(seq 50); do ss -Hltn "sport = :9119" | grep -q 9119 && exit 0; sleep 0.1; done');
+    await p.ssh(
+      'systemctl --user stop hermes-dashboard.service && (setsid nohup ~/.local/bin/hermes dashboard --host 127.0.0.1 --port 9119 --no-open >/dev/null 2>&1 &) && for i in $(seq 50); do ss -Hltn "sport = :9119" | grep -q 9119 && exit 0; sleep 0.1; done',
+    );
     const c = await runCheckJson(p);
     expect(c.code).toBe(3);
     expect(c.report.checks.find((l) => l.id === 'port')?.detail).toMatch(/loopback only/);
@@ -60,18 +67,22 @@ describe('doctor network rows on a Linux guest, Hermes G1', () => {
   });
 
   it.each([
-    ['NeedsLogin', 'tailscale-needs-login'], ['Stopped', 'tailscale-stopped'],
-  ] as const)('Tailscale %s: check 3, doctor names %s; `tailscale up` (the emulator back to Running) clears it', async (state, id) => {
-    await p.setTailscale(presetTailscaleState(state));
-    const c = await runCheckJson(p);
-    expect(c.code).toBe(3);
-    expect(statusOf(c.report, 'tailscale')).toBe('FAIL');
-    const d = await runDoctor(p);
-    expect(d.ids).toContain(id);
-    expect(d.findings.find((x) => x.id === id)?.fix).toBe('sudo tailscale up');
-    await p.setTailscale(running()); // what `tailscale up` does; the emulator has no `up`
-    expect((await runDoctor(p)).ids).not.toContain(id);
-  });
+    ['NeedsLogin', 'tailscale-needs-login'],
+    ['Stopped', 'tailscale-stopped'],
+  ] as const)(
+    'Tailscale %s: check 3, doctor names %s; `tailscale up` (the emulator back to Running) clears it',
+    async (state, id) => {
+      await p.setTailscale(presetTailscaleState(state));
+      const c = await runCheckJson(p);
+      expect(c.code).toBe(3);
+      expect(statusOf(c.report, 'tailscale')).toBe('FAIL');
+      const d = await runDoctor(p);
+      expect(d.ids).toContain(id);
+      expect(d.findings.find((x) => x.id === id)?.fix).toBe('sudo tailscale up');
+      await p.setTailscale(running()); // what `tailscale up` does; the emulator has no `up`
+      expect((await runDoctor(p)).ids).not.toContain(id);
+    },
+  );
 
   it('Tailscale not installed: doctor names it; installing it clears it', async () => {
     await h.root('mv /usr/local/bin/tailscale /root/tailscale');

@@ -10,19 +10,25 @@ import { runCli } from '../support/cli.js';
 import { expectFixClears, runCheckJson, runDoctor, statusOf } from '../support/health-run.js';
 import { writeLiveMarker, writeStaleMarker } from '../support/update-marker.js';
 
-const ok = (cond: boolean, msg: string): void => { expect(cond, msg).toBe(true); };
+const ok = (cond: boolean, msg: string): void => {
+  expect(cond, msg).toBe(true);
+};
 const SIM_STATE = '~/.hermes/hermes-agent/.sim-state.json';
 const NEW_TOKEN = 'x'.repeat(20) + 'NewTokenNotRestarted_123';
 
 /** Puts another simulated build in place, as a reinstall would: the venv entry is rewritten too (the install
  * fingerprint follows the install's own files, docs/hermes-contract.md#c13, not the simulator's state file). */
 async function setSim(p: PreparedHost, state: object): Promise<void> {
-  const r = await p.ssh(`cat > ${SIM_STATE} && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes`, JSON.stringify(state));
+  const r = await p.ssh(
+    `cat > ${SIM_STATE} && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes`,
+    JSON.stringify(state),
+  );
   expect(r.code).toBe(0);
 }
 
 describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
-  let h: LinuxHost; let p: PreparedHost;
+  let h: LinuxHost;
+  let p: PreparedHost;
   beforeAll(async () => {
     h = await bootLinuxHost();
     p = await prepareLinuxHost(h, { generation: 'G3', tailscale: presetTailscaleState('NeedsLogin') });
@@ -38,7 +44,16 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
     const ms = Date.now() - t0;
     expect(c.code, JSON.stringify(c.report.checks)).toBe(0);
     expect(c.report.healthy).toBe(true);
-    expect(c.report.checks.map((l) => l.id)).toEqual(['service', 'linger', 'port', 'websocket', 'token', 'tailscale', 'version', 'update']);
+    expect(c.report.checks.map((l) => l.id)).toEqual([
+      'service',
+      'linger',
+      'port',
+      'websocket',
+      'token',
+      'tailscale',
+      'version',
+      'update',
+    ]);
     expect(statusOf(c.report, 'websocket')).toBe('ok');
     expect(statusOf(c.report, 'tailscale')).toBe('skip');
     expect(ms).toBeLessThan(5000);
@@ -55,10 +70,19 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
   });
 
   it('token changed in .env without a restart: check exits 3 and names it; the restart fix clears it; then the stale-token row', async () => {
-    expect((await p.ssh(`sed -i 's/^HERMES_DASHBOARD_SESSION_TOKEN=.*/HERMES_DASHBOARD_SESSION_TOKEN=${NEW_TOKEN}/' ~/.hermes/.env`)).code).toBe(0);
+    expect(
+      (
+        await p.ssh(
+          `sed -i 's/^HERMES_DASHBOARD_SESSION_TOKEN=.*/HERMES_DASHBOARD_SESSION_TOKEN=${NEW_TOKEN}/' ~/.hermes/.env`,
+        )
+      ).code,
+    ).toBe(0);
     const c = await runCheckJson(p);
     expect(c.code).toBe(3);
-    expect(c.report.checks.find((l) => l.id === 'token')).toMatchObject({ status: 'FAIL', detail: 'token in .env differs from the running server\'s (changed without restart)' });
+    expect(c.report.checks.find((l) => l.id === 'token')).toMatchObject({
+      status: 'FAIL',
+      detail: "token in .env differs from the running server's (changed without restart)",
+    });
     const f = await expectFixClears(p, 'token-not-applied', ok);
     expect(f.fix).toBe('systemctl --user restart hermes-dashboard.service');
     // The server now runs the new token, which the desktop app does not have: the stale-token row.
@@ -70,13 +94,22 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
     expect((await h.root('loginctl disable-linger deploy')).code).toBe(0);
     const c = await runCheckJson(p);
     expect(c.code).toBe(3);
-    expect(c.report.checks.find((l) => l.id === 'linger')).toMatchObject({ status: 'FAIL', fix: 'sudo loginctl enable-linger deploy' });
+    expect(c.report.checks.find((l) => l.id === 'linger')).toMatchObject({
+      status: 'FAIL',
+      fix: 'sudo loginctl enable-linger deploy',
+    });
     await expectFixClears(p, 'no-linger', ok);
     expect((await runCheckJson(p)).code).toBe(0);
   });
 
   it('a non-loopback public_url forces the gate (403 with the token): doctor names it, its fix clears it', async () => {
-    expect((await p.ssh('echo HERMES_DASHBOARD_PUBLIC_URL=https://hermes.example.com >> ~/.hermes/.env && systemctl --user restart hermes-dashboard.service')).code).toBe(0);
+    expect(
+      (
+        await p.ssh(
+          'echo HERMES_DASHBOARD_PUBLIC_URL=https://hermes.example.com >> ~/.hermes/.env && systemctl --user restart hermes-dashboard.service',
+        )
+      ).code,
+    ).toBe(0);
     const c = await runCheckJson(p);
     expect(c.code).toBe(3);
     expect(c.report.checks.find((l) => l.id === 'websocket')?.detail).toMatch(/^403/);
@@ -85,7 +118,13 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
   });
 
   it('a foreign process on the port: doctor names it with its pid, kill clears it; --repair brings the dashboard back', async () => {
-    expect((await p.ssh('systemctl --user stop hermes-dashboard.service && (setsid nohup python3 -m http.server 9119 --bind 127.0.0.1 >/dev/null 2>&1 &) && for i in $(seq 50); do ss -Hltn "sport = :9119" | grep -q 9119 && exit 0; sleep 0.1; done; exit 1')).code).toBe(0);
+    expect(
+      (
+        await p.ssh(
+          'systemctl --user stop hermes-dashboard.service && (setsid nohup python3 -m http.server 9119 --bind 127.0.0.1 >/dev/null 2>&1 &) && for i in $(seq 50); do ss -Hltn "sport = :9119" | grep -q 9119 && exit 0; sleep 0.1; done; exit 1',
+        )
+      ).code,
+    ).toBe(0);
     const f = await expectFixClears(p, 'foreign-port', ok);
     expect(f.symptom).toMatch(/python3/);
     expect(f.fix).toMatch(/^kill \d+$/);
@@ -102,7 +141,9 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
   });
 
   it('`hermes update` (G2 code) left the dashboard dead under Restart=on-failure: check 3, doctor names it, --repair brings it back', async () => {
-    await p.ssh('mkdir -p ~/.config/systemd/user/hermes-dashboard.service.d && printf "[Service]\\nRestart=on-failure\\n" > ~/.config/systemd/user/hermes-dashboard.service.d/on-failure.conf && systemctl --user daemon-reload');
+    await p.ssh(
+      'mkdir -p ~/.config/systemd/user/hermes-dashboard.service.d && printf "[Service]\\nRestart=on-failure\\n" > ~/.config/systemd/user/hermes-dashboard.service.d/on-failure.conf && systemctl --user daemon-reload',
+    );
     await setSim(p, { generation: 'G2', updateTo: 'G3' });
     const u = await p.ssh('~/.hermes/hermes-agent/venv/bin/hermes update');
     expect(u.stdout).toMatch(/Stopping 1 dashboard process/);
@@ -146,29 +187,50 @@ describe('health on a Linux guest, Hermes G3 in tunnel mode', () => {
       await writeStaleMarker(p, o);
       const c = await runCheckJson(p);
       expect(c.code, JSON.stringify(c.report.checks)).toBe(0);
-      expect(c.report.checks.find((l) => l.id === 'update')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/stale marker: .*(is gone|over 20 minutes\)); not gating/) });
+      expect(c.report.checks.find((l) => l.id === 'update')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/stale marker: .*(is gone|over 20 minutes\)); not gating/),
+      });
       const d = await runDoctor(p);
-      expect(d.findings.find((f) => f.id === 'stale-update-marker')).toMatchObject({ severity: 'note', fix: 'rm ~/.hermes/.hermes-update-in-progress' });
+      expect(d.findings.find((f) => f.id === 'stale-update-marker')).toMatchObject({
+        severity: 'note',
+        fix: 'rm ~/.hermes/.hermes-update-in-progress',
+      });
     }
     await p.ssh('rm ~/.hermes/.hermes-update-in-progress');
   });
 
   it('cron: install twice gives one entry, the entry runs by hand, remove leaves none; --timer runs the check', async () => {
-    const tgz = await import('node:child_process').then(({ execFileSync }) => execFileSync('sh', ['-c', 'tar czf - dist templates package.json $(npm ls --omit=dev --all --parseable 2>/dev/null | sed "s|^$PWD/||" | grep "^node_modules/" | grep -v "/node_modules/.*/node_modules/" | sort -u) | base64 -w0'], { maxBuffer: 64 << 20 }).toString());
+    const tgz = await import('node:child_process').then(({ execFileSync }) =>
+      execFileSync(
+        'sh',
+        [
+          '-c',
+          'tar czf - dist templates package.json $(npm ls --omit=dev --all --parseable 2>/dev/null | sed "s|^$PWD/||" | grep "^node_modules/" | grep -v "/node_modules/.*/node_modules/" | sort -u) | base64 -w0',
+        ],
+        { maxBuffer: 64 << 20 },
+      ).toString(),
+    );
     expect((await h.root('mkdir -p /opt/hs && base64 -d | tar xzf - -C /opt/hs', { stdin: tgz })).code).toBe(0);
     const cli = 'node /opt/hs/dist/cli.js';
     for (let i = 0; i < 2; i++) expect((await p.ssh(`${cli} cron install --local --every 7`)).code).toBe(0);
     const tab = (await p.ssh('crontab -l')).stdout.split('\n').filter((l) => l.includes('# hermes-setup:local'));
     expect(tab).toHaveLength(1);
-    expect(tab[0]).toMatch(/^\*\/7 \* \* \* \* .*\/usr\/bin\/node \/opt\/hs\/dist\/cli\.js check --repair --local; \} >> .*# hermes-setup:local created-crontab$/);
+    expect(tab[0]).toMatch(
+      /^\*\/7 \* \* \* \* .*\/usr\/bin\/node \/opt\/hs\/dist\/cli\.js check --repair --local; \} >> .*# hermes-setup:local created-crontab$/,
+    );
     const command = tab[0]!.split(' ').slice(5).join(' ');
-    const run = await p.ssh(`sh -c '${command.replace(/'/g, `'\\''`)}'; echo rc=$?; tail -n 3 ~/.local/state/hermes-setup/check-local.log`);
+    const run = await p.ssh(
+      `sh -c '${command.replace(/'/g, `'\\''`)}'; echo rc=$?; tail -n 3 ~/.local/state/hermes-setup/check-local.log`,
+    );
     expect(run.stdout, run.stderr).toMatch(/rc=0\n[\s\S]*healthy/);
     expect((await p.ssh(`${cli} cron remove --local`)).code).toBe(0);
     expect((await p.ssh('crontab -l')).stdout).not.toContain('hermes-setup');
     expect((await p.ssh(`${cli} cron install --local --timer`)).code).toBe(0);
     expect((await p.ssh('systemctl --user is-active hermes-setup-check-local.timer')).stdout.trim()).toBe('active');
-    const svc = await p.ssh('systemctl --user start hermes-setup-check-local.service; systemctl --user show hermes-setup-check-local.service -p Result --value');
+    const svc = await p.ssh(
+      'systemctl --user start hermes-setup-check-local.service; systemctl --user show hermes-setup-check-local.service -p Result --value',
+    );
     expect(svc.stdout.trim()).toBe('success');
     expect((await p.ssh(`${cli} cron remove --local --timer`)).code).toBe(0);
     expect((await p.ssh('ls ~/.config/systemd/user/ | grep -c hermes-setup-check; true')).stdout.trim()).toBe('0');

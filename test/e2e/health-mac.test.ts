@@ -6,10 +6,13 @@ import { prepareMacHost, type PreparedHost } from '../support/prepare-host.js';
 import { runRemote } from '../support/remote-run.js';
 import { expectFixClears, runCheckJson } from '../support/health-run.js';
 
-const ok = (cond: boolean, msg: string): void => { expect(cond, msg).toBe(true); };
+const ok = (cond: boolean, msg: string): void => {
+  expect(cond, msg).toBe(true);
+};
 
 describe('health on the emulated macOS host, Hermes G2', () => {
-  let mac: MacHost; let p: PreparedHost;
+  let mac: MacHost;
+  let p: PreparedHost;
   const target = () => `gui/${mac.uid}/ai.hermes.dashboard`;
   beforeAll(async () => {
     mac = await startMacHost();
@@ -21,7 +24,9 @@ describe('health on the emulated macOS host, Hermes G2', () => {
   it('healthy: check exits 0 (launchd loaded, enabled, running; linger not applicable)', async () => {
     const c = await runCheckJson(p);
     expect(c.code, JSON.stringify(c.report.checks)).toBe(0);
-    expect(c.report.checks.find((l) => l.id === 'service')?.detail).toMatch(/^launchd gui\/\d+\/ai\.hermes\.dashboard loaded, enabled, running/);
+    expect(c.report.checks.find((l) => l.id === 'service')?.detail).toMatch(
+      /^launchd gui\/\d+\/ai\.hermes\.dashboard loaded, enabled, running/,
+    );
     expect(c.report.checks.find((l) => l.id === 'linger')?.status).toBe('skip');
   });
 
@@ -34,7 +39,13 @@ describe('health on the emulated macOS host, Hermes G2', () => {
   });
 
   it('exit 78 (log directory gone): doctor names it; check --repair clears it', async () => {
-    expect((await p.ssh(`rm -rf ~/.hermes/logs && launchctl kickstart -k ${target()}; sleep 0.5; launchctl print ${target()} | grep "last exit code"`)).stdout).toMatch(/78/);
+    expect(
+      (
+        await p.ssh(
+          `rm -rf ~/.hermes/logs && launchctl kickstart -k ${target()}; sleep 0.5; launchctl print ${target()} | grep "last exit code"`,
+        )
+      ).stdout,
+    ).toMatch(/78/);
     expect((await runCheckJson(p)).code).toBe(3);
     await expectFixClears(p, 'launchd-exit-78', ok);
     expect((await runCheckJson(p)).code).toBe(0);

@@ -15,7 +15,9 @@ beforeAll(async () => {
   h = await bootLinuxHost();
   p = await prepareLinuxHost(h, { generation: 'G2' });
   // The system and Homebrew-style prefixes belong to deploy here, so the simulated `hermes update` can rewrite them.
-  const r = await h.root('mkdir -p /opt/homebrew /usr/local/lib/hermes-agent && chown -R deploy /opt/homebrew /usr/local/lib/hermes-agent /usr/local/bin');
+  const r = await h.root(
+    'mkdir -p /opt/homebrew /usr/local/lib/hermes-agent && chown -R deploy /opt/homebrew /usr/local/lib/hermes-agent /usr/local/bin',
+  );
   expect(r.code, r.stderr).toBe(0);
 }, 240_000);
 afterAll(async () => h?.teardown());
@@ -31,25 +33,44 @@ const LAYOUTS: Array<{ name: string; layout: SimLayout; shim?: 'symlink'; comman
 ];
 
 describe('a no-op re-run reports changed=0 on every install layout', () => {
-  it.each(LAYOUTS)('$name', async ({ layout, shim, command }) => {
-    // Only one install at a time (the previous layout's files would otherwise be found first).
-    await p.ssh('rm -rf ~/.local ~/.hermes/hermes-agent /usr/local/bin/hermes /usr/local/lib/hermes-agent/* /opt/homebrew/*');
-    await installSimulator((cmd, stdin) => p.ssh(cmd, stdin?.toString()), { generation: 'G2', updateTo: 'G3', home: '/home/deploy', layout, ...(shim ? { shim } : {}) });
-    // `hermes update` (G2 → G3) rewrites the install; the converge records the fingerprint of the updated install.
-    const first = await runRemote(p);
-    expect(first.code, `${first.stderr}\n${JSON.stringify(first.report.steps, null, 1)}`).toBe(0);
-    expect(first.report.steps.find((s) => s.id === 'update')?.detail).toMatch(/^updated G2, v0\.18\.0 \(2026\.7\.1\) → G3, v0\.21\.3/);
-    expect(first.report.hermes).toMatchObject({ path: command, generation: 'G3' });
-    const key = JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout).hermesKey as string;
-    const pid = await mainPid(p);
-    // A user's home directory changes between runs; the install does not.
-    await p.ssh('touch ~/.bash_history ~/notes-$(date +%s%N); mkdir -p ~/.cache/pip; echo x > ~/.hermes/.update_check');
-    const second = await runRemote(p);
-    expect(second.code, second.stderr).toBe(0);
-    expect(second.report.steps.filter((s) => s.status === 'changed'), JSON.stringify(second.report.steps, null, 1)).toEqual([]);
-    expect(second.report.recap.changed).toBe(0);
-    expect(second.report.steps.find((s) => s.id === 'hermes')?.detail).toMatch(/install unchanged\)$/);
-    expect(await mainPid(p)).toBe(pid);
-    expect(JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout).hermesKey).toBe(key);
-  }, 180_000);
+  it.each(LAYOUTS)(
+    '$name',
+    async ({ layout, shim, command }) => {
+      // Only one install at a time (the previous layout's files would otherwise be found first).
+      await p.ssh(
+        'rm -rf ~/.local ~/.hermes/hermes-agent /usr/local/bin/hermes /usr/local/lib/hermes-agent/* /opt/homebrew/*',
+      );
+      await installSimulator((cmd, stdin) => p.ssh(cmd, stdin?.toString()), {
+        generation: 'G2',
+        updateTo: 'G3',
+        home: '/home/deploy',
+        layout,
+        ...(shim ? { shim } : {}),
+      });
+      // `hermes update` (G2 → G3) rewrites the install; the converge records the fingerprint of the updated install.
+      const first = await runRemote(p);
+      expect(first.code, `${first.stderr}\n${JSON.stringify(first.report.steps, null, 1)}`).toBe(0);
+      expect(first.report.steps.find((s) => s.id === 'update')?.detail).toMatch(
+        /^updated G2, v0\.18\.0 \(2026\.7\.1\) → G3, v0\.21\.3/,
+      );
+      expect(first.report.hermes).toMatchObject({ path: command, generation: 'G3' });
+      const key = JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout).hermesKey as string;
+      const pid = await mainPid(p);
+      // A user's home directory changes between runs; the install does not.
+      await p.ssh(
+        'touch ~/.bash_history ~/notes-$(date +%s%N); mkdir -p ~/.cache/pip; echo x > ~/.hermes/.update_check',
+      );
+      const second = await runRemote(p);
+      expect(second.code, second.stderr).toBe(0);
+      expect(
+        second.report.steps.filter((s) => s.status === 'changed'),
+        JSON.stringify(second.report.steps, null, 1),
+      ).toEqual([]);
+      expect(second.report.recap.changed).toBe(0);
+      expect(second.report.steps.find((s) => s.id === 'hermes')?.detail).toMatch(/install unchanged\)$/);
+      expect(await mainPid(p)).toBe(pid);
+      expect(JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout).hermesKey).toBe(key);
+    },
+    180_000,
+  );
 });

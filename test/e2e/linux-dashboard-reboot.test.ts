@@ -13,7 +13,10 @@ const token = randomBytes(32).toString('base64url');
 
 beforeAll(async () => {
   host = await bootLinuxHost();
-  await installSimulator((cmd, stdin) => host.ssh(cmd, { stdin: stdin?.toString() }), { generation: 'G1', home: '/home/deploy' });
+  await installSimulator((cmd, stdin) => host.ssh(cmd, { stdin: stdin?.toString() }), {
+    generation: 'G1',
+    home: '/home/deploy',
+  });
 }, 240_000);
 
 afterAll(async () => host?.teardown());
@@ -28,12 +31,26 @@ describe('Linux test host + Hermes simulator', () => {
   it('installs and enables a user unit running the dashboard, with linger, and answers WS 101', async () => {
     await must('umask 077; mkdir -p ~/.hermes && cat > ~/.hermes/.env', `HERMES_DASHBOARD_SESSION_TOKEN=${token}\n`);
     const unit = renderSystemdUnit(await readTemplate('systemd/hermes-dashboard.service'), {
-      programArguments: ['/home/deploy/.local/bin/hermes', 'dashboard', '--host', host.tailnetIp, '--port', '9119', '--insecure', '--no-open'],
-      hermesHome: '/home/deploy/.hermes', home: '/home/deploy', path: '/home/deploy/.local/bin:/usr/local/bin:/usr/bin:/bin',
-      logDir: '/home/deploy/.hermes/logs', mode: 'token',
+      programArguments: [
+        '/home/deploy/.local/bin/hermes',
+        'dashboard',
+        '--host',
+        host.tailnetIp,
+        '--port',
+        '9119',
+        '--insecure',
+        '--no-open',
+      ],
+      hermesHome: '/home/deploy/.hermes',
+      home: '/home/deploy',
+      path: '/home/deploy/.local/bin:/usr/local/bin:/usr/bin:/bin',
+      logDir: '/home/deploy/.hermes/logs',
+      mode: 'token',
     });
     await must('mkdir -p ~/.config/systemd/user && cat > ~/.config/systemd/user/hermes-dashboard.service', unit);
-    await must('loginctl enable-linger deploy && systemctl --user daemon-reload && systemctl --user enable --now hermes-dashboard.service');
+    await must(
+      'loginctl enable-linger deploy && systemctl --user daemon-reload && systemctl --user enable --now hermes-dashboard.service',
+    );
     expect((await host.ssh('systemctl --user is-active hermes-dashboard.service')).stdout.trim()).toBe('active');
     const url = `ws://${host.tailnetIp}:9119/api/ws?token=${token}`;
     let outcome = await connectLikeDesktop(url).catch(() => undefined);

@@ -17,14 +17,17 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(async () => h?.teardown());
 
-const lockDetail = (r: Awaited<ReturnType<typeof runRemote>>) => r.report.steps.find((s) => s.id === 'lock')?.detail ?? '';
+const lockDetail = (r: Awaited<ReturnType<typeof runRemote>>) =>
+  r.report.steps.find((s) => s.id === 'lock')?.detail ?? '';
 
 describe('the remote lock', () => {
   it('two remote runs at the same moment: one waits for the other, both succeed, one unit', async () => {
     const [a, b] = await Promise.all([runRemote(p), runRemote(p)]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect([lockDetail(a), lockDetail(b)].some((d) => /after waiting/.test(d))).toBe(true);
-    expect((await p.ssh('ls ~/.config/systemd/user/*.service | wc -l; ls -A ~/.hermes')).stdout).toMatch(/^1\n(?![\s\S]*hermes-setup\.lock)/);
+    expect((await p.ssh('ls ~/.config/systemd/user/*.service | wc -l; ls -A ~/.hermes')).stdout).toMatch(
+      /^1\n(?![\s\S]*hermes-setup\.lock)/,
+    );
     expect(b.report.probes[0]).toMatchObject({ ok: true });
   });
 
@@ -40,7 +43,9 @@ describe('the remote lock', () => {
   });
 
   it('a lock left by a dead process, or from before a reboot, is taken over', async () => {
-    await p.ssh('B=$(cat /proc/sys/kernel/random/boot_id); printf "999999 %s ghost:pid1\\n" "$B" > ~/.hermes/.hermes-setup.lock');
+    await p.ssh(
+      'B=$(cat /proc/sys/kernel/random/boot_id); printf "999999 %s ghost:pid1\\n" "$B" > ~/.hermes/.hermes-setup.lock',
+    );
     const dead = await runRemote(p, ['--no-update']);
     expect(dead.code).toBe(0);
     expect(lockDetail(dead)).toMatch(/took over a stale lock \(pid 999999 is gone\)/);
@@ -53,13 +58,21 @@ describe('the remote lock', () => {
 
   it('a live lock and --lock-wait 0: a clear one-line error, exit 1, the host untouched', async () => {
     const kh = join(p.cliHome, '.ssh', 'known_hosts');
-    const holder = await SshRemote.connect({ host: h.ip, port: 22, user: 'deploy', auth: { home: p.cliHome, explicit: [h.keyPath], fromConfig: [] }, hostKeys: { knownHostsPath: kh, acceptNew: false } });
+    const holder = await SshRemote.connect({
+      host: h.ip,
+      port: 22,
+      user: 'deploy',
+      auth: { home: p.cliHome, explicit: [h.keyPath], fromConfig: [] },
+      hostKeys: { knownHostsPath: kh, acceptNew: false },
+    });
     const lock = await openFactsChannel(holder, 9119, 0);
     expect((await lock.lock(() => undefined)).state).toBe('held');
     try {
       const r = await runCli(['remote', ...p.args, '--lock-wait', '0'], { HOME: p.cliHome });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^E_LOCKED: another hermes-setup run \(.+:pid\d+, remote pid \d+\) is working on this host — hint: /);
+      expect(r.stderr).toMatch(
+        /^E_LOCKED: another hermes-setup run \(.+:pid\d+, remote pid \d+\) is working on this host — hint: /,
+      );
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       await lock.close();
@@ -78,13 +91,21 @@ describe('uninstall (Linux)', () => {
     const steps = JSON.parse(r.stdout).steps as Array<{ id: string; status: string }>;
     expect(steps.find((s) => s.id === 'service')?.status).toBe('changed');
     expect(steps.find((s) => s.id === 'linger')?.status).toBe('changed');
-    expect((await p.ssh('test -e ~/.config/systemd/user/hermes-dashboard.service || test -e ~/.hermes/.hermes-setup-state.json')).code).not.toBe(0);
+    expect(
+      (
+        await p.ssh(
+          'test -e ~/.config/systemd/user/hermes-dashboard.service || test -e ~/.hermes/.hermes-setup-state.json',
+        )
+      ).code,
+    ).not.toBe(0);
     expect((await p.ssh('systemctl --user is-active hermes-dashboard.service')).stdout.trim()).not.toBe('active');
     expect((await h.root('test -e /var/lib/systemd/linger/deploy')).code).not.toBe(0);
     expect((await p.ssh('cat ~/.hermes/.env')).stdout).toBe(before);
     const again = await runCli(['uninstall', ...p.args, '--json'], { HOME: p.cliHome });
     expect(again.code).toBe(0);
-    expect((JSON.parse(again.stdout).steps as Array<{ status: string }>).filter((s) => s.status === 'changed')).toEqual([]);
+    expect((JSON.parse(again.stdout).steps as Array<{ status: string }>).filter((s) => s.status === 'changed')).toEqual(
+      [],
+    );
   });
 
   it('--unpin-token removes only our keys, keeps a 0600 backup, and leaves linger it did not enable', async () => {
@@ -102,7 +123,8 @@ describe('uninstall (Linux)', () => {
 });
 
 describe('uninstall (macOS)', () => {
-  let mac: MacHost; let m: PreparedHost;
+  let mac: MacHost;
+  let m: PreparedHost;
   beforeAll(async () => {
     mac = await startMacHost();
     m = await prepareMacHost(mac, { generation: 'G3' });

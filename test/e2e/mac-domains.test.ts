@@ -18,10 +18,12 @@ async function host(o: MacHostOptions): Promise<{ mac: MacHost; p: PreparedHost 
   return { mac, p: await prepareMacHost(mac, { generation: 'G2' }) };
 }
 
-const serviceDetail = (r: Awaited<ReturnType<typeof runRemote>>) => r.report.steps.find((s) => s.id === 'service')?.detail ?? '';
+const serviceDetail = (r: Awaited<ReturnType<typeof runRemote>>) =>
+  r.report.steps.find((s) => s.id === 'service')?.detail ?? '';
 
 describe('two domains: a GUI login on top of an install made over SSH', () => {
-  let mac: MacHost; let p: PreparedHost;
+  let mac: MacHost;
+  let p: PreparedHost;
   beforeAll(async () => ({ mac, p } = await host({ gui: false })), 120_000);
 
   it('installs in user/<uid> (no GUI session)', async () => {
@@ -34,7 +36,11 @@ describe('two domains: a GUI login on top of an install made over SSH', () => {
     expect(await waitFor(async () => (await scopes(mac)).length === 2, 10_000)).toBe(true);
     const c = await runCheckJson(p);
     expect(c.code).toBe(3);
-    expect(c.report.checks.find((l) => l.id === 'service')?.detail).toMatch(new RegExp(`^launchd user/${mac.uid}/ai\\.hermes\\.dashboard has another instance: gui/${mac.uid}/ai\\.hermes\\.dashboard`));
+    expect(c.report.checks.find((l) => l.id === 'service')?.detail).toMatch(
+      new RegExp(
+        `^launchd user/${mac.uid}/ai\\.hermes\\.dashboard has another instance: gui/${mac.uid}/ai\\.hermes\\.dashboard`,
+      ),
+    );
     const d = await runDoctor(p);
     expect(d.ids).toContain('duplicate-service');
     expect(d.ids).not.toContain('foreign-port');
@@ -62,21 +68,26 @@ describe('two domains: a GUI login on top of an install made over SSH', () => {
 });
 
 describe('bootout answers 36 ("Operation now in progress") every time', () => {
-  let mac: MacHost; let p: PreparedHost;
+  let mac: MacHost;
+  let p: PreparedHost;
   beforeAll(async () => ({ mac, p } = await host({ bootoutEinprogressChance: 1 })), 120_000);
 
   it('a plist change boots out (36), waits, bootstraps', async () => {
     expect((await runRemote(p, ['--no-update'])).code).toBe(0);
     const r = await runRemote(p, ['--no-update', '--mode', 'tunnel']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(serviceDetail(r)).toMatch(/write plist, enable, bootout, bootstrap; gui\/\d+\/ai\.hermes\.dashboard running/);
+    expect(serviceDetail(r)).toMatch(
+      /write plist, enable, bootout, bootstrap; gui\/\d+\/ai\.hermes\.dashboard running/,
+    );
     expect(await scopes(mac)).toEqual([`gui/${mac.uid}`]);
   });
 
   it('uninstall waits it out: exit 0, no plist, nothing loaded, the port free; a second uninstall finds nothing', async () => {
     const r = await runCli(['uninstall', ...p.args], { HOME: p.cliHome }, { timeoutMs: 120_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/service: changed — booted out gui\/\d+\/ai\.hermes\.dashboard \(bootout 36: waited until it exited\), removed ~\/Library\/LaunchAgents\/ai\.hermes\.dashboard\.plist/);
+    expect(r.stdout).toMatch(
+      /service: changed — booted out gui\/\d+\/ai\.hermes\.dashboard \(bootout 36: waited until it exited\), removed ~\/Library\/LaunchAgents\/ai\.hermes\.dashboard\.plist/,
+    );
     expect((await p.ssh('test -e ~/Library/LaunchAgents/ai.hermes.dashboard.plist')).code).not.toBe(0);
     expect(await scopes(mac)).toEqual([]);
     expect(await portHolders(mac)).toEqual([]);
@@ -87,20 +98,37 @@ describe('bootout answers 36 ("Operation now in progress") every time', () => {
 });
 
 describe.each([
-  ['macOS 26 (bootstrap gui/ → 5 with a GUI session)', { macosVersion: 26 } as MacHostOptions, 5, 'Bootstrap failed: 5: Input/output error'],
-  ['gui/ answering 125 with a GUI session', { guiBootstrapFails: 125 } as MacHostOptions, 125, 'Bootstrap failed: 125: Domain does not support specified action'],
+  [
+    'macOS 26 (bootstrap gui/ → 5 with a GUI session)',
+    { macosVersion: 26 } as MacHostOptions,
+    5,
+    'Bootstrap failed: 5: Input/output error',
+  ],
+  [
+    'gui/ answering 125 with a GUI session',
+    { guiBootstrapFails: 125 } as MacHostOptions,
+    125,
+    'Bootstrap failed: 125: Domain does not support specified action',
+  ],
 ])('%s', (_n, opts, code, line) => {
-  let mac: MacHost; let p: PreparedHost;
+  let mac: MacHost;
+  let p: PreparedHost;
   beforeAll(async () => ({ mac, p } = await host(opts)), 120_000);
 
   it('falls back to user/<uid>, says so once, and records it; check 0, doctor clean', async () => {
     const r = await runRemote(p, ['--no-update']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const said = r.report.warnings.filter((w) => /refused the LaunchAgent/.test(w));
-    expect(said).toEqual([`gui/${mac.uid} refused the LaunchAgent (bootstrap exit ${code}: ${line}); it runs in user/${mac.uid} instead, which needs no GUI session — choose with --launchd-domain gui|user`]);
-    expect(serviceDetail(r)).toMatch(new RegExp(`fell back from gui/${mac.uid} to user/${mac.uid}; user/${mac.uid}/ai\\.hermes\\.dashboard running`));
+    expect(said).toEqual([
+      `gui/${mac.uid} refused the LaunchAgent (bootstrap exit ${code}: ${line}); it runs in user/${mac.uid} instead, which needs no GUI session — choose with --launchd-domain gui|user`,
+    ]);
+    expect(serviceDetail(r)).toMatch(
+      new RegExp(`fell back from gui/${mac.uid} to user/${mac.uid}; user/${mac.uid}/ai\\.hermes\\.dashboard running`),
+    );
     expect(await scopes(mac)).toEqual([`user/${mac.uid}`]);
-    expect((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout).toContain(`"serviceScope": "user/${mac.uid}"`);
+    expect((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout).toContain(
+      `"serviceScope": "user/${mac.uid}"`,
+    );
     expect((await runCheckJson(p)).code).toBe(0);
     expect((await runDoctor(p)).code).toBe(0);
   });
@@ -116,17 +144,29 @@ describe.each([
     expect(await waitFor(async () => (await scopes(mac)).join() === `gui/${mac.uid}`, 10_000)).toBe(true);
     const r = await runRemote(p, ['--no-update', '--rotate-token']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.report.warnings).toContain(`gui/${mac.uid} refused the LaunchAgent (kickstart exit 125: Could not kickstart service "ai.hermes.dashboard": 125: Domain does not support specified action); it runs in user/${mac.uid} instead, which needs no GUI session — choose with --launchd-domain gui|user`);
+    expect(r.report.warnings).toContain(
+      `gui/${mac.uid} refused the LaunchAgent (kickstart exit 125: Could not kickstart service "ai.hermes.dashboard": 125: Domain does not support specified action); it runs in user/${mac.uid} instead, which needs no GUI session — choose with --launchd-domain gui|user`,
+    );
     expect(await scopes(mac)).toEqual([`user/${mac.uid}`]);
     expect(await probeFromHere(p, mac.tailnetIp)).toMatchObject({ ok: true, status: 101 });
   });
 
-  it('--launchd-domain gui fails with launchctl\'s own line and a hint that does not loop; user/ is loaded again', async () => {
-    const r = await runCli(['remote', ...p.args, '--no-update', '--launchd-domain', 'gui'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
+  it("--launchd-domain gui fails with launchctl's own line and a hint that does not loop; user/ is loaded again", async () => {
+    const r = await runCli(
+      ['remote', ...p.args, '--no-update', '--launchd-domain', 'gui'],
+      { HOME: p.cliHome },
+      { timeoutMs: 120_000 },
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`E_LAUNCHCTL: launchctl bootstrap gui/${mac.uid} failed (exit ${code}): ${line}; user/${mac.uid}/ai.hermes.dashboard loaded again as before — hint: `);
+    expect(r.stderr).toContain(
+      `E_LAUNCHCTL: launchctl bootstrap gui/${mac.uid} failed (exit ${code}): ${line}; user/${mac.uid}/ai.hermes.dashboard loaded again as before — hint: `,
+    );
     expect(r.stderr).toMatch(/--launchd-domain user/);
     expect(r.stderr).not.toMatch(/rerun \(hermes-setup picks user|re-running the command as root/);
-    expect(await waitFor(async () => (await loadedInstances(mac)).some((i) => i.scope === `user/${mac.uid}` && i.state === 'running'))).toBe(true);
+    expect(
+      await waitFor(async () =>
+        (await loadedInstances(mac)).some((i) => i.scope === `user/${mac.uid}` && i.state === 'running'),
+      ),
+    ).toBe(true);
   });
 });

@@ -12,10 +12,14 @@ import { probeFromHere, runRemote } from '../support/remote-run.js';
 
 const macs: MacHost[] = [];
 const cleanups: Array<() => void> = [];
-afterAll(async () => { cleanups.forEach((c) => c()); await Promise.all(macs.map((m) => m.teardown())); });
+afterAll(async () => {
+  cleanups.forEach((c) => c());
+  await Promise.all(macs.map((m) => m.teardown()));
+});
 
 describe('FileVault on', () => {
-  let mac: MacHost; let p: PreparedHost;
+  let mac: MacHost;
+  let p: PreparedHost;
   beforeAll(async () => {
     mac = await startMacHost({ fileVault: true });
     macs.push(mac);
@@ -28,7 +32,9 @@ describe('FileVault on', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const fv = r.report.warnings.filter((w) => /FileVault|starts at login/.test(w));
     expect(fv).toHaveLength(1);
-    expect(fv[0]).toMatch(/^a LaunchAgent starts at login, and FileVault is on: .*FileVault unlock screen .*not even a LaunchDaemon.*auto-login is impossible with FileVault.*fdesetup authrestart/);
+    expect(fv[0]).toMatch(
+      /^a LaunchAgent starts at login, and FileVault is on: .*FileVault unlock screen .*not even a LaunchDaemon.*auto-login is impossible with FileVault.*fdesetup authrestart/,
+    );
     const d = await runDoctor(p);
     expect(d.code).toBe(0);
     expect(d.findings.filter((f) => f.id === 'filevault').map((f) => f.severity)).toEqual(['note']);
@@ -37,7 +43,11 @@ describe('FileVault on', () => {
   it('--daemon: the warning says even the LaunchDaemon waits for the unlock, and a power cut shows it', async () => {
     const r = await runRemote(p, ['--no-update', '--daemon']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.report.warnings.filter((w) => /FileVault/.test(w))).toEqual([expect.stringMatching(/^FileVault is on: .*even this LaunchDaemon starts only after someone types a password there/)]);
+    expect(r.report.warnings.filter((w) => /FileVault/.test(w))).toEqual([
+      expect.stringMatching(
+        /^FileVault is on: .*even this LaunchDaemon starts only after someone types a password there/,
+      ),
+    ]);
     expect((await runDoctor(p)).findings.find((f) => f.id === 'filevault')?.cause).toMatch(/even this LaunchDaemon/);
     await mac.powerCycle();
     expect((await probeFromHere(p, mac.tailnetIp, 9119, 3000)).ok, 'nothing answers before the unlock').toBe(false);
@@ -53,7 +63,8 @@ describe.each<[MacNodeLayout, string, string]>([
   ['hermes', '~/.hermes/node/bin', ''],
   ['homebrew', '/opt/homebrew/bin', '/opt/homebrew/bin/npm'],
 ])('node only in the %s layout', (node, rel, loginShellFinds) => {
-  let mac: MacHost; let p: PreparedHost;
+  let mac: MacHost;
+  let p: PreparedHost;
   beforeAll(async () => {
     mac = await startMacHost({ node });
     macs.push(mac);
@@ -61,14 +72,19 @@ describe.each<[MacNodeLayout, string, string]>([
   }, 120_000);
 
   it('the plist PATH reaches node and npm (each directory once), no --skip-build, npm runs with that PATH; ProcessType Interactive', async () => {
-    expect((await p.ssh('command -v npm; bash -lc "command -v npm"')).stdout.trim(), 'where a shell finds npm').toBe(loginShellFinds);
+    expect((await p.ssh('command -v npm; bash -lc "command -v npm"')).stdout.trim(), 'where a shell finds npm').toBe(
+      loginShellFinds,
+    );
     const r = await runRemote(p, ['--no-update']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const plist = (await p.ssh('cat ~/Library/LaunchAgents/ai.hermes.dashboard.plist')).stdout;
     const path = /<key>PATH<\/key>\s*<string>([^<]*)<\/string>/.exec(plist)?.[1] ?? '';
     const dirs = path.split(':');
     expect(dirs).toContain(rel.replace('~', mac.home));
-    expect(dirs.filter((d, i) => dirs.indexOf(d) !== i), 'repeated PATH entries').toEqual([]);
+    expect(
+      dirs.filter((d, i) => dirs.indexOf(d) !== i),
+      'repeated PATH entries',
+    ).toEqual([]);
     expect(dirs.filter((d) => d === `${mac.home}/.local/bin`)).toHaveLength(1);
     expect(plist).not.toContain('--skip-build');
     expect(plist).toMatch(/<key>ProcessType<\/key>\s*<string>Interactive<\/string>/);

@@ -12,21 +12,31 @@ const AGENT = '~/Library/LaunchAgents/ai.hermes.dashboard.plist';
 const DAEMON = '/Library/LaunchDaemons/ai.hermes.dashboard.plist';
 
 describe('agent → daemon → agent on one Mac', () => {
-  let mac: MacHost; let p: PreparedHost; let revoke = (): void => undefined;
+  let mac: MacHost;
+  let p: PreparedHost;
+  let revoke = (): void => undefined;
   const gui = () => `gui/${mac.uid}`;
   const exists = async (path: string) => (await p.ssh(`test -e ${path.replace('~/', '"$HOME"/')}`)).code === 0;
   /** One instance, in `scope`, running, and the pid holding the port is its pid. */
   const expectOnly = async (scope: string) => {
     const inst = await loadedInstances(mac);
     expect(inst.map((i) => `${i.scope} ${i.state}`)).toEqual([`${scope} running`]);
-    expect(await waitFor(async () => (await portHolders(mac)).join() === String(inst[0]!.pid), 10_000), `port holders ${await portHolders(mac)} vs ${inst[0]!.pid}`).toBe(true);
+    expect(
+      await waitFor(async () => (await portHolders(mac)).join() === String(inst[0]!.pid), 10_000),
+      `port holders ${await portHolders(mac)} vs ${inst[0]!.pid}`,
+    ).toBe(true);
   };
   const expectHealthy = async (scope: string) => {
     const c = await runCheckJson(p);
     expect(c.code, JSON.stringify(c.report.checks)).toBe(0);
-    expect(c.report.checks.find((l) => l.id === 'service')?.detail).toMatch(new RegExp(`^launchd ${scope}/ai\\.hermes\\.dashboard loaded, enabled, running`));
+    expect(c.report.checks.find((l) => l.id === 'service')?.detail).toMatch(
+      new RegExp(`^launchd ${scope}/ai\\.hermes\\.dashboard loaded, enabled, running`),
+    );
     const d = await runDoctor(p);
-    expect(d.findings.filter((f) => f.severity === 'problem'), JSON.stringify(d.findings)).toEqual([]);
+    expect(
+      d.findings.filter((f) => f.severity === 'problem'),
+      JSON.stringify(d.findings),
+    ).toEqual([]);
     expect(d.code).toBe(0);
   };
 
@@ -35,7 +45,10 @@ describe('agent → daemon → agent on one Mac', () => {
     revoke = grantSudo(mac);
     p = await prepareMacHost(mac, { generation: 'G2' });
   }, 120_000);
-  afterAll(async () => { revoke(); await mac?.teardown(); });
+  afterAll(async () => {
+    revoke();
+    await mac?.teardown();
+  });
 
   it('a LaunchAgent first, in gui/<uid>', async () => {
     const r = await runRemote(p, ['--no-update']);
@@ -49,7 +62,10 @@ describe('agent → daemon → agent on one Mac', () => {
     const service = r.report.steps.find((s) => s.id === 'service')?.detail ?? '';
     expect(service).toContain(`boot out ${gui()}/ai.hermes.dashboard`);
     expect(service).toContain(`remove ${AGENT}`);
-    expect(r.report.steps.find((s) => s.id === 'strays')?.status, 'the agent holding the port is not a stray to kill').toBe('ok');
+    expect(
+      r.report.steps.find((s) => s.id === 'strays')?.status,
+      'the agent holding the port is not a stray to kill',
+    ).toBe('ok');
     expect(await exists(AGENT)).toBe(false);
     expect(await exists(DAEMON)).toBe(true);
     await expectOnly('system');

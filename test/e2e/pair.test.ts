@@ -9,8 +9,23 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootLinuxHost, type LinuxHost } from '../hosts/linux-host.js';
 import { readRelayClientSessions } from '../relay-sim/remote-sessions-reader.js';
-import { installRelaySim, restartRelaySim, setRelaySimConfig, stopRelaySim, type RelaySimConfig } from '../relay-sim/install.js';
-import { freshCliHome, HOME_ON_GUEST, mintOnGuest, pairCli, prepareRelayHost, rawAuth, sessionsFile, type RelayHost } from '../relay-sim/harness.js';
+import {
+  installRelaySim,
+  restartRelaySim,
+  setRelaySimConfig,
+  stopRelaySim,
+  type RelaySimConfig,
+} from '../relay-sim/install.js';
+import {
+  freshCliHome,
+  HOME_ON_GUEST,
+  mintOnGuest,
+  pairCli,
+  prepareRelayHost,
+  rawAuth,
+  sessionsFile,
+  type RelayHost,
+} from '../relay-sim/harness.js';
 
 let host: LinuxHost;
 let r: RelayHost;
@@ -27,7 +42,11 @@ const oneLine = (s: string): string[] => s.trim().split('\n');
 
 async function withConfig<T>(extra: Partial<RelaySimConfig>, fn: () => Promise<T>): Promise<T> {
   await setRelaySimConfig(r.exec, { ...r.base, ...extra });
-  try { return await fn(); } finally { await setRelaySimConfig(r.exec, r.base); }
+  try {
+    return await fn();
+  } finally {
+    await setRelaySimConfig(r.exec, r.base);
+  }
 }
 
 describe('without the relay plugin', () => {
@@ -38,14 +57,16 @@ describe('without the relay plugin', () => {
     const res = await pairCli(r, await freshCliHome(r), []);
     expect(res.code).toBe(1);
     expect(oneLine(res.stderr)).toHaveLength(1);
-    expect(res.stderr).toMatch(/^E_RELAY_PLUGIN_MISSING: .*hermes plugins install Codename-11\/hermes-relay\/plugin --enable/);
+    expect(res.stderr).toMatch(
+      /^E_RELAY_PLUGIN_MISSING: .*hermes plugins install Codename-11\/hermes-relay\/plugin --enable/,
+    );
   });
 });
 
 describe('minting with the real-format `hermes pair`', () => {
   beforeAll(async () => installRelaySim(r.exec, r.base), 60_000);
 
-  it('the host\'s `hermes pair` has no --json (argparse exit 2), so the CLI reads its text block', async () => {
+  it("the host's `hermes pair` has no --json (argparse exit 2), so the CLI reads its text block", async () => {
     const raw = await r.exec('~/.local/bin/hermes pair --json');
     expect(raw.code).toBe(2);
     expect(oneLine(raw.stderr).pop()).toBe('hermes: error: unrecognized arguments: --json');
@@ -57,7 +78,10 @@ describe('minting with the real-format `hermes pair`', () => {
     const res = await pairCli(r, home, []);
     // The transcript for the issue's closing note (.tmp is not committed).
     await mkdir('.tmp', { recursive: true });
-    await writeFile('.tmp/pair-transcript.txt', `deploy@guest$ hermes pair --no-qr\n${shown.stdout}\n$ hermes-setup pair deploy@${host.ip} -i <key>\n${res.stdout}\n${res.stderr ? `[stderr]\n${res.stderr}\n` : ''}[exit ${res.code}]\n`);
+    await writeFile(
+      '.tmp/pair-transcript.txt',
+      `deploy@guest$ hermes pair --no-qr\n${shown.stdout}\n$ hermes-setup pair deploy@${host.ip} -i <key>\n${res.stdout}\n${res.stderr ? `[stderr]\n${res.stderr}\n` : ''}[exit ${res.code}]\n`,
+    );
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^Minted pairing code [A-Z0-9]{6} on deploy@\S+ \(expires in \d+ s\)$/m);
@@ -67,13 +91,25 @@ describe('minting with the real-format `hermes pair`', () => {
     expect((await stat(dirname(file))).mode & 0o777).toBe(0o700);
     const [rec, ...rest] = readRelayClientSessions(file);
     expect(rest).toHaveLength(0);
-    expect(rec).toMatchObject({ url: tsUrl(), endpointRole: 'tailscale', serverVersion: '1.9.0-sim', preferSecureRoutes: true, certPinSha256: null });
+    expect(rec).toMatchObject({
+      url: tsUrl(),
+      endpointRole: 'tailscale',
+      serverVersion: '1.9.0-sim',
+      preferSecureRoutes: true,
+      certPinSha256: null,
+    });
     expect(rec!.token).toMatch(UUID4);
-    expect(rec!.routeCandidates.map((c) => [c.role, c.relay.url, c.api.host])).toEqual([['tailscale', tsUrl(), host.tailnetIp], ['lan', lanUrl(), host.ip]]);
+    expect(rec!.routeCandidates.map((c) => [c.role, c.relay.url, c.api.host])).toEqual([
+      ['tailscale', tsUrl(), host.tailnetIp],
+      ['lan', lanUrl(), host.ip],
+    ]);
     expect(Object.keys(rec!.grants ?? {})).toHaveLength(8);
     expect(res.stdout).not.toContain(rec!.token);
     expect(await rawAuth(tsUrl(), { session_token: rec!.token })).toMatchObject({ ok: true });
-    const policy = JSON.parse(await readFile(join(home, '.hermes', 'desktop-host-access.json'), 'utf8')) as { version: number; hosts: Record<string, { access_mode: string }> };
+    const policy = JSON.parse(await readFile(join(home, '.hermes', 'desktop-host-access.json'), 'utf8')) as {
+      version: number;
+      hosts: Record<string, { access_mode: string }>;
+    };
     expect(policy.version).toBe(2);
     expect(Object.keys(policy.hosts)).toEqual([tsUrl()]);
     expect(policy.hosts[tsUrl()]!.access_mode).toBe('ask_every_time');
@@ -101,7 +137,9 @@ describe('minting with the real-format `hermes pair`', () => {
       const res = await pairCli(r, home, ['--mode', 'tailscale']);
       expect(res.code).toBe(1);
       expect(oneLine(res.stderr)).toHaveLength(1);
-      expect(res.stderr).toMatch(/^E_PAIR_ROUTE_MISSING: the relay's invite has no tailscale route \(it offers: lan\); not pairing over another route — hint: bring Tailscale up/);
+      expect(res.stderr).toMatch(
+        /^E_PAIR_ROUTE_MISSING: the relay's invite has no tailscale route \(it offers: lan\); not pairing over another route — hint: bring Tailscale up/,
+      );
       await expect(stat(sessionsFile(home))).rejects.toThrow(/ENOENT/);
     });
   });
@@ -112,8 +150,13 @@ describe('minting with the real-format `hermes pair`', () => {
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain(`Connected via public URL (plain): ws://${host.ip}:8767`);
     const tls = await mintOnGuest(r, '--public-url https://relay.example.com');
-    expect((tls.payload['endpoints'] as Array<{ role: string; relay: { url: string } }>).map((e) => [e.role, e.relay.url]))
-      .toEqual([['tailscale', tsUrl()], ['public', 'wss://relay.example.com:8767'], ['lan', lanUrl()]]);
+    expect(
+      (tls.payload['endpoints'] as Array<{ role: string; relay: { url: string } }>).map((e) => [e.role, e.relay.url]),
+    ).toEqual([
+      ['tailscale', tsUrl()],
+      ['public', 'wss://relay.example.com:8767'],
+      ['lan', lanUrl()],
+    ]);
   });
 
   it('a Tailscale route that does not answer → falls back to LAN, both routes stored', async () => {
@@ -132,7 +175,9 @@ describe('minting with the real-format `hermes pair`', () => {
     await withConfig({ mintIgnoresTtl: true, colorOutput: true }, async () => {
       const res = await pairCli(r, await freshCliHome(r), ['--ttl', '7200']);
       expect(res.code).toBe(1);
-      expect(res.stderr).toMatch(/^E_PAIR_TTL_MISMATCH: the relay registered a session lifetime of 2592000 s, not the 7200 s asked for; the code was not used/);
+      expect(res.stderr).toMatch(
+        /^E_PAIR_TTL_MISMATCH: the relay registered a session lifetime of 2592000 s, not the 7200 s asked for; the code was not used/,
+      );
     });
     await withConfig({ colorOutput: true }, async () => {
       expect((await r.exec('~/.local/bin/hermes pair --no-qr')).stdout).toContain('\x1b[');
@@ -152,11 +197,15 @@ describe('when `hermes pair` cannot mint', () => {
   it('relay not running: one-line error naming the start command', async () => {
     await stopRelaySim(r.exec, HOME_ON_GUEST);
     try {
-      expect((await r.exec('~/.local/bin/hermes pair --no-qr')).stdout).toMatch(/Relay not running at localhost:8767 — QR will configure chat only/);
+      expect((await r.exec('~/.local/bin/hermes pair --no-qr')).stdout).toMatch(
+        /Relay not running at localhost:8767 — QR will configure chat only/,
+      );
       const res = await pairCli(r, await freshCliHome(r), []);
       expect(res.code).toBe(1);
       expect(oneLine(res.stderr)).toHaveLength(1);
-      expect(res.stderr).toMatch(/^E_RELAY_NOT_RUNNING: the hermes-relay server is not running on deploy@\S+ \(nothing answers on 127\.0\.0\.1:8767\) — hint: start it on the host: hermes relay start \(foreground\), or systemctl --user start hermes-relay\.service/);
+      expect(res.stderr).toMatch(
+        /^E_RELAY_NOT_RUNNING: the hermes-relay server is not running on deploy@\S+ \(nothing answers on 127\.0\.0\.1:8767\) — hint: start it on the host: hermes relay start \(foreground\), or systemctl --user start hermes-relay\.service/,
+      );
     } finally {
       await restartRelaySim(r.exec, r.base);
     }
@@ -164,10 +213,32 @@ describe('when `hermes pair` cannot mint', () => {
 
   it('TLS relay: hermes pair mints nothing; the CLI mints over SSH with https and pins the wss:// certificate', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hs-relay-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=relay', '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+        '-subj',
+        '/CN=relay',
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
     await r.exec('mkdir -p ~/.hermes/tls && cat > ~/.hermes/tls/c.pem', await readFile(join(dir, 'c.pem'), 'utf8'));
     await r.exec('umask 077 && cat > ~/.hermes/tls/k.pem', await readFile(join(dir, 'k.pem'), 'utf8'));
-    await r.exec(`printf '%s\\n' RELAY_SSL_CERT=${HOME_ON_GUEST}/.hermes/tls/c.pem RELAY_SSL_KEY=${HOME_ON_GUEST}/.hermes/tls/k.pem >> ~/.hermes/.env`);
+    await r.exec(
+      `printf '%s\\n' RELAY_SSL_CERT=${HOME_ON_GUEST}/.hermes/tls/c.pem RELAY_SSL_KEY=${HOME_ON_GUEST}/.hermes/tls/k.pem >> ~/.hermes/.env`,
+    );
     await restartRelaySim(r.exec, r.base);
     try {
       const raw = await r.exec('~/.local/bin/hermes pair --no-qr');
@@ -176,10 +247,17 @@ describe('when `hermes pair` cannot mint', () => {
       const res = await pairCli(r, home, []);
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
-      expect(res.stdout).toContain('`hermes pair` minted no code; minted over the SSH connection with a loopback POST /pairing/mint (https: a TLS relay)');
+      expect(res.stdout).toContain(
+        '`hermes pair` minted no code; minted over the SSH connection with a loopback POST /pairing/mint (https: a TLS relay)',
+      );
       expect(res.stdout).toContain(`Connected via LAN (secure): wss://${host.ip}:8767`);
       const [rec] = readRelayClientSessions(sessionsFile(home));
-      const pin = execFileSync('sh', ['-c', `openssl x509 -in ${join(dir, 'c.pem')} -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`]).toString().trim();
+      const pin = execFileSync('sh', [
+        '-c',
+        `openssl x509 -in ${join(dir, 'c.pem')} -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`,
+      ])
+        .toString()
+        .trim();
       expect(rec).toMatchObject({ url: `wss://${host.ip}:8767`, certPinSha256: `sha256/${pin}` });
       expect(rec!.routeCandidates[0]!.api).toEqual({ host: host.ip, port: 8642, tls: false });
     } finally {
@@ -202,14 +280,18 @@ describe('hand-given codes', () => {
     expect(readRelayClientSessions(sessionsFile(home))[0]).toMatchObject({ url: lanUrl(), endpointRole: 'lan' });
     const again = await pairCli(r, home, ['--code', code]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^E_PAIR_CODE_REUSED: pairing code [A-Z0-9]{6} was already used .*— hint: mint a new one/);
+    expect(again.stderr).toMatch(
+      /^E_PAIR_CODE_REUSED: pairing code [A-Z0-9]{6} was already used .*— hint: mint a new one/,
+    );
   });
 
-  it('a wrong code is refused with the relay\'s reason; a malformed one is a usage error; --mode with a code too', async () => {
+  it("a wrong code is refused with the relay's reason; a malformed one is a usage error; --mode with a code too", async () => {
     const res = await pairCli(r, await freshCliHome(r), ['ZZ9ZZ9']);
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('Using pairing code ZZ9ZZ9');
-    expect(res.stderr).toMatch(/^E_PAIR_CODE_INVALID: the relay rejected pairing code ZZ9ZZ9 \(Invalid pairing code or session token\) — hint: /);
+    expect(res.stderr).toMatch(
+      /^E_PAIR_CODE_INVALID: the relay rejected pairing code ZZ9ZZ9 \(Invalid pairing code or session token\) — hint: /,
+    );
     expect((await pairCli(r, await freshCliHome(r), ['F3W7'])).stderr).toMatch(/^E_PAIR_CODE_FORMAT: /);
     const mode = await pairCli(r, await freshCliHome(r), ['ABC123', '--mode', 'tailscale']);
     expect([mode.code, mode.stderr.split(':')[0]]).toEqual([2, 'E_USAGE']);
@@ -221,7 +303,9 @@ describe('hand-given codes', () => {
     await withConfig({ codeTtlSeconds: 1, endpointOverrides: { tailscale: `ws://${unassigned}:8767` } }, async () => {
       const res = await pairCli(r, await freshCliHome(r), []);
       expect(res.code).toBe(1);
-      expect(res.stderr).toMatch(/^E_PAIR_CODE_EXPIRED: pairing code [A-Z0-9]{6} expired \d+ s ago .*— hint: mint a new one/);
+      expect(res.stderr).toMatch(
+        /^E_PAIR_CODE_EXPIRED: pairing code [A-Z0-9]{6} expired \d+ s ago .*— hint: mint a new one/,
+      );
     });
   });
 
@@ -232,7 +316,9 @@ describe('hand-given codes', () => {
     for (let i = 0; i < 11; i += 1) codes.push((await pairCli(r, home, [`AAAAA${i % 10}`])).stderr.split(':')[0]!);
     expect(codes).toEqual([...Array<string>(10).fill('E_PAIR_CODE_INVALID'), 'E_PAIR_RATE_LIMITED']);
     const limited = await pairCli(r, home, ['AAAAAB']);
-    expect(limited.stderr).toMatch(/^E_PAIR_RATE_LIMITED: the relay is refusing this address \(HTTP 429\) after too many failed attempts — hint: mint a fresh code/);
+    expect(limited.stderr).toMatch(
+      /^E_PAIR_RATE_LIMITED: the relay is refusing this address \(HTTP 429\) after too many failed attempts — hint: mint a fresh code/,
+    );
     const minted = await pairCli(r, home, []);
     expect(minted.stderr).toBe('');
     expect(minted.code).toBe(0);
@@ -245,7 +331,8 @@ describe('files', () => {
   it('an existing remote-sessions.json keeps every other entry byte for byte; re-pairing replaces its own entry', async () => {
     const home = await freshCliHome(r);
     await mkdir(dirname(sessionsFile(home)), { recursive: true, mode: 0o700 });
-    const head = '{\n    "version": 1,\n    "sessions": {\n        "wss://relay.example.com": {"token": "tok-\\u00e9", "paired_at": 1.7e9,\n            "cert_pin_sha256": "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "endpoint_role": "public"}';
+    const head =
+      '{\n    "version": 1,\n    "sessions": {\n        "wss://relay.example.com": {"token": "tok-\\u00e9", "paired_at": 1.7e9,\n            "cert_pin_sha256": "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "endpoint_role": "public"}';
     const tail = '\n    },\n    "x_note": "kept"  \n}\n';
     await writeFile(sessionsFile(home), head + tail, { mode: 0o600 });
     for (let round = 0; round < 2; round += 1) {
@@ -255,7 +342,9 @@ describe('files', () => {
       const after = await readFile(sessionsFile(home), 'utf8');
       expect(after.startsWith(head)).toBe(true);
       expect(after.endsWith(tail)).toBe(true);
-      expect(after.slice(head.length, after.length - tail.length)).toMatch(new RegExp(`^,\\n {8}"${tsUrl().replace(/[./]/g, '\\$&')}": \\{\\n {10}"token": `));
+      expect(after.slice(head.length, after.length - tail.length)).toMatch(
+        new RegExp(`^,\\n {8}"${tsUrl().replace(/[./]/g, '\\$&')}": \\{\\n {10}"token": `),
+      );
     }
     const read = readRelayClientSessions(sessionsFile(home));
     expect(read.map((x) => x.url)).toEqual(['wss://relay.example.com', tsUrl()]);

@@ -10,7 +10,9 @@ import { snapshotTrees } from '../support/snapshot.js';
 import { writeLiveMarker, writeStaleMarker } from '../support/update-marker.js';
 
 const hosts: LinuxHost[] = [];
-afterAll(async () => { await Promise.all(hosts.map((h) => h.teardown())); });
+afterAll(async () => {
+  await Promise.all(hosts.map((h) => h.teardown()));
+});
 
 async function boot(): Promise<LinuxHost> {
   const h = await bootLinuxHost();
@@ -19,14 +21,26 @@ async function boot(): Promise<LinuxHost> {
 }
 
 describe('as root', () => {
-  let h: LinuxHost; let p: PreparedHost;
+  let h: LinuxHost;
+  let p: PreparedHost;
   beforeAll(async () => {
     h = await boot();
     p = await prepareLinuxHost(h, { generation: 'G2' });
-    const r = await h.root('install -d -m 700 /root/.ssh && cp /home/deploy/.ssh/authorized_keys /root/.ssh/ && chmod 600 /root/.ssh/authorized_keys');
+    const r = await h.root(
+      'install -d -m 700 /root/.ssh && cp /home/deploy/.ssh/authorized_keys /root/.ssh/ && chmod 600 /root/.ssh/authorized_keys',
+    );
     expect(r.code).toBe(0);
-    await installSimulator((cmd, stdin) => h.root(cmd, stdin === undefined ? {} : { stdin: stdin.toString() }), { generation: 'G2', home: '/root', layout: 'root-fhs' });
-    p = { ...p, args: [`root@${h.ip}`, '-i', h.keyPath], target: `root@${h.ip}`, ssh: (cmd, stdin) => h.root(cmd, stdin === undefined ? {} : { stdin }) };
+    await installSimulator((cmd, stdin) => h.root(cmd, stdin === undefined ? {} : { stdin: stdin.toString() }), {
+      generation: 'G2',
+      home: '/root',
+      layout: 'root-fhs',
+    });
+    p = {
+      ...p,
+      args: [`root@${h.ip}`, '-i', h.keyPath],
+      target: `root@${h.ip}`,
+      ssh: (cmd, stdin) => h.root(cmd, stdin === undefined ? {} : { stdin }),
+    };
   }, 240_000);
 
   it('installs a system unit with User=root, and a second run changes nothing', async () => {
@@ -37,7 +51,13 @@ describe('as root', () => {
     const unit = (await h.root('cat /etc/systemd/system/hermes-dashboard.service')).stdout;
     expect(unit).toMatch(/^User=root$/m);
     expect(unit).toMatch(/^ExecStart=\/usr\/local\/bin\/hermes dashboard /m);
-    expect((await h.root('systemctl is-active hermes-dashboard.service; systemctl is-enabled hermes-dashboard.service')).stdout.split('\n').slice(0, 2)).toEqual(['active', 'enabled']);
+    expect(
+      (
+        await h.root('systemctl is-active hermes-dashboard.service; systemctl is-enabled hermes-dashboard.service')
+      ).stdout
+        .split('\n')
+        .slice(0, 2),
+    ).toEqual(['active', 'enabled']);
     expect((await h.root('test -e /root/.config/systemd/user/hermes-dashboard.service')).code).not.toBe(0);
     const pid = (await h.root('systemctl show -p MainPID --value hermes-dashboard.service')).stdout;
     const second = await runRemote(p);
@@ -47,17 +67,22 @@ describe('as root', () => {
 });
 
 describe('linger', () => {
-  let h: LinuxHost; let p: PreparedHost;
+  let h: LinuxHost;
+  let p: PreparedHost;
   beforeAll(async () => {
     h = await boot();
     p = await prepareLinuxHost(h, { generation: 'G3' });
-    await h.root('systemctl mask --now polkit.service && loginctl disable-linger deploy; mv /etc/sudoers.d/deploy /root/deploy.sudoers');
+    await h.root(
+      'systemctl mask --now polkit.service && loginctl disable-linger deploy; mv /etc/sudoers.d/deploy /root/deploy.sudoers',
+    );
   }, 240_000);
 
   it('fails with a clear message when neither loginctl nor sudo -n may enable it', async () => {
     const r = await runCli(['remote', ...p.args], { HOME: p.cliHome });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^E_LINGER: cannot enable linger for deploy.* — hint: ask an admin to run: sudo loginctl enable-linger deploy/m);
+    expect(r.stderr).toMatch(
+      /^E_LINGER: cannot enable linger for deploy.* — hint: ask an admin to run: sudo loginctl enable-linger deploy/m,
+    );
     expect((await h.root('test -e /var/lib/systemd/linger/deploy')).code).not.toBe(0);
   });
 
@@ -66,7 +91,9 @@ describe('linger', () => {
     const r = await runRemote(p);
     expect(r.code).toBe(0);
     expect((await h.root('test -e /var/lib/systemd/linger/deploy')).code).toBe(0);
-    expect(JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout)).toMatchObject({ lingerEnabledByUs: true });
+    expect(JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout)).toMatchObject({
+      lingerEnabledByUs: true,
+    });
   });
 });
 
@@ -82,7 +109,12 @@ describe('an update already in progress (a live two-line marker, docs/hermes-con
     const before = await snapshotTrees(p.ssh);
     const r = await runCli(['remote', ...p.args, '--update-wait', '1'], { HOME: p.cliHome });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^E_UPDATE_IN_PROGRESS: an update is still in progress on the host after 1 s \\(.*pid ${holder.pid}`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^E_UPDATE_IN_PROGRESS: an update is still in progress on the host after 1 s \\(.*pid ${holder.pid}`,
+        'm',
+      ),
+    );
     expect(await snapshotTrees(p.ssh)).toBe(before);
   });
 

@@ -24,7 +24,8 @@ afterAll(async () => {
 });
 
 describe('remote --daemon on a headless Mac', () => {
-  let mac: MacHost; let p: PreparedHost;
+  let mac: MacHost;
+  let p: PreparedHost;
   beforeAll(async () => {
     mac = await startMacHost({ gui: false });
     macs.push(mac);
@@ -55,7 +56,9 @@ describe('remote --daemon on a headless Mac', () => {
   it('check exits 0 reading the system domain, doctor finds nothing, check --repair repairs nothing', async () => {
     const c = await runCheckJson(p);
     expect(c.code, JSON.stringify(c.report.checks)).toBe(0);
-    expect(c.report.checks.find((l) => l.id === 'service')?.detail).toMatch(/^launchd system\/ai\.hermes\.dashboard loaded, enabled, running/);
+    expect(c.report.checks.find((l) => l.id === 'service')?.detail).toMatch(
+      /^launchd system\/ai\.hermes\.dashboard loaded, enabled, running/,
+    );
     const d = await runDoctor(p);
     expect(d.code, JSON.stringify(d.findings)).toBe(0);
     expect(d.findings.filter((f) => f.severity === 'problem')).toEqual([]);
@@ -73,7 +76,9 @@ describe('remote --daemon on a headless Mac', () => {
       console.log(JSON.stringify(await m.applyLaunchdTimer(spec, true)));'`);
     expect(t.code, t.stderr).toBe(0);
     expect((await mac.ssh(`launchctl kickstart user/${mac.uid}/${TIMER}`)).code).toBe(0);
-    expect(await waitFor(async () => /^(healthy|unhealthy)/m.test((await mac.ssh(`cat ${log}`)).stdout), 60_000)).toBe(true);
+    expect(await waitFor(async () => /^(healthy|unhealthy)/m.test((await mac.ssh(`cat ${log}`)).stdout), 60_000)).toBe(
+      true,
+    );
     const out = (await mac.ssh(`cat ${log}`)).stdout;
     expect(out).toMatch(/ok\s+service\s+launchd system\/ai\.hermes\.dashboard loaded, enabled, running/);
     expect(out).toMatch(/^healthy$/m);
@@ -83,7 +88,9 @@ describe('remote --daemon on a headless Mac', () => {
   it('uninstall boots the daemon out and removes its plist; nothing is left loaded', async () => {
     const r = await runCli(['uninstall', ...p.args], { HOME: p.cliHome }, { timeoutMs: 120_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/service: changed — booted out system\/ai\.hermes\.dashboard, removed \/Library\/LaunchDaemons\/ai\.hermes\.dashboard\.plist/);
+    expect(r.stdout).toMatch(
+      /service: changed — booted out system\/ai\.hermes\.dashboard, removed \/Library\/LaunchDaemons\/ai\.hermes\.dashboard\.plist/,
+    );
     expect((await p.ssh('test -e /Library/LaunchDaemons/ai.hermes.dashboard.plist')).code).not.toBe(0);
     expect((await scopes(mac)).filter((s) => s !== `user/${mac.uid}`)).toEqual([]);
   });
@@ -100,6 +107,8 @@ describe('remote --daemon without sudo', () => {
   it('fails with E_SUDO and the fix', async () => {
     const r = await runCli(['remote', ...p.args, '--daemon'], { HOME: p.cliHome });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^E_SUDO: installing \/Library\/LaunchDaemons\/ai\.hermes\.dashboard\.plist needs root .* — hint: a LaunchDaemon needs passwordless sudo/m);
+    expect(r.stderr).toMatch(
+      /^E_SUDO: installing \/Library\/LaunchDaemons\/ai\.hermes\.dashboard\.plist needs root .* — hint: a LaunchDaemon needs passwordless sudo/m,
+    );
   });
 });

@@ -9,7 +9,9 @@ import { runCli } from '../support/cli.js';
 import { snapshotTrees } from '../support/snapshot.js';
 
 const hosts: LinuxHost[] = [];
-afterAll(async () => { await Promise.all(hosts.map((h) => h.teardown())); });
+afterAll(async () => {
+  await Promise.all(hosts.map((h) => h.teardown()));
+});
 
 async function host(o: Parameters<typeof prepareLinuxHost>[1]): Promise<{ h: LinuxHost; p: PreparedHost }> {
   const h = await bootLinuxHost();
@@ -18,7 +20,8 @@ async function host(o: Parameters<typeof prepareLinuxHost>[1]): Promise<{ h: Lin
 }
 
 describe('update moves a G1 host to G2', () => {
-  let h: LinuxHost; let p: PreparedHost;
+  let h: LinuxHost;
+  let p: PreparedHost;
   beforeAll(async () => ({ h, p } = await host({ generation: 'G1', updateTo: 'G2' })), 240_000);
 
   it('the old 0.0.0.0 token set-up is replaced by password mode on the tailnet IP, and the probe passes', async () => {
@@ -36,7 +39,9 @@ describe('update moves a G1 host to G2', () => {
     const listening = (await p.ssh('ss -Hltn "sport = :9119"')).stdout;
     expect(listening).toContain(`${h.tailnetIp}:9119`);
     expect(listening).not.toMatch(/0\.0\.0\.0:9119/);
-    expect((await p.ssh('cat ~/.config/systemd/user/hermes-dashboard.service')).stdout).not.toMatch(/--insecure|0\.0\.0\.0/);
+    expect((await p.ssh('cat ~/.config/systemd/user/hermes-dashboard.service')).stdout).not.toMatch(
+      /--insecure|0\.0\.0\.0/,
+    );
   });
 });
 
@@ -76,14 +81,19 @@ describe('a G0 host', () => {
     const before = await snapshotTrees(p.ssh);
     const r = await runCli(['remote', ...p.args], { HOME: p.cliHome });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^E_HERMES_TOO_OLD: Hermes v0\.15\.2 .* too old.* — hint: update Hermes on the host \(`hermes update`; hermes-setup runs it first unless --no-update\)/m);
+    expect(r.stderr).toMatch(
+      /^E_HERMES_TOO_OLD: Hermes v0\.15\.2 .* too old.* — hint: update Hermes on the host \(`hermes update`; hermes-setup runs it first unless --no-update\)/m,
+    );
     expect(await snapshotTrees(p.ssh)).toBe(before);
   });
 });
 
 describe('tunnel mode', () => {
   let p: PreparedHost;
-  beforeAll(async () => ({ p } = await host({ generation: 'G3', tailscale: presetTailscaleState('NeedsLogin') })), 240_000);
+  beforeAll(
+    async () => ({ p } = await host({ generation: 'G3', tailscale: presetTailscaleState('NeedsLogin') })),
+    240_000,
+  );
 
   it('auto picks tunnel when Tailscale is logged out: loopback bind, ssh -N -L command, probe through SSH', async () => {
     const r = await runRemote(p);
@@ -101,7 +111,9 @@ describe('the port', () => {
   beforeAll(async () => ({ p } = await host({ generation: 'G2' })), 240_000);
 
   it('a foreign process holding it fails the run, names it, and is left alone', async () => {
-    await p.ssh('nohup python3 -m http.server 9119 --bind 0.0.0.0 </dev/null >/dev/null 2>&1 & echo $! > /tmp/foreign.pid');
+    await p.ssh(
+      'nohup python3 -m http.server 9119 --bind 0.0.0.0 </dev/null >/dev/null 2>&1 & echo $! > /tmp/foreign.pid',
+    );
     await new Promise((r) => setTimeout(r, 500));
     const r = await runCli(['remote', ...p.args], { HOME: p.cliHome });
     expect(r.code).toBe(1);
@@ -112,12 +124,17 @@ describe('the port', () => {
   });
 
   it('a stray hand-started dashboard is stopped by PID and the service takes over', async () => {
-    await p.ssh('cd ~; nohup ~/.local/bin/hermes dashboard --host 127.0.0.1 --port 9119 --no-open </dev/null >/dev/null 2>&1 & echo $! > /tmp/stray.pid');
+    await p.ssh(
+      'cd ~; nohup ~/.local/bin/hermes dashboard --host 127.0.0.1 --port 9119 --no-open </dev/null >/dev/null 2>&1 & echo $! > /tmp/stray.pid',
+    );
     await new Promise((r) => setTimeout(r, 1500));
     const stray = (await p.ssh('cat /tmp/stray.pid')).stdout.trim();
     const r = await runRemote(p);
     expect(r.code).toBe(0);
-    expect(r.report.steps.find((s) => s.id === 'strays')).toMatchObject({ status: 'changed', detail: expect.stringContaining(`pid ${stray}`) });
+    expect(r.report.steps.find((s) => s.id === 'strays')).toMatchObject({
+      status: 'changed',
+      detail: expect.stringContaining(`pid ${stray}`),
+    });
     expect((await p.ssh(`kill -0 ${stray}`)).code).not.toBe(0);
     expect(r.report.probes[0]).toMatchObject({ ok: true, status: 101 });
   });
@@ -130,13 +147,27 @@ describe('remote --configure-desktop', () => {
   it('writes connection.json for the converged host, keeping other keys, token only with --store-token-plain', async () => {
     const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
     const dir = await mkdtemp('/var/tmp/hs-desktop-');
-    await writeFile(`${dir}/connection.json`, JSON.stringify({ mode: 'local', profiles: { work: { mode: 'remote', url: 'http://10.0.0.1:9119', authMode: 'token' } }, extra: 42 }));
-    const r = await runCli(['remote', ...p.args, '--configure-desktop', '--store-token-plain', '--json', '--show-token'], { HOME: p.cliHome, HERMES_DESKTOP_USER_DATA_DIR: dir });
+    await writeFile(
+      `${dir}/connection.json`,
+      JSON.stringify({
+        mode: 'local',
+        profiles: { work: { mode: 'remote', url: 'http://10.0.0.1:9119', authMode: 'token' } },
+        extra: 42,
+      }),
+    );
+    const r = await runCli(
+      ['remote', ...p.args, '--configure-desktop', '--store-token-plain', '--json', '--show-token'],
+      { HOME: p.cliHome, HERMES_DESKTOP_USER_DATA_DIR: dir },
+    );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     const conn = JSON.parse(await readFile(`${dir}/connection.json`, 'utf8'));
     expect(conn).toMatchObject({ mode: 'remote', extra: 42, profiles: { work: { url: 'http://10.0.0.1:9119' } } });
-    expect(conn.remote).toMatchObject({ url: report.urls[0], authMode: 'token', token: { encoding: 'plain', value: report.token } });
+    expect(conn.remote).toMatchObject({
+      url: report.urls[0],
+      authMode: 'token',
+      token: { encoding: 'plain', value: report.token },
+    });
     expect(report.desktop.file).toBe(`${dir}/connection.json`);
   });
 });

@@ -20,7 +20,9 @@ beforeAll(async () => {
   h = await bootLinuxHost();
   p = await prepareLinuxHost(h, { generation: 'G2' });
 }, 240_000);
-afterAll(async () => { await h?.teardown(); });
+afterAll(async () => {
+  await h?.teardown();
+});
 
 /** Every secret seen so far, by name; checked against everything that follows (an old secret must not leak either). */
 const secrets: Record<string, string> = {};
@@ -59,7 +61,9 @@ async function sampledRun(label: string, args: string[]): Promise<{ r: CliResult
   const samples = await sampler.stop();
   const ms = Date.now() - t0;
   sampled.push(samples);
-  process.stderr.write(`[secret-hygiene] ${label}: ${samples.samples} argv samples (${samples.reads} cmdline reads, ${samples.cmdlines.length} distinct) in ${ms} ms\n`);
+  process.stderr.write(
+    `[secret-hygiene] ${label}: ${samples.samples} argv samples (${samples.reads} cmdline reads, ${samples.cmdlines.length} distinct) in ${ms} ms\n`,
+  );
   return { r: keep(label, r), samples, ms };
 }
 
@@ -106,7 +110,10 @@ describe('password mode on G2, the first run', () => {
   });
 
   it('the human-readable output of a second run holds neither', async () => {
-    const r = keep('second run (human)', await runCli(['remote', ...p.args, '--no-update'], { HOME: p.cliHome }, { timeoutMs: 120_000 }));
+    const r = keep(
+      'second run (human)',
+      await runCli(['remote', ...p.args, '--no-update'], { HOME: p.cliHome }, { timeoutMs: 120_000 }),
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Token: +sha256:[0-9a-f]{12} \(--show-token prints it\)$/m);
     expect(r.stdout).toMatch(/password in .*passwords\/deploy@10\.231\.\d+\.2 \(0600\)/);
@@ -122,13 +129,18 @@ describe('password mode on G2, the first run', () => {
 describe('token mode on G1 with --rotate-token', () => {
   beforeAll(async () => {
     // Another build in place, as a reinstall leaves it (the venv entry rewritten: the install fingerprint changes).
-    const r = await h.ssh(`printf '%s' '{"generation":"G1"}' > ~/.hermes/hermes-agent/.sim-state.json && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes`);
+    const r = await h.ssh(
+      `printf '%s' '{"generation":"G1"}' > ~/.hermes/hermes-agent/.sim-state.json && touch -d @$(( $(date +%s) + 1 )) ~/.hermes/hermes-agent/venv/bin/hermes`,
+    );
     expect(r.code).toBe(0);
   });
 
   it('the --dry-run diff redacts the current token and secrets it would replace', async () => {
     const before = await hostState(h);
-    const r = keep('--dry-run --rotate-token', await runCli(['remote', ...p.args, '--dry-run', '--rotate-token', '--no-update'], { HOME: p.cliHome }));
+    const r = keep(
+      '--dry-run --rotate-token',
+      await runCli(['remote', ...p.args, '--dry-run', '--rotate-token', '--no-update'], { HOME: p.cliHome }),
+    );
     expect(r.code).toBe(0);
     expect(await hostState(h)).toBe(before);
     // The diff does show the token line (so the check below is about a real diff).
@@ -147,19 +159,32 @@ describe('token mode on G1 with --rotate-token', () => {
     expect(token).not.toBe(secrets['token (first run)']);
     secrets['token (rotated)'] = token;
     expect(samples.samples).toBeGreaterThanOrEqual(200);
-    expect(samples.cmdlines.some((c) => /hermes dashboard --host 100\.100\.\d+\.2 --port 9119 .*--insecure/.test(c))).toBe(true);
+    expect(
+      samples.cmdlines.some((c) => /hermes dashboard --host 100\.100\.\d+\.2 --port 9119 .*--insecure/.test(c)),
+    ).toBe(true);
     expectNoLeak('an argv sample', samples.cmdlines.join('\n'));
     expectNoLeak('stdout/stderr', r.stdout + r.stderr);
   });
 
   it('--json without --show-token holds no secret; with --show-token it holds exactly the token', async () => {
-    const r = keep('token --json', await runCli(['remote', ...p.args, '--no-update', '--json'], { HOME: p.cliHome }, { timeoutMs: 120_000 }));
+    const r = keep(
+      'token --json',
+      await runCli(['remote', ...p.args, '--no-update', '--json'], { HOME: p.cliHome }, { timeoutMs: 120_000 }),
+    );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ ok: true, mode: 'token', tokenFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{12}$/) });
+    expect(report).toMatchObject({
+      ok: true,
+      mode: 'token',
+      tokenFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{12}$/),
+    });
     expect(report.token).toBeUndefined();
     expectNoLeak('--json', r.stdout + r.stderr);
-    const shown = await runCli(['remote', ...p.args, '--no-update', '--json', '--show-token'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
+    const shown = await runCli(
+      ['remote', ...p.args, '--no-update', '--json', '--show-token'],
+      { HOME: p.cliHome },
+      { timeoutMs: 120_000 },
+    );
     expect(JSON.parse(shown.stdout).token).toBe(secrets['token (rotated)']);
   });
 });
@@ -168,7 +193,9 @@ describe('at rest', () => {
   it('the argv samples add up to at least 200 (per sampled run, too)', () => {
     expect(sampled).toHaveLength(2);
     for (const s of sampled) expect(s.samples).toBeGreaterThanOrEqual(200);
-    process.stderr.write(`[secret-hygiene] total: ${sampled.reduce((n, s) => n + s.samples, 0)} argv samples, 0 leaks\n`);
+    process.stderr.write(
+      `[secret-hygiene] total: ${sampled.reduce((n, s) => n + s.samples, 0)} argv samples, 0 leaks\n`,
+    );
   });
 
   it('the unit, every file under ~/.hermes/logs and the journal hold no secret', async () => {
@@ -193,15 +220,27 @@ describe('at rest', () => {
 
   it('nothing the tool printed, in any run, holds a secret (including those created after it was printed)', () => {
     expect(printed.length).toBeGreaterThanOrEqual(12);
-    const found = Object.fromEntries(printed.map(({ label, text }) => [label, leaks(text, secrets)] as const).filter(([, l]) => l.length > 0));
+    const found = Object.fromEntries(
+      printed.map(({ label, text }) => [label, leaks(text, secrets)] as const).filter(([, l]) => l.length > 0),
+    );
     expect(found).toEqual({});
   });
 
   it('file modes: .env and its backup 0600, ~/.hermes 0700', async () => {
-    const r = await h.ssh("stat -c '%n %a' ~/.hermes ~/.hermes/.env ~/.hermes/.env.hermes-setup.bak ~/.hermes/.hermes-setup-state.json");
+    const r = await h.ssh(
+      "stat -c '%n %a' ~/.hermes ~/.hermes/.env ~/.hermes/.env.hermes-setup.bak ~/.hermes/.hermes-setup-state.json",
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n').map((l) => l.replace('/home/deploy/', '~/'))).toEqual([
-      '~/.hermes 700', '~/.hermes/.env 600', '~/.hermes/.env.hermes-setup.bak 600', '~/.hermes/.hermes-setup-state.json 600',
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace('/home/deploy/', '~/')),
+    ).toEqual([
+      '~/.hermes 700',
+      '~/.hermes/.env 600',
+      '~/.hermes/.env.hermes-setup.bak 600',
+      '~/.hermes/.hermes-setup-state.json 600',
     ]);
     // The backup is the previous .env (password mode), so it holds the first token: it must be as private as .env.
     expect((await h.ssh('cat ~/.hermes/.env.hermes-setup.bak')).stdout).toContain(secrets['token (first run)']);
@@ -221,13 +260,23 @@ describe('a changed host key', () => {
   });
 
   const commands: Array<[string, string[]]> = [
-    ['remote', []], ['remote', ['--dry-run']], ['remote', ['--rotate-token', '--force']], ['check', []], ['check', ['--repair']],
-    ['doctor', []], ['ping', []], ['uninstall', []],
+    ['remote', []],
+    ['remote', ['--dry-run']],
+    ['remote', ['--rotate-token', '--force']],
+    ['check', []],
+    ['check', ['--repair']],
+    ['doctor', []],
+    ['ping', []],
+    ['uninstall', []],
   ];
   for (const [cmd, extra] of commands) {
     it(`is refused by ${[cmd, ...extra].join(' ')} even with --accept-new-host-key (exit 5), recording nothing`, async () => {
       const before = await hostState(h);
-      const r = await runCli([cmd, `deploy@${h.ip}`, '-i', h.keyPath, '--accept-new-host-key', ...extra], { HOME: home }, { timeoutMs: 30_000 });
+      const r = await runCli(
+        [cmd, `deploy@${h.ip}`, '-i', h.keyPath, '--accept-new-host-key', ...extra],
+        { HOME: home },
+        { timeoutMs: 30_000 },
+      );
       expectRefusal(r, 'E_HOSTKEY_CHANGED', 5, /the host key for 10\.231\.\d+\.2 changed/);
       expect(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8')).toBe(line);
       expect(await hostState(h)).toBe(before);
@@ -242,7 +291,11 @@ describe('a changed host key', () => {
     execFileSync('ssh-keygen', ['-q', '-H', '-f', kh]);
     const hashed = readFileSync(kh, 'utf8');
     expect(hashed).toMatch(/^\|1\|/);
-    const r = await runCli(['remote', `deploy@${h.ip}`, '-i', h.keyPath, '--accept-new-host-key'], { HOME: hashedHome }, { timeoutMs: 30_000 });
+    const r = await runCli(
+      ['remote', `deploy@${h.ip}`, '-i', h.keyPath, '--accept-new-host-key'],
+      { HOME: hashedHome },
+      { timeoutMs: 30_000 },
+    );
     expectRefusal(r, 'E_HOSTKEY_CHANGED', 5);
     expect(readFileSync(kh, 'utf8')).toBe(hashed);
   });

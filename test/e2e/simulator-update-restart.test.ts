@@ -46,13 +46,17 @@ async function startUnit(restart: 'always' | 'on-failure'): Promise<number> {
     if ((await host.ssh('curl -fsS http://127.0.0.1:9119/api/status')).code === 0) return (await show()).pid;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`dashboard did not answer: ${(await host.ssh(`journalctl --user -u ${UNIT} --no-pager | tail -20`)).stdout}`);
+  throw new Error(
+    `dashboard did not answer: ${(await host.ssh(`journalctl --user -u ${UNIT} --no-pager | tail -20`)).stdout}`,
+  );
 }
 
 beforeAll(async () => {
   host = await bootLinuxHost();
   await host.root('loginctl enable-linger deploy');
-  await must('umask 077; mkdir -p ~/.hermes && printf "HERMES_DASHBOARD_SESSION_TOKEN=e2e-pinned-token\\n" > ~/.hermes/.env');
+  await must(
+    'umask 077; mkdir -p ~/.hermes && printf "HERMES_DASHBOARD_SESSION_TOKEN=e2e-pinned-token\\n" > ~/.hermes/.env',
+  );
 }, 240_000);
 
 afterAll(async () => host?.teardown());
@@ -80,7 +84,9 @@ describe('§10.3 simulated hermes update and a hand-written hermes-dashboard.ser
     expect(before).toBeGreaterThan(0);
     const u = await host.ssh('~/.local/bin/hermes update </dev/null', { timeoutMs: 60_000 });
     expect(u.code).toBe(0);
-    expect(u.stdout).toContain('⟲ Stopping 1 dashboard process(es) (the running backend no longer matches the updated frontend)');
+    expect(u.stdout).toContain(
+      '⟲ Stopping 1 dashboard process(es) (the running backend no longer matches the updated frontend)',
+    );
     expect(u.stdout).not.toContain('⟲ Restarted');
     let state = await show();
     for (let i = 0; i < 30 && state.active !== 'inactive'; i += 1) {

@@ -38,13 +38,22 @@ describe.each([
     const update = step(r.report, 'update');
     expect(update?.status).toBe('changed');
     if (from === to) expect(update?.detail).toMatch(/^pulled 42 commits, still G3, v0\.21\.3/);
-    else expect(update?.detail).toMatch(new RegExp(`^updated ${from}, v[0-9.]+ \\([0-9.]+\\) → ${to}, v${version.replace(/\./g, '\\.')}`));
+    else
+      expect(update?.detail).toMatch(
+        new RegExp(`^updated ${from}, v[0-9.]+ \\([0-9.]+\\) → ${to}, v${version.replace(/\./g, '\\.')}`),
+      );
     if (restartedByUpdater) {
       expect(update?.detail).toContain(`the dashboard was restarted by hermes update (pid ${before} → ${pid})`);
-      expect(step(r.report, 'service')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`(pid ${pid})`) });
+      expect(step(r.report, 'service')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringContaining(`(pid ${pid})`),
+      });
     } else {
       expect(update?.detail).toContain(`hermes update stopped the dashboard (pid ${before})`);
-      expect(step(r.report, 'service')).toMatchObject({ status: 'changed', detail: expect.stringContaining(`active (pid ${pid})`) });
+      expect(step(r.report, 'service')).toMatchObject({
+        status: 'changed',
+        detail: expect.stringContaining(`active (pid ${pid})`),
+      });
     }
     expect(step(r.report, 'port')?.detail).toContain(`(pid ${pid}`);
     expect(r.report.hermes).toMatchObject({ version, generation: to });

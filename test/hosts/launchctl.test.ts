@@ -8,7 +8,10 @@ describe('launchctl emulator over SSH', () => {
   let gui: string;
   const la = () => `${h.home}/Library/LaunchAgents`;
   const lc = (args: string) => h.ssh(`launchctl ${args}`);
-  const put = (label: string, o: PlistOpts) => h.ssh(`mkdir -p ~/Library/LaunchAgents ~/Library/Logs/t && cat > ~/Library/LaunchAgents/${label}.plist`, { stdin: renderPlist(label, o) });
+  const put = (label: string, o: PlistOpts) =>
+    h.ssh(`mkdir -p ~/Library/LaunchAgents ~/Library/Logs/t && cat > ~/Library/LaunchAgents/${label}.plist`, {
+      stdin: renderPlist(label, o),
+    });
   const boot = (label: string, domain = gui) => lc(`bootstrap ${domain} ${la()}/${label}.plist`);
   async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
     const end = Date.now() + ms;
@@ -27,14 +30,22 @@ describe('launchctl emulator over SSH', () => {
     const r = await h.ssh('mkdir -p ~/bin && cat > ~/bin/srv.js', { stdin: SERVER_JS });
     expect(r.code).toBe(0);
   });
-  afterAll(async () => { await h?.teardown(); });
+  afterAll(async () => {
+    await h?.teardown();
+  });
 
   it('bootstraps a node HTTP server: port listens (lsof shows the pid), print shows running; second bootstrap → 5', async () => {
-    await put('t.web', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18080'], runAtLoad: true, out: `${h.home}/Library/Logs/t/web.log` });
+    await put('t.web', {
+      args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18080'],
+      runAtLoad: true,
+      out: `${h.home}/Library/Logs/t/web.log`,
+    });
     await put('t.fresh', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18090'], runAtLoad: true });
     const b = await boot('t.web');
     expect(b).toMatchObject({ code: 0, stderr: '' });
-    const lsofPid = await waitFor(async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined);
+    const lsofPid = await waitFor(
+      async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined,
+    );
     const p = await lc(`print ${gui}/t.web`);
     expect(p.code).toBe(0);
     expect(p.stdout).toContain(`${gui}/t.web = {`);
@@ -52,8 +63,10 @@ describe('launchctl emulator over SSH', () => {
   });
 
   it('jobs survive the SSH login that started them', async () => {
-    const b = await h.ssh(`launchctl bootstrap ${gui} ${la()}/t.fresh.plist; launchctl print ${gui}/t.fresh | sed -n 's/^\tpid = //p'`,
-      { fresh: true, stdin: '' });
+    const b = await h.ssh(
+      `launchctl bootstrap ${gui} ${la()}/t.fresh.plist; launchctl print ${gui}/t.fresh | sed -n 's/^\tpid = //p'`,
+      { fresh: true, stdin: '' },
+    );
     expect(b.code).toBe(0);
     const pid = b.stdout.trim();
     expect(pid).toMatch(/^\d+$/);
@@ -109,7 +122,11 @@ describe('launchctl emulator over SSH', () => {
   });
 
   it('missing StandardOutPath directory → last exit code 78 and nothing runs', async () => {
-    await put('t.nolog', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18081'], runAtLoad: true, out: `${h.home}/Library/Logs/absent/x.log` });
+    await put('t.nolog', {
+      args: ['/usr/bin/node', `${h.home}/bin/srv.js`, '18081'],
+      runAtLoad: true,
+      out: `${h.home}/Library/Logs/absent/x.log`,
+    });
     expect((await boot('t.nolog')).code).toBe(0);
     const p = await lc(`print ${gui}/t.nolog`);
     expect(field(p.stdout, 'last exit code')).toBe('78: EX_CONFIG');
@@ -124,15 +141,26 @@ describe('launchctl emulator over SSH', () => {
 
   it('KeepAlive respawns after kill -9, throttled by ThrottleInterval', async () => {
     const stamp = `${h.home}/stamps`;
-    await put('t.keep', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], keepAlive: true, throttle: 2, env: { STAMP: stamp } });
+    await put('t.keep', {
+      args: ['/usr/bin/node', `${h.home}/bin/srv.js`],
+      keepAlive: true,
+      throttle: 2,
+      env: { STAMP: stamp },
+    });
     expect((await boot('t.keep')).code).toBe(0);
     const pid1 = await waitFor(() => pidOf('t.keep'));
     // node must have written its stamp before the kill (under load it can take over a second to start)
     await waitFor(async () => ((await h.ssh(`cat ${stamp}`)).stdout.includes(` ${pid1}\n`) ? true : undefined));
     await h.ssh(`kill -9 ${pid1}`);
-    const pid2 = await waitFor(async () => { const p = await pidOf('t.keep'); return p && p !== pid1 ? p : undefined; });
+    const pid2 = await waitFor(async () => {
+      const p = await pidOf('t.keep');
+      return p && p !== pid1 ? p : undefined;
+    });
     const stamps = await waitFor(async () => {
-      const lines = (await h.ssh(`cat ${stamp}`)).stdout.trim().split('\n').map((l) => l.split(' '));
+      const lines = (await h.ssh(`cat ${stamp}`)).stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' '));
       return lines.length >= 2 ? lines : undefined;
     });
     expect(stamps.map((s) => s[1])).toEqual([pid1, pid2]);
@@ -172,12 +200,20 @@ describe('launchctl emulator over SSH', () => {
     const idle = await lc(`print ${gui}/t.idle`);
     expect(idle.code).toBe(0);
     expect(field(idle.stdout, 'state')).toBe('not running');
-    expect(await waitFor(async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined)).toBe(newPid);
+    expect(
+      await waitFor(
+        async () => (await h.ssh('/usr/sbin/lsof -nP -iTCP:18080 -sTCP:LISTEN -t')).stdout.trim() || undefined,
+      ),
+    ).toBe(newPid);
     expect(cycleMs).toBeLessThan(3000);
   });
   it('kickstart -k SIGKILLs: a job that traps SIGTERM never sees it and is replaced at once', async () => {
     const mark = `${h.home}/term-kick`;
-    await put('t.trap', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: true, env: { IGNORE_TERM: mark } });
+    await put('t.trap', {
+      args: ['/usr/bin/node', `${h.home}/bin/srv.js`],
+      runAtLoad: true,
+      env: { IGNORE_TERM: mark },
+    });
     expect((await boot('t.trap')).code).toBe(0);
     const before = await waitFor(() => pidOf('t.trap'));
     expect((await lc(`kickstart -k ${gui}/t.trap`)).code).toBe(0);
@@ -187,11 +223,19 @@ describe('launchctl emulator over SSH', () => {
 
   it('bootout of a job that does not exit in time answers 36 (EINPROGRESS) and completes in the background', async () => {
     const mark = `${h.home}/term-bootout`;
-    await put('t.slow', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: true, exitTimeOut: 3, env: { IGNORE_TERM: mark } });
+    await put('t.slow', {
+      args: ['/usr/bin/node', `${h.home}/bin/srv.js`],
+      runAtLoad: true,
+      exitTimeOut: 3,
+      env: { IGNORE_TERM: mark },
+    });
     expect((await boot('t.slow')).code).toBe(0);
     const pid = await waitFor(() => pidOf('t.slow'));
     const t0 = Date.now();
-    expect(await lc(`bootout ${gui}/t.slow`)).toMatchObject({ code: 36, stderr: 'Boot-out failed: 36: Operation now in progress\n' });
+    expect(await lc(`bootout ${gui}/t.slow`)).toMatchObject({
+      code: 36,
+      stderr: 'Boot-out failed: 36: Operation now in progress\n',
+    });
     expect(Date.now() - t0).toBeGreaterThan(800); // it waited for the job first
     expect((await lc(`bootout ${gui}/t.slow`)).code).toBe(36); // still exiting (brew loops on this)
     expect(field((await lc(`print ${gui}/t.slow`)).stdout, 'pid')).toBe(pid);
@@ -201,10 +245,20 @@ describe('launchctl emulator over SSH', () => {
   });
 
   it('ProcessType is accepted and print shows the spawn type', async () => {
-    const types: [string | undefined, string][] = [['Interactive', 'interactive (4)'], ['Background', 'background (5)'], ['Adaptive', 'adaptive (6)'], ['Standard', 'daemon (3)'], [undefined, 'daemon (3)']];
+    const types: [string | undefined, string][] = [
+      ['Interactive', 'interactive (4)'],
+      ['Background', 'background (5)'],
+      ['Adaptive', 'adaptive (6)'],
+      ['Standard', 'daemon (3)'],
+      [undefined, 'daemon (3)'],
+    ];
     for (const [pt, want] of types) {
       const label = `t.pt${pt ?? 'none'}`;
-      await put(label, { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, ...(pt ? { processType: pt } : {}) });
+      await put(label, {
+        args: ['/usr/bin/node', `${h.home}/bin/srv.js`],
+        runAtLoad: false,
+        ...(pt ? { processType: pt } : {}),
+      });
       expect((await boot(label)).code).toBe(0);
       expect(field((await lc(`print ${gui}/${label}`)).stdout, 'spawn type')).toBe(want);
     }
@@ -212,9 +266,16 @@ describe('launchctl emulator over SSH', () => {
 
   it('a plist without LimitLoadToSessionType is an Aqua agent: bootstrap user/<uid> → 5, gui/<uid> → 0', async () => {
     await put('t.nosess', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, sessions: null });
-    await put('t.bgonly', { args: ['/usr/bin/node', `${h.home}/bin/srv.js`], runAtLoad: false, sessions: ['Background'] });
+    await put('t.bgonly', {
+      args: ['/usr/bin/node', `${h.home}/bin/srv.js`],
+      runAtLoad: false,
+      sessions: ['Background'],
+    });
     const user = `user/${h.uid}`;
-    expect(await boot('t.nosess', user)).toMatchObject({ code: 5, stderr: 'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n' });
+    expect(await boot('t.nosess', user)).toMatchObject({
+      code: 5,
+      stderr: 'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n',
+    });
     expect((await boot('t.bgonly', user)).code).toBe(0);
     expect((await boot('t.nosess', gui)).code).toBe(0);
     expect((await boot('t.bgonly', gui)).code).toBe(5);

@@ -1,9 +1,17 @@
 // Shared fixtures of the launchctl emulator tests: plists, a tiny node server, print-field parsing, polling.
 
 export interface PlistOpts {
-  args: string[]; runAtLoad?: boolean; keepAlive?: boolean; throttle?: number; out?: string; env?: Record<string, string>;
+  args: string[];
+  runAtLoad?: boolean;
+  keepAlive?: boolean;
+  throttle?: number;
+  out?: string;
+  env?: Record<string, string>;
   /** Default: all session types (like brew); `null` = no LimitLoadToSessionType key. */
-  sessions?: string[] | null; processType?: string; exitTimeOut?: number; userName?: string;
+  sessions?: string[] | null;
+  processType?: string;
+  exitTimeOut?: number;
+  userName?: string;
 }
 
 export function renderPlist(label: string, o: PlistOpts): string {
@@ -13,13 +21,22 @@ export function renderPlist(label: string, o: PlistOpts): string {
   if (o.runAtLoad !== undefined) body += kv('RunAtLoad', o.runAtLoad ? '<true/>' : '<false/>');
   if (o.keepAlive) body += kv('KeepAlive', '<true/>');
   if (o.throttle !== undefined) body += kv('ThrottleInterval', `<integer>${o.throttle}</integer>`);
-  if (o.out) body += kv('StandardOutPath', `<string>${o.out}</string>`) + kv('StandardErrorPath', `<string>${o.out}</string>`);
-  if (o.env) body += kv('EnvironmentVariables', `<dict>${Object.entries(o.env).map(([k, v]) => `<key>${k}</key><string>${v}</string>`).join('')}</dict>`);
+  if (o.out)
+    body += kv('StandardOutPath', `<string>${o.out}</string>`) + kv('StandardErrorPath', `<string>${o.out}</string>`);
+  if (o.env)
+    body += kv(
+      'EnvironmentVariables',
+      `<dict>${Object.entries(o.env)
+        .map(([k, v]) => `<key>${k}</key><string>${v}</string>`)
+        .join('')}</dict>`,
+    );
   if (o.userName) body += kv('UserName', `<string>${o.userName}</string>`);
   if (o.processType) body += kv('ProcessType', `<string>${o.processType}</string>`);
   if (o.exitTimeOut !== undefined) body += kv('ExitTimeOut', `<integer>${o.exitTimeOut}</integer>`);
-  const sessions = o.sessions === undefined ? ['Aqua', 'Background', 'LoginWindow', 'StandardIO', 'System'] : o.sessions;
-  if (sessions) body += kv('LimitLoadToSessionType', `<array>${sessions.map((x) => `<string>${x}</string>`).join('')}</array>`);
+  const sessions =
+    o.sessions === undefined ? ['Aqua', 'Background', 'LoginWindow', 'StandardIO', 'System'] : o.sessions;
+  if (sessions)
+    body += kv('LimitLoadToSessionType', `<array>${sessions.map((x) => `<string>${x}</string>`).join('')}</array>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n${body}</dict>\n</plist>\n`;
 }
 

@@ -62,10 +62,12 @@ async function fetchText(url: string, ms = 5_000): Promise<{ status: number; bod
 async function expectDemoActiveWithoutLogin(host: LinuxHost): Promise<void> {
   expect((await host.root('loginctl list-sessions --no-legend')).stdout.trim()).toBe('');
   expect(await rootUntil(host, 'systemctl is-active user@1000.service', 'active')).toBe('active');
-  const sleepCgroup = 'for p in $(pgrep -u deploy -x sleep); do grep -o "user@1000.service/app.slice/demo.service$" '
-    + '/proc/$p/cgroup; done | sort -u';
+  const sleepCgroup =
+    'for p in $(pgrep -u deploy -x sleep); do grep -o "user@1000.service/app.slice/demo.service$" ' +
+    '/proc/$p/cgroup; done | sort -u';
   expect(await rootUntil(host, sleepCgroup, 'user@1000.service/app.slice/demo.service')).toBe(
-    'user@1000.service/app.slice/demo.service');
+    'user@1000.service/app.slice/demo.service',
+  );
   expect((await host.root('systemctl --user -M deploy@ is-active demo.service')).stdout).toBe('active\n');
   expect((await host.root('loginctl list-sessions --no-legend')).stdout.trim()).toBe('');
 }
@@ -97,14 +99,17 @@ describe('one Linux test host', () => {
     expect(linger).toMatchObject({ code: 0, stdout: 'Linger=yes\n' });
     expect((await h.root('test -e /var/lib/systemd/linger/deploy && echo yes')).stdout).toBe('yes\n');
 
-    const tools = await h.ssh('for c in lsof ss node python3 crontab curl; do command -v $c || echo "missing $c"; done');
+    const tools = await h.ssh(
+      'for c in lsof ss node python3 crontab curl; do command -v $c || echo "missing $c"; done',
+    );
     expect(tools.stdout).not.toContain('missing');
     expect(tools.stdout.trim().split('\n')).toHaveLength(6);
 
     const addr = await h.ssh('ip -4 -o addr show dev host0');
     expect(addr.stdout).toContain(`inet ${h.tailnetIp}/32`);
-    const server = `require('http').createServer((q, s) => s.end('tailnet ' + require('os').hostname()))`
-      + `.listen(8080, '${h.tailnetIp}')`;
+    const server =
+      `require('http').createServer((q, s) => s.end('tailnet ' + require('os').hostname()))` +
+      `.listen(8080, '${h.tailnetIp}')`;
     const started = await h.ssh(`nohup node -e "${server}" >/dev/null 2>&1 </dev/null & echo $!`);
     const pid = started.stdout.trim();
     expect(pid).toMatch(/^\d+$/);
@@ -119,15 +124,18 @@ describe('one Linux test host', () => {
 
   it('keeps a lingering user unit across reboot(), powerCycle() and stop()/start()', { timeout: 120_000 }, async () => {
     const h = must(host);
-    const setup = await h.ssh([
-      'mkdir -p ~/.config/systemd/user',
-      'cat > ~/.config/systemd/user/demo.service',
-      'loginctl enable-linger deploy',
-      'systemctl --user daemon-reload',
-      'systemctl --user enable --now demo.service',
-      'systemctl --user is-active demo.service',
-      'systemctl --user is-enabled demo.service',
-    ].join(' && '), { stdin: DEMO_UNIT });
+    const setup = await h.ssh(
+      [
+        'mkdir -p ~/.config/systemd/user',
+        'cat > ~/.config/systemd/user/demo.service',
+        'loginctl enable-linger deploy',
+        'systemctl --user daemon-reload',
+        'systemctl --user enable --now demo.service',
+        'systemctl --user is-active demo.service',
+        'systemctl --user is-enabled demo.service',
+      ].join(' && '),
+      { stdin: DEMO_UNIT },
+    );
     expect(setup).toMatchObject({ code: 0, stdout: 'active\nenabled\n' });
 
     const boot0 = await h.bootId();
@@ -141,7 +149,9 @@ describe('one Linux test host', () => {
     const boot2 = await h.bootId();
     expect(boot2).not.toBe(boot1);
     await expectDemoActiveWithoutLogin(h);
-    const boots = await h.ssh('journalctl --user --list-boots --no-pager | grep -cE "^ *-?[0-9]+ "; systemctl --user is-active demo.service');
+    const boots = await h.ssh(
+      'journalctl --user --list-boots --no-pager | grep -cE "^ *-?[0-9]+ "; systemctl --user is-active demo.service',
+    );
     expect(boots.stdout).toBe('3\nactive\n');
 
     await h.stop();
@@ -159,7 +169,10 @@ describe('one Linux test host', () => {
     // Names are per index (hsh-IDX): the exit handler of a worker whose afterAll timed out once tore down the next
     // test file's hsh-IDX mid-run ("No route to host"). teardown.sh with OWNER_PID of another process must not.
     const h = must(host);
-    const late = await execa(join(SCRIPTS, 'teardown.sh'), [h.name, String(h.idx)], { env: { OWNER_PID: '1' }, reject: false });
+    const late = await execa(join(SCRIPTS, 'teardown.sh'), [h.name, String(h.idx)], {
+      env: { OWNER_PID: '1' },
+      reject: false,
+    });
     expect(late.exitCode).toBe(0);
     expect((await h.ssh('true')).code).toBe(0);
     expect(await listLeftovers(h.name, h.idx)).toContain(`idx lock: /run/hermes-setup-test-hosts/.idx/${h.idx}`);
@@ -191,7 +204,9 @@ describe('two Linux test hosts booted concurrently', () => {
     expect(a.idx).not.toBe(b.idx);
     expect(a.name).not.toBe(b.name);
     expect(a.knownHostsLine.split(' ')[2]).not.toBe(b.knownHostsLine.split(' ')[2]);
-    const [ra, rb] = await Promise.all([a, b].map((h) => h.ssh('hostname; id -un; hostname -I | tr -s " " "\\n" | grep . | sort')));
+    const [ra, rb] = await Promise.all(
+      [a, b].map((h) => h.ssh('hostname; id -un; hostname -I | tr -s " " "\\n" | grep . | sort')),
+    );
     expect(ra?.stdout.trim().split('\n')).toEqual([a.name, 'deploy', a.ip, a.tailnetIp]);
     expect(rb?.stdout.trim().split('\n')).toEqual([b.name, 'deploy', b.ip, b.tailnetIp]);
 

@@ -1,14 +1,27 @@
 // Real Debian/systemd test hosts: systemd-nspawn guests reachable over SSH (see ./README.md).
 // Low-level work is done by ./scripts/*.sh; this module reserves indexes, waits, and wraps SSH/nsenter.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-export interface ExecResult { code: number; stdout: string; stderr: string }
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export interface LinuxHost {
   name: string;
@@ -35,8 +48,18 @@ const SCRIPTS = fileURLToPath(new URL('./scripts/', import.meta.url));
 const RUN_BASE = process.env.RUN_BASE ?? '/run/hermes-setup-test-hosts';
 const BOOT_TIMEOUT_MS = 60_000;
 const SSH_OPTS = [
-  '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=no',
-  '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=5',
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'IdentitiesOnly=yes',
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+  '-o',
+  'ConnectTimeout=5',
 ];
 
 /** Hosts booted by this process and not torn down yet (see startDetachedCleanup). */
@@ -49,25 +72,42 @@ function hasCommand(cmd: string): boolean {
 }
 
 export function hostsAvailable(): boolean {
-  return process.platform === 'linux' && process.getuid?.() === 0
-    && ['systemd-nspawn', 'debootstrap', 'nsenter', 'ssh', 'ssh-keygen', 'ip', 'flock'].every(hasCommand);
+  return (
+    process.platform === 'linux' &&
+    process.getuid?.() === 0 &&
+    ['systemd-nspawn', 'debootstrap', 'nsenter', 'ssh', 'ssh-keygen', 'ip', 'flock'].every(hasCommand)
+  );
 }
 
 function assertHostsAvailable(): void {
   if (!hostsAvailable()) {
-    throw new Error('Linux test hosts need root plus systemd-nspawn (systemd-container), debootstrap, nsenter, ssh, ip '
-      + 'and flock on this machine; see test/hosts/README.md');
+    throw new Error(
+      'Linux test hosts need root plus systemd-nspawn (systemd-container), debootstrap, nsenter, ssh, ip ' +
+        'and flock on this machine; see test/hosts/README.md',
+    );
   }
 }
 
-async function runScript(script: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<ExecResult> {
+async function runScript(
+  script: string,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string> } = {},
+): Promise<ExecResult> {
   const r = await execa(join(SCRIPTS, script), args, {
-    reject: false, input: opts.input, env: opts.env, stdin: opts.input === undefined ? 'ignore' : 'pipe', stripFinalNewline: false,
+    reject: false,
+    input: opts.input,
+    env: opts.env,
+    stdin: opts.input === undefined ? 'ignore' : 'pipe',
+    stripFinalNewline: false,
   });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function runScriptOrThrow(script: string, args: string[], opts: { env?: Record<string, string> } = {}): Promise<string> {
+async function runScriptOrThrow(
+  script: string,
+  args: string[],
+  opts: { env?: Record<string, string> } = {},
+): Promise<string> {
   const r = await runScript(script, args, opts);
   if (r.code !== 0) throw new Error(`${script} ${args.join(' ')} failed (rc ${r.code}): ${r.stderr.trim()}`);
   return r.stdout;
@@ -76,8 +116,9 @@ async function runScriptOrThrow(script: string, args: string[], opts: { env?: Re
 /** Builds the golden rootfs once (flock-serialised across processes); progress goes to stderr. */
 export async function ensureRootfs(): Promise<string> {
   assertHostsAvailable();
-  rootfsPromise ??= execa(join(SCRIPTS, 'build-rootfs.sh'), [], { stdin: 'ignore', stderr: 'inherit' })
-    .then((r) => r.stdout.trim());
+  rootfsPromise ??= execa(join(SCRIPTS, 'build-rootfs.sh'), [], { stdin: 'ignore', stderr: 'inherit' }).then((r) =>
+    r.stdout.trim(),
+  );
   try {
     return await rootfsPromise;
   } catch (err) {
@@ -114,8 +155,11 @@ function ensureClientKey(): string {
 
 /** Atomically reserves an index (reaping reservations of dead test processes): [idx, name]. */
 async function reserveIdx(wanted: number | undefined, name: string | undefined): Promise<[number, string]> {
-  const r = await runScript('reserve-idx.sh',
-    [String(process.pid), name ?? '-', ...(wanted === undefined ? [] : [String(wanted)])]);
+  const r = await runScript('reserve-idx.sh', [
+    String(process.pid),
+    name ?? '-',
+    ...(wanted === undefined ? [] : [String(wanted)]),
+  ]);
   process.stderr.write(r.stderr); // "reaping stale test host …" notes
   if (r.code !== 0) throw new Error(`cannot reserve a test-host index: ${r.stderr.trim()}`);
   const out = r.stdout;
@@ -130,7 +174,10 @@ const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res
 function readSshBanner(ip: string): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: ip, port: 22, timeout: 1000 });
-    const done = (ok: boolean): void => { sock.destroy(); resolve(ok); };
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
     sock.once('data', (d) => done(d.toString().startsWith('SSH-2.0-')));
     sock.once('timeout', () => done(false));
     sock.once('error', () => done(false));
@@ -165,8 +212,11 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
 
   const ssh = async (cmd: string, o: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> => {
     const r = await execa('ssh', ['-i', keyPath, ...SSH_OPTS, `deploy@${ip}`, cmd], {
-      reject: false, input: o.stdin, stdin: o.stdin === undefined ? 'ignore' : 'pipe',
-      timeout: o.timeoutMs, stripFinalNewline: false,
+      reject: false,
+      input: o.stdin,
+      stdin: o.stdin === undefined ? 'ignore' : 'pipe',
+      timeout: o.timeoutMs,
+      stripFinalNewline: false,
     });
     const stderr = r.timedOut ? `${r.stderr}\n[ssh timed out after ${o.timeoutMs} ms]` : r.stderr;
     return { code: r.exitCode ?? -1, stdout: r.stdout, stderr };
@@ -180,7 +230,10 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
 
   const consoleTail = (): string => {
     try {
-      return readFileSync(join(RUN_BASE, name, 'console.log'), 'utf8').split('\n').slice(-30).join('\n');
+      return readFileSync(join(RUN_BASE, name, 'console.log'), 'utf8')
+        .split('\n')
+        .slice(-30)
+        .join('\n');
     } catch {
       return '(no console.log)';
     }
@@ -195,7 +248,8 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
         return id !== '' && id !== previousBootId;
       });
       await pollUntil('systemctl is-system-running --wait', deadline, async () =>
-        /^(running|degraded)/.test((await root('systemctl is-system-running --wait')).stdout));
+        /^(running|degraded)/.test((await root('systemctl is-system-running --wait')).stdout),
+      );
       await pollUntil(`an SSH banner from ${ip}:22`, deadline, () => readSshBanner(ip));
     } catch (err) {
       throw new Error(`${name}: ${(err as Error).message}\n--- console.log ---\n${consoleTail()}`);
@@ -220,8 +274,11 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
   try {
     await start();
     // first boot: also prove that a key login as deploy works
-    await pollUntil(`SSH login deploy@${ip}`, Date.now() + BOOT_TIMEOUT_MS, async () =>
-      (await ssh('true', { timeoutMs: 10_000 })).code === 0);
+    await pollUntil(
+      `SSH login deploy@${ip}`,
+      Date.now() + BOOT_TIMEOUT_MS,
+      async () => (await ssh('true', { timeoutMs: 10_000 })).code === 0,
+    );
   } catch (err) {
     await teardown().catch(() => undefined);
     throw err;
@@ -234,9 +291,21 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
   }
 
   return {
-    name, idx, ip, tailnetIp: `100.100.${idx}.2`, port: 22, user: 'deploy', keyPath,
-    knownHostsLine: `${ip} ${hostKey}`, hostKey,
-    ssh, root, bootId, start, stop, teardown,
+    name,
+    idx,
+    ip,
+    tailnetIp: `100.100.${idx}.2`,
+    port: 22,
+    user: 'deploy',
+    keyPath,
+    knownHostsLine: `${ip} ${hostKey}`,
+    hostKey,
+    ssh,
+    root,
+    bootId,
+    start,
+    stop,
+    teardown,
     async reboot() {
       const before = await bootId();
       await root('systemctl reboot'); // nspawn exits 133; the supervisor in boot.sh starts it again
@@ -272,7 +341,9 @@ export function keepLinuxHost(h: LinuxHost): { keyPath: string; teardownCommand:
  * (SIGKILL 500 ms later), too soon for a clean guest poweroff, so the teardown runs in a detached process.
  */
 function startDetachedCleanup(): void {
-  const cmds = [...liveHosts].map(([name, idx]) => `OWNER_PID=${process.pid} '${join(SCRIPTS, 'teardown.sh')}' ${name} ${idx}`);
+  const cmds = [...liveHosts].map(
+    ([name, idx]) => `OWNER_PID=${process.pid} '${join(SCRIPTS, 'teardown.sh')}' ${name} ${idx}`,
+  );
   if (clientKey) cmds.push(`rm -rf '${dirname(clientKey)}'`);
   liveHosts.clear();
   clientKey = undefined;

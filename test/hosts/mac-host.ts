@@ -8,14 +8,30 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startSshd } from './sshd.js';
 import {
-  EMULATOR_DIR, cleanupHost, createNetns, createTree, createUser, emulatorNode, hostNames, killPids, listHostPids, mntNs,
-  releaseIdx, reserveIdx, sh, sleep,
+  EMULATOR_DIR,
+  cleanupHost,
+  createNetns,
+  createTree,
+  createUser,
+  emulatorNode,
+  hostNames,
+  killPids,
+  listHostPids,
+  mntNs,
+  releaseIdx,
+  reserveIdx,
+  sh,
+  sleep,
 } from './emulators/mac-host-sys.js';
 import { MACOS_VERSIONS, renderHostEnv, renderMountScript } from './emulators/mac-tools.js';
 import { hostNodePath, type MacNodeLayout } from './emulators/mac-userland.js';
 import { runSsh, startControlMaster, stopControlMaster, type SshResult, type SshTarget } from './emulators/mac-ssh.js';
 import {
-  installTailscaleEmulator, presetTailscaleState, withoutUndefined, writeTailscaleState, type TailscaleEmuState,
+  installTailscaleEmulator,
+  presetTailscaleState,
+  withoutUndefined,
+  writeTailscaleState,
+  type TailscaleEmuState,
 } from './emulators/tailscale-state.js';
 
 export type { TailscaleEmuState } from './emulators/tailscale-state.js';
@@ -23,8 +39,16 @@ export type { SshResult } from './emulators/mac-ssh.js';
 export type { MacNodeLayout } from './emulators/mac-userland.js';
 
 export interface MacHost {
-  name: string; idx: number; ip: string; tailnetIp: string; port: 22; user: string; uid: number; home: string;
-  keyPath: string; knownHostsLine: string;
+  name: string;
+  idx: number;
+  ip: string;
+  tailnetIp: string;
+  port: 22;
+  user: string;
+  uid: number;
+  home: string;
+  keyPath: string;
+  knownHostsLine: string;
   /** Path (on the test machine) of a known_hosts file holding knownHostsLine. */
   knownHostsPath: string;
   /** Per-host directory tree on the test machine (e.g. `<root>/Users/<user>` is the home). */
@@ -86,20 +110,38 @@ function launchdRequest(root: string, argv: string[], uid = 0): Promise<SshResul
     s.on('data', (d: Buffer) => chunks.push(d));
     s.on('error', reject);
     s.on('close', () => {
-      try { resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SshResult); } catch (e) { reject(e); }
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SshResult);
+      } catch (e) {
+        reject(e);
+      }
     });
   });
 }
 
 async function startLaunchd(root: string, sshdPid: number, mode: '--login' | '--boot'): Promise<void> {
   const out = openSync(join(root, 'launchd', 'daemon.out'), 'a');
-  const argv = ['-t', String(sshdPid), '-m', '-n', '-u', '--', emulatorNode(root),
-    join(EMULATOR_DIR, 'launchd-emu.cjs'), '--state', '/var/db/com.apple.xpc.launchd', mode];
+  const argv = [
+    '-t',
+    String(sshdPid),
+    '-m',
+    '-n',
+    '-u',
+    '--',
+    emulatorNode(root),
+    join(EMULATOR_DIR, 'launchd-emu.cjs'),
+    '--state',
+    '/var/db/com.apple.xpc.launchd',
+    mode,
+  ];
   const child = spawn('nsenter', argv, { detached: true, stdio: ['ignore', out, out] });
   child.unref();
   closeSync(out);
   for (let i = 0; i < 300; i++) {
-    const ok = await launchdRequest(root, ['__emu', 'ping']).then((r) => r.code === 0, () => false);
+    const ok = await launchdRequest(root, ['__emu', 'ping']).then(
+      (r) => r.code === 0,
+      () => false,
+    );
     if (ok) return;
     if (child.exitCode !== null) break;
     await sleep(10);
@@ -126,19 +168,51 @@ async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost>
   const { uid, gid } = await createUser(n.name, home);
   const root = await createTree(idx, { name: n.name, uid, gid }, { version, node });
   const guiBootstrapFails = opts.guiBootstrapFails ?? (opts.macosVersion === 26 ? 5 : false);
-  await writeFile(join(root, 'launchd', 'config.json'), JSON.stringify({
-    users: [{ uid, gid, name: n.name, home, shell: '/bin/bash' }], drainMs: opts.drainMs ?? 1500, ownerPid: process.pid,
-    bootoutWaitMs: opts.bootoutWaitMs ?? 1000, bootoutEinprogressChance: opts.bootoutEinprogressChance ?? 0,
-    strictSessionType: opts.strictSessionType !== false, guiBootstrapFails,
-  }));
-  const writeHostEnv = () => writeFile(join(root, 'launchd', 'host.env'), renderHostEnv({ version, bootMs: Date.now(), fileVault: opts.fileVault === true }), { mode: 0o644 });
+  await writeFile(
+    join(root, 'launchd', 'config.json'),
+    JSON.stringify({
+      users: [{ uid, gid, name: n.name, home, shell: '/bin/bash' }],
+      drainMs: opts.drainMs ?? 1500,
+      ownerPid: process.pid,
+      bootoutWaitMs: opts.bootoutWaitMs ?? 1000,
+      bootoutEinprogressChance: opts.bootoutEinprogressChance ?? 0,
+      strictSessionType: opts.strictSessionType !== false,
+      guiBootstrapFails,
+    }),
+  );
+  const writeHostEnv = () =>
+    writeFile(
+      join(root, 'launchd', 'host.env'),
+      renderHostEnv({ version, bootMs: Date.now(), fileVault: opts.fileVault === true }),
+      { mode: 0o644 },
+    );
   await writeHostEnv();
   const setGuiFile = (on: boolean) => writeFile(join(root, 'launchd', 'gui-session'), on ? '1\n' : '0\n');
   await setGuiFile(opts.gui !== false);
   await createNetns(idx);
-  const wrap = ['ip', 'netns', 'exec', n.netns, 'unshare', '-m', '-u', '--propagation', 'private',
-    'sh', '-c', renderMountScript(root, n.name), 'sh'];
-  const sshd = await startSshd({ user: n.name, home, listen: n.ip, port: 22, wrap, extraConfig: [`SetEnv PATH=${SSH_PATH}`] });
+  const wrap = [
+    'ip',
+    'netns',
+    'exec',
+    n.netns,
+    'unshare',
+    '-m',
+    '-u',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    renderMountScript(root, n.name),
+    'sh',
+  ];
+  const sshd = await startSshd({
+    user: n.name,
+    home,
+    listen: n.ip,
+    port: 22,
+    wrap,
+    extraConfig: [`SetEnv PATH=${SSH_PATH}`],
+  });
   await writeFile(join(root, 'sshd-dir'), `${sshd.dir}\n`);
   const sshdPid = Number(readFileSync(join(sshd.dir, 'sshd.pid'), 'utf8').trim());
   const ns = mntNs(sshdPid);
@@ -146,10 +220,22 @@ async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost>
   await writeFile(join(root, 'mntns'), `${ns}\n`);
   const knownHostsPath = join(root, 'known_hosts');
   await writeFile(knownHostsPath, `${sshd.knownHostsLine}\n`);
-  const target: SshTarget = { ip: n.ip, user: n.name, keyPath: sshd.keyPath, knownHostsPath, controlPath: join(root, 'ssh-mux') };
+  const target: SshTarget = {
+    ip: n.ip,
+    user: n.name,
+    keyPath: sshd.keyPath,
+    knownHostsPath,
+    controlPath: join(root, 'ssh-mux'),
+  };
 
   const setTailscale = async (state: TailscaleEmuState): Promise<void> => {
-    const full: TailscaleEmuState = { platform: 'macos', hostName: n.name, ipv4: n.tailnetIp, install: 'path', ...withoutUndefined(state) };
+    const full: TailscaleEmuState = {
+      platform: 'macos',
+      hostName: n.name,
+      ipv4: n.tailnetIp,
+      install: 'path',
+      ...withoutUndefined(state),
+    };
     await writeTailscaleState(join(root, 'Library', 'TailscaleEmu', 'state.json'), full);
     const places = {
       path: join(root, 'usr-local-bin', 'tailscale'),
@@ -157,7 +243,8 @@ async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost>
       'app-bundle': join(root, 'Applications', 'Tailscale.app', 'Contents', 'MacOS', 'Tailscale'),
     } as const;
     for (const p of Object.values(places)) await rm(p, { force: true });
-    if (full.install === 'app-bundle') await rm(join(root, 'Applications', 'Tailscale.app'), { recursive: true, force: true });
+    if (full.install === 'app-bundle')
+      await rm(join(root, 'Applications', 'Tailscale.app'), { recursive: true, force: true });
     const where = full.install ?? 'path';
     if (where !== 'none') await installTailscaleEmulator(places[where], TS_STATE_INSIDE, 'macos');
   };
@@ -175,8 +262,19 @@ async function buildMacHost(idx: number, opts: MacHostOptions): Promise<MacHost>
   let locked = false;
 
   const host: MacHost = {
-    name: n.name, idx, ip: n.ip, tailnetIp: n.tailnetIp, port: 22, user: n.name, uid, home,
-    keyPath: sshd.keyPath, knownHostsLine: sshd.knownHostsLine, knownHostsPath, root, nodePath: hostNodePath(node, home, root),
+    name: n.name,
+    idx,
+    ip: n.ip,
+    tailnetIp: n.tailnetIp,
+    port: 22,
+    user: n.name,
+    uid,
+    home,
+    keyPath: sshd.keyPath,
+    knownHostsLine: sshd.knownHostsLine,
+    knownHostsPath,
+    root,
+    nodePath: hostNodePath(node, home, root),
     ssh: (cmd, o) => runSsh(target, cmd, o?.stdin, o?.fresh),
     async setGuiSession(present) {
       const r = await launchdRequest(root, ['__emu', 'set-gui', present ? '1' : '0']);

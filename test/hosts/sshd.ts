@@ -51,7 +51,10 @@ export async function findFreePort(): Promise<number> {
 
 /** Creates (if missing) an unlocked test user: `usermod -p '*'` so sshd without PAM accepts keys. */
 export async function ensureTestUser(user: string, home?: string): Promise<string> {
-  const exists = await run('id', ['-u', user]).then(() => true, () => false);
+  const exists = await run('id', ['-u', user]).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
     const args = ['-m', '-s', '/bin/bash'];
     if (home) args.push('-d', home);
@@ -64,7 +67,11 @@ export async function ensureTestUser(user: string, home?: string): Promise<strin
 }
 
 export function renderSshdConfig(o: {
-  port: number; listen: string; dir: string; hostKey: string; extra?: string[];
+  port: number;
+  listen: string;
+  dir: string;
+  hostKey: string;
+  extra?: string[];
 }): string {
   return [
     `Port ${o.port}`,
@@ -95,9 +102,15 @@ async function waitForPort(host: string, port: number, wrap: string[], ms = 5000
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const ok = wrap.length
-      ? await run(wrap[0]!, [...wrap.slice(1), 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`]).then(() => true, () => false)
+      ? await run(wrap[0]!, [...wrap.slice(1), 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`]).then(
+          () => true,
+          () => false,
+        )
       : await new Promise<boolean>((res) => {
-          const s = connect(port, host, () => { s.destroy(); res(true); });
+          const s = connect(port, host, () => {
+            s.destroy();
+            res(true);
+          });
           s.once('error', () => res(false));
         });
     if (ok) return;
@@ -119,7 +132,10 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   const port = opts.port ?? (await findFreePort());
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const cfg = join(dir, 'sshd_config');
-  await writeFile(cfg, renderSshdConfig({ port, listen, dir, hostKey: join(dir, 'host_ed25519'), extra: opts.extraConfig }));
+  await writeFile(
+    cfg,
+    renderSshdConfig({ port, listen, dir, hostKey: join(dir, 'host_ed25519'), extra: opts.extraConfig }),
+  );
   const logPath = join(dir, 'sshd.log');
   const wrap = opts.wrap ?? [];
   const argv = [...wrap, '/usr/sbin/sshd', '-f', cfg, '-E', logPath];
@@ -132,7 +148,11 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   const hostKeyPub = (await readFile(join(dir, 'host_ed25519.pub'), 'utf8')).trim().split(' ').slice(0, 2).join(' ');
   const hostPart = port === 22 ? listen : `[${listen}]:${port}`;
   return {
-    host: listen, port, user: opts.user, home, dir,
+    host: listen,
+    port,
+    user: opts.user,
+    home,
+    dir,
     keyPath: join(dir, 'client_ed25519'),
     hostKeyPub,
     knownHostsLine: `${hostPart} ${hostKeyPub}`,
@@ -145,9 +165,17 @@ async function stopSshd(dir: string): Promise<void> {
   const pidFile = join(dir, 'sshd.pid');
   if (existsSync(pidFile)) {
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
-    try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
     for (let i = 0; i < 50; i++) {
-      try { process.kill(pid, 0); } catch { break; }
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -7,12 +7,20 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startMacHost, type MacHost } from './mac-host.js';
 import {
-  TAILSCALE_EMULATOR_PATH, installTailscaleEmulator, presetTailscaleState, writeTailscaleState,
+  TAILSCALE_EMULATOR_PATH,
+  installTailscaleEmulator,
+  presetTailscaleState,
+  writeTailscaleState,
 } from './emulators/tailscale-state.js';
 import { GOLDEN_STATES } from './emulators/tailscale-golden-cases.js';
 
 interface Status {
-  BackendState: string; AuthURL: string; TailscaleIPs: string[] | null; Peer?: unknown; Version: string; Health: string[];
+  BackendState: string;
+  AuthURL: string;
+  TailscaleIPs: string[] | null;
+  Peer?: unknown;
+  Version: string;
+  Health: string[];
   Self: { DNSName: string; TailscaleIPs: string[] | null; OS: string; HostName: string };
   CurrentTailnet: { Name: string; MagicDNSSuffix: string; MagicDNSEnabled: boolean } | null;
 }
@@ -36,7 +44,9 @@ describe('tailscale emulator on the mac host', () => {
   beforeAll(async () => {
     h = await startMacHost({ tailscale: presetTailscaleState('Running', { ipv6: 'fd7a:115c:a1e0::1' }) });
   });
-  afterAll(async () => { await h?.teardown(); });
+  afterAll(async () => {
+    await h?.teardown();
+  });
 
   it('Running: status --json with trailing-dot DNSName, IPs, CurrentTailnet; ip -4/-6/-1', async () => {
     const s = await statusJson();
@@ -45,7 +55,11 @@ describe('tailscale emulator on the mac host', () => {
     expect(s.Self.OS).toBe('macOS');
     expect(s.TailscaleIPs).toEqual([h.tailnetIp, 'fd7a:115c:a1e0::1']);
     expect(s.Self.TailscaleIPs).toEqual(s.TailscaleIPs);
-    expect(s.CurrentTailnet).toEqual({ Name: 'user@example.com', MagicDNSSuffix: 'tail-emu.ts.net', MagicDNSEnabled: true });
+    expect(s.CurrentTailnet).toEqual({
+      Name: 'user@example.com',
+      MagicDNSSuffix: 'tail-emu.ts.net',
+      MagicDNSEnabled: true,
+    });
     expect(s.Peer).toBeNull();
     expect(s.Version).toMatch(/^1\.\d+\.\d+/);
     expect((await ts('ip -4')).stdout).toBe(`${h.tailnetIp}\n`);
@@ -58,11 +72,16 @@ describe('tailscale emulator on the mac host', () => {
 
   it('a server in the host namespace is reachable from the test machine on `tailscale ip -4`', async () => {
     const ip = (await ts('ip -4')).stdout.trim();
-    const srv = await h.ssh(`nohup node -e "require('http').createServer((q,r)=>r.end('tailnet ok')).listen(18100,'0.0.0.0')" >/dev/null 2>&1 < /dev/null & echo $!`);
+    const srv = await h.ssh(
+      `nohup node -e "require('http').createServer((q,r)=>r.end('tailnet ok')).listen(18100,'0.0.0.0')" >/dev/null 2>&1 < /dev/null & echo $!`,
+    );
     expect(srv.code).toBe(0);
     let body = '';
     for (let i = 0; i < 100 && !body; i++) {
-      body = await fetch(`http://${ip}:18100/`).then((r) => r.text(), () => '');
+      body = await fetch(`http://${ip}:18100/`).then(
+        (r) => r.text(),
+        () => '',
+      );
       if (!body) await new Promise((r) => setTimeout(r, 30));
     }
     expect(body).toBe('tailnet ok');
@@ -102,7 +121,9 @@ describe('tailscale emulator on the mac host', () => {
     const none = await h.ssh('command -v tailscale; tailscale version');
     expect(none.code).toBe(127);
     await h.setTailscale({ ...presetTailscaleState('Running'), install: 'app-bundle' });
-    const app = await h.ssh('command -v tailscale || echo not-on-path; /Applications/Tailscale.app/Contents/MacOS/Tailscale ip -4');
+    const app = await h.ssh(
+      'command -v tailscale || echo not-on-path; /Applications/Tailscale.app/Contents/MacOS/Tailscale ip -4',
+    );
     expect(app.stdout).toBe(`not-on-path\n${h.tailnetIp}\n`);
     await h.setTailscale({ ...presetTailscaleState('Running'), install: 'homebrew' });
     const brew = await h.ssh('command -v tailscale || echo not-on-path; /opt/homebrew/bin/tailscale ip -4');
@@ -113,9 +134,14 @@ describe('tailscale emulator on the mac host', () => {
     await h.setTailscale(presetTailscaleState('Running', { serve: [] }));
     expect(JSON.parse((await ts('serve status --json')).stdout)).toEqual({});
     expect((await ts('serve status')).stdout).toBe('No serve config\n');
-    await h.setTailscale(presetTailscaleState('Running', {
-      serve: [{ port: 443, target: 'http://127.0.0.1:9119', funnel: true }, { port: 8443, target: 'http://127.0.0.1:3000' }],
-    }));
+    await h.setTailscale(
+      presetTailscaleState('Running', {
+        serve: [
+          { port: 443, target: 'http://127.0.0.1:9119', funnel: true },
+          { port: 8443, target: 'http://127.0.0.1:3000' },
+        ],
+      }),
+    );
     const fqdn = `${h.name}.tail-emu.ts.net`;
     const serve = JSON.parse((await ts('serve status --json')).stdout) as Record<string, Record<string, unknown>>;
     expect(serve.TCP).toEqual({ 443: { HTTPS: true }, 8443: { HTTPS: true } });
@@ -123,26 +149,37 @@ describe('tailscale emulator on the mac host', () => {
     expect(serve.AllowFunnel).toEqual({ [`${fqdn}:443`]: true });
     const funnel = JSON.parse((await ts('funnel status --json')).stdout) as Record<string, Record<string, unknown>>;
     expect(Object.keys(funnel.Web ?? {})).toEqual([`${fqdn}:443`]);
-    expect((await ts('funnel status')).stdout).toContain(`https://${fqdn} (Funnel on)\n|-- / proxy http://127.0.0.1:9119`);
+    expect((await ts('funnel status')).stdout).toContain(
+      `https://${fqdn} (Funnel on)\n|-- / proxy http://127.0.0.1:9119`,
+    );
   });
 });
 
 describe('tailscale emulator as installed in a Linux guest', () => {
   let dir: string;
-  beforeAll(async () => { dir = await mkdtemp('/var/tmp/hs-tsemu-'); });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    dir = await mkdtemp('/var/tmp/hs-tsemu-');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('uses TAILSCALE_EMU_STATE, Linux daemon hint when down or without state', async () => {
     const state = join(dir, 'state.json');
     const missing = await runLocal(['status', '--json'], { TAILSCALE_EMU_STATE: state });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe("failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)\n");
+    expect(missing.stderr).toBe(
+      "failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)\n",
+    );
     await writeTailscaleState(state, presetTailscaleState('NeedsLogin'));
     const r = await runLocal(['status', '--json'], { TAILSCALE_EMU_STATE: state });
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as Status).Self.OS).toBe('linux');
     const text = await runLocal(['status'], { TAILSCALE_EMU_STATE: state });
-    expect(text).toMatchObject({ code: 1, stdout: 'Logged out.\n\nLog in at: https://login.tailscale.com/a/emu0123456789\n' });
+    expect(text).toMatchObject({
+      code: 1,
+      stdout: 'Logged out.\n\nLog in at: https://login.tailscale.com/a/emu0123456789\n',
+    });
   });
 
   it('an installed copy reads its baked-in state path', async () => {
@@ -150,32 +187,53 @@ describe('tailscale emulator as installed in a Linux guest', () => {
     const state = join(dir, 'baked.json');
     await installTailscaleEmulator(bin, state);
     await writeTailscaleState(state, presetTailscaleState('Running', { ipv4: '100.64.0.7', ipv6: undefined }));
-    const r = await new Promise<string>((resolve, reject) => execFile(bin, ['ip', '-4'], (e, out) => (e ? reject(e) : resolve(out))));
+    const r = await new Promise<string>((resolve, reject) =>
+      execFile(bin, ['ip', '-4'], (e, out) => (e ? reject(e) : resolve(out))),
+    );
     expect(r).toBe('100.64.0.7\n');
     const v6 = await runLocal(['ip', '-6'], {}, bin);
     expect(v6).toMatchObject({ code: 1, stderr: 'no Tailscale IPv6 address\n' });
   });
 });
 
-interface GoldenRun { args: string[]; code: number; stdout: string; stderr: string }
+interface GoldenRun {
+  args: string[];
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 describe('tailscale emulator answers, byte for byte', () => {
   let dir: string;
-  beforeAll(async () => { dir = await mkdtemp('/var/tmp/hs-tsgold-'); });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    dir = await mkdtemp('/var/tmp/hs-tsgold-');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
   // Recorded from the former Node emulator (tailscale.cjs) by record-tailscale-golden.ts before it was removed.
-  const golden = JSON.parse(readFileSync(join(import.meta.dirname, 'emulators', 'tailscale-golden.json'), 'utf8')) as Record<string, GoldenRun[]>;
+  const golden = JSON.parse(
+    readFileSync(join(import.meta.dirname, 'emulators', 'tailscale-golden.json'), 'utf8'),
+  ) as Record<string, GoldenRun[]>;
   const host = hostname().split('.')[0]!;
 
-  it.each(GOLDEN_STATES.map((g) => [g.name, g] as const))('%s: every argument list gives the recorded stdout, stderr and exit code', async (name, g) => {
-    const state = join(dir, `${name}.state`);
-    if (g.state) await writeTailscaleState(state, g.state);
-    const runs = golden[name]!;
-    expect(runs.length).toBeGreaterThan(20);
-    for (const want of runs) {
-      const got = await runLocal(want.args, { TAILSCALE_EMU_STATE: state });
-      const unmask = (s: string) => s.split('<HOSTNAME>').join(host);
-      expect({ args: want.args, ...got }).toEqual({ args: want.args, code: want.code, stdout: unmask(want.stdout), stderr: unmask(want.stderr) });
-    }
-  });
+  it.each(GOLDEN_STATES.map((g) => [g.name, g] as const))(
+    '%s: every argument list gives the recorded stdout, stderr and exit code',
+    async (name, g) => {
+      const state = join(dir, `${name}.state`);
+      if (g.state) await writeTailscaleState(state, g.state);
+      const runs = golden[name]!;
+      expect(runs.length).toBeGreaterThan(20);
+      for (const want of runs) {
+        const got = await runLocal(want.args, { TAILSCALE_EMU_STATE: state });
+        const unmask = (s: string) => s.split('<HOSTNAME>').join(host);
+        expect({ args: want.args, ...got }).toEqual({
+          args: want.args,
+          code: want.code,
+          stdout: unmask(want.stdout),
+          stderr: unmask(want.stderr),
+        });
+      }
+    },
+  );
 });

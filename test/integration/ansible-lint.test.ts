@@ -10,7 +10,10 @@ let dir: string;
 
 async function lint(): Promise<{ code: number; findings: string[]; out: string }> {
   const r = await execa('ansible-lint', ['--offline', '--profile', 'production', '-p', 'playbook.yml'], {
-    cwd: join(dir, 'role'), reject: false, all: true, timeout: 120_000,
+    cwd: join(dir, 'role'),
+    reject: false,
+    all: true,
+    timeout: 120_000,
     env: { HOME: dir, ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1', NO_COLOR: '1' },
   });
   const out = String(r.all);
@@ -23,7 +26,9 @@ describe('ansible-lint on the exported role', () => {
     const ex = await runCli(['export', 'ansible', join(dir, 'role')], { HOME: dir });
     if (ex.code !== 0) throw new Error(ex.stderr);
   });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('production profile: no findings', async () => {
     const r = await lint();
@@ -33,9 +38,14 @@ describe('ansible-lint on the exported role', () => {
   });
 
   it('a task the linter must reject is reported (the check can fail)', async () => {
-    await appendFile(join(dir, 'role', 'roles', 'hermes_dashboard', 'tasks', 'verify.yml'), '\n- name: a bad task\n  shell: echo hi\n');
+    await appendFile(
+      join(dir, 'role', 'roles', 'hermes_dashboard', 'tasks', 'verify.yml'),
+      '\n- name: a bad task\n  shell: echo hi\n',
+    );
     const r = await lint();
     expect(r.code).not.toBe(0);
-    expect(r.findings.join('\n')).toMatch(/verify\.yml:\d+(:\d+)?: (fqcn|name\[casing\]|no-changed-when|command-instead-of-shell)/);
+    expect(r.findings.join('\n')).toMatch(
+      /verify\.yml:\d+(:\d+)?: (fqcn|name\[casing\]|no-changed-when|command-instead-of-shell)/,
+    );
   });
 });

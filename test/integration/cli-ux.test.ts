@@ -19,7 +19,10 @@ symlinkSync(process.execPath, join(nodeOnly, 'node'));
 
 /** bash -c with the CLI's exit status (PIPESTATUS[0]) on the last line of stdout. */
 function piped(cmd: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync('bash', ['-c', `${cmd}; echo "status=\${PIPESTATUS[0]}"`], { encoding: 'utf8', env: { ...process.env, HOME: home, NO_COLOR: '1' } });
+  const r = spawnSync('bash', ['-c', `${cmd}; echo "status=\${PIPESTATUS[0]}"`], {
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home, NO_COLOR: '1' },
+  });
   const status = Number(/status=(\d+)\s*$/.exec(r.stdout)?.[1] ?? -1);
   return { status, stdout: r.stdout.replace(/status=\d+\s*$/, ''), stderr: r.stderr };
 }
@@ -45,17 +48,30 @@ describe('usage', () => {
     const r = await runCli(['help', 'nope']);
     expect(r).toMatchObject({ code: 2, stdout: '' });
     expect(r.stderr).toMatch(/^E_UNKNOWN_COMMAND: unknown command 'nope' — hint: run hermes-setup --help/);
-    expect((await runCli(['help', 'remot'])).stderr).toMatch(/^E_UNKNOWN_COMMAND: unknown command 'remot' \(did you mean remote\?\)/);
-    expect(await runCli(['help', 'remote'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: hermes-setup remote/) as unknown });
+    expect((await runCli(['help', 'remot'])).stderr).toMatch(
+      /^E_UNKNOWN_COMMAND: unknown command 'remot' \(did you mean remote\?\)/,
+    );
+    expect(await runCli(['help', 'remote'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Usage: hermes-setup remote/) as unknown,
+    });
   });
 
   it('-v, -V and --version print the version', async () => {
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
-    for (const flag of ['-v', '-V', '--version']) expect(await runCli([flag]), flag).toMatchObject({ code: 0, stdout: pkg.version });
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['-v', '-V', '--version'])
+      expect(await runCli([flag]), flag).toMatchObject({ code: 0, stdout: pkg.version });
   });
 
   it.each([
-    ['remote', 'box'], ['check', 'box'], ['doctor', 'box'], ['uninstall', 'box'], ['cron', 'install', 'box'], ['cron', 'remove', 'box'],
+    ['remote', 'box'],
+    ['check', 'box'],
+    ['doctor', 'box'],
+    ['uninstall', 'box'],
+    ['cron', 'install', 'box'],
+    ['cron', 'remove', 'box'],
   ])('%s … --port abc speaks of --port (exit 2) before anything runs', async (...words) => {
     // A PATH with node only: a command that got as far as running crontab or ssh would fail differently.
     const r = await runCli([...words, '--port', 'abc'], { HOME: home, PATH: nodeOnly });
@@ -77,7 +93,10 @@ describe('usage', () => {
 });
 
 /** Every command path with its flags, from the program itself. */
-function commandsOf(c: CompletionCommand, path: string[] = []): Array<{ path: string[]; flags: string[]; subs: string[] }> {
+function commandsOf(
+  c: CompletionCommand,
+  path: string[] = [],
+): Array<{ path: string[]; flags: string[]; subs: string[] }> {
   const here = { path, flags: c.flags.map((f) => f.long ?? f.short!), subs: c.commands.map((s) => s.name) };
   return [here, ...c.commands.filter((s) => s.name !== 'help').flatMap((s) => commandsOf(s, [...path, s.name]))];
 }
@@ -95,16 +114,27 @@ describe('shell completion, generated from the program', () => {
   const bash = (line: string): string[] => {
     const words = line.split(' ');
     const set = `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}`;
-    const r = spawnSync('bash', ['-c', `source ${dir}/hermes-setup.bash; ${set}; _hermes_setup; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', `source ${dir}/hermes-setup.bash; ${set}; _hermes_setup; printf '%s\\n' "\${COMPREPLY[@]}"`],
+      { encoding: 'utf8' },
+    );
     return r.stdout.split('\n').filter(Boolean).sort();
   };
   const zsh = (line: string): string[] => {
-    const r = spawnSync('zsh', [join(import.meta.dirname, '..', 'support', 'zsh-complete.zsh'), dir, line], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync('zsh', [join(import.meta.dirname, '..', 'support', 'zsh-complete.zsh'), dir, line], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     return r.stdout.split('\n').filter(Boolean).sort();
   };
   const fish = (line: string): string[] => {
     const r = spawnSync('fish', ['-c', `source ${dir}/hermes-setup.fish; complete -C '${line}'`], { encoding: 'utf8' });
-    return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!).sort();
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]!)
+      .sort();
   };
   const shells = { bash, zsh, fish };
 

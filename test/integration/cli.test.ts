@@ -13,7 +13,10 @@ const ANSI = /\x1b\[[0-9;]*m/;
 /** Runs the CLI under a real pseudo-terminal (util-linux `script`), returning what the terminal showed. */
 function onTty(args: string[], env: Record<string, string> = {}): string {
   const cmd = ['node', CLI, ...args].map((a) => `'${a}'`).join(' ');
-  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, HOME: home, TERM: 'xterm', NO_COLOR: '', FORCE_COLOR: '', ...env }, encoding: 'utf8' });
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+    env: { ...process.env, HOME: home, TERM: 'xterm', NO_COLOR: '', FORCE_COLOR: '', ...env },
+    encoding: 'utf8',
+  });
   return r.stdout;
 }
 
@@ -24,7 +27,14 @@ describe('help and version', () => {
     expect(r.stdout).toMatch(/^Usage: hermes-setup/);
     expect(r.stdout).toMatch(/Examples:\n\s+\$ hermes-setup remote/);
     expect(r.stdout).toMatch(/4\s+host unreachable/);
-    const listed = [...r.stdout.split('Commands:')[1]!.split('Examples:')[0]!.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    const listed = [
+      ...r.stdout
+        .split('Commands:')[1]!
+        .split('Examples:')[0]!
+        .matchAll(/^ {2}([a-z]+) /gm),
+    ]
+      .map((m) => m[1]!)
+      .filter((c) => c !== 'help');
     expect(listed).toEqual(expect.arrayContaining(['remote', 'check', 'doctor', 'cron', 'ping']));
     for (const cmd of listed) {
       const h = await runCli([cmd, '--help']);
@@ -41,7 +51,9 @@ describe('help and version', () => {
   });
 
   it('--version prints the package version', async () => {
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     const r = await runCli(['--version']);
     expect(r).toMatchObject({ code: 0, stdout: pkg.version });
   });
@@ -56,7 +68,10 @@ describe('help and version', () => {
 describe('usage errors: one line, exit 2, a suggestion', () => {
   it.each([
     [['pign'], /^E_UNKNOWN_COMMAND: unknown command 'pign' \(did you mean ping\?\) — hint: /],
-    [['ping', '--acept-new-host-key', 'a@b'], /^E_UNKNOWN_FLAG: unknown option '--acept-new-host-key' \(did you mean --accept-new-host-key\?\)/],
+    [
+      ['ping', '--acept-new-host-key', 'a@b'],
+      /^E_UNKNOWN_FLAG: unknown option '--acept-new-host-key' \(did you mean --accept-new-host-key\?\)/,
+    ],
     [['ping', 'a@b', 'extra'], /^E_USAGE: too many arguments/],
     [['ping', 'deploy@host:70000'], /^E_TARGET_PORT: invalid port 70000/],
     [['ping', 'deploy@host:0'], /^E_TARGET_PORT: invalid port 0/],
@@ -65,8 +80,14 @@ describe('usage errors: one line, exit 2, a suggestion', () => {
     [['ping'], /^E_USAGE: no target given/],
     [['ping', 'a@b', '--local'], /^E_USAGE: both a target/],
     [['ping', 'a@b', '--connect-timeout', 'soon'], /^E_USAGE: invalid --connect-timeout/],
-    [['remote', 'a@b', '--launchd-domain', 'aqua'], /^E_USAGE: .*'aqua' is invalid\. Allowed choices are gui, user, system/],
-    [['remote', 'a@b', '--daemon', '--launchd-domain', 'user'], /^E_USAGE: --daemon installs a LaunchDaemon in the system domain; --launchd-domain user asks for a LaunchAgent — hint: /],
+    [
+      ['remote', 'a@b', '--launchd-domain', 'aqua'],
+      /^E_USAGE: .*'aqua' is invalid\. Allowed choices are gui, user, system/,
+    ],
+    [
+      ['remote', 'a@b', '--daemon', '--launchd-domain', 'user'],
+      /^E_USAGE: --daemon installs a LaunchDaemon in the system domain; --launchd-domain user asks for a LaunchAgent — hint: /,
+    ],
   ])('%j', async (args, want) => {
     const r = await runCli(args, { HOME: home });
     expect(r.code).toBe(2);

@@ -26,24 +26,31 @@ const local = (home: string): LocalRemote => new LocalRemote({ ...process.env, H
 const mtime = (p: string): number => statSync(p).mtimeMs;
 
 describe('the lock taken on the facts exec (local shells)', () => {
-  it.each(['sh', 'bash'])('%s: facts first, nothing written; the lock on request, held until stdin closes', async (shell) => {
-    const home = scratchHome();
-    const before = mtime(join(home, '.hermes'));
-    const run = await local(home).holdUntil(`${shell} -s`, { stdin: renderFactsChannelScript(9119, 'me:pid1', 0), until: '@@facts-end', timeoutMs: 60_000 });
-    expect(run.code).toBeUndefined(); // still running, waiting for its stdin
-    expect(run.stdout).toMatch(/^done:yes$/m);
-    expect(existsSync(lockFile(home))).toBe(false);
-    expect(mtime(join(home, '.hermes')), '~/.hermes untouched before the lock').toBe(before);
-    const part = await run.next('lock\n', { until: '@@lock-end', timeoutMs: 60_000 });
-    expect(part.stdout).toMatch(/^@@lock LOCKED fresh$/m);
-    const [pid, boot, holder] = readLock(home);
-    expect(boot).toBe(bootId());
-    expect(holder).toBe('me:pid1');
-    expect(() => process.kill(Number(pid), 0)).not.toThrow(); // the holding shell is alive
-    await run.release();
-    expect(existsSync(lockFile(home))).toBe(false);
-    rmSync(home, { recursive: true, force: true });
-  });
+  it.each(['sh', 'bash'])(
+    '%s: facts first, nothing written; the lock on request, held until stdin closes',
+    async (shell) => {
+      const home = scratchHome();
+      const before = mtime(join(home, '.hermes'));
+      const run = await local(home).holdUntil(`${shell} -s`, {
+        stdin: renderFactsChannelScript(9119, 'me:pid1', 0),
+        until: '@@facts-end',
+        timeoutMs: 60_000,
+      });
+      expect(run.code).toBeUndefined(); // still running, waiting for its stdin
+      expect(run.stdout).toMatch(/^done:yes$/m);
+      expect(existsSync(lockFile(home))).toBe(false);
+      expect(mtime(join(home, '.hermes')), '~/.hermes untouched before the lock').toBe(before);
+      const part = await run.next('lock\n', { until: '@@lock-end', timeoutMs: 60_000 });
+      expect(part.stdout).toMatch(/^@@lock LOCKED fresh$/m);
+      const [pid, boot, holder] = readLock(home);
+      expect(boot).toBe(bootId());
+      expect(holder).toBe('me:pid1');
+      expect(() => process.kill(Number(pid), 0)).not.toThrow(); // the holding shell is alive
+      await run.release();
+      expect(existsSync(lockFile(home))).toBe(false);
+      rmSync(home, { recursive: true, force: true });
+    },
+  );
 
   it('closed without asking for the lock (dry run, a refused preflight): the host is untouched', async () => {
     const home = scratchHome();
@@ -62,7 +69,11 @@ describe('the lock taken on the facts exec (local shells)', () => {
     expect((await first.lock(() => undefined)).state).toBe('held');
     const held = readFileSync(lockFile(home), 'utf8');
     const second = await openFactsChannel(local(home), 9119, 0);
-    expect(await second.lock(() => undefined)).toEqual({ state: 'busy', pid: held.split(' ')[0], holder: held.trim().split(' ')[2] });
+    expect(await second.lock(() => undefined)).toEqual({
+      state: 'busy',
+      pid: held.split(' ')[0],
+      holder: held.trim().split(' ')[2],
+    });
     await second.close();
     expect(readFileSync(lockFile(home), 'utf8')).toBe(held);
     await first.close();
@@ -110,11 +121,16 @@ describe('the lock taken on the facts exec (local shells)', () => {
     execFileSync('chmod', ['755', home]);
     execFileSync('chown', ['nobody', join(home, '.hermes')]);
     execFileSync('chmod', ['500', join(home, '.hermes')]);
-    const run = await local(home).holdUntil(`setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c ${JSON.stringify('exec sh -s')}`, { stdin: renderFactsChannelScript(9119, 'me:pid1', 0), until: '@@facts-end', timeoutMs: 60_000 });
+    const run = await local(home).holdUntil(
+      `setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c ${JSON.stringify('exec sh -s')}`,
+      { stdin: renderFactsChannelScript(9119, 'me:pid1', 0), until: '@@facts-end', timeoutMs: 60_000 },
+    );
     const part = await run.next('lock\n', { until: '@@lock-end', timeoutMs: 60_000 });
     await run.release();
     const lockLines = part.stdout.split('\n').filter((l) => l.startsWith('@@lock '));
-    expect(lockLines).toEqual([expect.stringMatching(/^@@lock ERROR cannot create .*\/\.hermes\/\.hermes-setup\.lock$/)]);
+    expect(lockLines).toEqual([
+      expect.stringMatching(/^@@lock ERROR cannot create .*\/\.hermes\/\.hermes-setup\.lock$/),
+    ]);
     expect(parseLockLines(lockLines)).toMatchObject({ state: 'error' });
     rmSync(home, { recursive: true, force: true });
   });
@@ -134,7 +150,14 @@ describe('the lock taken on the facts exec (local shells)', () => {
 describe('the lock taken on the facts exec (OpenSSH)', () => {
   let sshd: Sshd;
   let home: string;
-  const connect = () => SshRemote.connect({ host: sshd.host, port: sshd.port, user: sshd.user, auth: { home, explicit: [sshd.keyPath], fromConfig: [] }, hostKeys: { knownHostsPath: join(home, 'known_hosts'), acceptNew: false } });
+  const connect = () =>
+    SshRemote.connect({
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      auth: { home, explicit: [sshd.keyPath], fromConfig: [] },
+      hostKeys: { knownHostsPath: join(home, 'known_hosts'), acceptNew: false },
+    });
   beforeAll(async () => {
     sshd = await startSshd({ user: 'hs-lockfacts' });
     home = mkdtempSync('/var/tmp/hs-lockfacts-cli-');

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshRemote } from '../../src/transport/ssh-remote.js';
 import { type Sshd, startSshd } from '../hosts/sshd.js';
-import { type Running, type Sim, createSim, getFreePort, removeSim, startHermes } from '../simulator/helpers/harness.js';
+import {
+  type Running,
+  type Sim,
+  createSim,
+  getFreePort,
+  removeSim,
+  startHermes,
+} from '../simulator/helpers/harness.js';
 import { BASIC_PASSWORD, BASIC_USER, basicAuthEnv } from '../simulator/helpers/gated.js';
 import type { Dial } from '../../src/probe/dial.js';
 import { fetchWsTicket } from '../../src/probe/password-login.js';
@@ -28,14 +35,19 @@ beforeAll(async () => {
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
   remote = await SshRemote.connect({
-    host: '127.0.0.1', port: sshd.port, user: sshd.user,
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
     auth: { home, explicit: [sshd.keyPath], fromConfig: [] },
     hostKeys: { knownHostsPath: join(home, '.ssh/known_hosts'), acceptNew: false },
   });
   dial = (host, port) => remote.dial(host, port);
   sim = await createSim({ generation: 'G2' });
   loop = await startHermes(sim, ['dashboard', '--port', '0', '--isolated'], { HERMES_DASHBOARD_SESSION_TOKEN: PIN });
-  gated = await startHermes(sim, ['dashboard', '--port', '0', '--isolated', '--host', '0.0.0.0'], { HERMES_DASHBOARD_SESSION_TOKEN: PIN, ...basicAuthEnv() });
+  gated = await startHermes(sim, ['dashboard', '--port', '0', '--isolated', '--host', '0.0.0.0'], {
+    HERMES_DASHBOARD_SESSION_TOKEN: PIN,
+    ...basicAuthEnv(),
+  });
 });
 
 afterAll(async () => {
@@ -54,14 +66,30 @@ describe('probes through ssh2 forwardOut', () => {
   });
 
   it('wrong token → 403; closed port → refused', async () => {
-    expect(await probeWebSocket({ dial, host: '127.0.0.1', port: loop.port, token: 'nope-nope' })).toMatchObject({ ok: false, kind: 'http', status: 403 });
-    expect(await probeWebSocket({ dial, host: '127.0.0.1', port: await getFreePort(), token: PIN })).toMatchObject({ ok: false, kind: 'refused' });
+    expect(await probeWebSocket({ dial, host: '127.0.0.1', port: loop.port, token: 'nope-nope' })).toMatchObject({
+      ok: false,
+      kind: 'http',
+      status: 403,
+    });
+    expect(await probeWebSocket({ dial, host: '127.0.0.1', port: await getFreePort(), token: PIN })).toMatchObject({
+      ok: false,
+      kind: 'refused',
+    });
   });
 
   it('gated bind: ticket login and ?ticket= probe over the tunnel', async () => {
-    const t = await fetchWsTicket({ dial, host: '127.0.0.1', port: gated.port, username: BASIC_USER, password: BASIC_PASSWORD });
+    const t = await fetchWsTicket({
+      dial,
+      host: '127.0.0.1',
+      port: gated.port,
+      username: BASIC_USER,
+      password: BASIC_PASSWORD,
+    });
     if (!t.ok) throw new Error(t.detail);
-    expect(await probeWebSocket({ dial, host: '127.0.0.1', port: gated.port, ticket: t.ticket })).toMatchObject({ ok: true, status: 101 });
+    expect(await probeWebSocket({ dial, host: '127.0.0.1', port: gated.port, ticket: t.ticket })).toMatchObject({
+      ok: true,
+      status: 101,
+    });
   });
 });
 
@@ -71,10 +99,12 @@ describe('port script via remote.exec as a non-root user (root-owned listener)',
     expect(r.code).toBe(0);
     const names = parsePortScriptBlocks(r.stdout).blocks.map((b) => `${b.name}:${b.rc}`);
     expect(names.slice(0, 2)).toEqual(['lsof:1', 'ss:0']);
-    expect(parsePortScriptOutput(r.stdout, loop.port)).toEqual([{ address: '127.0.0.1', family: 4, port: loop.port, source: 'ss' }]);
+    expect(parsePortScriptOutput(r.stdout, loop.port)).toEqual([
+      { address: '127.0.0.1', family: 4, port: loop.port, source: 'ss' },
+    ]);
   });
 
-  it('proc-only path finds the gated 0.0.0.0 listener but cannot read root\'s fds', async () => {
+  it("proc-only path finds the gated 0.0.0.0 listener but cannot read root's fds", async () => {
     const r = await remote.exec(`HS_PORT_SOURCES=proc\n${renderPortScript(gated.port)}`);
     const listeners = parsePortScriptOutput(r.stdout, gated.port);
     expect(listeners).toHaveLength(1);

@@ -5,20 +5,35 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installTailscaleEmulator, presetTailscaleState, writeTailscaleState } from '../hosts/emulators/tailscale-state.js';
+import {
+  installTailscaleEmulator,
+  presetTailscaleState,
+  writeTailscaleState,
+} from '../hosts/emulators/tailscale-state.js';
 import { parseTailscaleOutput, renderTailscaleScript, tailnetUrls } from '../../src/probe/tailscale.js';
 
-const FIXED_CANDIDATES = ['/usr/local/bin/tailscale', '/opt/homebrew/bin/tailscale', '/Applications/Tailscale.app/Contents/MacOS/Tailscale'];
+const FIXED_CANDIDATES = [
+  '/usr/local/bin/tailscale',
+  '/opt/homebrew/bin/tailscale',
+  '/Applications/Tailscale.app/Contents/MacOS/Tailscale',
+];
 let dir: string;
 let binDir: string;
 let statePath: string;
 
 function runScript(pathDirs: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const env = { PATH: [...pathDirs, path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'), TAILSCALE_EMU_STATE: statePath, HOME: dir, TMPDIR: dir };
+    const env = {
+      PATH: [...pathDirs, path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'),
+      TAILSCALE_EMU_STATE: statePath,
+      HOME: dir,
+      TMPDIR: dir,
+    };
     const child = spawn('sh', ['-c', renderTailscaleScript()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`script exited ${code}`))));
   });
@@ -30,15 +45,27 @@ beforeAll(async () => {
   statePath = path.join(dir, 'state.json');
   await installTailscaleEmulator(path.join(binDir, 'tailscale'), statePath);
 });
-afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('tailscale script + parser against the CLI emulator', () => {
   it('Running with MagicDNS: IPs, DNS name without the dot, tailnet URLs for a wildcard bind', async () => {
-    await writeTailscaleState(statePath, presetTailscaleState('Running', { hostName: 'box', ipv4: '100.101.102.103', ipv6: 'fd7a:115c:a1e0::1234' }));
+    await writeTailscaleState(
+      statePath,
+      presetTailscaleState('Running', { hostName: 'box', ipv4: '100.101.102.103', ipv6: 'fd7a:115c:a1e0::1234' }),
+    );
     const t = parseTailscaleOutput(await runScript([binDir]));
     expect(t).toMatchObject({
-      installed: true, cliPath: path.join(binDir, 'tailscale'), daemonRunning: true, backendState: 'Running',
-      ipv4: '100.101.102.103', ipv6: 'fd7a:115c:a1e0::1234', dnsName: 'box.tail-emu.ts.net', magicDns: true, tailnet: 'user@example.com',
+      installed: true,
+      cliPath: path.join(binDir, 'tailscale'),
+      daemonRunning: true,
+      backendState: 'Running',
+      ipv4: '100.101.102.103',
+      ipv6: 'fd7a:115c:a1e0::1234',
+      dnsName: 'box.tail-emu.ts.net',
+      magicDns: true,
+      tailnet: 'user@example.com',
     });
     expect(t.version).toMatch(/^1\.84\.3/);
     expect(tailnetUrls(t, 9119, '0.0.0.0')).toEqual(['http://100.101.102.103:9119', 'http://box.tail-emu.ts.net:9119']);
@@ -47,7 +74,10 @@ describe('tailscale script + parser against the CLI emulator', () => {
   });
 
   it('Running without MagicDNS: only the IP URL', async () => {
-    await writeTailscaleState(statePath, presetTailscaleState('Running', { hostName: 'box', ipv4: '100.101.102.103', magicDNSEnabled: false }));
+    await writeTailscaleState(
+      statePath,
+      presetTailscaleState('Running', { hostName: 'box', ipv4: '100.101.102.103', magicDNSEnabled: false }),
+    );
     const t = parseTailscaleOutput(await runScript([binDir]));
     expect(t).toMatchObject({ backendState: 'Running', magicDns: false });
     expect(tailnetUrls(t, 9119, '0.0.0.0')).toEqual(['http://100.101.102.103:9119']);
@@ -58,7 +88,12 @@ describe('tailscale script + parser against the CLI emulator', () => {
     const out = await runScript([binDir]);
     expect(out).toContain('@@hs-ts rc=0');
     const t = parseTailscaleOutput(out);
-    expect(t).toMatchObject({ daemonRunning: true, backendState: 'NeedsLogin', authUrl: 'https://login.tailscale.com/a/emu0123456789', magicDns: false });
+    expect(t).toMatchObject({
+      daemonRunning: true,
+      backendState: 'NeedsLogin',
+      authUrl: 'https://login.tailscale.com/a/emu0123456789',
+      magicDns: false,
+    });
     expect(t.ipv4).toBeUndefined();
     expect(tailnetUrls(t, 9119, '0.0.0.0')).toEqual([]);
   });

@@ -1,7 +1,14 @@
 // probeWebSocket / fetchWsTicket / requestHttp against the real Hermes simulator on 127.0.0.1 only.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Running, type Sim, createSim, getFreePort, removeSim, startHermes } from '../simulator/helpers/harness.js';
+import {
+  type Running,
+  type Sim,
+  createSim,
+  getFreePort,
+  removeSim,
+  startHermes,
+} from '../simulator/helpers/harness.js';
 import { BASIC_PASSWORD, BASIC_USER, basicAuthEnv } from '../simulator/helpers/gated.js';
 import { dialTcp } from '../../src/probe/dial.js';
 import { requestHttp } from '../../src/probe/http-request.js';
@@ -18,7 +25,11 @@ const sims: Record<string, Sim> = {};
 const runs: Running[] = [];
 
 beforeAll(async () => {
-  await Promise.all(GENS.map(async (g) => { sims[g] = await createSim({ generation: g }); }));
+  await Promise.all(
+    GENS.map(async (g) => {
+      sims[g] = await createSim({ generation: g });
+    }),
+  );
 });
 afterAll(async () => {
   for (const r of runs) await r.stop();
@@ -28,7 +39,10 @@ afterAll(async () => {
 async function start(g: (typeof GENS)[number], args: string[], env: Record<string, string> = {}): Promise<Running> {
   const sim = sims[g];
   if (!sim) throw new Error(`no sim for ${g}`);
-  const r = await startHermes(sim, ['dashboard', '--port', '0', '--isolated', ...args], { HERMES_DASHBOARD_SESSION_TOKEN: PIN, ...env });
+  const r = await startHermes(sim, ['dashboard', '--port', '0', '--isolated', ...args], {
+    HERMES_DASHBOARD_SESSION_TOKEN: PIN,
+    ...env,
+  });
   runs.push(r);
   return r;
 }
@@ -56,17 +70,34 @@ describe('probeWebSocket: loopback bind, pinned token', () => {
     const r = await probeWebSocket({ dial, host: HOST, port: run.port, token: wrong });
     expect(r).toMatchObject({ ok: false, kind: 'http', status: 403, body: '' });
     expectNoSecret(r, wrong);
-    expect(classifyProbe(r, { generation: 'G2', mode: 'token', bind: '127.0.0.1', port: run.port }).cause).toMatch(/token wrong\/stale/);
+    expect(classifyProbe(r, { generation: 'G2', mode: 'token', bind: '127.0.0.1', port: run.port }).cause).toMatch(
+      /token wrong\/stale/,
+    );
   });
 
   it('bad Host header: the WebSocket gets 403, REST gets 400 from the Host guard [G2]', async () => {
     const run = await start('G2', []);
-    const ws = await probeWebSocket({ dial, host: HOST, port: run.port, token: PIN, hostHeader: `alias.example:${run.port}` });
+    const ws = await probeWebSocket({
+      dial,
+      host: HOST,
+      port: run.port,
+      token: PIN,
+      hostHeader: `alias.example:${run.port}`,
+    });
     expect(ws).toMatchObject({ ok: false, kind: 'http', status: 403 });
-    const rest = await requestHttp({ dial, host: HOST, port: run.port, path: '/api/status', hostHeader: `alias.example:${run.port}` });
+    const rest = await requestHttp({
+      dial,
+      host: HOST,
+      port: run.port,
+      path: '/api/status',
+      hostHeader: `alias.example:${run.port}`,
+    });
     expect(rest.status).toBe(400);
     expect(JSON.parse(rest.body)).toMatchObject({ detail: expect.stringMatching(/Invalid Host header/) });
-    const v = classifyProbe({ ok: false, kind: 'http', status: rest.status, ms: 0, detail: '' }, { generation: 'G2', mode: 'token', bind: '127.0.0.1', port: run.port });
+    const v = classifyProbe(
+      { ok: false, kind: 'http', status: rest.status, ms: 0, detail: '' },
+      { generation: 'G2', mode: 'token', bind: '127.0.0.1', port: run.port },
+    );
     expect(v.cause).toMatch(/Host guard/);
     expect(v.hint).toContain(`127.0.0.1:${run.port}`);
   });
@@ -90,7 +121,9 @@ describe('probeWebSocket: transport failures', () => {
 
   it('timeout on a listener that accepts and never answers', async () => {
     const sockets: net.Socket[] = [];
-    const server = net.createServer((s) => { sockets.push(s); });
+    const server = net.createServer((s) => {
+      sockets.push(s);
+    });
     await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
     const port = (server.address() as net.AddressInfo).port;
     try {
@@ -135,10 +168,14 @@ describe('gated bind (0.0.0.0, dialled on 127.0.0.1) with basic auth', () => {
     const reused = await probeWebSocket({ dial, host: HOST, port: run.port, ticket: t.ticket });
     expect(reused).toMatchObject({ ok: false, kind: 'http', status: 403 });
     expectNoSecret(reused, t.ticket);
-    expect(classifyProbe(reused, { generation: 'G2', mode: 'password', bind: '0.0.0.0' }).cause).toMatch(/reused or expired/);
+    expect(classifyProbe(reused, { generation: 'G2', mode: 'password', bind: '0.0.0.0' }).cause).toMatch(
+      /reused or expired/,
+    );
     const token = await probeWebSocket({ dial, host: HOST, port: run.port, token: PIN });
     expect(token).toMatchObject({ ok: false, kind: 'http', status: 403 });
-    expect(classifyProbe(token, { generation: 'G2', mode: 'token', bind: '0.0.0.0' }).cause).toMatch(/gate rejects \?token=/);
+    expect(classifyProbe(token, { generation: 'G2', mode: 'token', bind: '0.0.0.0' }).cause).toMatch(
+      /gate rejects \?token=/,
+    );
   });
 
   it('wrong password → bad-credentials 401, and the password is not echoed [G2]', async () => {
@@ -153,7 +190,14 @@ describe('gated bind (0.0.0.0, dialled on 127.0.0.1) with basic auth', () => {
     const run = await start('G2', ['--host', '0.0.0.0'], basicAuthEnv());
     const session = { logins: 0 };
     for (let n = 0; n < 12; n++) {
-      const r = await probeDashboard({ dial, bind: '0.0.0.0', port: run.port, mode: 'password', timeoutMs: 5000, login: { username: BASIC_USER, password: BASIC_PASSWORD, session } });
+      const r = await probeDashboard({
+        dial,
+        bind: '0.0.0.0',
+        port: run.port,
+        mode: 'password',
+        timeoutMs: 5000,
+        login: { username: BASIC_USER, password: BASIC_PASSWORD, session },
+      });
       expect(r, `probe ${n}`).toMatchObject({ ok: true, status: 101 });
     }
     expect(session.logins).toBe(1);
@@ -162,12 +206,33 @@ describe('gated bind (0.0.0.0, dialled on 127.0.0.1) with basic auth', () => {
   it('a rate-limited sign-in (429 after 10 tries a minute) is reported as such, without the password [G2]', async () => {
     const run = await start('G2', ['--host', '0.0.0.0'], basicAuthEnv());
     let t: Awaited<ReturnType<typeof fetchWsTicket>> | undefined;
-    for (let n = 0; n < 11; n++) t = await fetchWsTicket({ dial, host: HOST, port: run.port, username: BASIC_USER, password: `wrong-${n}-password` });
-    expect(t).toMatchObject({ ok: false, status: 429, reason: 'rate-limited', detail: expect.stringMatching(/HTTP 429: too many sign-ins from this address .*wait a minute/) });
-    const r = await probeDashboard({ dial, bind: '0.0.0.0', port: run.port, mode: 'password', timeoutMs: 5000, login: { username: BASIC_USER, password: BASIC_PASSWORD } });
+    for (let n = 0; n < 11; n++)
+      t = await fetchWsTicket({
+        dial,
+        host: HOST,
+        port: run.port,
+        username: BASIC_USER,
+        password: `wrong-${n}-password`,
+      });
+    expect(t).toMatchObject({
+      ok: false,
+      status: 429,
+      reason: 'rate-limited',
+      detail: expect.stringMatching(/HTTP 429: too many sign-ins from this address .*wait a minute/),
+    });
+    const r = await probeDashboard({
+      dial,
+      bind: '0.0.0.0',
+      port: run.port,
+      mode: 'password',
+      timeoutMs: 5000,
+      login: { username: BASIC_USER, password: BASIC_PASSWORD },
+    });
     expect(r).toMatchObject({ ok: false, status: 429 });
     if ('skipped' in r || r.ok) throw new Error('expected a failure');
-    expect(classifyProbe(r, { generation: 'G2', mode: 'password', bind: '0.0.0.0' }).cause).toMatch(/^HTTP 429: the basic-auth sign-in is rate-limited/);
+    expect(classifyProbe(r, { generation: 'G2', mode: 'password', bind: '0.0.0.0' }).cause).toMatch(
+      /^HTTP 429: the basic-auth sign-in is rate-limited/,
+    );
     expect(JSON.stringify(r)).not.toContain(BASIC_PASSWORD);
   });
 
@@ -188,14 +253,21 @@ describe('G0 embedded chat switch', () => {
     expect(v.cause).toContain('--tui');
     expect(v.hint).toContain('--tui');
     const on = await start('G0', ['--tui']);
-    expect(await probeWebSocket({ dial, host: HOST, port: on.port, token: PIN })).toMatchObject({ ok: true, status: 101 });
+    expect(await probeWebSocket({ dial, host: HOST, port: on.port, token: PIN })).toMatchObject({
+      ok: true,
+      status: 101,
+    });
   });
 
   it('G0 --insecure 0.0.0.0 bind: no Origin → 101, the Desktop file:// Origin → 403', async () => {
     const run = await start('G0', ['--host', '0.0.0.0', '--insecure', '--tui']);
-    expect(await probeWebSocket({ dial, host: HOST, port: run.port, token: PIN, origin: '' })).toMatchObject({ ok: true });
+    expect(await probeWebSocket({ dial, host: HOST, port: run.port, token: PIN, origin: '' })).toMatchObject({
+      ok: true,
+    });
     const r = await probeWebSocket({ dial, host: HOST, port: run.port, token: PIN });
     expect(r).toMatchObject({ ok: false, status: 403 });
-    expect(classifyProbe(r, { generation: 'G0', mode: 'token', bind: '0.0.0.0' }).cause).toMatch(/file:\/\/ Origin on a non-loopback bind/);
+    expect(classifyProbe(r, { generation: 'G0', mode: 'token', bind: '0.0.0.0' }).cause).toMatch(
+      /file:\/\/ Origin on a non-loopback bind/,
+    );
   });
 });

@@ -27,7 +27,9 @@ function relay(server: http.Server | https.Server): void {
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/limited') {
-      socket.end('HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: 17\r\n\r\nToo many attempts');
+      socket.end(
+        'HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nContent-Length: 17\r\n\r\nToo many attempts',
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -36,13 +38,27 @@ function relay(server: http.Server | https.Server): void {
         const f = JSON.parse(data.toString()) as { type: string; id: string; payload: { pairing_code?: string } };
         const ok = f.payload.pairing_code === 'GOOD';
         ws.send(JSON.stringify({ channel: 'system', type: 'ping', payload: {} }));
-        ws.send(JSON.stringify({ channel: 'system', type: ok ? 'auth.ok' : 'auth.fail', id: f.id, payload: ok ? { session_token: 's-1' } : { reason: 'invalid pairing code' } }));
+        ws.send(
+          JSON.stringify({
+            channel: 'system',
+            type: ok ? 'auth.ok' : 'auth.fail',
+            id: f.id,
+            payload: ok ? { session_token: 's-1' } : { reason: 'invalid pairing code' },
+          }),
+        );
       });
     });
   });
   server.on('request', (req, res) => {
     res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ path: req.url, method: req.method, auth: req.headers.authorization, connection: req.headers.connection }));
+    res.end(
+      JSON.stringify({
+        path: req.url,
+        method: req.method,
+        auth: req.headers.authorization,
+        connection: req.headers.connection,
+      }),
+    );
   });
 }
 
@@ -55,7 +71,27 @@ async function listen(server: http.Server | https.Server): Promise<number> {
 beforeAll(async () => {
   const key = join(dir, 'k.pem');
   const cert = join(dir, 'c.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=relay', '-days', '1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      '/CN=relay',
+      '-days',
+      '1',
+    ],
+    { stdio: 'ignore' },
+  );
   pin = spkiPin(Buffer.from(readFileSync(cert, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64'));
   const tlsServer = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) });
   relay(tlsServer);
@@ -65,7 +101,10 @@ beforeAll(async () => {
   wsPort = await listen(plain);
 });
 afterAll(() => {
-  for (const s of servers) { s.closeAllConnections(); s.close(); }
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -74,23 +113,33 @@ describe('relay WebSocket', () => {
     const opened = await openRelaySocket(parseRelayUrl(`wss://127.0.0.1:${wssPort}`), 4000);
     if (!opened.ok) throw new Error(opened.detail);
     expect(opened.socket.certPin).toBe(pin);
-    expect(await authenticate(opened.socket, { pairing_code: 'GOOD' })).toEqual({ ok: true, payload: { session_token: 's-1' } });
+    expect(await authenticate(opened.socket, { pairing_code: 'GOOD' })).toEqual({
+      ok: true,
+      payload: { session_token: 's-1' },
+    });
     const before = closes.length;
     closeRelaySocket(opened.socket);
     await expect.poll(() => closes.slice(before)).toEqual([1000]);
   });
 
-  it('ws://: auth.fail carries the relay\'s reason', async () => {
+  it("ws://: auth.fail carries the relay's reason", async () => {
     const opened = await openRelaySocket(parseRelayUrl(`ws://127.0.0.1:${wsPort}`), 4000);
     if (!opened.ok) throw new Error(opened.detail);
     expect(opened.socket.certPin).toBeUndefined();
-    expect(await authenticate(opened.socket, { pairing_code: 'BAD' })).toEqual({ ok: false, reason: 'invalid pairing code' });
+    expect(await authenticate(opened.socket, { pairing_code: 'BAD' })).toEqual({
+      ok: false,
+      reason: 'invalid pairing code',
+    });
     closeRelaySocket(opened.socket);
   });
 
-  it('HTTP 429 on the upgrade (text/plain, no Retry-After: §18.7) → rate-limited with the relay\'s text', async () => {
+  it("HTTP 429 on the upgrade (text/plain, no Retry-After: §18.7) → rate-limited with the relay's text", async () => {
     const r = await openRelaySocket(parseRelayUrl(`ws://127.0.0.1:${wsPort}/limited`), 4000);
-    expect(r).toEqual({ ok: false, kind: 'rate-limited', detail: `ws://127.0.0.1:${wsPort}/limited: HTTP 429 (Too many attempts)` });
+    expect(r).toEqual({
+      ok: false,
+      kind: 'rate-limited',
+      detail: `ws://127.0.0.1:${wsPort}/limited: HTTP 429 (Too many attempts)`,
+    });
   });
 
   it('nothing listening → unreachable', async () => {
@@ -101,16 +150,31 @@ describe('relay WebSocket', () => {
 
 describe('relay /sessions over node:http', () => {
   const session = (certPin: string | null): StoredSession => ({
-    token: 'bearer-xyz', server_version: null, paired_at: 1, cert_pin_sha256: certPin, grants: null, ttl_expires_at: null,
-    endpoint_role: 'lan', prefer_secure_routes: false, tools_consented: false, computer_use_consented: false,
+    token: 'bearer-xyz',
+    server_version: null,
+    paired_at: 1,
+    cert_pin_sha256: certPin,
+    grants: null,
+    ttl_expires_at: null,
+    endpoint_role: 'lan',
+    prefer_secure_routes: false,
+    tools_consented: false,
+    computer_use_consented: false,
   });
   it('wss:// with the stored pin: GET with the bearer, one connection (Connection: close)', async () => {
     const r: StoredRelay = { url: `wss://127.0.0.1:${wssPort}`, session: session(pin) };
     const reply = await relayRequest(r, 'GET', '/sessions');
-    expect(reply).toMatchObject({ status: 200, via: r.url, json: { path: '/sessions', method: 'GET', auth: 'Bearer bearer-xyz', connection: 'close' } });
+    expect(reply).toMatchObject({
+      status: 200,
+      via: r.url,
+      json: { path: '/sessions', method: 'GET', auth: 'Bearer bearer-xyz', connection: 'close' },
+    });
   });
   it('a different certificate than the pinned one → E_PAIR_CERT_CHANGED', async () => {
-    const r: StoredRelay = { url: `wss://127.0.0.1:${wssPort}`, session: session('sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=') };
+    const r: StoredRelay = {
+      url: `wss://127.0.0.1:${wssPort}`,
+      session: session('sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),
+    };
     await expect(relayRequest(r, 'GET', '/sessions')).rejects.toMatchObject({ code: 'E_PAIR_CERT_CHANGED' });
   });
 });

@@ -51,8 +51,20 @@ describe('host keys (CLI exit codes)', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).not.toMatch(/recorded/);
     // OpenSSH itself accepts the line we wrote.
-    const ssh = spawnSync('ssh', ['-p', String(sshd.port), '-i', sshd.keyPath, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
-      '-o', `UserKnownHostsFile=${join(h, '.ssh/known_hosts')}`, `${USER}@127.0.0.1`, 'true']);
+    const ssh = spawnSync('ssh', [
+      '-p',
+      String(sshd.port),
+      '-i',
+      sshd.keyPath,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${join(h, '.ssh/known_hosts')}`,
+      `${USER}@127.0.0.1`,
+      'true',
+    ]);
     expect(ssh.status).toBe(0);
   });
 
@@ -63,7 +75,9 @@ describe('host keys (CLI exit codes)', () => {
     writeFileSync(join(h, '.ssh/known_hosts'), `[127.0.0.1]:${sshd.port} ${otherPub}\n`);
     const r = await runCli(['ping', target(), '-i', sshd.keyPath, '--accept-new-host-key'], { HOME: h });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/^E_HOSTKEY_CHANGED: the host key for \[127\.0\.0\.1\]:\d+ changed.*hint: .*ssh-keygen -R/);
+    expect(r.stderr).toMatch(
+      /^E_HOSTKEY_CHANGED: the host key for \[127\.0\.0\.1\]:\d+ changed.*hint: .*ssh-keygen -R/,
+    );
     expect(readFileSync(join(h, '.ssh/known_hosts'), 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${otherPub}\n`);
   });
 
@@ -129,7 +143,10 @@ describe('authentication and reachability (CLI exit codes)', () => {
   it('resolves an ~/.ssh/config alias (HostName, User, Port, IdentityFile)', async () => {
     const h = freshHome();
     writeFileSync(join(h, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
-    writeFileSync(join(h, '.ssh/config'), `Host mini\n  HostName 127.0.0.1\n  User ${USER}\n  Port ${sshd.port}\n  IdentityFile ${sshd.keyPath}\n`);
+    writeFileSync(
+      join(h, '.ssh/config'),
+      `Host mini\n  HostName 127.0.0.1\n  User ${USER}\n  Port ${sshd.port}\n  IdentityFile ${sshd.keyPath}\n`,
+    );
     const r = await runCli(['ping', 'mini', '--json'], { HOME: h });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({ user: USER, target: `${USER}@127.0.0.1:${sshd.port}` });
@@ -137,7 +154,10 @@ describe('authentication and reachability (CLI exit codes)', () => {
 
   it('connects to [::1] with an IPv6 known_hosts entry', async () => {
     const h = freshHome();
-    const r = await runCli(['ping', `${USER}@[::1]:${sshd6.port}`, '-i', sshd6.keyPath, '--accept-new-host-key', '--json'], { HOME: h });
+    const r = await runCli(
+      ['ping', `${USER}@[::1]:${sshd6.port}`, '-i', sshd6.keyPath, '--accept-new-host-key', '--json'],
+      { HOME: h },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(join(h, '.ssh/known_hosts'), 'utf8')).toContain(`[::1]:${sshd6.port} ${sshd6.hostKeyPub}`);
@@ -163,7 +183,11 @@ function describeRemoteOps(name: string, open: () => Promise<{ remote: Remote; h
       const content = Buffer.from('KEY=value\r\nlatin1:\xe9\n', 'latin1');
       await remote.writeFileAtomic('~/.hermes/test.env', content, 0o600);
       expect(await remote.readFile('~/.hermes/test.env')).toEqual(content);
-      expect(await remote.stat('~/.hermes/test.env')).toMatchObject({ type: 'file', mode: 0o600, size: content.length });
+      expect(await remote.stat('~/.hermes/test.env')).toMatchObject({
+        type: 'file',
+        mode: 0o600,
+        size: content.length,
+      });
       expect(await remote.stat('~/.hermes')).toMatchObject({ type: 'dir', mode: 0o700 });
       await remote.writeFileAtomic('~/.hermes/test.env', 'second', 0o640);
       expect((await remote.readFile('~/.hermes/test.env'))?.toString()).toBe('second');
@@ -180,7 +204,10 @@ function describeRemoteOps(name: string, open: () => Promise<{ remote: Remote; h
     it('which finds a binary through the login shell, then candidates', async () => {
       await remote.writeFileAtomic('~/opt/tool', '#!/bin/sh\n', 0o755);
       expect(await remote.which('sh', [])).toMatchObject({ via: 'login-shell' });
-      expect(await remote.which('tool', ['~/missing/tool', '~/opt/tool'])).toEqual({ via: 'candidate', path: `${rhome}/opt/tool` });
+      expect(await remote.which('tool', ['~/missing/tool', '~/opt/tool'])).toEqual({
+        via: 'candidate',
+        path: `${rhome}/opt/tool`,
+      });
       expect(await remote.which('definitely-not-here', ['~/nope'])).toBeUndefined();
     });
   });
@@ -190,7 +217,9 @@ describeRemoteOps('SSH', async () => {
   const kh = join(home, '.ssh/known_hosts');
   writeFileSync(kh, `${sshd.knownHostsLine}\n`);
   const remote = await SshRemote.connect({
-    host: '127.0.0.1', port: sshd.port, user: USER,
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: USER,
     auth: { home, explicit: [sshd.keyPath], fromConfig: [] },
     hostKeys: { knownHostsPath: kh, acceptNew: false },
   });

@@ -19,7 +19,8 @@ export interface RelayHost {
 
 export async function prepareRelayHost(host: LinuxHost, withRelay = true): Promise<RelayHost> {
   const p = await prepareLinuxHost(host, { generation: 'G3' });
-  const exec = (cmd: string, stdin?: Buffer | string): ReturnType<RelayHost['exec']> => host.ssh(cmd, stdin === undefined ? {} : { stdin: stdin.toString() });
+  const exec = (cmd: string, stdin?: Buffer | string): ReturnType<RelayHost['exec']> =>
+    host.ssh(cmd, stdin === undefined ? {} : { stdin: stdin.toString() });
   // The contract's own rate limits (§18.7) are in force: a mint clears them, and tests that need a block earn it.
   const base: RelayInstallOptions = { home: HOME_ON_GUEST, lanIp: host.ip, tailnetIp: host.tailnetIp };
   if (withRelay) await installRelaySim(exec, base);
@@ -30,13 +31,20 @@ export async function prepareRelayHost(host: LinuxHost, withRelay = true): Promi
  * Mints a code on the guest the way a user would (`hermes pair --no-qr` in a shell there) and reads the text block
  * with its own regexes (independent of the product's parser).
  */
-export async function mintOnGuest(r: RelayHost, args = ''): Promise<{ code: string; payload: Record<string, unknown>; stdout: string }> {
+export async function mintOnGuest(
+  r: RelayHost,
+  args = '',
+): Promise<{ code: string; payload: Record<string, unknown>; stdout: string }> {
   const out = await r.exec(`~/.local/bin/hermes pair --no-qr ${args}`);
   if (out.code !== 0) throw new Error(`hermes pair failed (${out.code}): ${out.stderr}`);
   const code = /^ {2}Code : ([A-Z0-9]{6}) /m.exec(out.stdout)?.[1];
   const invite = /^ {2}URL {2}: hermes-relay:\/\/pair\?payload=([A-Za-z0-9_-]+)$/m.exec(out.stdout)?.[1];
   if (!code || !invite) throw new Error(`hermes pair printed no code/invite: ${out.stdout}`);
-  return { code, payload: JSON.parse(Buffer.from(invite, 'base64url').toString('utf8')) as Record<string, unknown>, stdout: out.stdout };
+  return {
+    code,
+    payload: JSON.parse(Buffer.from(invite, 'base64url').toString('utf8')) as Record<string, unknown>,
+    stdout: out.stdout,
+  };
 }
 
 /** A fresh HOME for the CLI with the guest's host key (so pairings of one test don't see another's). */

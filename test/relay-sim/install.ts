@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { shQuote, type ExecFn } from '../simulator/install.js';
 
-export interface BucketLimits { max: number; windowSeconds: number; blockSeconds: number }
+export interface BucketLimits {
+  max: number;
+  windowSeconds: number;
+  blockSeconds: number;
+}
 
 /** The simulator's knobs (`~/.hermes/hermes-relay-sim.json`); see src/config.cts and README.md. */
 export interface RelaySimConfig {
@@ -39,12 +43,19 @@ const REPO_ROOT = path.resolve(HERE, '..', '..');
 
 function newest(dir: string, ext: string): number {
   if (!fs.existsSync(dir)) return 0;
-  return Math.max(0, ...fs.readdirSync(dir).filter((n) => n.endsWith(ext)).map((n) => fs.statSync(path.join(dir, n)).mtimeMs));
+  return Math.max(
+    0,
+    ...fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith(ext))
+      .map((n) => fs.statSync(path.join(dir, n)).mtimeMs),
+  );
 }
 
 /** Rebuilds dist with tsc when it is missing or older than the sources. */
 export function ensureRelaySimBuilt(): void {
-  if (fs.existsSync(path.join(DIST_DIR, 'relay-main.cjs')) && newest(SRC_DIR, '.cts') <= newest(DIST_DIR, '.cjs')) return;
+  if (fs.existsSync(path.join(DIST_DIR, 'relay-main.cjs')) && newest(SRC_DIR, '.cts') <= newest(DIST_DIR, '.cjs'))
+    return;
   const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(HERE, 'tsconfig.json')], { stdio: 'inherit' });
 }
@@ -52,9 +63,11 @@ export function ensureRelaySimBuilt(): void {
 function buildBundle(): string {
   ensureRelaySimBuilt();
   const files: Record<string, string> = {
-    'plugin.yaml': 'name: hermes-relay\nversion: 1.9.0-sim\ndescription: Hermes-Relay (simulator) — pairing and relay server\n',
+    'plugin.yaml':
+      'name: hermes-relay\nversion: 1.9.0-sim\ndescription: Hermes-Relay (simulator) — pairing and relay server\n',
   };
-  for (const name of fs.readdirSync(DIST_DIR)) if (name.endsWith('.cjs')) files[name] = fs.readFileSync(path.join(DIST_DIR, name), 'utf8');
+  for (const name of fs.readdirSync(DIST_DIR))
+    if (name.endsWith('.cjs')) files[name] = fs.readFileSync(path.join(DIST_DIR, name), 'utf8');
   return zlib.gzipSync(Buffer.from(JSON.stringify({ files }))).toString('base64');
 }
 
@@ -125,7 +138,8 @@ echo "hermes-relay (sim) running, pid $(cat "$PIDF")"
 
 export async function installRelaySim(exec: ExecFn, o: RelayInstallOptions): Promise<void> {
   const r = await exec(`sh -c ${shQuote(renderRelayInstallScript(o))}`, `${buildBundle()}\n`);
-  if (r.code !== 0) throw new Error(`relay simulator install failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+  if (r.code !== 0)
+    throw new Error(`relay simulator install failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
 }
 
 /** Replaces the simulator knobs (read on every request, so no restart is needed). */

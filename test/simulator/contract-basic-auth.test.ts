@@ -27,9 +27,22 @@ function writeHermesFile(s: Sim, name: string, text: string): void {
   fs.mkdirSync(path.join(s.home, '.hermes'), { recursive: true });
   fs.writeFileSync(path.join(s.home, '.hermes', name), text);
 }
-const login = (port: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<HttpResult> =>
-  request(port, '/auth/password-login', { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-const creds = (password: string, username = BASIC_USER): Record<string, string> => ({ provider: 'basic', username, password, next: '/' });
+const login = (
+  port: number,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<HttpResult> =>
+  request(port, '/auth/password-login', {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const creds = (password: string, username = BASIC_USER): Record<string, string> => ({
+  provider: 'basic',
+  username,
+  password,
+  next: '/',
+});
 
 afterAll(async () => {
   for (const r of runs) await r.stop();
@@ -39,7 +52,11 @@ afterAll(async () => {
 describe('§18.1 keys, precedence, hash format', () => {
   it('§18.1 precedence: a plaintext PASSWORD line in .env overrides PASSWORD_HASH (the hash password gets 401)', async () => {
     const s = await sim();
-    writeHermesFile(s, '.env', `HERMES_DASHBOARD_BASIC_AUTH_USERNAME=${BASIC_USER}\nHERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH=${hashPassword(BASIC_PASSWORD)}\nHERMES_DASHBOARD_BASIC_AUTH_PASSWORD=leftover-plain\nHERMES_DASHBOARD_BASIC_AUTH_SECRET=${BASIC_SECRET}\n`);
+    writeHermesFile(
+      s,
+      '.env',
+      `HERMES_DASHBOARD_BASIC_AUTH_USERNAME=${BASIC_USER}\nHERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH=${hashPassword(BASIC_PASSWORD)}\nHERMES_DASHBOARD_BASIC_AUTH_PASSWORD=leftover-plain\nHERMES_DASHBOARD_BASIC_AUTH_SECRET=${BASIC_SECRET}\n`,
+    );
     const r = await start(s, {});
     expect((await login(r.port, creds(BASIC_PASSWORD))).status).toBe(401);
     expect((await login(r.port, creds('leftover-plain'))).status).toBe(200);
@@ -51,7 +68,11 @@ describe('§18.1 keys, precedence, hash format', () => {
   });
   it('§18.1 config-side dashboard.basic_auth in config.yaml registers the provider; a non-empty env key wins over it', async () => {
     const s = await sim();
-    writeHermesFile(s, 'config.yaml', `dashboard:\n  basic_auth:\n    username: cfg-user\n    password_hash: "${hashPassword('cfg-pass')}"\n    secret: ${BASIC_SECRET}\n`);
+    writeHermesFile(
+      s,
+      'config.yaml',
+      `dashboard:\n  basic_auth:\n    username: cfg-user\n    password_hash: "${hashPassword('cfg-pass')}"\n    secret: ${BASIC_SECRET}\n`,
+    );
     const r = await start(s, {});
     expect((await login(r.port, creds('cfg-pass', 'cfg-user'))).status).toBe(200);
     const r2 = await start(s, { HERMES_DASHBOARD_BASIC_AUTH_USERNAME: 'env-user' });
@@ -65,7 +86,12 @@ describe('§18.1 keys, precedence, hash format', () => {
     while (!/[-_]/.test(urlHash)) urlHash = hashPassword(BASIC_PASSWORD, { encoding: 'base64url' });
     const salt = crypto.randomBytes(16).toString('base64');
     const pbkdf2 = `pbkdf2_sha256$100000$${salt}$${crypto.pbkdf2Sync(BASIC_PASSWORD, salt, 100000, 32, 'sha256').toString('base64')}`;
-    const cases: [string, number][] = [[stdHash, 200], [urlHash, 401], [pbkdf2, 401], [`${stdHash}$extra`, 401]];
+    const cases: [string, number][] = [
+      [stdHash, 200],
+      [urlHash, 401],
+      [pbkdf2, 401],
+      [`${stdHash}$extra`, 401],
+    ];
     for (const [hash, status] of cases) {
       const r = await start(s, { ...basicAuthEnv(), HERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH: hash });
       expect((await login(r.port, creds(BASIC_PASSWORD))).status, hash).toBe(status);
@@ -76,7 +102,12 @@ describe('§18.1 keys, precedence, hash format', () => {
 describe('§18.1 secret and registration', () => {
   it('§18.1 secret decoded as base64, else hex, else raw UTF-8: ≥ 16 bytes registers the provider', async () => {
     const s = await sim();
-    for (const secret of [crypto.randomBytes(16).toString('base64'), crypto.randomBytes(16).toString('hex'), 'sixteen-raw-char', crypto.randomBytes(32).toString('base64url')]) {
+    for (const secret of [
+      crypto.randomBytes(16).toString('base64'),
+      crypto.randomBytes(16).toString('hex'),
+      'sixteen-raw-char',
+      crypto.randomBytes(32).toString('base64url'),
+    ]) {
       const r = await start(s, { ...basicAuthEnv(), HERMES_DASHBOARD_BASIC_AUTH_SECRET: secret });
       expect((await login(r.port, creds(BASIC_PASSWORD))).status, secret).toBe(200);
     }
@@ -85,10 +116,15 @@ describe('§18.1 secret and registration', () => {
     const s = await sim();
     const r = await runHermes(s, PUBLIC, { ...basicAuthEnv(), HERMES_DASHBOARD_BASIC_AUTH_SECRET: 'short-secret' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Refusing to bind dashboard to 0\.0\.0\.0 — the auth gate engages on non-loopback binds, but no auth providers are registered\./);
+    expect(r.stderr).toMatch(
+      /^Refusing to bind dashboard to 0\.0\.0\.0 — the auth gate engages on non-loopback binds, but no auth providers are registered\./,
+    );
     expect(r.stderr).toContain('secret must be at least 16 bytes');
   });
-  for (const [style, yaml] of [['block', 'plugins:\n  disabled:\n  - basic\n'], ['flow', 'plugins: {disabled: [kanban_api, basic]}\n']] as const) {
+  for (const [style, yaml] of [
+    ['block', 'plugins:\n  disabled:\n  - basic\n'],
+    ['flow', 'plugins: {disabled: [kanban_api, basic]}\n'],
+  ] as const) {
     it(`§18.1 basic in plugins.disabled (${style} style): credentials ignored, exit 1 with upstream's hint`, async () => {
       const s = await sim();
       writeHermesFile(s, 'config.yaml', yaml);
@@ -100,7 +136,11 @@ describe('§18.1 secret and registration', () => {
   }
   it('§18.1 `hermes plugins enable basic` removes it from plugins.disabled; the dashboard then starts gated', async () => {
     const s = await sim();
-    writeHermesFile(s, 'config.yaml', '# from hermes setup 0.17\nplugins:\n  disabled:\n  - basic\n  - kanban_api\nmodel:\n  provider: openrouter\n');
+    writeHermesFile(
+      s,
+      'config.yaml',
+      '# from hermes setup 0.17\nplugins:\n  disabled:\n  - basic\n  - kanban_api\nmodel:\n  provider: openrouter\n',
+    );
     const e = await runHermes(s, ['plugins', 'enable', 'basic']);
     expect(e.code).toBe(0);
     const text = fs.readFileSync(path.join(s.home, '.hermes', 'config.yaml'), 'utf8');
@@ -126,7 +166,9 @@ describe('§18.1 POST /auth/password-login', () => {
     g3 = (await start(await sim({ generation: 'G3' }), basicAuthEnv())).port;
   });
   it('§18.1 JSON only: a form-encoded body → 422; a body without provider → 422', async () => {
-    const form = await login(port, `provider=basic&username=${BASIC_USER}&password=x`, { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await login(port, `provider=basic&username=${BASIC_USER}&password=x`, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(422);
     const missing = await login(port, { username: BASIC_USER, password: BASIC_PASSWORD });
     expect(missing.status).toBe(422);
@@ -153,10 +195,17 @@ describe('§18.1 POST /auth/password-login', () => {
   });
   it('§18.1 newer builds also set hermes_session_provider [G3]', async () => {
     const { result } = await loginBasic(g3, BASIC_USER, BASIC_PASSWORD);
-    expect((result.headers['set-cookie'] ?? []).map((c) => c.split('=')[0])).toEqual(['hermes_session_at', 'hermes_session_rt', 'hermes_session_provider']);
+    expect((result.headers['set-cookie'] ?? []).map((c) => c.split('=')[0])).toEqual([
+      'hermes_session_at',
+      'hermes_session_rt',
+      'hermes_session_provider',
+    ]);
   });
   it('§18.1 over HTTPS (X-Forwarded-Proto from a loopback proxy, gated) the names carry __Host- and Secure', async () => {
-    const r = await login(g3, creds(BASIC_PASSWORD), { 'content-type': 'application/json', 'x-forwarded-proto': 'https' });
+    const r = await login(g3, creds(BASIC_PASSWORD), {
+      'content-type': 'application/json',
+      'x-forwarded-proto': 'https',
+    });
     const cookies = r.headers['set-cookie'] ?? [];
     expect(cookies[0]).toMatch(/^__Host-hermes_session_at=.*; Secure$/);
     const cookie = cookies.map((c) => c.split(';')[0]).join('; ');
@@ -175,18 +224,29 @@ describe('§18.1 POST /auth/password-login', () => {
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses[10]).toBe(429);
     expect((await login(r.port, creds(BASIC_PASSWORD))).status).toBe(429);
-    expect((await login(r.port, creds(BASIC_PASSWORD), { 'content-type': 'application/json', 'x-forwarded-for': '100.64.0.9' })).status).toBe(200);
+    expect(
+      (
+        await login(r.port, creds(BASIC_PASSWORD), {
+          'content-type': 'application/json',
+          'x-forwarded-for': '100.64.0.9',
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
 describe('§18.1 gate-public paths and WS tickets', () => {
   let port = 0;
-  beforeAll(async () => { port = (await start(await sim(), basicAuthEnv())).port; });
+  beforeAll(async () => {
+    port = (await start(await sim(), basicAuthEnv())).port;
+  });
   it('§18.1 /auth/password-login, /api/auth/providers and /login answer without a session', async () => {
     expect((await request(port, '/login')).status).toBe(200);
     const providers = await request(port, '/api/auth/providers');
     expect(providers.status).toBe(200);
-    expect(parseJson(providers)).toEqual({ providers: [{ name: 'basic', display_name: 'Username & Password', supports_password: true }] });
+    expect(parseJson(providers)).toEqual({
+      providers: [{ name: 'basic', display_name: 'Username & Password', supports_password: true }],
+    });
     expect((await login(port, creds('wrong'))).status).toBe(401);
     expect((await request(port, '/api/sessions')).status).toBe(401);
   });
@@ -201,18 +261,41 @@ describe('§18.1 gate-public paths and WS tickets', () => {
 });
 
 describe('§18.1 secret / hash decoding matches Python (base64.b64decode, bytes.fromhex)', () => {
-  interface BasicModule { decodePyBase64(s: string): Buffer | null; decodePyHex(s: string): Buffer | null }
+  interface BasicModule {
+    decodePyBase64(s: string): Buffer | null;
+    decodePyHex(s: string): Buffer | null;
+  }
   const mod = requireSimModule<BasicModule>('basic-provider');
   it('§18.1 300 random strings decode (or fail) exactly as CPython does', () => {
     const alphabet = 'AZaz09+/-_= \t\n.%é';
     let seed = 99;
-    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
-    const inputs = [...Array.from({ length: 300 }, () => Array.from({ length: rnd(30) }, () => alphabet[rnd(alphabet.length)]).join('')),
-      'c2l4dGVlbiBieXRlcyBsb25n', 'deadbeefdeadbeefdeadbeefdeadbeef', 'de ad be ef', 'abc=def', 'ab==cd', 'a==='];
-    const script = 'import base64,binascii,json,sys\nout=[]\nfor s in json.load(sys.stdin):\n  r=[]\n  for f in (base64.b64decode, bytes.fromhex):\n    try: r.append(f(s).hex())\n    except (ValueError, TypeError, binascii.Error): r.append(None)\n  out.append(r)\njson.dump(out, sys.stdout)';
-    const py = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(inputs) }).toString()) as [string | null, string | null][];
-    const sim = inputs.map((s) => [mod.decodePyBase64(s)?.toString('hex') ?? null, mod.decodePyHex(s)?.toString('hex') ?? null]);
-    const diffs = inputs.map((s, i) => ({ s, sim: sim[i], py: py[i] })).filter((d) => JSON.stringify(d.sim) !== JSON.stringify(d.py));
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const inputs = [
+      ...Array.from({ length: 300 }, () =>
+        Array.from({ length: rnd(30) }, () => alphabet[rnd(alphabet.length)]).join(''),
+      ),
+      'c2l4dGVlbiBieXRlcyBsb25n',
+      'deadbeefdeadbeefdeadbeefdeadbeef',
+      'de ad be ef',
+      'abc=def',
+      'ab==cd',
+      'a===',
+    ];
+    const script =
+      'import base64,binascii,json,sys\nout=[]\nfor s in json.load(sys.stdin):\n  r=[]\n  for f in (base64.b64decode, bytes.fromhex):\n    try: r.append(f(s).hex())\n    except (ValueError, TypeError, binascii.Error): r.append(None)\n  out.append(r)\njson.dump(out, sys.stdout)';
+    const py = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(inputs) }).toString(),
+    ) as [string | null, string | null][];
+    const sim = inputs.map((s) => [
+      mod.decodePyBase64(s)?.toString('hex') ?? null,
+      mod.decodePyHex(s)?.toString('hex') ?? null,
+    ]);
+    const diffs = inputs
+      .map((s, i) => ({ s, sim: sim[i], py: py[i] }))
+      .filter((d) => JSON.stringify(d.sim) !== JSON.stringify(d.py));
     expect(diffs.slice(0, 3)).toEqual([]);
   });
 });

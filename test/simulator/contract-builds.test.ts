@@ -13,7 +13,10 @@ async function sim(build: string, extra: Record<string, unknown> = {}): Promise<
   return s;
 }
 async function start(s: Sim, args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const r = await startHermes(s, ['dashboard', '--port', '0', '--isolated', ...args], { HERMES_DASHBOARD_SESSION_TOKEN: 'pin', ...env });
+  const r = await startHermes(s, ['dashboard', '--port', '0', '--isolated', ...args], {
+    HERMES_DASHBOARD_SESSION_TOKEN: 'pin',
+    ...env,
+  });
   runs.push(r);
   return r;
 }
@@ -23,8 +26,14 @@ afterAll(async () => {
 });
 
 const TUI: [string, 'documented' | 'rejected' | 'hidden'][] = [
-  ['2026.5.28', 'documented'], ['2026.6.2', 'documented'], ['2026.6.3', 'documented'], ['2026.6.4', 'rejected'],
-  ['2026.6.5', 'rejected'], ['2026.6.10', 'hidden'], ['2026.7.1', 'hidden'], ['2026.9.14', 'hidden'],
+  ['2026.5.28', 'documented'],
+  ['2026.6.2', 'documented'],
+  ['2026.6.3', 'documented'],
+  ['2026.6.4', 'rejected'],
+  ['2026.6.5', 'rejected'],
+  ['2026.6.10', 'hidden'],
+  ['2026.7.1', 'hidden'],
+  ['2026.9.14', 'hidden'],
 ];
 
 describe('§18.3 --tui per build', () => {
@@ -47,11 +56,15 @@ describe('§18.3 --tui per build', () => {
     const off = await probeWs((await start(s, [])).port, '/api/ws?token=pin');
     expect(off.status).toBe(403);
     expect((await probeWs((await start(s, ['--tui'])).port, '/api/ws?token=pin')).status).toBe(101);
-    expect((await probeWs((await start(s, [], { HERMES_DASHBOARD_TUI: '1' })).port, '/api/ws?token=pin')).status).toBe(101);
+    expect((await probeWs((await start(s, [], { HERMES_DASHBOARD_TUI: '1' })).port, '/api/ws?token=pin')).status).toBe(
+      101,
+    );
   });
   it('§18.3 2026.6.4: chat is always on without --tui; HERMES_DASHBOARD_TUI is ignored', async () => {
     const s = await sim('2026.6.4');
-    expect((await probeWs((await start(s, [], { HERMES_DASHBOARD_TUI: '0' })).port, '/api/ws?token=pin')).status).toBe(101);
+    expect((await probeWs((await start(s, [], { HERMES_DASHBOARD_TUI: '0' })).port, '/api/ws?token=pin')).status).toBe(
+      101,
+    );
   });
 });
 
@@ -67,7 +80,11 @@ describe('§1.1 dated Origin rules for non-web Origins', () => {
 
 describe('§11 / §18.6 version line, install stamp, rename, unknown build', () => {
   it('§11 five lines; line 1 "Hermes Agent v<version> (<release date>)" for every hermes build', async () => {
-    const expected: Record<string, string> = { '2026.6.3': 'v0.15.5 (2026.6.3)', '2026.6.10': 'v0.16.2 (2026.6.10)', '2026.9.24': 'v0.21.5 (2026.9.24)' };
+    const expected: Record<string, string> = {
+      '2026.6.3': 'v0.15.5 (2026.6.3)',
+      '2026.6.10': 'v0.16.2 (2026.6.10)',
+      '2026.9.24': 'v0.21.5 (2026.9.24)',
+    };
     for (const [build, line] of Object.entries(expected)) {
       const lines = (await runHermes(await sim(build), ['--version'])).stdout.trimEnd().split('\n');
       expect(lines).toHaveLength(5);
@@ -92,8 +109,12 @@ describe('§11 / §18.6 version line, install stamp, rename, unknown build', () 
     fs.writeFileSync(path.join(s.home, '.rabbit', '.env'), 'RABBIT_DASHBOARD_SESSION_TOKEN=rabbit-pin\n');
     const r = await startHermes(s, ['dashboard', '--port', '0', '--isolated']);
     runs.push(r);
-    expect((await request(r.port, '/api/config', { headers: { 'X-Hermes-Session-Token': 'rabbit-pin' } })).status).toBe(200);
-    expect((await request(r.port, '/api/config', { headers: { 'X-Hermes-Session-Token': 'hermes-pin' } })).status).toBe(401);
+    expect((await request(r.port, '/api/config', { headers: { 'X-Hermes-Session-Token': 'rabbit-pin' } })).status).toBe(
+      200,
+    );
+    expect((await request(r.port, '/api/config', { headers: { 'X-Hermes-Session-Token': 'hermes-pin' } })).status).toBe(
+      401,
+    );
   });
   it('§18.6 unknown newer build without the needed capabilities: no `dashboard` subcommand, `serve` without --host', async () => {
     const s = await sim('future-2027.1.15');
@@ -106,7 +127,10 @@ describe('§11 / §18.6 version line, install stamp, rename, unknown build', () 
     expect(help.stdout).not.toMatch(/\[--host HOST\]|\[--insecure\]/);
     expect((await runHermes(s, ['serve', '--host', '0.0.0.0'])).code).toBe(2);
   });
-  for (const [to, line] of [['rabbit-2026.9.24', 'Rabbit Agent v0.0.0 (2026.9.24)'], ['future-2027.1.15', 'Hermes Agent v0.0.0 (2027.1.15)']]) {
+  for (const [to, line] of [
+    ['rabbit-2026.9.24', 'Rabbit Agent v0.0.0 (2026.9.24)'],
+    ['future-2027.1.15', 'Hermes Agent v0.0.0 (2027.1.15)'],
+  ]) {
     it(`§18.6 reachable through \`hermes update\` from a known build (G2 → ${to}): the version line afterwards is "${line}"`, async () => {
       const s = await createSim({ generation: 'G2', updateTo: to, updateCommits: 3 });
       sims.push(s);

@@ -6,13 +6,20 @@ import { type Sim, createSim, removeSim, runHermes, startHermes, writeDotenv } f
 import { request } from './helpers/http-client.js';
 
 const GENS = ['G0', 'G1', 'G2', 'G3'] as const;
-const VERSIONS = { G0: 'v0.15.2 (2026.5.28)', G1: 'v0.16.2 (2026.6.10)', G2: 'v0.18.0 (2026.7.1)', G3: 'v0.21.3 (2026.9.14)' };
+const VERSIONS = {
+  G0: 'v0.15.2 (2026.5.28)',
+  G1: 'v0.16.2 (2026.6.10)',
+  G2: 'v0.18.0 (2026.7.1)',
+  G3: 'v0.21.3 (2026.9.14)',
+};
 const sims: Record<string, Sim> = {};
 
 beforeAll(async () => {
   for (const g of GENS) sims[g] = await createSim({ generation: g });
 });
-afterAll(() => { for (const s of Object.values(sims)) removeSim(s); });
+afterAll(() => {
+  for (const s of Object.values(sims)) removeSim(s);
+});
 
 function sim(g: string): Sim {
   const s = sims[g];
@@ -92,7 +99,8 @@ describe('§2.1 flags and help per generation', () => {
   });
   it('§2.1 G3 serve --help lists --ssh-session-token-file, --ssh-owner-nonce, --print-session-token; G2 does not', async () => {
     const g3 = await runHermes(sim('G3'), ['serve', '--help']);
-    for (const f of ['--ssh-session-token-file', '--ssh-owner-nonce', '--print-session-token']) expect(g3.stdout).toContain(f);
+    for (const f of ['--ssh-session-token-file', '--ssh-owner-nonce', '--print-session-token'])
+      expect(g3.stdout).toContain(f);
     const g2 = await runHermes(sim('G2'), ['serve', '--help']);
     expect(g2.stdout).not.toContain('--ssh-session-token-file');
     const g3dash = await runHermes(sim('G3'), ['dashboard', '--help']);
@@ -120,8 +128,12 @@ describe('§6 start-up', () => {
     it(`§6.3 non-loopback --host without an auth provider → exit 1 "Refusing to bind…" even with --insecure [${g}]`, async () => {
       const r = await runHermes(sim(g), ['dashboard', '--host', '0.0.0.0', '--port', '0', '--insecure', '--isolated']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^Refusing to bind dashboard to 0\.0\.0\.0 — the auth gate engages on non-loopback binds, but no auth providers are registered\./);
-      expect(r.stderr.trimEnd()).toMatch(/There is no unauthenticated public-bind option — to keep it local, bind 127\.0\.0\.1 and tunnel in \(SSH \/ Tailscale\)\.$/);
+      expect(r.stderr).toMatch(
+        /^Refusing to bind dashboard to 0\.0\.0\.0 — the auth gate engages on non-loopback binds, but no auth providers are registered\./,
+      );
+      expect(r.stderr.trimEnd()).toMatch(
+        /There is no unauthenticated public-bind option — to keep it local, bind 127\.0\.0\.1 and tunnel in \(SSH \/ Tailscale\)\.$/,
+      );
     });
   }
   for (const g of ['G0', 'G1'] as const) {
@@ -131,7 +143,9 @@ describe('§6 start-up', () => {
       expect(status['auth_required']).toBe(false);
       expect((await request(run.port, '/api/config')).status).toBe(401);
       const token = await readServedToken(run.port);
-      expect((await request(run.port, '/api/config', { headers: { 'X-Hermes-Session-Token': token } })).status).toBe(200);
+      expect((await request(run.port, '/api/config', { headers: { 'X-Hermes-Session-Token': token } })).status).toBe(
+        200,
+      );
       expect(await run.stop()).toBe(0);
     });
   }
@@ -144,7 +158,9 @@ describe('§6 start-up', () => {
   });
   it('§6.1 G3 serve prints HERMES_BACKEND_READY and writes HERMES_DESKTOP_READY_FILE', async () => {
     const readyFile = path.join(sim('G3').home, 'ready.json');
-    const run = await startHermes(sim('G3'), ['serve', '--port', '0', '--isolated'], { HERMES_DESKTOP_READY_FILE: readyFile });
+    const run = await startHermes(sim('G3'), ['serve', '--port', '0', '--isolated'], {
+      HERMES_DESKTOP_READY_FILE: readyFile,
+    });
     expect(run.stdout().split('\n')[0]).toBe(`HERMES_BACKEND_READY port=${run.port}`);
     expect(run.stdout()).toContain('Hermes backend listening on http://127.0.0.1:');
     expect(JSON.parse(fs.readFileSync(readyFile, 'utf8'))).toEqual({ port: run.port });
@@ -173,7 +189,9 @@ describe('§4 / §5 session token and .env', () => {
     removeSim(s);
   });
   it('§4.1 a process-env pin is used when .env has none [G0]', async () => {
-    const run = await startHermes(sim('G0'), ['dashboard', '--port', '0'], { HERMES_DASHBOARD_SESSION_TOKEN: 'env-pin' });
+    const run = await startHermes(sim('G0'), ['dashboard', '--port', '0'], {
+      HERMES_DASHBOARD_SESSION_TOKEN: 'env-pin',
+    });
     expect(await readServedToken(run.port)).toBe('env-pin');
     await run.stop();
   });

@@ -28,7 +28,10 @@ const CASES: [string, Buffer][] = [
   ['inline comments', Buffer.from('A=a b  # c\nB=tok#nc\nC="q" # c\nD= x \n')],
   ['key without value, empty value', Buffer.from('A\nB=\nC=""\n')],
   ['multi-line double-quoted value', Buffer.from('C="multi\nline"\nD=after\n')],
-  ['defaults and environment lookups', Buffer.from('A=${UNSET_X:-def}\nB=${EMPTY_SET:-def}\nC=${A_SET}\nD=${A}-${B}\n')],
+  [
+    'defaults and environment lookups',
+    Buffer.from('A=${UNSET_X:-def}\nB=${EMPTY_SET:-def}\nC=${A_SET}\nD=${A}-${B}\n'),
+  ],
   ['quoted key, spaces around =', Buffer.from("'Q K'=v\nK2 = v2\n=novalue\nK3=v3\n")],
   ['unicode whitespace and separators', Buffer.from('\u00a0A=1\nB=x\u2028y\nC=\u3000z\u3000\n')],
   ['NUL bytes stripped before parsing', Buffer.from('A=1\0\nB\0=2\n')],
@@ -38,7 +41,10 @@ const CASES: [string, Buffer][] = [
 ];
 
 describe('§5.2 / §18.5 python-dotenv byte semantics (oracle: python3-dotenv)', () => {
-  const oracle = loadWithPythonDotenv(CASES.map(([, b]) => b), ENV);
+  const oracle = loadWithPythonDotenv(
+    CASES.map(([, b]) => b),
+    ENV,
+  );
   CASES.forEach(([name, bytes], i) => {
     it(`§18.5 ${name}`, () => {
       expect(simRead(bytes)).toEqual(oracle[i]);
@@ -50,12 +56,41 @@ describe('§5.2 / §18.5 python-dotenv byte semantics (oracle: python3-dotenv)',
     expect('HERMES_DASHBOARD_SESSION_TOKEN' in got).toBe(false);
   });
   it('§5.2 400 random files over a hostile alphabet read the same as python-dotenv', () => {
-    const alphabet = ['A', 'B', '_', '=', ' ', '\t', '\n', '\r', '#', '"', "'", '\\', '$', '{', '}', ':-', 'export ', 'é', '\u00a0', '\ufeff', 'x', '1'];
+    const alphabet = [
+      'A',
+      'B',
+      '_',
+      '=',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '#',
+      '"',
+      "'",
+      '\\',
+      '$',
+      '{',
+      '}',
+      ':-',
+      'export ',
+      'é',
+      '\u00a0',
+      '\ufeff',
+      'x',
+      '1',
+    ];
     let seed = 12345;
-    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
-    const files = Array.from({ length: 400 }, () => Buffer.from(Array.from({ length: 5 + rnd(40) }, () => alphabet[rnd(alphabet.length)]).join('')));
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const files = Array.from({ length: 400 }, () =>
+      Buffer.from(Array.from({ length: 5 + rnd(40) }, () => alphabet[rnd(alphabet.length)]).join('')),
+    );
     const expected = loadWithPythonDotenv(files, ENV);
-    const mismatches = files.map((f, i) => ({ f: JSON.stringify(f.toString()), sim: simRead(f), py: expected[i] }))
+    const mismatches = files
+      .map((f, i) => ({ f: JSON.stringify(f.toString()), sim: simRead(f), py: expected[i] }))
       .filter((m) => JSON.stringify(m.sim) !== JSON.stringify(m.py));
     expect(mismatches.slice(0, 3)).toEqual([]);
   });
@@ -63,7 +98,9 @@ describe('§5.2 / §18.5 python-dotenv byte semantics (oracle: python3-dotenv)',
 
 describe('§18.5 what Hermes serves for such files (running simulator)', () => {
   let s: Sim;
-  beforeAll(async () => { s = await createSim({ generation: 'G2' }); });
+  beforeAll(async () => {
+    s = await createSim({ generation: 'G2' });
+  });
   afterAll(() => removeSim(s));
   async function servedToken(bytes: Buffer): Promise<string> {
     fs.mkdirSync(path.join(s.home, '.hermes'), { recursive: true });
@@ -72,17 +109,27 @@ describe('§18.5 what Hermes serves for such files (running simulator)', () => {
     try {
       const m = /window\.__HERMES_SESSION_TOKEN__ = "([^"]*)"/.exec((await request(run.port, '/')).body);
       return m?.[1] ?? '';
-    } finally { await run.stop(); }
+    } finally {
+      await run.stop();
+    }
   }
   it('§18.5 a token on the first line behind a BOM is not pinned: Hermes serves a random token', async () => {
-    const token = await servedToken(Buffer.concat([BOM, Buffer.from('HERMES_DASHBOARD_SESSION_TOKEN=pinned-behind-bom\n')]));
+    const token = await servedToken(
+      Buffer.concat([BOM, Buffer.from('HERMES_DASHBOARD_SESSION_TOKEN=pinned-behind-bom\n')]),
+    );
     expect(token).not.toBe('pinned-behind-bom');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
   it('§18.5 the same token on a later line behind a BOM is pinned; CRLF is fine', async () => {
-    expect(await servedToken(Buffer.concat([BOM, Buffer.from('# c\r\nHERMES_DASHBOARD_SESSION_TOKEN=pinned-crlf\r\n')]))).toBe('pinned-crlf');
+    expect(
+      await servedToken(Buffer.concat([BOM, Buffer.from('# c\r\nHERMES_DASHBOARD_SESSION_TOKEN=pinned-crlf\r\n')])),
+    ).toBe('pinned-crlf');
   });
   it('§5.1 a file that is not valid UTF-8 is read as latin-1 (the token is still pinned)', async () => {
-    expect(await servedToken(Buffer.from([...Buffer.from('NOTE=caf'), 0xe9, ...Buffer.from('\nHERMES_DASHBOARD_SESSION_TOKEN=latin1-ok\n')]))).toBe('latin1-ok');
+    expect(
+      await servedToken(
+        Buffer.from([...Buffer.from('NOTE=caf'), 0xe9, ...Buffer.from('\nHERMES_DASHBOARD_SESSION_TOKEN=latin1-ok\n')]),
+      ),
+    ).toBe('latin1-ok');
   });
 });

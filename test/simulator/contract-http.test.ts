@@ -5,9 +5,25 @@ import { BASIC_PASSWORD, BASIC_USER, OAUTH_ENV, basicAuthEnv } from './helpers/g
 import { loginBasic, parseJson, request } from './helpers/http-client.js';
 
 const GENS = ['G0', 'G1', 'G2', 'G3'] as const;
-const ALWAYS = ['version', 'release_date', 'config_version', 'latest_config_version', 'can_update_hermes', 'gateway_running',
-  'gateway_state', 'gateway_platforms', 'gateway_exit_reason', 'gateway_updated_at', 'active_agents', 'gateway_busy',
-  'gateway_drainable', 'restart_drain_timeout', 'active_sessions', 'auth_required', 'auth_providers'];
+const ALWAYS = [
+  'version',
+  'release_date',
+  'config_version',
+  'latest_config_version',
+  'can_update_hermes',
+  'gateway_running',
+  'gateway_state',
+  'gateway_platforms',
+  'gateway_exit_reason',
+  'gateway_updated_at',
+  'active_agents',
+  'gateway_busy',
+  'gateway_drainable',
+  'restart_drain_timeout',
+  'active_sessions',
+  'auth_required',
+  'auth_providers',
+];
 const UNGATED_ONLY = ['hermes_home', 'config_path', 'env_path', 'gateway_pid', 'gateway_health_url'];
 const PIN = 'pinned-token-for-http-tests';
 
@@ -18,9 +34,15 @@ const gated: Record<string, Running> = {};
 beforeAll(async () => {
   for (const g of GENS) {
     sims[g] = await createSim({ generation: g });
-    loop[g] = await startHermes(sims[g], ['dashboard', '--port', '0', '--isolated'], { HERMES_DASHBOARD_SESSION_TOKEN: PIN });
+    loop[g] = await startHermes(sims[g], ['dashboard', '--port', '0', '--isolated'], {
+      HERMES_DASHBOARD_SESSION_TOKEN: PIN,
+    });
     // §18.1: G0 (2026.5.28) predates the basic provider (v2026.6.5); it is gated by an OAuth provider instead.
-    gated[g] = await startHermes(sims[g], ['dashboard', '--host', '0.0.0.0', '--port', '0', '--isolated'], g === 'G0' ? OAUTH_ENV : basicAuthEnv());
+    gated[g] = await startHermes(
+      sims[g],
+      ['dashboard', '--host', '0.0.0.0', '--port', '0', '--isolated'],
+      g === 'G0' ? OAUTH_ENV : basicAuthEnv(),
+    );
   }
 });
 afterAll(async () => {
@@ -60,7 +82,13 @@ describe('§7.1 GET /api/status', () => {
     expect('session_token' in parseJson(await request(port(loop, 'G2'), '/api/status'))).toBe(false);
   });
   it('§7.1 the other public paths answer without a token [G2]', async () => {
-    for (const p of ['/api/config/defaults', '/api/config/schema', '/api/model/info', '/api/dashboard/themes', '/api/dashboard/plugins']) {
+    for (const p of [
+      '/api/config/defaults',
+      '/api/config/schema',
+      '/api/model/info',
+      '/api/dashboard/themes',
+      '/api/dashboard/plugins',
+    ]) {
       expect((await request(port(loop, 'G2'), p)).status).toBe(200);
     }
   });
@@ -69,7 +97,11 @@ describe('§7.1 GET /api/status', () => {
 describe('§7.2 / §7.4 REST authentication and status codes', () => {
   for (const g of GENS) {
     it(`§7.2 loopback: missing or wrong token → 401 {"detail":"Unauthorized"} [${g}]`, async () => {
-      const variants: Record<string, string>[] = [{}, { 'X-Hermes-Session-Token': 'wrong' }, { Authorization: 'Bearer wrong' }];
+      const variants: Record<string, string>[] = [
+        {},
+        { 'X-Hermes-Session-Token': 'wrong' },
+        { Authorization: 'Bearer wrong' },
+      ];
       for (const headers of variants) {
         const r = await request(port(loop, g), '/api/config', { headers });
         expect(r.status).toBe(401);
@@ -78,7 +110,9 @@ describe('§7.2 / §7.4 REST authentication and status codes', () => {
     });
     it(`§4.1 X-Hermes-Session-Token and Authorization: Bearer are both accepted [${g}]`, async () => {
       expect((await request(port(loop, g), '/api/config', { headers: auth })).status).toBe(200);
-      expect((await request(port(loop, g), '/api/config', { headers: { Authorization: `Bearer ${PIN}` } })).status).toBe(200);
+      expect(
+        (await request(port(loop, g), '/api/config', { headers: { Authorization: `Bearer ${PIN}` } })).status,
+      ).toBe(200);
     });
     it(`§7.2 gated: /api/* without a session cookie → 401 with error, detail, reason, login_url; the session token is not honoured [${g}]`, async () => {
       const r = await request(port(gated, g), '/api/config', { headers: { 'X-Hermes-Session-Token': 'anything' } });
@@ -140,25 +174,35 @@ describe('§7.3 Host header guard', () => {
     it(`§7.3 loopback bind rejects other names → 400 with the ${g === 'G3' ? 'newer' : '0.18'} wording [${g}]`, async () => {
       const r = await request(port(loop, g), '/api/status', { headers: { Host: 'my-tunnel-alias:9119' } });
       expect(r.status).toBe(400);
-      const detail = g === 'G3'
-        ? 'Invalid Host header. Dashboard requests must use the bound hostname or the configured public hostname.'
-        : 'Invalid Host header. Dashboard requests must use the hostname the server was bound to.';
+      const detail =
+        g === 'G3'
+          ? 'Invalid Host header. Dashboard requests must use the bound hostname or the configured public hostname.'
+          : 'Invalid Host header. Dashboard requests must use the hostname the server was bound to.';
       expect(parseJson(r)).toEqual({ detail });
     });
     it(`§7.3 0.0.0.0 bind accepts any Host [${g}]`, async () => {
-      expect((await request(port(gated, g), '/api/status', { headers: { Host: 'anything.example:1234' } })).status).toBe(200);
+      expect(
+        (await request(port(gated, g), '/api/status', { headers: { Host: 'anything.example:1234' } })).status,
+      ).toBe(200);
     });
   }
   it('§7.3 [code ≤0.21] malformed authorities are rejected even on a 0.0.0.0 bind [G3]', async () => {
-    expect((await request(port(gated, 'G3'), '/api/status', { headers: { Host: 'user@evil.example' } })).status).toBe(400);
-    expect((await request(port(gated, 'G2'), '/api/status', { headers: { Host: 'user@evil.example' } })).status).toBe(200);
+    expect((await request(port(gated, 'G3'), '/api/status', { headers: { Host: 'user@evil.example' } })).status).toBe(
+      400,
+    );
+    expect((await request(port(gated, 'G2'), '/api/status', { headers: { Host: 'user@evil.example' } })).status).toBe(
+      200,
+    );
   });
 });
 
 describe('§3 / §4.2 G3 public_url gate, headless serve, frozen token', () => {
   it('§3 non-loopback HERMES_DASHBOARD_PUBLIC_URL gates a loopback bind and its hostname passes the Host guard [G3]', async () => {
     const s = await createSim({ generation: 'G3' });
-    const run = await startHermes(s, ['dashboard', '--port', '0', '--isolated'], { ...basicAuthEnv(), HERMES_DASHBOARD_PUBLIC_URL: 'https://hermes.example.ts.net' });
+    const run = await startHermes(s, ['dashboard', '--port', '0', '--isolated'], {
+      ...basicAuthEnv(),
+      HERMES_DASHBOARD_PUBLIC_URL: 'https://hermes.example.ts.net',
+    });
     const body = parseJson(await request(run.port, '/api/status', { headers: { Host: 'hermes.example.ts.net' } }));
     expect(body['auth_required']).toBe(true);
     expect((await request(run.port, '/api/config', { headers: { 'X-Hermes-Session-Token': 'x' } })).status).toBe(401);
@@ -167,14 +211,18 @@ describe('§3 / §4.2 G3 public_url gate, headless serve, frozen token', () => {
   });
   it('§3 the same public_url does not gate a G2 loopback bind [G2]', async () => {
     const s = await createSim({ generation: 'G2' });
-    const run = await startHermes(s, ['dashboard', '--port', '0'], { HERMES_DASHBOARD_PUBLIC_URL: 'https://hermes.example.ts.net' });
+    const run = await startHermes(s, ['dashboard', '--port', '0'], {
+      HERMES_DASHBOARD_PUBLIC_URL: 'https://hermes.example.ts.net',
+    });
     expect(parseJson(await request(run.port, '/api/status'))['auth_required']).toBe(false);
     await run.stop();
     removeSim(s);
   });
   it('§4.2 headless serve: GET / carries the token, other paths → 404 headless JSON [G3]', async () => {
     const s = await createSim({ generation: 'G3' });
-    const run = await startHermes(s, ['serve', '--port', '0', '--isolated'], { HERMES_DASHBOARD_SESSION_TOKEN: 'headless-pin' });
+    const run = await startHermes(s, ['serve', '--port', '0', '--isolated'], {
+      HERMES_DASHBOARD_SESSION_TOKEN: 'headless-pin',
+    });
     const root = await request(run.port, '/');
     expect(root.status).toBe(200);
     expect(root.body).toContain('window.__HERMES_SESSION_TOKEN__ = "headless-pin"');
@@ -192,9 +240,15 @@ describe('§3 / §4.2 G3 public_url gate, headless serve, frozen token', () => {
     expect(page.body).not.toContain('__HERMES_SESSION_TOKEN__');
   });
   it('§4.2 PUT /api/env of HERMES_DASHBOARD_SESSION_TOKEN does not rotate the live token [G3]', async () => {
-    const r = await request(port(loop, 'G3'), '/api/env', { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ key: 'HERMES_DASHBOARD_SESSION_TOKEN', value: 'rotated' }) });
+    const r = await request(port(loop, 'G3'), '/api/env', {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ key: 'HERMES_DASHBOARD_SESSION_TOKEN', value: 'rotated' }),
+    });
     expect(r.status).toBe(200);
     expect((await request(port(loop, 'G3'), '/api/config', { headers: auth })).status).toBe(200);
-    expect((await request(port(loop, 'G3'), '/api/config', { headers: { 'X-Hermes-Session-Token': 'rotated' } })).status).toBe(401);
+    expect(
+      (await request(port(loop, 'G3'), '/api/config', { headers: { 'X-Hermes-Session-Token': 'rotated' } })).status,
+    ).toBe(401);
   });
 });

@@ -6,7 +6,12 @@ import { createSim, getFreePort, removeSim, runHermes, startHermes, waitFor } fr
 import { request } from './helpers/http-client.js';
 
 const isAlive = (pid: number | undefined): boolean => {
-  try { process.kill(pid ?? -1, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid ?? -1, 0);
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 describe('§10 hermes update', () => {
@@ -41,8 +46,15 @@ describe('§10 hermes update', () => {
     const r = await runHermes(s, ['update']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
-    expect(lines).toEqual(expect.arrayContaining(['→ Found 5 new commit(s)', '→ Pulling updates…', '✓ Code updated!',
-      '⟲ Stopping 1 dashboard process(es) (the running backend no longer matches the updated frontend)', '✓ Update complete!']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '→ Found 5 new commit(s)',
+        '→ Pulling updates…',
+        '✓ Code updated!',
+        '⟲ Stopping 1 dashboard process(es) (the running backend no longer matches the updated frontend)',
+        '✓ Update complete!',
+      ]),
+    );
     expect(lines.at(-1)).toBe('✓ Update complete!');
     expect(await dash.exited).toBe(0);
     await expect(request(dash.port, '/api/status')).rejects.toThrow();
@@ -114,7 +126,10 @@ describe('§6.4 / §4.4 G3 host singleton and rendezvous', () => {
     const lockDir = path.join(s.home, 'locks');
     const env = { HERMES_GATEWAY_LOCK_DIR: lockDir, HERMES_DASHBOARD_SESSION_TOKEN: 'rendezvous-pin' };
     const owner = await startHermes(s, ['serve', '--port', '0'], env);
-    const info = JSON.parse(fs.readFileSync(path.join(lockDir, 'host-serve.json'), 'utf8')) as { pid: number; port: number };
+    const info = JSON.parse(fs.readFileSync(path.join(lockDir, 'host-serve.json'), 'utf8')) as {
+      pid: number;
+      port: number;
+    };
     expect(info).toMatchObject({ pid: owner.proc.pid, port: owner.port });
     expect(fs.statSync(path.join(lockDir, 'host-serve.token')).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(path.join(lockDir, 'host-serve.token'), 'utf8')).toBe('rendezvous-pin');
@@ -146,7 +161,15 @@ describe('§6.4 / §4.4 G3 host singleton and rendezvous', () => {
     const file = path.join(dir, `${'b'.repeat(16)}.token`);
     const token = 'c'.repeat(64);
     fs.writeFileSync(file, token, { mode: 0o600 });
-    const run = await startHermes(s, ['serve', '--port', '0', '--ssh-session-token-file', file, '--ssh-owner-nonce', 'b'.repeat(16)]);
+    const run = await startHermes(s, [
+      'serve',
+      '--port',
+      '0',
+      '--ssh-session-token-file',
+      file,
+      '--ssh-owner-nonce',
+      'b'.repeat(16),
+    ]);
     expect(fs.existsSync(file)).toBe(false);
     expect((await request(run.port, '/')).body).toContain(`"${token}"`);
     await run.stop();
@@ -208,7 +231,7 @@ describe('§18.2 update marker (two numeric lines; stale when the PID is dead or
     expect((await runHermes(s, ['--version'])).stdout.split('\n')[0]).toBe('Hermes Agent v0.18.0 (2026.7.1)');
     removeSim(s);
   });
-  it('§18.2 a JSON marker (the simulator\'s old format) is malformed for upstream readers and does not gate', async () => {
+  it("§18.2 a JSON marker (the simulator's old format) is malformed for upstream readers and does not gate", async () => {
     const s = await createSim({ generation: 'G2', updateTo: 'G3' });
     writeMarker(s, JSON.stringify({ pid: process.pid, started_at: Date.now() / 1000 }) + '\n');
     expect((await runHermes(s, ['update'])).code).toBe(0);

@@ -21,7 +21,10 @@ afterAll(async () => {
 async function start(g: string, args: string[], env: Record<string, string> = {}): Promise<Running> {
   const s = sims[g];
   if (!s) throw new Error(g);
-  const r = await startHermes(s, ['dashboard', '--port', '0', '--isolated', ...args], { HERMES_DASHBOARD_SESSION_TOKEN: PIN, ...env });
+  const r = await startHermes(s, ['dashboard', '--port', '0', '--isolated', ...args], {
+    HERMES_DASHBOARD_SESSION_TOKEN: PIN,
+    ...env,
+  });
   runs.push(r);
   return r;
 }
@@ -29,7 +32,10 @@ async function start(g: string, args: string[], env: Record<string, string> = {}
 function expectBare403(p: { status: number; body: string; rawHeaders: string[] }): void {
   expect(p.status).toBe(403);
   expect(p.body).toBe('');
-  const names = p.rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase()).sort();
+  const names = p.rawHeaders
+    .filter((_, i) => i % 2 === 0)
+    .map((h) => h.toLowerCase())
+    .sort();
   expect(names).toEqual(['connection', 'content-length']);
 }
 
@@ -61,7 +67,9 @@ describe('§8.1 / §8.3 handshake on loopback binds', () => {
     });
     it(`§8.4 same-origin http Origin is allowed; file:// on a loopback bind is allowed [${g}]`, async () => {
       const r = await start(g, ['--tui']);
-      expect((await probeWs(r.port, `/api/ws?token=${PIN}`, { Origin: `http://127.0.0.1:${r.port}` })).status).toBe(101);
+      expect((await probeWs(r.port, `/api/ws?token=${PIN}`, { Origin: `http://127.0.0.1:${r.port}` })).status).toBe(
+        101,
+      );
       expect((await probeWs(r.port, `/api/ws?token=${PIN}`, { Origin: 'file://' })).status).toBe(101);
     });
   }
@@ -71,7 +79,10 @@ describe('§8.1 / §8.3 handshake on loopback binds', () => {
     expectBare403(await probeWs(r.port, `/api/events?token=${PIN}&channel=bad%20channel`));
     const ok = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${r.port}/api/events?token=${PIN}&channel=ui.main`);
-      ws.on('open', () => { ws.close(); resolve(101); });
+      ws.on('open', () => {
+        ws.close();
+        resolve(101);
+      });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     });
     expect(ok).toBe(101);
@@ -81,11 +92,20 @@ describe('§8.1 / §8.3 handshake on loopback binds', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${r.port}/api/ws?token=${PIN}`);
     const first = await new Promise<string>((resolve) => ws.once('message', (d: Buffer) => resolve(d.toString())));
     expect(first).toContain('gateway.ready');
-    const pong = await new Promise<string>((resolve) => { ws.once('pong', (d: Buffer) => resolve(d.toString())); ws.ping('hello'); });
+    const pong = await new Promise<string>((resolve) => {
+      ws.once('pong', (d: Buffer) => resolve(d.toString()));
+      ws.ping('hello');
+    });
     expect(pong).toBe('hello');
-    const reply = await new Promise<string>((resolve) => { ws.once('message', (d: Buffer) => resolve(d.toString())); ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })); });
+    const reply = await new Promise<string>((resolve) => {
+      ws.once('message', (d: Buffer) => resolve(d.toString()));
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+    });
     expect(JSON.parse(reply)).toMatchObject({ jsonrpc: '2.0', id: 1 });
-    const code = await new Promise<number>((resolve) => { ws.once('close', (c: number) => resolve(c)); ws.close(1000); });
+    const code = await new Promise<number>((resolve) => {
+      ws.once('close', (c: number) => resolve(c));
+      ws.close(1000);
+    });
     expect(code).toBe(1000);
   });
 });
@@ -94,10 +114,14 @@ describe('§1.2 / §8 embedded chat switch (G0)', () => {
   it('§1.2 G0 without --tui: /api/ws → 403; with --tui or HERMES_DASHBOARD_TUI=1 → 101', async () => {
     expectBare403(await probeWs((await start('G0', [])).port, `/api/ws?token=${PIN}`));
     expect((await probeWs((await start('G0', ['--tui'])).port, `/api/ws?token=${PIN}`)).status).toBe(101);
-    expect((await probeWs((await start('G0', [], { HERMES_DASHBOARD_TUI: '1' })).port, `/api/ws?token=${PIN}`)).status).toBe(101);
+    expect(
+      (await probeWs((await start('G0', [], { HERMES_DASHBOARD_TUI: '1' })).port, `/api/ws?token=${PIN}`)).status,
+    ).toBe(101);
   });
   it('§1.2 G1 chat is always on (no --tui needed; HERMES_DASHBOARD_TUI ignored)', async () => {
-    expect((await probeWs((await start('G1', [], { HERMES_DASHBOARD_TUI: '0' })).port, `/api/ws?token=${PIN}`)).status).toBe(101);
+    expect(
+      (await probeWs((await start('G1', [], { HERMES_DASHBOARD_TUI: '0' })).port, `/api/ws?token=${PIN}`)).status,
+    ).toBe(101);
   });
 });
 
@@ -133,7 +157,9 @@ describe('§8.1 / §9 gated mode: tickets only', () => {
   it('§1.1 (2026-06-03, dd28f2ac9) non-web Origin on a gated bind: 101 once the ticket passes [G1 (2026.6.10), G2, G3]', async () => {
     for (const g of ['G1', 'G2', 'G3']) {
       const r = await start(g, ['--host', '0.0.0.0'], basicAuthEnv());
-      const p = await probeWs(r.port, `/api/ws?ticket=${encodeURIComponent(await ticketFor(r.port))}`, { Origin: 'file://' });
+      const p = await probeWs(r.port, `/api/ws?ticket=${encodeURIComponent(await ticketFor(r.port))}`, {
+        Origin: 'file://',
+      });
       expect(p.status).toBe(101);
     }
   });

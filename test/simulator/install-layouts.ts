@@ -25,30 +25,75 @@ const PY = 'python3.11';
  * `version` is only used by the Homebrew-style Cellar path. `fsRoot` (test-only, default '') re-roots the system
  * paths `/usr/local` and `/opt/homebrew` so local contract tests do not touch the machine's own prefixes.
  */
-export function resolveLayout(layout: SimLayout | undefined, home: string, shim: 'bash' | 'symlink' | undefined, version: string, fsRoot = ''): LayoutPaths {
+export function resolveLayout(
+  layout: SimLayout | undefined,
+  home: string,
+  shim: 'bash' | 'symlink' | undefined,
+  version: string,
+  fsRoot = '',
+): LayoutPaths {
   const local = `${home}/.local`;
   const venvStyle = (venv: string, name: LayoutPaths['layout']): LayoutPaths => ({
-    layout: name, pkgRoot: `${venv}/lib/${PY}/site-packages`, entry: `${venv}/bin/hermes`, python: true,
-    command: `${local}/bin/hermes`, commandKind: 'symlink', distInfo: true,
+    layout: name,
+    pkgRoot: `${venv}/lib/${PY}/site-packages`,
+    entry: `${venv}/bin/hermes`,
+    python: true,
+    command: `${local}/bin/hermes`,
+    commandKind: 'symlink',
+    distInfo: true,
   });
   switch (layout ?? 'user') {
     case 'user':
     case 'installer': {
       const dir = `${home}/.hermes/hermes-agent`;
-      return { layout: 'installer', pkgRoot: dir, entry: `${dir}/venv/bin/hermes`, python: true, command: `${local}/bin/hermes`, commandKind: shim === 'symlink' ? 'symlink' : 'bash-shim', distInfo: false };
+      return {
+        layout: 'installer',
+        pkgRoot: dir,
+        entry: `${dir}/venv/bin/hermes`,
+        python: true,
+        command: `${local}/bin/hermes`,
+        commandKind: shim === 'symlink' ? 'symlink' : 'bash-shim',
+        distInfo: false,
+      };
     }
     case 'root-fhs':
     case 'system': {
       const dir = `${fsRoot}/usr/local/lib/hermes-agent`;
-      return { layout: 'root-fhs', pkgRoot: dir, entry: `${dir}/venv/bin/hermes`, python: true, command: `${fsRoot}/usr/local/bin/hermes`, commandKind: shim === 'symlink' ? 'symlink' : 'bash-shim', distInfo: false };
+      return {
+        layout: 'root-fhs',
+        pkgRoot: dir,
+        entry: `${dir}/venv/bin/hermes`,
+        python: true,
+        command: `${fsRoot}/usr/local/bin/hermes`,
+        commandKind: shim === 'symlink' ? 'symlink' : 'bash-shim',
+        distInfo: false,
+      };
     }
-    case 'pipx': return venvStyle(`${local}/pipx/venvs/hermes-agent`, 'pipx');
-    case 'uv-tool': return venvStyle(`${local}/share/uv/tools/hermes-agent`, 'uv-tool');
+    case 'pipx':
+      return venvStyle(`${local}/pipx/venvs/hermes-agent`, 'pipx');
+    case 'uv-tool':
+      return venvStyle(`${local}/share/uv/tools/hermes-agent`, 'uv-tool');
     case 'pip-user':
-      return { layout: 'pip-user', pkgRoot: `${local}/lib/${PY}/site-packages`, entry: `${local}/bin/hermes`, python: false, command: `${local}/bin/hermes`, commandKind: 'entry', distInfo: true };
+      return {
+        layout: 'pip-user',
+        pkgRoot: `${local}/lib/${PY}/site-packages`,
+        entry: `${local}/bin/hermes`,
+        python: false,
+        command: `${local}/bin/hermes`,
+        commandKind: 'entry',
+        distInfo: true,
+      };
     case 'homebrew': {
       const cellar = `${fsRoot}/opt/homebrew/Cellar/hermes-agent/${version}`;
-      return { layout: 'homebrew', pkgRoot: `${cellar}/libexec/lib/${PY}/site-packages`, entry: `${cellar}/bin/hermes`, python: false, command: `${fsRoot}/opt/homebrew/bin/hermes`, commandKind: 'symlink', distInfo: true };
+      return {
+        layout: 'homebrew',
+        pkgRoot: `${cellar}/libexec/lib/${PY}/site-packages`,
+        entry: `${cellar}/bin/hermes`,
+        python: false,
+        command: `${fsRoot}/opt/homebrew/bin/hermes`,
+        commandKind: 'symlink',
+        distInfo: true,
+      };
     }
   }
 }

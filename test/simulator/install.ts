@@ -40,14 +40,18 @@ export interface SimInstallOptions {
   fsRoot?: string;
 }
 
-export type ExecFn = (cmd: string, stdin?: Buffer | string) => Promise<{ code: number; stdout: string; stderr: string }>;
+export type ExecFn = (
+  cmd: string,
+  stdin?: Buffer | string,
+) => Promise<{ code: number; stdout: string; stderr: string }>;
 
 const SIM_DIR = path.dirname(fileURLToPath(import.meta.url));
 const SRC_DIR = path.join(SIM_DIR, 'src');
 const DIST_DIR = path.join(SIM_DIR, 'dist');
 const REPO_ROOT = path.resolve(SIM_DIR, '..', '..');
 
-const INDEX_HTML = '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Hermes Agent</title></head>\n<body><div id="root"></div><script type="module" src="/assets/index.js"></script></body></html>\n';
+const INDEX_HTML =
+  '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Hermes Agent</title></head>\n<body><div id="root"></div><script type="module" src="/assets/index.js"></script></body></html>\n';
 
 function newestMtime(dir: string, ext: string): number {
   let newest = 0;
@@ -83,13 +87,19 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-interface BuildRow { id: string; generation: Generation; version: string; versionFromStamp: boolean }
+interface BuildRow {
+  id: string;
+  generation: Generation;
+  version: string;
+  versionFromStamp: boolean;
+}
 
 /** The build table of `src/builds.cts`, from the compiled dist (single source of truth). */
 export function loadBuildTable(): { resolve(ref: string): BuildRow; ids: string[] } {
   ensureSimulatorBuilt();
   const mod = createRequire(import.meta.url)(path.join(DIST_DIR, 'builds.cjs')) as {
-    resolveBuildRef(ref: string): BuildRow; listBuildIds(): string[];
+    resolveBuildRef(ref: string): BuildRow;
+    listBuildIds(): string[];
   };
   return { resolve: (ref) => mod.resolveBuildRef(ref), ids: mod.listBuildIds() };
 }
@@ -118,23 +128,29 @@ const EXTRACT_JS = [
 /** The entry (and `python`) scripts: `#!<node>` + a build line + `require(<pkgRoot>/sim/main.cjs)`. */
 function renderEntries(lay: LayoutPaths, build: BuildRow): string {
   const names = lay.python ? ['hermes', 'python'] : ['hermes'];
-  return names.map((name) => {
-    const file = name === 'hermes' ? lay.entry : `${path.posix.dirname(lay.entry)}/python`;
-    const pyLine = name === 'python' ? `printf '%s\\n' 'if (process.argv[2] === "-m" && /^(hermes|rabbit)_cli\\.main$/.test(process.argv[3] ?? "")) process.argv.splice(2, 2);'\n` : '';
-    return `{
+  return names
+    .map((name) => {
+      const file = name === 'hermes' ? lay.entry : `${path.posix.dirname(lay.entry)}/python`;
+      const pyLine =
+        name === 'python'
+          ? `printf '%s\\n' 'if (process.argv[2] === "-m" && /^(hermes|rabbit)_cli\\.main$/.test(process.argv[3] ?? "")) process.argv.splice(2, 2);'\n`
+          : '';
+      return `{
   printf '#!%s\\n' "$NODE_BIN"
   printf '%s\\n' ${shQuote(`// hermes-agent ${build.version} (${build.id})`)}
 ${pyLine}  printf 'require(%s);\\n' "\\"$PKG/sim/main.cjs\\""
 } > ${shQuote(file)}
 chmod 755 ${shQuote(file)}`;
-  }).join('\n');
+    })
+    .join('\n');
 }
 
 /** §12 bash shim (default for installer layouts), §18.4 symlink, or nothing (pip --user: the entry is the command). */
 function renderCommand(lay: LayoutPaths): string {
   if (lay.commandKind === 'entry') return '';
   // Homebrew links relatively (`../Cellar/…`); pipx and uv link the venv entry by absolute path.
-  const target = lay.layout === 'homebrew' ? path.posix.relative(path.posix.dirname(lay.command), lay.entry) : lay.entry;
+  const target =
+    lay.layout === 'homebrew' ? path.posix.relative(path.posix.dirname(lay.command), lay.entry) : lay.entry;
   if (lay.commandKind === 'symlink') return `rm -f "$CMD"; ln -s ${shQuote(target)} "$CMD"`;
   return `rm -f "$CMD"
 cat > "$CMD" <<SHIM_EOF
@@ -152,10 +168,13 @@ export function renderInstallScript(opts: SimInstallOptions): string {
   const table = loadBuildTable();
   const build = table.resolve(opts.build ?? opts.generation);
   const lay = resolveLayout(opts.layout, opts.home, opts.shim, build.version, opts.fsRoot);
-  const stamp = build.versionFromStamp && opts.installStamp !== false
-    ? `printf '{"baseVersion": "%s"}\\n' ${shQuote(build.version)} > "$PKG/install-stamp.json"` : '';
+  const stamp =
+    build.versionFromStamp && opts.installStamp !== false
+      ? `printf '{"baseVersion": "%s"}\\n' ${shQuote(build.version)} > "$PKG/install-stamp.json"`
+      : '';
   const distInfo = lay.distInfo
-    ? `mkdir -p "$PKG/hermes_agent-${build.version}.dist-info" && printf 'Metadata-Version: 2.1\\nName: hermes-agent\\nVersion: %s\\n' ${shQuote(build.version)} > "$PKG/hermes_agent-${build.version}.dist-info/METADATA"` : '';
+    ? `mkdir -p "$PKG/hermes_agent-${build.version}.dist-info" && printf 'Metadata-Version: 2.1\\nName: hermes-agent\\nVersion: %s\\n' ${shQuote(build.version)} > "$PKG/hermes_agent-${build.version}.dist-info/METADATA"`
+    : '';
   return `set -eu
 NODE_BIN=$(command -v ${shQuote(opts.nodePath ?? 'node')} 2>/dev/null || true)
 if [ -z "$NODE_BIN" ]; then echo "hermes-sim install: node not found (${opts.nodePath ?? 'node'})" >&2; exit 127; fi
@@ -178,5 +197,6 @@ echo "hermes-sim ${build.id} (${lay.layout}) installed in $PKG (command $CMD)"
 export async function installSimulator(exec: ExecFn, opts: SimInstallOptions): Promise<void> {
   const bundle = await buildSimulatorBundle();
   const r = await exec(`sh -c ${shQuote(renderInstallScript(opts))}`, bundle.toString('base64') + '\n');
-  if (r.code !== 0) throw new Error(`hermes simulator install failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+  if (r.code !== 0)
+    throw new Error(`hermes simulator install failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
 }

@@ -38,7 +38,9 @@ export interface ArgvSamples {
   cmdlines: string[];
 }
 
-export interface ArgvSampler { stop(): Promise<ArgvSamples> }
+export interface ArgvSampler {
+  stop(): Promise<ArgvSamples>;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +50,9 @@ export async function startArgvSampler(h: LinuxHost, intervalMs = 5): Promise<Ar
   const stopFile = `/root/${id}.stop`;
   const w = await h.root(`cat > /root/${id}.py`, { stdin: SAMPLER });
   if (w.code !== 0) throw new Error(`sampler: ${w.stderr}`);
-  const s = await h.root(`nohup python3 /root/${id}.py ${out} ${stopFile} ${intervalMs / 1000} </dev/null >/root/${id}.log 2>&1 &`);
+  const s = await h.root(
+    `nohup python3 /root/${id}.py ${out} ${stopFile} ${intervalMs / 1000} </dev/null >/root/${id}.log 2>&1 &`,
+  );
   if (s.code !== 0) throw new Error(`sampler start: ${s.stderr}`);
   for (let i = 0; (await h.root(`test -e ${out}.started`)).code !== 0; i++) {
     if (i > 100) throw new Error(`sampler did not start: ${(await h.root(`cat /root/${id}.log`)).stdout}`);
@@ -73,11 +77,18 @@ export async function startArgvSampler(h: LinuxHost, intervalMs = 5): Promise<Ar
 /** The secret, and base64 of it at each of the three byte alignments (inner part only), to catch encoded copies. */
 export function secretForms(secret: string): string[] {
   const forms = [secret];
-  for (const pad of ['', 'x', 'xx']) forms.push(Buffer.from(pad + secret).toString('base64').slice(4, -4));
+  for (const pad of ['', 'x', 'xx'])
+    forms.push(
+      Buffer.from(pad + secret)
+        .toString('base64')
+        .slice(4, -4),
+    );
   return forms.filter((f) => f.length >= 16);
 }
 
 /** Which of the named secrets (or an encoded form) occur in text. */
 export function leaks(text: string, secrets: Record<string, string>): string[] {
-  return Object.entries(secrets).filter(([, s]) => secretForms(s).some((f) => text.includes(f))).map(([name]) => name);
+  return Object.entries(secrets)
+    .filter(([, s]) => secretForms(s).some((f) => text.includes(f)))
+    .map(([name]) => name);
 }

@@ -4,9 +4,17 @@ import { join } from 'node:path';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const r = await execa('node', [CLI, ...args], {
     reject: false,
     env: { NO_COLOR: '1', SSH_AUTH_SOCK: '', ...env },

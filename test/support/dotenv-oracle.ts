@@ -27,7 +27,10 @@ export function hasDotenvOracle(): boolean {
 }
 
 export function loadWithPythonDotenv(texts: string[]): Array<Record<string, string | null>> {
-  const stdout = execFileSync('/usr/bin/python3', ['-c', SCRIPT], { input: JSON.stringify(texts), maxBuffer: 256 * 1024 * 1024 });
+  const stdout = execFileSync('/usr/bin/python3', ['-c', SCRIPT], {
+    input: JSON.stringify(texts),
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return JSON.parse(stdout.toString('utf8')) as Array<Record<string, string | null>>;
 }
 
@@ -50,6 +53,9 @@ json.dump(out, sys.stdout)
 
 /** The file's bytes loaded as Hermes loads them (docs/hermes-contract.md#c5): UTF-8, retried as latin-1. */
 export function loadBytesAsHermes(files: Buffer[]): Array<Record<string, string | null>> {
-  const stdout = execFileSync('/usr/bin/python3', ['-c', BYTES_SCRIPT], { input: JSON.stringify(files.map((b) => b.toString('base64'))), maxBuffer: 256 * 1024 * 1024 });
+  const stdout = execFileSync('/usr/bin/python3', ['-c', BYTES_SCRIPT], {
+    input: JSON.stringify(files.map((b) => b.toString('base64'))),
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return JSON.parse(stdout.toString('utf8')) as Array<Record<string, string | null>>;
 }

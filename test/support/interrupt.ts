@@ -9,7 +9,8 @@ import type { PreparedHost } from './prepare-host.js';
 import { runRemote } from './remote-run.js';
 
 /** The user's .env before hermes-setup: other keys, a comment, CRLF line endings, no final newline. */
-export const ORIGINAL_ENV = '# my keys\r\nOPENAI_API_KEY=sk-test-123\r\nexport ANTHROPIC_API_KEY="a b # c"\r\n\r\nHERMES_HOME=/home/deploy/.hermes\r\nZZ_LAST=1';
+export const ORIGINAL_ENV =
+  '# my keys\r\nOPENAI_API_KEY=sk-test-123\r\nexport ANTHROPIC_API_KEY="a b # c"\r\n\r\nHERMES_HOME=/home/deploy/.hermes\r\nZZ_LAST=1';
 
 /**
  * Every boundary between two steps, once: `after:X` is the same instant as `before:<the step after X>` (nothing runs
@@ -17,12 +18,25 @@ export const ORIGINAL_ENV = '# my keys\r\nOPENAI_API_KEY=sk-test-123\r\nexport A
  */
 export const READ_ONLY_POINTS = ['before:facts', 'after:facts', 'after:hermes', 'after:preflight'];
 /** Boundaries after the lock (the first possible write): one re-run must converge exactly. */
-export const WRITE_POINTS = ['lock', 'tidy', 'update', 'mode', 'env', 'strays', 'service', 'record', 'port', 'probe'].map((s) => `after:${s}`);
+export const WRITE_POINTS = [
+  'lock',
+  'tidy',
+  'update',
+  'mode',
+  'env',
+  'strays',
+  'service',
+  'record',
+  'port',
+  'probe',
+].map((s) => `after:${s}`);
 export const WRITES = ['.env', '.env.hermes-setup.bak', 'hermes-dashboard.service', '.hermes-setup-state.json'];
 
 /** Back to a host that never saw hermes-setup (the simulator stays installed). */
 export async function resetHost(h: LinuxHost): Promise<void> {
-  const r = await h.ssh(`systemctl --user disable --now hermes-dashboard.service >/dev/null 2>&1; rm -f ~/.config/systemd/user/hermes-dashboard.service ~/.config/systemd/user/.hermes-setup.* ~/.hermes/.hermes-setup* ~/.hermes/.env*; systemctl --user daemon-reload; systemctl --user reset-failed >/dev/null 2>&1; printf '%s' '${ORIGINAL_ENV.replace(/'/g, "'\\''")}' > ~/.hermes/.env; chmod 600 ~/.hermes/.env`);
+  const r = await h.ssh(
+    `systemctl --user disable --now hermes-dashboard.service >/dev/null 2>&1; rm -f ~/.config/systemd/user/hermes-dashboard.service ~/.config/systemd/user/.hermes-setup.* ~/.hermes/.hermes-setup* ~/.hermes/.env*; systemctl --user daemon-reload; systemctl --user reset-failed >/dev/null 2>&1; printf '%s' '${ORIGINAL_ENV.replace(/'/g, "'\\''")}' > ~/.hermes/.env; chmod 600 ~/.hermes/.env`,
+  );
   if (r.code !== 0) throw new Error(`reset: ${r.stderr}`);
 }
 
@@ -36,9 +50,14 @@ export async function expectConverged(p: PreparedHost, label: string): Promise<v
   const again = await runRemote(p, ['--no-update']);
   expect(again.code, `${label}: re-run exit (${again.report.error?.message ?? ''})`).toBe(0);
   expect(again.report.probes[0], label).toMatchObject({ ok: true, status: 101 });
-  const r = await p.ssh('cat ~/.hermes/.env; echo "@@files"; ls -A ~/.config/systemd/user ~/.hermes; echo "@@units"; ls ~/.config/systemd/user/*.service | wc -l; echo "@@modes"; stat -c %a ~/.hermes/.env ~/.hermes');
+  const r = await p.ssh(
+    'cat ~/.hermes/.env; echo "@@files"; ls -A ~/.config/systemd/user ~/.hermes; echo "@@units"; ls ~/.config/systemd/user/*.service | wc -l; echo "@@modes"; stat -c %a ~/.hermes/.env ~/.hermes',
+  );
   const [env = '', files = '', units = '', modes = ''] = r.stdout.split(/\n?@@(?:files|units|modes)\n/);
-  const withoutOurs = env.split(/(?<=\r\n)/).filter((l) => !/^HERMES_DASHBOARD_(SESSION_TOKEN|BASIC_AUTH_[A-Z_]+)=/.test(l)).join('');
+  const withoutOurs = env
+    .split(/(?<=\r\n)/)
+    .filter((l) => !/^HERMES_DASHBOARD_(SESSION_TOKEN|BASIC_AUTH_[A-Z_]+)=/.test(l))
+    .join('');
   expect(withoutOurs, `${label}: every other byte of .env kept, in order`).toBe(`${ORIGINAL_ENV}\r\n`);
   expect(env.match(/^HERMES_DASHBOARD_SESSION_TOKEN=/gm), label).toHaveLength(1);
   expect(files, `${label}: no temp files left`).not.toMatch(/\.hermes-setup\.[A-Za-z0-9]{6}/);
@@ -72,7 +91,8 @@ export function describeInterruptions(action: 'kill' | 'drop'): void {
       await resetHost(h);
       const code = await runInterrupted(p, `${point}:${action}`);
       // Cutting the connection after the last step leaves nothing undone: exit 0 is right there, and only there.
-      if (!(action === 'drop' && point === 'after:probe')) expect(code, 'the interrupted run must not report success').not.toBe(0);
+      if (!(action === 'drop' && point === 'after:probe'))
+        expect(code, 'the interrupted run must not report success').not.toBe(0);
       await expectConverged(p, point);
     });
   });

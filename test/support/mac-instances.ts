@@ -5,16 +5,28 @@ import type { MacHost } from '../hosts/mac-host.js';
 
 const LABEL = 'ai.hermes.dashboard';
 
-export interface Instance { scope: string; state: string; pid?: number }
+export interface Instance {
+  scope: string;
+  state: string;
+  pid?: number;
+}
 
 /** Every domain the label is loaded in, with its state and pid. */
 export async function loadedInstances(mac: MacHost): Promise<Instance[]> {
   const out: Instance[] = [];
-  for (const [scope, uid] of [['system', 0], [`gui/${mac.uid}`, mac.uid], [`user/${mac.uid}`, mac.uid]] as const) {
+  for (const [scope, uid] of [
+    ['system', 0],
+    [`gui/${mac.uid}`, mac.uid],
+    [`user/${mac.uid}`, mac.uid],
+  ] as const) {
     const r = await mac.launchctl(['print', `${scope}/${LABEL}`], uid);
     if (r.code !== 0) continue;
     const pid = /^\s*pid = (\d+)/m.exec(r.stdout)?.[1];
-    out.push({ scope, state: /^\s*state = (.+)$/m.exec(r.stdout)?.[1]?.trim() ?? '?', ...(pid ? { pid: Number(pid) } : {}) });
+    out.push({
+      scope,
+      state: /^\s*state = (.+)$/m.exec(r.stdout)?.[1]?.trim() ?? '?',
+      ...(pid ? { pid: Number(pid) } : {}),
+    });
   }
   return out;
 }

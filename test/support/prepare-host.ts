@@ -4,7 +4,13 @@ import { readFile, writeFile, mkdtemp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LinuxHost } from '../hosts/linux-host.js';
 import type { MacHost } from '../hosts/mac-host.js';
-import { TAILSCALE_EMULATOR_PATH, DEFAULT_TAILSCALE_STATE_PATH, presetTailscaleState, renderTailscaleState, type TailscaleEmuState } from '../hosts/emulators/tailscale-state.js';
+import {
+  TAILSCALE_EMULATOR_PATH,
+  DEFAULT_TAILSCALE_STATE_PATH,
+  presetTailscaleState,
+  renderTailscaleState,
+  type TailscaleEmuState,
+} from '../hosts/emulators/tailscale-state.js';
 import { installSimulator, type Generation } from '../simulator/install.js';
 
 export interface PreparedHost {
@@ -27,32 +33,60 @@ async function cliHomeWith(knownHostsLine: string): Promise<string> {
 }
 
 export async function setLinuxTailscale(host: LinuxHost, state: TailscaleEmuState): Promise<void> {
-  const r = await host.root(`mkdir -p /var/lib/tailscale-emu && cat > ${DEFAULT_TAILSCALE_STATE_PATH} && chmod 644 ${DEFAULT_TAILSCALE_STATE_PATH}`, { stdin: renderTailscaleState(state) });
+  const r = await host.root(
+    `mkdir -p /var/lib/tailscale-emu && cat > ${DEFAULT_TAILSCALE_STATE_PATH} && chmod 644 ${DEFAULT_TAILSCALE_STATE_PATH}`,
+    { stdin: renderTailscaleState(state) },
+  );
   if (r.code !== 0) throw new Error(`tailscale state: ${r.stderr}`);
 }
 
-export async function prepareLinuxHost(host: LinuxHost, o: { generation: Generation; updateTo?: Generation; tailscale?: TailscaleEmuState | 'absent' }): Promise<PreparedHost> {
-  await installSimulator((cmd, stdin) => host.ssh(cmd, { stdin: stdin?.toString() }), { generation: o.generation, home: '/home/deploy', ...(o.updateTo ? { updateTo: o.updateTo } : {}) });
+export async function prepareLinuxHost(
+  host: LinuxHost,
+  o: { generation: Generation; updateTo?: Generation; tailscale?: TailscaleEmuState | 'absent' },
+): Promise<PreparedHost> {
+  await installSimulator((cmd, stdin) => host.ssh(cmd, { stdin: stdin?.toString() }), {
+    generation: o.generation,
+    home: '/home/deploy',
+    ...(o.updateTo ? { updateTo: o.updateTo } : {}),
+  });
   if (o.tailscale !== 'absent') {
     const emu = await readFile(TAILSCALE_EMULATOR_PATH, 'utf8');
     const r = await host.root('cat > /usr/local/bin/tailscale && chmod 755 /usr/local/bin/tailscale', { stdin: emu });
     if (r.code !== 0) throw new Error(`tailscale emulator: ${r.stderr}`);
-    await setLinuxTailscale(host, o.tailscale ?? presetTailscaleState('Running', { ipv4: host.tailnetIp, hostName: host.name }));
+    await setLinuxTailscale(
+      host,
+      o.tailscale ?? presetTailscaleState('Running', { ipv4: host.tailnetIp, hostName: host.name }),
+    );
   }
   const cliHome = await cliHomeWith(host.knownHostsLine);
   return {
-    kind: 'linux', target: `deploy@${host.ip}`, args: [`deploy@${host.ip}`, '-i', host.keyPath], cliHome, tailnetIp: host.tailnetIp,
+    kind: 'linux',
+    target: `deploy@${host.ip}`,
+    args: [`deploy@${host.ip}`, '-i', host.keyPath],
+    cliHome,
+    tailnetIp: host.tailnetIp,
     ssh: (cmd, stdin) => host.ssh(cmd, stdin === undefined ? {} : { stdin }),
     setTailscale: (s) => setLinuxTailscale(host, s),
   };
 }
 
-export async function prepareMacHost(mac: MacHost, o: { generation: Generation; updateTo?: Generation }): Promise<PreparedHost> {
-  await installSimulator((cmd, stdin) => mac.ssh(cmd, stdin === undefined ? {} : { stdin: stdin.toString() }),
-    { generation: o.generation, home: mac.home, nodePath: mac.nodePath, ...(o.updateTo ? { updateTo: o.updateTo } : {}) });
+export async function prepareMacHost(
+  mac: MacHost,
+  o: { generation: Generation; updateTo?: Generation },
+): Promise<PreparedHost> {
+  await installSimulator((cmd, stdin) => mac.ssh(cmd, stdin === undefined ? {} : { stdin: stdin.toString() }), {
+    generation: o.generation,
+    home: mac.home,
+    nodePath: mac.nodePath,
+    ...(o.updateTo ? { updateTo: o.updateTo } : {}),
+  });
   const cliHome = await cliHomeWith(mac.knownHostsLine);
   return {
-    kind: 'mac', target: `${mac.user}@${mac.ip}`, args: [`${mac.user}@${mac.ip}`, '-i', mac.keyPath], cliHome, tailnetIp: mac.tailnetIp,
+    kind: 'mac',
+    target: `${mac.user}@${mac.ip}`,
+    args: [`${mac.user}@${mac.ip}`, '-i', mac.keyPath],
+    cliHome,
+    tailnetIp: mac.tailnetIp,
     ssh: (cmd, stdin) => mac.ssh(cmd, stdin === undefined ? {} : { stdin }),
     setTailscale: (s) => mac.setTailscale(s),
   };

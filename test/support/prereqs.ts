@@ -18,8 +18,22 @@ export const UNIT_PACKAGES = ['python3', 'python3-dotenv', 'systemd', 'openssh-c
  * `completion` generates (zsh, fish; bash is always there).
  */
 export const SUITE_PACKAGES = [
-  ...UNIT_PACKAGES, 'openssh-server', 'systemd-container', 'debootstrap', 'debian-archive-keyring', 'iproute2',
-  'util-linux', 'procps', 'lsof', 'sudo', 'ca-certificates', 'ansible-core', 'ansible-lint', 'cron', 'zsh', 'fish',
+  ...UNIT_PACKAGES,
+  'openssh-server',
+  'systemd-container',
+  'debootstrap',
+  'debian-archive-keyring',
+  'iproute2',
+  'util-linux',
+  'procps',
+  'lsof',
+  'sudo',
+  'ca-certificates',
+  'ansible-core',
+  'ansible-lint',
+  'cron',
+  'zsh',
+  'fish',
 ] as const;
 
 export function packagesFor(layer: TestLayer): readonly string[] {
@@ -45,9 +59,7 @@ export interface Machine {
 }
 
 export type PrereqPlan =
-  | { action: 'run' }
-  | { action: 'install'; packages: string[] }
-  | { action: 'stop'; message: string };
+  { action: 'run' } | { action: 'install'; packages: string[] } | { action: 'stop'; message: string };
 
 export function renderAptInstall(packages: readonly string[]): string {
   return `apt-get install --no-install-recommends ${packages.join(' ')}`;
@@ -59,18 +71,27 @@ export function planPrereqs(layer: TestLayer, m: Machine): PrereqPlan {
   const cmd = layerCommand(layer);
   const wanted = packagesFor(layer);
   if (m.platform !== 'linux' || m.installed === null) {
-    return { action: 'stop', message: `${cmd}: needs Debian or Ubuntu (apt-get and dpkg; this machine has none) for the packages ${wanted.join(' ')} — run it there: ${layer === 'unit' ? cmd : `sudo ${cmd}`}` };
+    return {
+      action: 'stop',
+      message: `${cmd}: needs Debian or Ubuntu (apt-get and dpkg; this machine has none) for the packages ${wanted.join(' ')} — run it there: ${layer === 'unit' ? cmd : `sudo ${cmd}`}`,
+    };
   }
   const installed = m.installed;
   const missing = wanted.filter((p) => !installed.has(p));
   const root = m.uid === 0;
   if (layer === 'all' && !root) {
     const also = missing.length > 0 ? ` and the Debian packages ${missing.join(' ')}` : '';
-    return { action: 'stop', message: `${cmd}: ${ROOT_WHY}${also} — run: sudo ${cmd}${missing.length > 0 ? ' (it installs them)' : ''}, or npm run test:unit for the unit layer without root` };
+    return {
+      action: 'stop',
+      message: `${cmd}: ${ROOT_WHY}${also} — run: sudo ${cmd}${missing.length > 0 ? ' (it installs them)' : ''}, or npm run test:unit for the unit layer without root`,
+    };
   }
   if (missing.length === 0) return { action: 'run' };
   if (root) return { action: 'install', packages: missing };
-  return { action: 'stop', message: `${cmd}: missing the Debian packages ${missing.join(' ')} — install them: sudo ${renderAptInstall(missing)}` };
+  return {
+    action: 'stop',
+    message: `${cmd}: missing the Debian packages ${missing.join(' ')} — install them: sudo ${renderAptInstall(missing)}`,
+  };
 }
 
 /** After an install: the packages apt-get was asked for and dpkg still does not list. */

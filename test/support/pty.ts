@@ -4,7 +4,10 @@
 import { execa } from 'execa';
 import { CLI } from './cli.js';
 
-export interface PtyResult { code: number; output: string }
+export interface PtyResult {
+  code: number;
+  output: string;
+}
 
 export interface PtyOptions {
   env?: NodeJS.ProcessEnv;
@@ -19,13 +22,21 @@ const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export async function runOnPty(args: string[], o: PtyOptions = {}): Promise<PtyResult> {
   const inner = `stty cols ${o.cols ?? 100} rows ${o.rows ?? 40}; exec node ${shq(CLI)} ${args.map(shq).join(' ')}`;
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'COLUMNS', 'LINES'].includes(k)));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'COLUMNS', 'LINES'].includes(k)),
+  );
   const child = execa('script', ['-qfec', inner, '/dev/null'], {
-    reject: false, stdin: 'pipe', timeout: o.timeoutMs ?? 180_000, stripFinalNewline: false, extendEnv: false,
+    reject: false,
+    stdin: 'pipe',
+    timeout: o.timeoutMs ?? 180_000,
+    stripFinalNewline: false,
+    extendEnv: false,
     env: { ...base, TERM: 'xterm-256color', SSH_AUTH_SOCK: '', ...o.env },
   });
   if (o.interruptWhen) {
-    void o.interruptWhen().then(() => { child.stdin?.write('\x03'); });
+    void o.interruptWhen().then(() => {
+      child.stdin?.write('\x03');
+    });
   }
   const r = await child;
   return { code: r.exitCode ?? -1, output: String(r.stdout) };

@@ -9,8 +9,15 @@ import { probeWebSocket, type WsProbeResult } from '../../src/probe/ws-probe.js'
 import { runCli } from './cli.js';
 import type { PreparedHost } from './prepare-host.js';
 
-export async function runRemote(p: PreparedHost, extra: string[] = []): Promise<{ code: number; report: ConvergeReport; stderr: string; stdout: string }> {
-  const r = await runCli(['remote', ...p.args, '--json', '--show-token', ...extra], { HOME: p.cliHome }, { timeoutMs: 180_000 });
+export async function runRemote(
+  p: PreparedHost,
+  extra: string[] = [],
+): Promise<{ code: number; report: ConvergeReport; stderr: string; stdout: string }> {
+  const r = await runCli(
+    ['remote', ...p.args, '--json', '--show-token', ...extra],
+    { HOME: p.cliHome },
+    { timeoutMs: 180_000 },
+  );
   let report: ConvergeReport;
   try {
     report = JSON.parse(r.stdout) as ConvergeReport;
@@ -39,7 +46,9 @@ export async function probeFromHere(p: PreparedHost, ip: string, port = 9119, ms
     let r: WsProbeResult;
     if (creds.password) {
       const t = await fetchWsTicket({ dial, host: ip, port, username: 'hermes', password: creds.password });
-      r = t.ok ? await probeWebSocket({ dial, host: ip, port, ticket: t.ticket }) : { ok: false, kind: 'http', ms: 0, detail: t.detail, ...(t.status ? { status: t.status } : {}) };
+      r = t.ok
+        ? await probeWebSocket({ dial, host: ip, port, ticket: t.ticket })
+        : { ok: false, kind: 'http', ms: 0, detail: t.detail, ...(t.status ? { status: t.status } : {}) };
     } else {
       r = await probeWebSocket({ dial, host: ip, port, ...(creds.token ? { token: creds.token } : {}) });
     }
@@ -49,7 +58,10 @@ export async function probeFromHere(p: PreparedHost, ip: string, port = 9119, ms
 }
 
 export async function mainPid(p: PreparedHost): Promise<string> {
-  if (p.kind === 'linux') return (await p.ssh('systemctl --user show hermes-dashboard.service -p MainPID --value')).stdout.trim();
-  const r = await p.ssh('for d in gui user; do launchctl print $d/$(id -u)/ai.hermes.dashboard 2>/dev/null | sed -n "s/^[[:space:]]*pid = //p"; done | head -n1');
+  if (p.kind === 'linux')
+    return (await p.ssh('systemctl --user show hermes-dashboard.service -p MainPID --value')).stdout.trim();
+  const r = await p.ssh(
+    'for d in gui user; do launchctl print $d/$(id -u)/ai.hermes.dashboard 2>/dev/null | sed -n "s/^[[:space:]]*pid = //p"; done | head -n1',
+  );
   return r.stdout.trim();
 }

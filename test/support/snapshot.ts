@@ -5,7 +5,9 @@ export const MANAGED_DIRS = ['~/.hermes', '~/.config/systemd/user', '~/Library/L
 
 export async function snapshotTrees(ssh: Ssh, dirs = MANAGED_DIRS): Promise<string> {
   const list = dirs.map((d) => d.replace(/^~\//, '"$HOME"/')).join(' ');
-  const r = await ssh(`for d in ${list}; do [ -e "$d" ] && find "$d" \\( -type f -o -type l \\) -not -path '*/logs/*' -not -name '*.log' -not -path '*/.update_check*' -printf '%p %m %T@ ' -exec sh -c 'sha256sum < "$1" | cut -c1-16' sh {} \\; ; done | sort`);
+  const r = await ssh(
+    `for d in ${list}; do [ -e "$d" ] && find "$d" \\( -type f -o -type l \\) -not -path '*/logs/*' -not -name '*.log' -not -path '*/.update_check*' -printf '%p %m %T@ ' -exec sh -c 'sha256sum < "$1" | cut -c1-16' sh {} \\; ; done | sort`,
+  );
   if (r.code !== 0) throw new Error(`snapshot failed: ${r.stderr}`);
   return r.stdout;
 }

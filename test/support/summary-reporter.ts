@@ -27,11 +27,13 @@ export function renderRunSummary(t: RunTally): string {
   const skipped = t.setupFailed + t.filtered + t.unrequested + t.unfinished;
   const why: string[] = [];
   if (t.setupFailed > 0) why.push(`${t.setupFailed} not run because their beforeAll or file failed (errors above)`);
-  if (t.unrequested > 0) why.push(`${t.unrequested} skipped in the code (skip/todo/only/runIf/ctx.skip), which fails the run`);
+  if (t.unrequested > 0)
+    why.push(`${t.unrequested} skipped in the code (skip/todo/only/runIf/ctx.skip), which fails the run`);
   if (t.filtered > 0) why.push(`${t.filtered} filtered out by -t or file:line`);
   if (t.unfinished > 0) why.push(`${t.unfinished} unfinished (run interrupted)`);
   const notRun = t.filesTotal - t.filesRun;
-  if (t.layer === 'unit') why.push(`unit layer only (${LAYER_ENV}=unit): ${notRun} test files of the other layers not run`);
+  if (t.layer === 'unit')
+    why.push(`unit layer only (${LAYER_ENV}=unit): ${notRun} test files of the other layers not run`);
   else if (notRun > 0) why.push(`${t.filesRun} of ${t.filesTotal} test files selected on the command line`);
   if (t.unhandledErrors > 0) why.push(`${t.unhandledErrors} unhandled errors`);
   return `Tests: ${t.passed} passed, ${t.failed} failed, ${skipped} skipped${why.length > 0 ? ` — ${why.join('; ')}` : ''}`;
@@ -50,8 +52,19 @@ export function countTestFiles(testDir = join(import.meta.dirname, '..')): numbe
   return files.filter((f) => f.endsWith('.test.ts') && !f.includes('dist/') && !f.includes('node_modules/')).length;
 }
 
-export function tallyRun(modules: ReadonlyArray<TestModule>, filtering: boolean): Omit<RunTally, 'filesTotal' | 'layer' | 'unhandledErrors'> {
-  const t = { passed: 0, failed: 0, setupFailed: 0, filtered: 0, unrequested: 0, unfinished: 0, filesRun: modules.length };
+export function tallyRun(
+  modules: ReadonlyArray<TestModule>,
+  filtering: boolean,
+): Omit<RunTally, 'filesTotal' | 'layer' | 'unhandledErrors'> {
+  const t = {
+    passed: 0,
+    failed: 0,
+    setupFailed: 0,
+    filtered: 0,
+    unrequested: 0,
+    unfinished: 0,
+    filesRun: modules.length,
+  };
   for (const m of modules) {
     for (const test of m.children.allTests()) {
       const state = test.result().state;
@@ -75,13 +88,19 @@ export default class SummaryReporter implements Reporter {
   }
 
   onTestRunStart(specs: ReadonlyArray<TestSpecification>): void {
-    this.filtering = this.vitest?.config.testNamePattern !== undefined
-      || specs.some((s) => (s.testLines?.length ?? 0) > 0 || (s.testIds?.length ?? 0) > 0);
+    this.filtering =
+      this.vitest?.config.testNamePattern !== undefined ||
+      specs.some((s) => (s.testLines?.length ?? 0) > 0 || (s.testIds?.length ?? 0) > 0);
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     const tally = tallyRun(modules, this.filtering);
-    const line = renderRunSummary({ ...tally, filesTotal: countTestFiles(), layer: readTestLayer(), unhandledErrors: unhandledErrors.length });
+    const line = renderRunSummary({
+      ...tally,
+      filesTotal: countTestFiles(),
+      layer: readTestLayer(),
+      unhandledErrors: unhandledErrors.length,
+    });
     if (tally.unrequested > 0 && !process.exitCode) process.exitCode = 1;
     this.vitest?.logger.log(`\n${line}`);
   }

@@ -2,19 +2,32 @@
 // HTTP status of the handshake and, on 101, the first frame.
 import WebSocket from 'ws';
 
-export interface WsOutcome { status: number; firstFrame?: unknown }
+export interface WsOutcome {
+  status: number;
+  firstFrame?: unknown;
+}
 
 export function connectLikeDesktop(url: string, timeoutMs = 5000): Promise<WsOutcome> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { origin: 'file://', handshakeTimeout: timeoutMs });
-    const timer = setTimeout(() => { ws.terminate(); reject(new Error(`no frame from ${url.replace(/token=[^&]+/, 'token=***')} within ${timeoutMs} ms`)); }, timeoutMs);
-    ws.once('unexpected-response', (_req, res) => { clearTimeout(timer); resolve({ status: res.statusCode ?? 0 }); ws.terminate(); });
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`no frame from ${url.replace(/token=[^&]+/, 'token=***')} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    ws.once('unexpected-response', (_req, res) => {
+      clearTimeout(timer);
+      resolve({ status: res.statusCode ?? 0 });
+      ws.terminate();
+    });
     ws.once('message', (data) => {
       clearTimeout(timer);
       resolve({ status: 101, firstFrame: JSON.parse(String(data)) });
       ws.close();
     });
-    ws.once('error', (err) => { clearTimeout(timer); reject(err); });
+    ws.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
 }
 

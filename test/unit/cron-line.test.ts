@@ -14,20 +14,38 @@ import { editCrontab } from '../../src/render/crontab-edit.js';
 function cronCommand(cmd: string): string {
   let out = '';
   for (let i = 0; i < cmd.length; i++) {
-    if (cmd[i] === '\\' && cmd[i + 1] === '%') { out += '%'; i++; continue; }
-    if (cmd[i] === '\\') { out += cmd[i]! + (cmd[i + 1] ?? ''); i++; continue; }
+    if (cmd[i] === '\\' && cmd[i + 1] === '%') {
+      out += '%';
+      i++;
+      continue;
+    }
+    if (cmd[i] === '\\') {
+      out += cmd[i]! + (cmd[i + 1] ?? '');
+      i++;
+      continue;
+    }
     if (cmd[i] === '%') break;
     out += cmd[i];
   }
   return out;
 }
 
-const spec = (o: Partial<ScheduleSpec> = {}): ScheduleSpec => ({ node: '/usr/bin/node', cli: '/opt/hs/dist/cli.js', args: ['--local'], log: '/var/log/hs/check.log', every: 5, label: 'local', ...o });
+const spec = (o: Partial<ScheduleSpec> = {}): ScheduleSpec => ({
+  node: '/usr/bin/node',
+  cli: '/opt/hs/dist/cli.js',
+  args: ['--local'],
+  log: '/var/log/hs/check.log',
+  every: 5,
+  label: 'local',
+  ...o,
+});
 
 describe('cron line', () => {
   it('renders the schedule, absolute node + CLI, the log and the marker', () => {
     const l = renderCronLine(spec());
-    expect(l).toMatch(/^\*\/5 \* \* \* \* mkdir -p \/var\/log\/hs; .*\{ date -u; \/usr\/bin\/node \/opt\/hs\/dist\/cli\.js check --repair --local; \} >> \/var\/log\/hs\/check\.log 2>&1 # hermes-setup:local$/);
+    expect(l).toMatch(
+      /^\*\/5 \* \* \* \* mkdir -p \/var\/log\/hs; .*\{ date -u; \/usr\/bin\/node \/opt\/hs\/dist\/cli\.js check --repair --local; \} >> \/var\/log\/hs\/check\.log 2>&1 # hermes-setup:local$/,
+    );
     expect(cronSchedule(120)).toBe('0 */2 * * *');
     expect(() => cronSchedule(90)).toThrow();
     expect(() => renderCheckCommand(spec({ cli: 'dist/cli.js' }))).toThrow(/absolute/);
@@ -41,7 +59,9 @@ describe('cron line', () => {
     expect(twice).toContain('*/10 ');
     expect(twice.startsWith(other)).toBe(true);
     expect(editCrontab(twice, 'local')).toBe(other);
-    expect(editCrontab(editCrontab(twice, 'deploy@mini', renderCronLine(spec({ label: 'deploy@mini' }))), 'local')).toContain('# hermes-setup:deploy@mini');
+    expect(
+      editCrontab(editCrontab(twice, 'deploy@mini', renderCronLine(spec({ label: 'deploy@mini' }))), 'local'),
+    ).toContain('# hermes-setup:deploy@mini');
   });
 
   it('a % anywhere (log, CLI path, arguments) reaches sh intact under the % rule of cron (real sh)', () => {

@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { renderCronLine, type ScheduleSpec } from '../../src/render/cron-line.js';
 import { CREATED_TAG, editCrontab, splitCrontab } from '../../src/render/crontab-edit.js';
 
-const spec = (label: string, o: Partial<ScheduleSpec> = {}): ScheduleSpec => ({ node: '/usr/bin/node', cli: '/opt/hs/dist/cli.js', args: [label === 'local' ? '--local' : label], log: '/var/log/hs/100%.log', every: 5, label, ...o });
+const spec = (label: string, o: Partial<ScheduleSpec> = {}): ScheduleSpec => ({
+  node: '/usr/bin/node',
+  cli: '/opt/hs/dist/cli.js',
+  args: [label === 'local' ? '--local' : label],
+  log: '/var/log/hs/100%.log',
+  every: 5,
+  label,
+  ...o,
+});
 const LINE = renderCronLine(spec('local'));
 
 const TABLE: Array<[string, string | null]> = [
@@ -22,7 +30,10 @@ const TABLE: Array<[string, string | null]> = [
   ['latin-1 bytes', '# caf\xe9\n0 5 * * * /usr/bin/true\n'],
   ['no trailing newline', 'MAILTO=""\n0 5 * * * /usr/bin/true'],
   ['our marker, another target', '*/5 * * * * /usr/bin/true # hermes-setup:deploy@mini.lan\n'],
-  ['our marker, another target, created by us', `*/5 * * * * /usr/bin/true # hermes-setup:deploy@mini.lan ${CREATED_TAG}\n`],
+  [
+    'our marker, another target, created by us',
+    `*/5 * * * * /usr/bin/true # hermes-setup:deploy@mini.lan ${CREATED_TAG}\n`,
+  ],
   ['a commented-out entry of ours', '#*/5 * * * * /usr/bin/true # hermes-setup:local\n'],
   ['a label that starts like ours', '*/5 * * * * /usr/bin/true # hermes-setup:localhost\n'],
 ];
@@ -31,8 +42,12 @@ function checkRoundTrip(name: string, before: string | null): void {
   const installed = editCrontab(before, 'local', LINE);
   expect(installed, name).not.toBeNull();
   const lines = splitCrontab(installed!);
-  expect(lines.filter((l) => l.includes(' # hermes-setup:local') && !l.startsWith('#') && !l.includes(':localhost')), name).toHaveLength(1);
-  if (before && before.endsWith('\n')) expect(installed!.startsWith(before), `${name}: only our line is added`).toBe(true);
+  expect(
+    lines.filter((l) => l.includes(' # hermes-setup:local') && !l.startsWith('#') && !l.includes(':localhost')),
+    name,
+  ).toHaveLength(1);
+  if (before && before.endsWith('\n'))
+    expect(installed!.startsWith(before), `${name}: only our line is added`).toBe(true);
   expect(editCrontab(installed, 'local', LINE), `${name}: install is idempotent`).toBe(installed);
   const removed = editCrontab(installed, 'local');
   const expected = before !== null && before !== '' && !before.endsWith('\n') ? `${before}\n` : before; // applyCron refuses this case
@@ -70,14 +85,32 @@ describe('crontab edit', () => {
     const next = editCrontab(before, 'local', renderCronLine(spec('local', { every: 10 })))!;
     expect(splitCrontab(next).map((l) => l.slice(0, 6))).toEqual(['A=1\n', '*/10 *', '# afte']);
     const tagged = editCrontab(null, 'local', LINE)!;
-    expect(editCrontab(tagged, 'local', renderCronLine(spec('local', { every: 10 })))).toMatch(new RegExp(` ${CREATED_TAG}\\n$`));
+    expect(editCrontab(tagged, 'local', renderCronLine(spec('local', { every: 10 })))).toMatch(
+      new RegExp(` ${CREATED_TAG}\\n$`),
+    );
   });
 
   it('property: 3,000 generated crontabs round-trip', () => {
-    const parts = ['\n', '\r\n', '# c\n', '0 5 * * * /usr/bin/true\n', 'MAILTO=""\n', 'x=%%\\%\n', ' \t\n', '\xe9\xff\n',
-      '0 1 * * * a # hermes-setup:other\n', `0 1 * * * a # hermes-setup:other ${CREATED_TAG}\n`, '0 2 * * * b\r\n', '\b\n', '0 3 * * * no-newline'];
+    const parts = [
+      '\n',
+      '\r\n',
+      '# c\n',
+      '0 5 * * * /usr/bin/true\n',
+      'MAILTO=""\n',
+      'x=%%\\%\n',
+      ' \t\n',
+      '\xe9\xff\n',
+      '0 1 * * * a # hermes-setup:other\n',
+      `0 1 * * * a # hermes-setup:other ${CREATED_TAG}\n`,
+      '0 2 * * * b\r\n',
+      '\b\n',
+      '0 3 * * * no-newline',
+    ];
     let seed = 42;
-    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
     for (let i = 0; i < 3000; i++) {
       const n = rnd(7);
       let text = '';

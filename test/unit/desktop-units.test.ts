@@ -15,8 +15,13 @@ const plainTok = (value: string): { encoding: 'plain'; value: string } => ({ enc
 
 /** The app's own resolution (main.ts resolveRemoteBackend / buildRemoteConnection): does it start on this doc? */
 function appBoots(doc: ConnectionDoc, profile?: string): boolean {
-  const entry = profile ? ((doc['profiles'] as Record<string, Record<string, unknown>> | undefined)?.[profile]) : undefined;
-  const [mode, block] = entry && (entry['mode'] === 'remote' || entry['mode'] === 'cloud') ? [entry['mode'], entry] : [doc['mode'], doc['remote'] as Record<string, unknown> | undefined];
+  const entry = profile
+    ? (doc['profiles'] as Record<string, Record<string, unknown>> | undefined)?.[profile]
+    : undefined;
+  const [mode, block] =
+    entry && (entry['mode'] === 'remote' || entry['mode'] === 'cloud')
+      ? [entry['mode'], entry]
+      : [doc['mode'], doc['remote'] as Record<string, unknown> | undefined];
   if (mode !== 'remote' && mode !== 'cloud') return true;
   if (block?.['authMode'] === 'oauth') return true;
   return typeof (block?.['token'] as { value?: unknown } | undefined)?.value === 'string';
@@ -27,18 +32,30 @@ describe('desktop userData folder', () => {
     expect(desktopUserDataDir({}, 'darwin', '/Users/a')).toBe('/Users/a/Library/Application Support/Hermes');
     expect(desktopUserDataDir({}, 'linux', '/home/a')).toBe('/home/a/.config/Hermes');
     expect(desktopUserDataDir({ XDG_CONFIG_HOME: '/x' }, 'linux', '/home/a')).toBe('/x/Hermes');
-    expect(desktopUserDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a')).toBe('C:\\Users\\a\\AppData\\Roaming\\Hermes');
+    expect(desktopUserDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a')).toBe(
+      'C:\\Users\\a\\AppData\\Roaming\\Hermes',
+    );
     expect(connectionFilePath('C:\\U\\Hermes', 'win32')).toBe('C:\\U\\Hermes\\connection.json');
     expect(desktopUserDataDir({ HERMES_DESKTOP_USER_DATA_DIR: '/t' }, 'darwin', '/Users/a')).toBe('/t');
-    expect(desktopUserDataDir({ HERMES_DATA_DIR_SUFFIX: '-canary' }, 'linux', '/home/a')).toBe('/home/a/.config/Hermes-canary');
-    expect(desktopUserDataDir({ HERMES_DESKTOP_USER_DATA_DIR: '/t' }, 'linux', '/home/a', '/home/a/.config/HermesLight')).toBe('/home/a/.config/HermesLight');
-    expect(otherAppFolders('/h/.config/Hermes', {}, 'linux', '/h', (p) => p.endsWith('HermesLight'))).toEqual([{ dir: '/h/.config/HermesLight', build: 'Hermes Light' }]);
+    expect(desktopUserDataDir({ HERMES_DATA_DIR_SUFFIX: '-canary' }, 'linux', '/home/a')).toBe(
+      '/home/a/.config/Hermes-canary',
+    );
+    expect(
+      desktopUserDataDir({ HERMES_DESKTOP_USER_DATA_DIR: '/t' }, 'linux', '/home/a', '/home/a/.config/HermesLight'),
+    ).toBe('/home/a/.config/HermesLight');
+    expect(otherAppFolders('/h/.config/Hermes', {}, 'linux', '/h', (p) => p.endsWith('HermesLight'))).toEqual([
+      { dir: '/h/.config/HermesLight', build: 'Hermes Light' },
+    ]);
   });
 });
 
 describe('profile names', () => {
-  it.each(['default', 'a', 'work-2', 'x_y', '9lives', 'a'.repeat(64)])('accepts %s', (n) => expect(validateProfileName(n)).toBe(n));
-  it.each(['', 'Work', '-a', '_a', 'a b', 'a'.repeat(65), 'ünï'])('refuses %j', (n) => expect(() => validateProfileName(n)).toThrow(/invalid profile name/));
+  it.each(['default', 'a', 'work-2', 'x_y', '9lives', 'a'.repeat(64)])('accepts %s', (n) =>
+    expect(validateProfileName(n)).toBe(n),
+  );
+  it.each(['', 'Work', '-a', '_a', 'a b', 'a'.repeat(65), 'ünï'])('refuses %j', (n) =>
+    expect(() => validateProfileName(n)).toThrow(/invalid profile name/),
+  );
 });
 
 describe('planConnection: the app always starts', () => {
@@ -58,8 +75,11 @@ describe('planConnection: the app always starts', () => {
   });
 
   it('an active remote/ssh/cloud connection to something else is never replaced without a token; with one, it is (backup due)', () => {
-    for (const doc of [{ mode: 'remote', remote: { url: 'http://other:9119', authMode: 'token', token: plainTok('x') } },
-      { mode: 'ssh', remote: { mode: 'ssh', host: 'mini', user: 'deploy' } }, { mode: 'cloud', remote: { url: 'https://c.example', authMode: 'oauth' } }]) {
+    for (const doc of [
+      { mode: 'remote', remote: { url: 'http://other:9119', authMode: 'token', token: plainTok('x') } },
+      { mode: 'ssh', remote: { mode: 'ssh', host: 'mini', user: 'deploy' } },
+      { mode: 'cloud', remote: { url: 'https://c.example', authMode: 'oauth' } },
+    ]) {
       const plan = planConnection(doc, input);
       expect(plan).toMatchObject({ written: false, active: false });
       expect(plan.doc).toEqual(doc);
@@ -78,40 +98,95 @@ describe('planConnection: the app always starts', () => {
   });
 
   it('after a token rotation a stale plain token is updated (global and other scopes), a matching one kept, an encrypted one kept', () => {
-    const doc = { mode: 'remote', remote: { url: URL, authMode: 'token', token: plainTok('old') }, profiles: { w: { mode: 'remote', url: URL, authMode: 'token', token: plainTok('old') } } };
+    const doc = {
+      mode: 'remote',
+      remote: { url: URL, authMode: 'token', token: plainTok('old') },
+      profiles: { w: { mode: 'remote', url: URL, authMode: 'token', token: plainTok('old') } },
+    };
     const plan = planConnection(doc, input);
     expect(plan).toMatchObject({ active: true, tokenAction: 'updated' });
     expect(plan.doc).toMatchObject({ remote: { token: plainTok(TOKEN) }, profiles: { w: { token: plainTok(TOKEN) } } });
-    expect(plan.notes).toEqual(['profile w: updated its plain-text token, which no longer matched the host\'s']);
-    expect(planConnection({ mode: 'remote', remote: { url: URL, authMode: 'token', token: plainTok(TOKEN) } }, input).tokenAction).toBe('kept');
-    const enc = planConnection({ mode: 'remote', remote: { url: URL, authMode: 'token', token: { encoding: 'safeStorage', value: 'Y2lwaGVy' }, headers: { A: 'b' } } }, input);
-    expect(enc).toMatchObject({ active: true, tokenAction: 'kept-encrypted', doc: { remote: { token: { encoding: 'safeStorage' }, headers: { A: 'b' } } } });
+    expect(plan.notes).toEqual(["profile w: updated its plain-text token, which no longer matched the host's"]);
+    expect(
+      planConnection({ mode: 'remote', remote: { url: URL, authMode: 'token', token: plainTok(TOKEN) } }, input)
+        .tokenAction,
+    ).toBe('kept');
+    const enc = planConnection(
+      {
+        mode: 'remote',
+        remote: {
+          url: URL,
+          authMode: 'token',
+          token: { encoding: 'safeStorage', value: 'Y2lwaGVy' },
+          headers: { A: 'b' },
+        },
+      },
+      input,
+    );
+    expect(enc).toMatchObject({
+      active: true,
+      tokenAction: 'kept-encrypted',
+      doc: { remote: { token: { encoding: 'safeStorage' }, headers: { A: 'b' } } },
+    });
   });
 
   it('profiles: a token makes the profile remote; without one the entry stays local (savedSsh kept); others untouched', () => {
-    const doc = { mode: 'local', profiles: { home: { mode: 'local', savedSsh: { mode: 'ssh', host: 'h' } }, work: { mode: 'remote', url: 'https://w:9119', authMode: 'oauth' } } };
+    const doc = {
+      mode: 'local',
+      profiles: {
+        home: { mode: 'local', savedSsh: { mode: 'ssh', host: 'h' } },
+        work: { mode: 'remote', url: 'https://w:9119', authMode: 'oauth' },
+      },
+    };
     const saved = planConnection(doc, { ...input, profile: 'home' });
-    expect(saved.doc['profiles']).toEqual({ home: { mode: 'local', url: URL, authMode: 'token', savedSsh: { mode: 'ssh', host: 'h' } }, work: doc.profiles.work });
+    expect(saved.doc['profiles']).toEqual({
+      home: { mode: 'local', url: URL, authMode: 'token', savedSsh: { mode: 'ssh', host: 'h' } },
+      work: doc.profiles.work,
+    });
     expect(appBoots(saved.doc, 'home')).toBe(true);
     const active = planConnection(doc, { ...input, profile: 'fresh', storePlain: true });
-    expect((active.doc['profiles'] as Record<string, unknown>)['fresh']).toEqual({ mode: 'remote', url: URL, authMode: 'token', token: plainTok(TOKEN) });
+    expect((active.doc['profiles'] as Record<string, unknown>)['fresh']).toEqual({
+      mode: 'remote',
+      url: URL,
+      authMode: 'token',
+      token: plainTok(TOKEN),
+    });
     expect(active.doc['mode']).toBe('local');
   });
 
   it('password (sign-in) hosts: no token is ever written; an active sign-in remote at this URL stays active', () => {
     const oauth = { ...input, authMode: 'oauth' as const, storePlain: true };
-    expect(planConnection({}, oauth)).toMatchObject({ active: false, doc: { remote: { url: URL, authMode: 'oauth' } } });
-    expect(planConnection({ mode: 'remote', remote: { url: URL, authMode: 'token', token: plainTok('x') } }, oauth))
-      .toMatchObject({ active: true, tokenAction: 'removed', doc: { mode: 'remote', remote: { url: URL, authMode: 'oauth' } } });
+    expect(planConnection({}, oauth)).toMatchObject({
+      active: false,
+      doc: { remote: { url: URL, authMode: 'oauth' } },
+    });
+    expect(
+      planConnection({ mode: 'remote', remote: { url: URL, authMode: 'token', token: plainTok('x') } }, oauth),
+    ).toMatchObject({
+      active: true,
+      tokenAction: 'removed',
+      doc: { mode: 'remote', remote: { url: URL, authMode: 'oauth' } },
+    });
   });
 });
 
 describe('steps', () => {
-  const base = { url: URL, hostMode: 'token' as const, authMode: 'token' as const, active: false, written: true, tokenFingerprint: 'sha256:abcd', sshTarget: 'deploy@mini', appRunning: false };
+  const base = {
+    url: URL,
+    hostMode: 'token' as const,
+    authMode: 'token' as const,
+    active: false,
+    written: true,
+    tokenFingerprint: 'sha256:abcd',
+    sshTarget: 'deploy@mini',
+    appRunning: false,
+  };
   it('global, not active: Settings with the fingerprint, the token command, the env pair', () => {
     const s = renderSteps(base).join('\n');
     expect(s).toContain('without making it active (the app keeps its current connection, so it still starts)');
-    expect(s).toContain('Settings > Gateway > Remote connection — the URL http://100.100.7.2:9119 is filled in; paste the token (fingerprint sha256:abcd)');
+    expect(s).toContain(
+      'Settings > Gateway > Remote connection — the URL http://100.100.7.2:9119 is filled in; paste the token (fingerprint sha256:abcd)',
+    );
     expect(s).toContain('HERMES_DESKTOP_REMOTE_URL=http://100.100.7.2:9119');
   });
   it('a profile: its own Settings scope, and the env pair said not to apply', () => {
@@ -126,10 +201,21 @@ describe('steps', () => {
 
 describe('running app check', () => {
   it('finds Hermes / Hermes Light (Linux comm, macOS path, Windows image), not the CLI or Electron helpers', () => {
-    const ps = ['  1 systemd', ' 812 Hermes', ' 813 hermes', ' 900 Hermes Light', '1000 /Applications/Hermes.app/Contents/MacOS/Hermes',
-      '1001 /Applications/Hermes.app/Contents/Frameworks/Hermes Helper (Renderer).app/Contents/MacOS/Hermes Helper (Renderer)', '1002 python3'].join('\n');
+    const ps = [
+      '  1 systemd',
+      ' 812 Hermes',
+      ' 813 hermes',
+      ' 900 Hermes Light',
+      '1000 /Applications/Hermes.app/Contents/MacOS/Hermes',
+      '1001 /Applications/Hermes.app/Contents/Frameworks/Hermes Helper (Renderer).app/Contents/MacOS/Hermes Helper (Renderer)',
+      '1002 python3',
+    ].join('\n');
     expect(parsePsOutput(ps).map((p) => p.pid)).toEqual([812, 900, 1000]);
-    expect(parseTasklist('"Hermes.exe","4242","Console","1","120,000 K"\r\n"hermes-setup.exe","1","Console","1","1 K"').map((p) => p.pid)).toEqual([4242]);
+    expect(
+      parseTasklist('"Hermes.exe","4242","Console","1","120,000 K"\r\n"hermes-setup.exe","1","Console","1","1 K"').map(
+        (p) => p.pid,
+      ),
+    ).toEqual([4242]);
   });
 });
 

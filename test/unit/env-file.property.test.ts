@@ -90,11 +90,13 @@ function expected(gen: ReturnType<typeof generate>, token: string): string {
     const base = text === '' || /[\r\n]$/.test(text) ? text : text + eol;
     return `${base}${KEY}=${token}${eol}`;
   }
-  return segs.map((s, i) => {
-    const term = i < segs.length - 1 || gen.finalNewline ? eolFor[i]! : '';
-    if (!s.token) return s.text + term;
-    return i === firstTok ? `${KEY}=${token}${term}` : '';
-  }).join('');
+  return segs
+    .map((s, i) => {
+      const term = i < segs.length - 1 || gen.finalNewline ? eolFor[i]! : '';
+      if (!s.token) return s.text + term;
+      return i === firstTok ? `${KEY}=${token}${term}` : '';
+    })
+    .join('');
 }
 
 function lastWins(text: string): Record<string, string | null> {
@@ -131,7 +133,10 @@ describe('.env upsert property (python-dotenv semantics)', () => {
     for (const gen of cases) {
       const e = upsertDotenv(gen.text, KEY, token);
       if (!e.changed) continue;
-      const keys = (t: string) => parseDotenv(t).filter((b) => b.key && b.key !== KEY).map((b) => `${b.key}=${b.value}`);
+      const keys = (t: string) =>
+        parseDotenv(t)
+          .filter((b) => b.key && b.key !== KEY)
+          .map((b) => `${b.key}=${b.value}`);
       expect(keys(e.text)).toEqual(keys(gen.text));
     }
   });

@@ -11,7 +11,7 @@ describe('error codes', () => {
     expect(readFileSync(new URL('../../docs/error-codes.md', import.meta.url), 'utf8')).toBe(renderErrorCodesDoc());
   });
 
-  it('an error\'s exit code is its registered one', () => {
+  it("an error's exit code is its registered one", () => {
     expect(fail('E_USAGE', 'x', 'y').exitCode).toBe(2);
     expect(fail('E_UNHEALTHY', 'x', 'y').exitCode).toBe(3);
     expect(fail('E_HOSTKEY_CHANGED', 'x', 'y').exitCode).toBe(5);
@@ -19,12 +19,24 @@ describe('error codes', () => {
   });
 
   it('every code the source names is registered', () => {
-    const used = new Set(execFileSync('grep', ['-rhoE', "'E_[A-Z0-9_]+'", 'src'], { encoding: 'utf8' }).split('\n').filter(Boolean).map((s) => s.slice(1, -1)));
+    const used = new Set(
+      execFileSync('grep', ['-rhoE', "'E_[A-Z0-9_]+'", 'src'], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map((s) => s.slice(1, -1)),
+    );
     expect([...used].filter((c) => !(c in ERROR_CODES))).toEqual([]);
   });
 
   it('a failed remote command is one line: what, exit code, last stderr line', () => {
-    const e = remoteCommandError('E_SYSTEMCTL', 'systemctl restart', { code: 1, stderr: 'Job failed.\nSee "journalctl -xe".\n' }, 'see the journal');
-    expect(e.toLine()).toBe('E_SYSTEMCTL: systemctl restart failed (exit 1): See "journalctl -xe". — hint: see the journal');
+    const e = remoteCommandError(
+      'E_SYSTEMCTL',
+      'systemctl restart',
+      { code: 1, stderr: 'Job failed.\nSee "journalctl -xe".\n' },
+      'see the journal',
+    );
+    expect(e.toLine()).toBe(
+      'E_SYSTEMCTL: systemctl restart failed (exit 1): See "journalctl -xe". — hint: see the journal',
+    );
   });
 });

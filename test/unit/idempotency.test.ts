@@ -20,7 +20,12 @@ import { factsOf, newModel, ScriptedRemote, type HostModel } from '../support/ho
 
 const STEPS: AnyStep[] = [hermesCheck, modeCheck, envStep, configStep, straysStep, serviceStep, recordStep];
 
-async function converge(model: HostModel, opts: ConvergeOptions, planOnly = false, secrets = generated()): Promise<{ outcomes: StepOutcome[]; inputs: ConvergeInputs }> {
+async function converge(
+  model: HostModel,
+  opts: ConvergeOptions,
+  planOnly = false,
+  secrets = generated(),
+): Promise<{ outcomes: StepOutcome[]; inputs: ConvergeInputs }> {
   const remote = new ScriptedRemote(model);
   const facts = factsOf(model);
   let i = newInputs(opts, facts, parseState(facts.state.content), secrets);
@@ -33,7 +38,15 @@ async function converge(model: HostModel, opts: ConvergeOptions, planOnly = fals
   return { outcomes, inputs: i };
 }
 
-interface Scenario { name: string; os: 'Linux' | 'Darwin'; facts?: Partial<Facts>; opts?: Partial<ConvergeOptions>; env?: string; config?: string; unit?: string }
+interface Scenario {
+  name: string;
+  os: 'Linux' | 'Darwin';
+  facts?: Partial<Facts>;
+  opts?: Partial<ConvergeOptions>;
+  env?: string;
+  config?: string;
+  unit?: string;
+}
 
 const down = { installed: true, daemonRunning: true, backendState: 'NeedsLogin', magicDns: false, health: [] };
 const scenarios: Scenario[] = [];
@@ -42,30 +55,64 @@ for (const os of ['Linux', 'Darwin'] as const) {
     const h = { hermes: hermesFacts(gen, os === 'Darwin' ? { path: '/Users/ann/.local/bin/hermes' } : {}) };
     scenarios.push({ name: `${os} ${gen} auto`, os, facts: h });
     scenarios.push({ name: `${os} ${gen} tunnel (Tailscale logged out)`, os, facts: { ...h, tailscale: down } });
-    scenarios.push({ name: `${os} ${gen} with other .env keys, CRLF and a weak token`, os, facts: h, env: '# keys\r\nOPENAI_API_KEY=sk-1\r\nHERMES_DASHBOARD_SESSION_TOKEN=weak\r\n' });
+    scenarios.push({
+      name: `${os} ${gen} with other .env keys, CRLF and a weak token`,
+      os,
+      facts: h,
+      env: '# keys\r\nOPENAI_API_KEY=sk-1\r\nHERMES_DASHBOARD_SESSION_TOKEN=weak\r\n',
+    });
   }
   scenarios.push({ name: `${os} G2 --mode tunnel --bind all`, os, opts: { mode: 'tunnel', bind: 'all' } });
-  scenarios.push({ name: `${os} G2 .env 0644 and ~/.hermes 0755`, os, facts: { hermesDir: { type: 'dir', mode: 0o755 } }, env: 'A=1\n' });
+  scenarios.push({
+    name: `${os} G2 .env 0644 and ~/.hermes 0755`,
+    os,
+    facts: { hermesDir: { type: 'dir', mode: 0o755 } },
+    env: 'A=1\n',
+  });
 }
-scenarios.push({ name: 'Linux as root (system unit)', os: 'Linux', facts: { uid: 0, user: 'root', home: '/root', hermes: hermesFacts('G2', { path: '/usr/local/bin/hermes' }) } });
+scenarios.push({
+  name: 'Linux as root (system unit)',
+  os: 'Linux',
+  facts: { uid: 0, user: 'root', home: '/root', hermes: hermesFacts('G2', { path: '/usr/local/bin/hermes' }) },
+});
 scenarios.push({ name: 'Linux without linger', os: 'Linux', facts: { linger: false } });
 scenarios.push({
-  name: 'Linux G1 seed recipe: a hand-made unit with --insecure --tui and its token in Environment=, none in .env', os: 'Linux', facts: { hermes: hermesFacts('G1') },
+  name: 'Linux G1 seed recipe: a hand-made unit with --insecure --tui and its token in Environment=, none in .env',
+  os: 'Linux',
+  facts: { hermes: hermesFacts('G1') },
   unit: `[Service]\nEnvironment=HERMES_DASHBOARD_SESSION_TOKEN=${'K'.repeat(43)}\nExecStart=/home/deploy/.local/bin/hermes dashboard --host 0.0.0.0 --insecure --tui\nRestart=always\n`,
 });
 scenarios.push({
-  name: 'Linux G2 password mode: basic in plugins.disabled, a plaintext password line, a short secret, a token behind a BOM', os: 'Linux',
+  name: 'Linux G2 password mode: basic in plugins.disabled, a plaintext password line, a short secret, a token behind a BOM',
+  os: 'Linux',
   env: `\uFEFFHERMES_DASHBOARD_SESSION_TOKEN=${'B'.repeat(43)}\nHERMES_DASHBOARD_BASIC_AUTH_PASSWORD=plain\nHERMES_DASHBOARD_BASIC_AUTH_SECRET=short\n`,
   config: '# mine\nplugins:\n  disabled:\n    - basic\n    - nous\n',
 });
 scenarios.push({ name: 'Darwin --daemon', os: 'Darwin', opts: { daemon: true } });
-scenarios.push({ name: 'Darwin without a GUI session', os: 'Darwin', facts: { launchd: { guiAvailable: false, gui: { loaded: false }, user: { loaded: false }, system: { loaded: false }, disabledGui: [], disabledUser: [], disabledSystem: [] } } });
+scenarios.push({
+  name: 'Darwin without a GUI session',
+  os: 'Darwin',
+  facts: {
+    launchd: {
+      guiAvailable: false,
+      gui: { loaded: false },
+      user: { loaded: false },
+      system: { loaded: false },
+      disabledGui: [],
+      disabledUser: [],
+      disabledSystem: [],
+    },
+  },
+});
 
 function model(s: Scenario): HostModel {
   const m = newModel(s.os, s.facts);
   if (s.env !== undefined) m.files.set('~/.hermes/.env', { content: s.env, mode: 0o644 });
   if (s.config !== undefined) m.files.set('~/.hermes/config.yaml', { content: s.config, mode: 0o644 });
-  if (s.unit !== undefined) { m.files.set('~/.config/systemd/user/hermes-dashboard.service', { content: s.unit, mode: 0o644 }); Object.assign(m.unit, { loaded: true, enabled: true }); }
+  if (s.unit !== undefined) {
+    m.files.set('~/.config/systemd/user/hermes-dashboard.service', { content: s.unit, mode: 0o644 });
+    Object.assign(m.unit, { loaded: true, enabled: true });
+  }
   return m;
 }
 
@@ -74,7 +121,9 @@ describe('idempotency: planning after applying gives an empty plan', () => {
     const m = model(s);
     const opts = options({ update: false, ...s.opts });
     const first = await converge(m, opts);
-    expect(first.outcomes.filter((o) => o.status === 'changed').map((o) => o.id)).toEqual(expect.arrayContaining(['env', 'service', 'record']));
+    expect(first.outcomes.filter((o) => o.status === 'changed').map((o) => o.id)).toEqual(
+      expect.arrayContaining(['env', 'service', 'record']),
+    );
     const written = [...m.files.keys()].sort();
     const planned = first.inputs.files.map((f) => f.path);
     for (const p of planned) expect(written).toContain(p);
@@ -84,12 +133,19 @@ describe('idempotency: planning after applying gives an empty plan', () => {
     expect(m.files.get('~/.hermes/.env')?.content).toContain(`${TOKEN_KEY}=`);
     if (s.unit !== undefined) {
       expect(m.files.get('~/.hermes/.env')?.content).toBe(`HERMES_DASHBOARD_SESSION_TOKEN=${'K'.repeat(43)}\n`);
-      expect(m.files.get('~/.config/systemd/user/hermes-dashboard.service')?.content).toMatch(/^# Managed by hermes-setup/);
+      expect(m.files.get('~/.config/systemd/user/hermes-dashboard.service')?.content).toMatch(
+        /^# Managed by hermes-setup/,
+      );
       expect(m.log.some((c) => c.includes('hermes-dashboard.service') && c.includes('.hermes-setup.bak'))).toBe(true);
     }
-    if (s.config !== undefined) expect(m.files.get('~/.hermes/config.yaml')?.content).toBe('# mine\nplugins:\n  disabled:\n    - nous\n');
-    if (s.env?.startsWith('\uFEFF')) expect(m.files.get('~/.hermes/.env')?.content.startsWith(`HERMES_DASHBOARD_SESSION_TOKEN=${'B'.repeat(43)}\n`)).toBe(true);
-    if (s.env?.includes('OPENAI_API_KEY')) expect(m.files.get('~/.hermes/.env')?.content.startsWith('# keys\r\nOPENAI_API_KEY=sk-1\r\n')).toBe(true);
+    if (s.config !== undefined)
+      expect(m.files.get('~/.hermes/config.yaml')?.content).toBe('# mine\nplugins:\n  disabled:\n    - nous\n');
+    if (s.env?.startsWith('\uFEFF'))
+      expect(
+        m.files.get('~/.hermes/.env')?.content.startsWith(`HERMES_DASHBOARD_SESSION_TOKEN=${'B'.repeat(43)}\n`),
+      ).toBe(true);
+    if (s.env?.includes('OPENAI_API_KEY'))
+      expect(m.files.get('~/.hermes/.env')?.content.startsWith('# keys\r\nOPENAI_API_KEY=sk-1\r\n')).toBe(true);
   });
 
   it('a plan-only pass (the preflight, --dry-run) writes nothing and sends no command', async () => {
@@ -123,7 +179,12 @@ describe('idempotency: planning after applying gives an empty plan', () => {
     const facts = factsOf(m);
     const i0 = foldInputs(newInputs(options(), facts, undefined, generated()), {});
     const snapshot = JSON.stringify(i0);
-    await runStep(envStep, { remote: new ScriptedRemote(m), log: () => undefined }, foldInputs(i0, { decision: { mode: 'tunnel', bind: '127.0.0.1', reason: '' } }), { planOnly: false });
+    await runStep(
+      envStep,
+      { remote: new ScriptedRemote(m), log: () => undefined },
+      foldInputs(i0, { decision: { mode: 'tunnel', bind: '127.0.0.1', reason: '' } }),
+      { planOnly: false },
+    );
     expect(JSON.stringify(i0)).toBe(snapshot);
   });
 });
@@ -132,7 +193,9 @@ describe('one dashboard service per Mac (issue 13): a converge removes the other
   const OTHER = '<!-- Managed by hermes-setup (token mode). -->\n<plist/>\n';
   const DAEMON = '/Library/LaunchDaemons/ai.hermes.dashboard.plist';
   const AGENT = '~/Library/LaunchAgents/ai.hermes.dashboard.plist';
-  const running = (m: HostModel, d: 'gui' | 'user' | 'system', pid: number) => { m.jobs[d] = { loaded: true, running: true, pid }; };
+  const running = (m: HostModel, d: 'gui' | 'user' | 'system', pid: number) => {
+    m.jobs[d] = { loaded: true, running: true, pid };
+  };
 
   it.each([
     ['an agent over an installed LaunchDaemon', {}, DAEMON, ['system'], 'gui', AGENT],
@@ -141,15 +204,22 @@ describe('one dashboard service per Mac (issue 13): a converge removes the other
     const m = model({ name: '', os: 'Darwin' });
     m.files.set(otherFile, { content: OTHER, mode: 0o644 });
     otherJobs.forEach((d, n) => running(m, d, 100 + n));
-    m.listeners = [{ address: '127.0.0.1', family: 4, port: 9119, pid: 100, command: 'hermes dashboard', source: 'lsof' }];
+    m.listeners = [
+      { address: '127.0.0.1', family: 4, port: 9119, pid: 100, command: 'hermes dashboard', source: 'lsof' },
+    ];
     const first = await converge(m, options(o));
     const detail = first.outcomes.find((x) => x.id === 'service')?.detail ?? '';
-    for (const d of otherJobs) expect(detail).toContain(`boot out ${d === 'system' ? 'system' : `${d}/501`}/ai.hermes.dashboard`);
+    for (const d of otherJobs)
+      expect(detail).toContain(`boot out ${d === 'system' ? 'system' : `${d}/501`}/ai.hermes.dashboard`);
     expect(detail).toContain(`remove ${otherFile}`);
     expect(first.outcomes.find((x) => x.id === 'strays')?.status).toBe('ok');
     expect(m.files.has(otherFile)).toBe(false);
     expect(m.files.has(ours)).toBe(true);
-    expect(Object.entries(m.jobs).filter(([, j]) => j.loaded).map(([d]) => d)).toEqual([kept]);
+    expect(
+      Object.entries(m.jobs)
+        .filter(([, j]) => j.loaded)
+        .map(([d]) => d),
+    ).toEqual([kept]);
     const second = await converge(m, options(o));
     expect(second.outcomes.map((x) => `${x.id}: ${x.status}`)).toEqual(STEPS.map((st) => `${st.id}: ok`));
   });

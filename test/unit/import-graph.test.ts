@@ -15,7 +15,11 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const options: ts.CompilerOptions = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowJs: false };
+const options: ts.CompilerOptions = {
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  allowJs: false,
+};
 
 /** file → the src files it imports (static, dynamic `import()` and `export … from`). */
 function importGraph(): Map<string, string[]> {
@@ -44,12 +48,19 @@ function cycles(graph: Map<string, string[]>): string[][] {
     stack.push(v);
     onStack.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
     }
     if (low.get(v) !== idx.get(v)) return;
     const scc: string[] = [];
     let w: string;
-    do { w = stack.pop()!; onStack.delete(w); scc.push(relative(ROOT, w)); } while (w !== v);
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      scc.push(relative(ROOT, w));
+    } while (w !== v);
     if (scc.length > 1 || (graph.get(v) ?? []).includes(v)) out.push(scc.sort());
   };
   for (const v of graph.keys()) if (!idx.has(v)) visit(v);
@@ -70,13 +81,27 @@ describe('the import graph of src/', () => {
   it('finds a cycle when there is one', () => {
     const a = join(SRC, 'a.ts');
     const b = join(SRC, 'b.ts');
-    expect(cycles(new Map([[a, [b]], [b, [a]]]))).toEqual([['src/a.ts', 'src/b.ts']]);
+    expect(
+      cycles(
+        new Map([
+          [a, [b]],
+          [b, [a]],
+        ]),
+      ),
+    ).toEqual([['src/a.ts', 'src/b.ts']]);
   });
 
   it('imports command modules only from src/cli.ts', () => {
-    const offenders = [...graph].filter(([file, deps]) => !file.endsWith('/src/cli.ts') && deps.some((d) => d.includes('/src/commands/')) && !file.includes('/src/commands/'));
+    const offenders = [...graph].filter(
+      ([file, deps]) =>
+        !file.endsWith('/src/cli.ts') &&
+        deps.some((d) => d.includes('/src/commands/')) &&
+        !file.includes('/src/commands/'),
+    );
     expect(offenders.map(([f]) => relative(ROOT, f))).toEqual([]);
-    const commandToCommand = [...graph].filter(([file, deps]) => file.includes('/src/commands/') && deps.some((d) => d.includes('/src/commands/')));
+    const commandToCommand = [...graph].filter(
+      ([file, deps]) => file.includes('/src/commands/') && deps.some((d) => d.includes('/src/commands/')),
+    );
     expect(commandToCommand.map(([f]) => relative(ROOT, f))).toEqual([]);
   });
 });

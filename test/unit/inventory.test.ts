@@ -54,17 +54,36 @@ const pick = (inv: Inventory) => inv.hosts.map((h) => ({ ...h }));
 
 describe('valid inventories', () => {
   it.each([
-    ['toml', 'fleet.toml', TOML_OK, [
-      { name: 'mini', address: '10.0.0.5', user: 'deploy', mode: 'token', bind: 'all' },
-      { name: 'vps', address: 'vps.example.org', user: 'deploy', mode: 'password', port: 2222, identity: '~/.ssh/vps' },
-      { name: 'lab-1', address: 'lab-1', user: 'deploy', mode: 'token', daemon: true },
-    ], { home: ['mini'], everything: ['vps', 'mini'] }],
-    ['ini', 'hosts.ini', INI_OK, [
-      { name: 'solo', address: '10.0.0.9', user: 'deploy' },
-      { name: 'mini', address: '10.0.0.5', user: 'pi' },
-      { name: 'nas', address: 'nas', user: 'deploy', port: 2200, identity: '/keys/nas key' },
-      { name: 'vps', address: 'vps.example.org', user: 'ubuntu', port: 2222, mode: 'password' },
-    ], { home: ['mini', 'nas'], cloud: ['vps'], lab: ['mini', 'nas', 'vps'] }],
+    [
+      'toml',
+      'fleet.toml',
+      TOML_OK,
+      [
+        { name: 'mini', address: '10.0.0.5', user: 'deploy', mode: 'token', bind: 'all' },
+        {
+          name: 'vps',
+          address: 'vps.example.org',
+          user: 'deploy',
+          mode: 'password',
+          port: 2222,
+          identity: '~/.ssh/vps',
+        },
+        { name: 'lab-1', address: 'lab-1', user: 'deploy', mode: 'token', daemon: true },
+      ],
+      { home: ['mini'], everything: ['vps', 'mini'] },
+    ],
+    [
+      'ini',
+      'hosts.ini',
+      INI_OK,
+      [
+        { name: 'solo', address: '10.0.0.9', user: 'deploy' },
+        { name: 'mini', address: '10.0.0.5', user: 'pi' },
+        { name: 'nas', address: 'nas', user: 'deploy', port: 2200, identity: '/keys/nas key' },
+        { name: 'vps', address: 'vps.example.org', user: 'ubuntu', port: 2222, mode: 'password' },
+      ],
+      { home: ['mini', 'nas'], cloud: ['vps'], lab: ['mini', 'nas', 'vps'] },
+    ],
     ['toml, empty', 'e.toml', '', [], {}],
     ['ini, only comments', 'e.ini', '; nothing\n# here\n', [], {}],
   ])('%s', async (_n, file, text, hosts, groups) => {
@@ -77,12 +96,32 @@ describe('valid inventories', () => {
 describe('invalid inventories name the line and column', () => {
   it.each([
     ['toml syntax', 'a.toml', '[hosts.mini]\naddress = "x\n', /^a\.toml:2:\d+: /],
-    ['toml unknown key', 'a.toml', '[hosts.mini]\naddress = "x"\n  usr = "deploy"\n', /^a\.toml:3:3: hosts\.mini\.usr is not a known key/],
-    ['toml bad port', 'a.toml', '[defaults]\nuser = "d"\nport = 70000\n', /^a\.toml:3:1: defaults\.port must be 1-65535/],
+    [
+      'toml unknown key',
+      'a.toml',
+      '[hosts.mini]\naddress = "x"\n  usr = "deploy"\n',
+      /^a\.toml:3:3: hosts\.mini\.usr is not a known key/,
+    ],
+    [
+      'toml bad port',
+      'a.toml',
+      '[defaults]\nuser = "d"\nport = 70000\n',
+      /^a\.toml:3:1: defaults\.port must be 1-65535/,
+    ],
     ['toml port as string', 'a.toml', '[hosts.a]\nport = "22"\n', /^a\.toml:2:1: hosts\.a\.port must be an integer/],
     ['toml bad mode', 'a.toml', '[hosts.a]\n\nmode = "open"\n', /^a\.toml:3:1: hosts\.a\.mode must be one of/],
-    ['toml unknown group member', 'a.toml', '[hosts.a]\n[groups.g]\nhosts = ["b"]\n', /^a\.toml:3:1: groups\.g\.hosts names "b"/],
-    ['toml group cycle', 'a.toml', '[groups.a]\nchildren = ["b"]\n[groups.b]\nchildren = ["a"]\n', /^a\.toml:\d:1: group "[ab]" contains itself/],
+    [
+      'toml unknown group member',
+      'a.toml',
+      '[hosts.a]\n[groups.g]\nhosts = ["b"]\n',
+      /^a\.toml:3:1: groups\.g\.hosts names "b"/,
+    ],
+    [
+      'toml group cycle',
+      'a.toml',
+      '[groups.a]\nchildren = ["b"]\n[groups.b]\nchildren = ["a"]\n',
+      /^a\.toml:\d:1: group "[ab]" contains itself/,
+    ],
     ['toml top-level key', 'a.toml', 'host = "x"\n', /^a\.toml:1:1: unknown top-level key "host"/],
     ['ini bad section', 'h.ini', 'a\n[web:hostvars]\n', /^h\.ini:2:1: invalid section/],
     ['ini bad port', 'h.ini', '[web]\nw1 ansible_port=http\n', /^h\.ini:2:4: ansible_port=http: must be a port/],
@@ -92,7 +131,10 @@ describe('invalid inventories name the line and column', () => {
     ['ini children cycle', 'h.ini', '[a:children]\nb\n[b:children]\na\n', /^h\.ini:\d:1: group "[ab]" contains itself/],
     ['ini bad mode', 'h.ini', 'x hermes_mode=open\n', /^h\.ini:1:3: hermes_mode=open/],
   ])('%s', async (_n, file, text, re) => {
-    const err = await parseInventoryText(text, file).then(() => undefined, (e: unknown) => e as { code: string; message: string; exitCode: number });
+    const err = await parseInventoryText(text, file).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string; exitCode: number },
+    );
     expect(err?.code).toBe('E_INVENTORY');
     expect(err?.exitCode).toBe(2);
     expect(err?.message).toMatch(re);

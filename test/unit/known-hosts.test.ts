@@ -4,7 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HermesSetupError } from '../../src/errors.js';
-import { appendKnownHostsLine, lookupHostKey, parseKnownHosts, patternsMatch } from '../../src/transport/known-hosts.js';
+import {
+  appendKnownHostsLine,
+  lookupHostKey,
+  parseKnownHosts,
+  patternsMatch,
+} from '../../src/transport/known-hosts.js';
 
 const dir = mkdtempSync('/var/tmp/hs-kh-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,18 +74,20 @@ describe('known_hosts', () => {
     expect(patternsMatch('MINI.lan', 'mini.LAN')).toBe(true);
   });
 
-  it.each([
-    ['onlyonefield'],
-    ['host ssh-ed25519'],
-    ['host ssh-ed25519 not*base64'],
-    ['@bogus host ssh-ed25519 AAAA'],
-  ])('malformed line %j is a usage error naming the line', (line) => {
-    let err: unknown;
-    try { parseKnownHosts(`# ok\n${line}\n`); } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(HermesSetupError);
-    expect((err as HermesSetupError).exitCode).toBe(2);
-    expect((err as HermesSetupError).message).toMatch(/line 2/);
-  });
+  it.each([['onlyonefield'], ['host ssh-ed25519'], ['host ssh-ed25519 not*base64'], ['@bogus host ssh-ed25519 AAAA']])(
+    'malformed line %j is a usage error naming the line',
+    (line) => {
+      let err: unknown;
+      try {
+        parseKnownHosts(`# ok\n${line}\n`);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(HermesSetupError);
+      expect((err as HermesSetupError).exitCode).toBe(2);
+      expect((err as HermesSetupError).message).toMatch(/line 2/);
+    },
+  );
 
   it('append keeps the file and adds a missing newline first', () => {
     expect(appendKnownHostsLine('a b c', 'd e f')).toBe('a b c\nd e f\n');

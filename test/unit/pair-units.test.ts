@@ -20,17 +20,47 @@ import { requireMode } from '../../src/pair/run-pair.js';
 import { upsertSessionText, type StoredSession } from '../../src/pair/session-store.js';
 
 const rec = (token: string): StoredSession => ({
-  token, server_version: null, paired_at: 1, cert_pin_sha256: null, grants: null, ttl_expires_at: null, endpoint_role: 'lan',
-  prefer_secure_routes: false, tools_consented: false, computer_use_consented: false,
+  token,
+  server_version: null,
+  paired_at: 1,
+  cert_pin_sha256: null,
+  grants: null,
+  ttl_expires_at: null,
+  endpoint_role: 'lan',
+  prefer_secure_routes: false,
+  tools_consented: false,
+  computer_use_consented: false,
 });
 
-const V3 = { hermes: 3, host: '10.0.0.5', port: 8642, key: '', tls: false,
+const V3 = {
+  hermes: 3,
+  host: '10.0.0.5',
+  port: 8642,
+  key: '',
+  tls: false,
   relay: { url: 'ws://10.0.0.5:8767', code: 'HILZ26', ttl_seconds: 2592000, transport_hint: 'ws' },
   endpoints: [
-    { role: 'tailscale', priority: 0, api: { host: '100.100.1.2', port: 8642, tls: false }, relay: { url: 'ws://100.100.1.2:8767', transport_hint: 'ws' } },
-    { role: 'public', priority: 1, api: { host: 'r.example', port: 443, tls: true }, relay: { url: 'wss://r.example:8767', transport_hint: 'wss' } },
-    { role: 'lan', priority: 2, api: { host: '10.0.0.5', port: 8642, tls: false }, relay: { url: 'ws://10.0.0.5:8767', transport_hint: 'ws' } },
-  ], sig: 'x' };
+    {
+      role: 'tailscale',
+      priority: 0,
+      api: { host: '100.100.1.2', port: 8642, tls: false },
+      relay: { url: 'ws://100.100.1.2:8767', transport_hint: 'ws' },
+    },
+    {
+      role: 'public',
+      priority: 1,
+      api: { host: 'r.example', port: 443, tls: true },
+      relay: { url: 'wss://r.example:8767', transport_hint: 'wss' },
+    },
+    {
+      role: 'lan',
+      priority: 2,
+      api: { host: '10.0.0.5', port: 8642, tls: false },
+      relay: { url: 'ws://10.0.0.5:8767', transport_hint: 'ws' },
+    },
+  ],
+  sig: 'x',
+};
 const INVITE = `hermes-relay://pair?payload=${Buffer.from(JSON.stringify(V3)).toString('base64url')}`;
 
 // The block as observed in §18.7, with the other sections pair.py prints around it.
@@ -54,7 +84,12 @@ const OBSERVED = `
   Use  : Hermes Relay Desktop -> Pair -> Paste invite
 `;
 
-const cand = (role: string, priority: number, url: string): RouteCandidate => ({ role, priority, api: { host: 'h', port: 8642, tls: false }, relay: { url } });
+const cand = (role: string, priority: number, url: string): RouteCandidate => ({
+  role,
+  priority,
+  api: { host: 'h', port: 8642, tls: false },
+  relay: { url },
+});
 
 describe('cleanPairingCode', () => {
   it.each([
@@ -75,14 +110,23 @@ describe('cleanPairingCode', () => {
 
 describe('reading `hermes pair` text (§18.7)', () => {
   it('finds the code, its lifetime, the relay URL and the indented invite, not the API server URL', () => {
-    expect(parseMintText(OBSERVED)).toEqual({ code: 'HILZ26', codeTtlSeconds: 600, relayUrl: 'ws://10.231.221.2:8767', inviteUrl: INVITE });
+    expect(parseMintText(OBSERVED)).toEqual({
+      code: 'HILZ26',
+      codeTtlSeconds: 600,
+      relayUrl: 'ws://10.231.221.2:8767',
+      inviteUrl: INVITE,
+    });
   });
   it('tolerates ANSI colours, CRLF, tabs and odd spacing', () => {
-    const noisy = OBSERVED.replace('Code : HILZ26', '\x1b[36mCode :\x1b[0m \x1b[1;32mHILZ26\x1b[0m').replace('  URL  : hermes', '\t\x1b[36mURL\x1b[0m   :   hermes').replace(/\n/g, '\r\n');
+    const noisy = OBSERVED.replace('Code : HILZ26', '\x1b[36mCode :\x1b[0m \x1b[1;32mHILZ26\x1b[0m')
+      .replace('  URL  : hermes', '\t\x1b[36mURL\x1b[0m   :   hermes')
+      .replace(/\n/g, '\r\n');
     expect(parseMintText(noisy)).toMatchObject({ code: 'HILZ26', inviteUrl: INVITE });
   });
   it('recognises "Relay not running" and its port, with no code', () => {
-    const t = parseMintText('  [info] Relay not running at localhost:8799 — QR will configure chat only.\n         Start the relay with: hermes relay start\n');
+    const t = parseMintText(
+      '  [info] Relay not running at localhost:8799 — QR will configure chat only.\n         Start the relay with: hermes relay start\n',
+    );
     expect(t).toEqual({ relayNotRunning: { port: 8799 } });
   });
   it('builds the invite from the payload, or from the code and relay URL when no invite is printed', () => {
@@ -90,27 +134,67 @@ describe('reading `hermes pair` text (§18.7)', () => {
     expect(a).toMatchObject({ code: 'HILZ26', codeExpiresAt: 1600, sessionTtlSeconds: 2592000, signed: true });
     expect(a.candidates.map((c) => c.role)).toEqual(['tailscale', 'public', 'lan']);
     const b = inviteFromText(parseMintText(OBSERVED.replace(/^.*hermes-relay:.*$/m, '')), 1000)!;
-    expect(b.candidates).toEqual([{ role: 'lan', priority: 0, api: { host: '10.231.221.2', port: 8642, tls: false }, relay: { url: 'ws://10.231.221.2:8767' } }]);
+    expect(b.candidates).toEqual([
+      {
+        role: 'lan',
+        priority: 0,
+        api: { host: '10.231.221.2', port: 8642, tls: false },
+        relay: { url: 'ws://10.231.221.2:8767' },
+      },
+    ]);
   });
   it('mints with --no-qr and only real flags (no --json)', () => {
     expect(mintArgs({ mode: 'auto' })).toEqual(['pair', '--no-qr']);
-    expect(mintArgs({ mode: 'public', publicUrl: 'https://r.example', ttlSeconds: 0 })).toEqual(['pair', '--no-qr', '--mode', 'public', '--public-url', 'https://r.example', '--ttl', '0']);
+    expect(mintArgs({ mode: 'public', publicUrl: 'https://r.example', ttlSeconds: 0 })).toEqual([
+      'pair',
+      '--no-qr',
+      '--mode',
+      'public',
+      '--public-url',
+      'https://r.example',
+      '--ttl',
+      '0',
+    ]);
   });
 });
 
 describe('invites', () => {
   it('reads a mint answer whose qr_payload is a JSON string or an object', () => {
-    for (const qr of [JSON.stringify(V3), V3]) expect(parseInvite({ ok: true, code: 'HILZ26', qr_payload: qr, expires_at: 1795263157.4 })).toMatchObject({ code: 'HILZ26', codeExpiresAt: 1795263157 });
+    for (const qr of [JSON.stringify(V3), V3])
+      expect(parseInvite({ ok: true, code: 'HILZ26', qr_payload: qr, expires_at: 1795263157.4 })).toMatchObject({
+        code: 'HILZ26',
+        codeExpiresAt: 1795263157,
+      });
   });
   it('v1/v2: one route from relay.url with the top-level API server; a candidate without api gets one', () => {
-    const v2 = parseInvite(JSON.stringify({ hermes: 2, host: '10.0.0.5', port: 8642, tls: false, relay: { url: 'ws://10.0.0.5:8767', code: 'ZZZ999' } }))!;
-    expect(v2.candidates).toEqual([{ role: 'lan', priority: 0, api: { host: '10.0.0.5', port: 8642, tls: false }, relay: { url: 'ws://10.0.0.5:8767' } }]);
-    const noApi = parseInvite({ relay: { url: 'wss://box.tail1.ts.net', code: 'ABC123' }, endpoints: [{ role: 'tailscale', priority: 0, relay: { url: 'wss://box.tail1.ts.net' } }] })!;
+    const v2 = parseInvite(
+      JSON.stringify({
+        hermes: 2,
+        host: '10.0.0.5',
+        port: 8642,
+        tls: false,
+        relay: { url: 'ws://10.0.0.5:8767', code: 'ZZZ999' },
+      }),
+    )!;
+    expect(v2.candidates).toEqual([
+      {
+        role: 'lan',
+        priority: 0,
+        api: { host: '10.0.0.5', port: 8642, tls: false },
+        relay: { url: 'ws://10.0.0.5:8767' },
+      },
+    ]);
+    const noApi = parseInvite({
+      relay: { url: 'wss://box.tail1.ts.net', code: 'ABC123' },
+      endpoints: [{ role: 'tailscale', priority: 0, relay: { url: 'wss://box.tail1.ts.net' } }],
+    })!;
     expect(noApi.candidates[0]!.api).toEqual({ host: 'box.tail1.ts.net', port: 8642, tls: false });
     expect(parseInvite('usage: hermes ...')).toBeUndefined();
   });
   it('classifies relay hosts', () => {
-    expect(['ws://192.168.1.4:8767', 'ws://100.64.0.1', 'wss://box.tail1.ts.net', 'wss://relay.example.com'].map(roleForUrl)).toEqual(['lan', 'tailscale', 'tailscale', 'public']);
+    expect(
+      ['ws://192.168.1.4:8767', 'ws://100.64.0.1', 'wss://box.tail1.ts.net', 'wss://relay.example.com'].map(roleForUrl),
+    ).toEqual(['lan', 'tailscale', 'tailscale', 'public']);
     expect(parseRelayUrl('ws://h')).toMatchObject({ port: 8767, wsPath: '/ws', hostPort: 'h:8767' });
     expect(httpBaseOf(parseRelayUrl('wss://R.example/relay/ws'))).toBe('https://r.example:443/relay');
   });
@@ -118,15 +202,25 @@ describe('invites', () => {
 
 describe('route order (§18.7)', () => {
   it('secure first (wss or Tailscale), then the signed priority, then invite order', () => {
-    const list = [cand('lan', 0, 'ws://10.0.0.5:8767'), cand('public', 1, 'wss://r.example:8767'), cand('tailscale', 2, 'ws://100.100.1.2:8767')];
+    const list = [
+      cand('lan', 0, 'ws://10.0.0.5:8767'),
+      cand('public', 1, 'wss://r.example:8767'),
+      cand('tailscale', 2, 'ws://100.100.1.2:8767'),
+    ];
     expect(orderRoutes(list, true).map((c) => c.role)).toEqual(['public', 'tailscale', 'lan']);
     expect(orderRoutes(list, false).map((c) => c.role)).toEqual(['lan', 'public', 'tailscale']);
-    expect(tiersOf(orderRoutes([...list, cand('lan', 0, 'ws://10.0.0.6:8767')], true), true).map((t) => t.length)).toEqual([1, 1, 2]);
+    expect(
+      tiersOf(orderRoutes([...list, cand('lan', 0, 'ws://10.0.0.6:8767')], true), true).map((t) => t.length),
+    ).toEqual([1, 1, 2]);
   });
   it('a requested route the invite does not have is an error, never another route', () => {
     const lanOnly = parseInvite({ relay: { url: 'ws://10.0.0.5:8767', code: 'ABC123' } })!;
-    expect(() => requireMode(lanOnly, { mode: 'tailscale' })).toThrow(/E_PAIR_ROUTE_MISSING|no tailscale route \(it offers: lan\)/);
-    expect(requireMode(parseInvite(INVITE)!, { mode: 'tailscale' }).candidates.map((c) => c.role)).toEqual(['tailscale']);
+    expect(() => requireMode(lanOnly, { mode: 'tailscale' })).toThrow(
+      /E_PAIR_ROUTE_MISSING|no tailscale route \(it offers: lan\)/,
+    );
+    expect(requireMode(parseInvite(INVITE)!, { mode: 'tailscale' }).candidates.map((c) => c.role)).toEqual([
+      'tailscale',
+    ]);
   });
 });
 
@@ -140,15 +234,34 @@ describe('host access policy file', () => {
   it('creates the file, adds a missing host keeping every other byte, never changes an existing policy', () => {
     const created = planHostAccess(undefined, 'ws://10.0.0.5:8767', now);
     expect(created.action).toBe('create');
-    const doc = JSON.parse((created as { text: string }).text) as { version: number; hosts: Record<string, { access_mode: string; capabilities: Record<string, string> }> };
+    const doc = JSON.parse((created as { text: string }).text) as {
+      version: number;
+      hosts: Record<string, { access_mode: string; capabilities: Record<string, string> }>;
+    };
     expect(doc.version).toBe(2);
-    expect(doc.hosts['ws://10.0.0.5:8767']).toMatchObject({ access_mode: 'ask_every_time', capabilities: { commands: 'ask', files: 'ask', screen_input: 'ask', usb: 'ask', microphone: 'disabled', camera: 'disabled' } });
+    expect(doc.hosts['ws://10.0.0.5:8767']).toMatchObject({
+      access_mode: 'ask_every_time',
+      capabilities: {
+        commands: 'ask',
+        files: 'ask',
+        screen_input: 'ask',
+        usb: 'ask',
+        microphone: 'disabled',
+        camera: 'disabled',
+      },
+    });
     const existing = '{"version":2,"hosts":{"wss://other.example":{"access_mode":"full_access"}},"note":1}';
     const added = planHostAccess(existing, 'ws://10.0.0.5:8767/', now) as { action: string; text: string };
     expect(added.action).toBe('add');
-    expect(added.text.startsWith('{"version":2,"hosts":{"wss://other.example":{"access_mode":"full_access"},"ws://10.0.0.5:8767":')).toBe(true);
+    expect(
+      added.text.startsWith(
+        '{"version":2,"hosts":{"wss://other.example":{"access_mode":"full_access"},"ws://10.0.0.5:8767":',
+      ),
+    ).toBe(true);
     expect(added.text.endsWith('},"note":1}')).toBe(true);
-    expect(planHostAccess('{"version":2,"hosts":{"ws://10.0.0.5:8767/":"trusted"}}', 'ws://10.0.0.5:8767', now)).toEqual({ action: 'keep', why: 'the host already has a policy' });
+    expect(
+      planHostAccess('{"version":2,"hosts":{"ws://10.0.0.5:8767/":"trusted"}}', 'ws://10.0.0.5:8767', now),
+    ).toEqual({ action: 'keep', why: 'the host already has a policy' });
     expect(planHostAccess('{"trusted_hosts":["ws://a"]}', 'ws://10.0.0.5:8767', now).action).toBe('keep');
     expect(planHostAccess('not json', 'ws://10.0.0.5:8767', now).action).toBe('keep');
   });
@@ -165,7 +278,10 @@ describe('device id', () => {
     expect(statSync(a).mode & 0o777).toBe(0o600);
     expect(statSync(join(a, '..')).mode & 0o777).toBe(0o700);
     expect((await readOrCreateDeviceId(b)).id).not.toBe(first.id);
-    const oldHash = createHash('sha256').update(`hermes-setup:${userInfo().username}@${hostname()}`).digest('hex').slice(0, 16);
+    const oldHash = createHash('sha256')
+      .update(`hermes-setup:${userInfo().username}@${hostname()}`)
+      .digest('hex')
+      .slice(0, 16);
     expect(first.id).not.toContain(oldHash);
   });
 });
@@ -173,15 +289,35 @@ describe('device id', () => {
 describe('/sessions errors (§18.7: text/plain reasons, 409 JSON)', () => {
   const reply = (status: number, text: string): RelayReply => {
     let json: Record<string, unknown> = {};
-    try { json = JSON.parse(text) as Record<string, unknown>; } catch { /* text */ }
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      /* text */
+    }
     return { status, text, json, via: 'ws://h:8767' };
   };
   it.each([
-    [403, 'operator approval required to extend session', /^E_DEVICE_EXTEND_REFUSED: the relay refused \("operator approval required to extend session"\): a device may only shorten its own session/],
+    [
+      403,
+      'operator approval required to extend session',
+      /^E_DEVICE_EXTEND_REFUSED: the relay refused \("operator approval required to extend session"\): a device may only shorten its own session/,
+    ],
     [403, 'cannot modify another session', /^E_DEVICE_NOT_OWN: the relay refused \("cannot modify another session"\)/],
-    [401, 'invalid or expired session token', /^E_RELAY_UNAUTHORIZED: the relay refused the stored session \("invalid or expired session token"\)/],
-    [404, 'no session matches prefix ab', /^E_DEVICE_NOT_FOUND: no paired device matches "ab" \("no session matches prefix ab"\)/],
-    [409, '{"ok": false, "error": "ambiguous"}', /^E_DEVICE_PREFIX_AMBIGUOUS: the prefix "ab" matches more than one device \("ambiguous"\)/],
+    [
+      401,
+      'invalid or expired session token',
+      /^E_RELAY_UNAUTHORIZED: the relay refused the stored session \("invalid or expired session token"\)/,
+    ],
+    [
+      404,
+      'no session matches prefix ab',
+      /^E_DEVICE_NOT_FOUND: no paired device matches "ab" \("no session matches prefix ab"\)/,
+    ],
+    [
+      409,
+      '{"ok": false, "error": "ambiguous"}',
+      /^E_DEVICE_PREFIX_AMBIGUOUS: the prefix "ab" matches more than one device \("ambiguous"\)/,
+    ],
   ])('%d %s', (status, body, line) => {
     const err = sessionsApiError(reply(status, body), 'ab') as Error & { toLine(): string };
     expect(err.toLine()).toMatch(line);
@@ -189,7 +325,7 @@ describe('/sessions errors (§18.7: text/plain reasons, 409 JSON)', () => {
 });
 
 describe('upsertSessionText', () => {
-  it('creates the file in the relay clients\' format', () => {
+  it("creates the file in the relay clients' format", () => {
     const t = upsertSessionText(undefined, 'ws://a:8767', rec('t1'));
     expect(t).toBe(JSON.stringify({ version: 1, sessions: { 'ws://a:8767': rec('t1') } }, null, 2));
   });
@@ -199,7 +335,9 @@ describe('upsertSessionText', () => {
     const added = upsertSessionText(head + tail, 'ws://b', rec('t2'));
     expect(added).toBe(`${head},"ws://b":${JSON.stringify(rec('t2'))}${tail}`);
     const replaced = upsertSessionText(added, 'wss://x', rec('t3'));
-    expect(replaced).toBe(`{"version":1,"sessions":{"wss://x":${JSON.stringify(rec('t3'))},"ws://b":${JSON.stringify(rec('t2'))}${tail}`);
+    expect(replaced).toBe(
+      `{"version":1,"sessions":{"wss://x":${JSON.stringify(rec('t3'))},"ws://b":${JSON.stringify(rec('t2'))}${tail}`,
+    );
   });
   it('indents like its neighbours and fills an empty sessions object or a file without one', () => {
     const empty = '{\n\t"version": 1,\n\t"sessions": {}\n}\n';
@@ -215,8 +353,33 @@ describe('spkiPin', () => {
   it('is sha256/<base64 of the SPKI DER hash>, the same as openssl computes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hs-pin-'));
     const cert = join(dir, 'c.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', cert, '-subj', '/CN=relay', '-days', '1'], { stdio: 'ignore' });
-    const pubDer = execFileSync('sh', ['-c', `openssl x509 -in ${cert} -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`]).toString().trim();
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        cert,
+        '-subj',
+        '/CN=relay',
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const pubDer = execFileSync('sh', [
+      '-c',
+      `openssl x509 -in ${cert} -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`,
+    ])
+      .toString()
+      .trim();
     const der = Buffer.from(readFileSync(cert, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
     expect(spkiPin(der)).toBe(`sha256/${pubDer}`);
   });

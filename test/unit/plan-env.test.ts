@@ -8,9 +8,17 @@ import { encodeEnv, readEnvText } from '../../src/facts/env-text.js';
 import { loadBytesAsHermes } from '../support/dotenv-oracle.js';
 import { file, inputs, linuxFacts, TAILNET_IP, TOKEN } from '../support/fixtures.js';
 
-const obs = (text: string, over: Partial<EnvObserved> = {}): EnvObserved => ({ text, exists: text !== '', fileMode: 0o600, dirMode: 0o700, dirExists: true, ...over });
+const obs = (text: string, over: Partial<EnvObserved> = {}): EnvObserved => ({
+  text,
+  exists: text !== '',
+  fileMode: 0o600,
+  dirMode: 0o700,
+  dirExists: true,
+  ...over,
+});
 const token = (i = inputs(linuxFacts(), { decision: { mode: 'tunnel', bind: '127.0.0.1', reason: '' } })) => i;
-const password = (opts = {}) => inputs(linuxFacts(), { decision: { mode: 'password', bind: TAILNET_IP, reason: '' }, opts });
+const password = (opts = {}) =>
+  inputs(linuxFacts(), { decision: { mode: 'password', bind: TAILNET_IP, reason: '' }, opts });
 
 describe('planEnv', () => {
   it('a missing .env gets the generated token, 0600, and ~/.hermes 0700', () => {
@@ -31,21 +39,33 @@ describe('planEnv', () => {
 
   it.each([
     ['a weak token is replaced', `${TOKEN_KEY}=short\n`, {}, 'replaced a weak token'],
-    ['--rotate-token replaces a strong one', `${TOKEN_KEY}=${TOKEN}\n`, { rotateToken: true }, 'rotated token (--rotate-token)'],
+    [
+      '--rotate-token replaces a strong one',
+      `${TOKEN_KEY}=${TOKEN}\n`,
+      { rotateToken: true },
+      'rotated token (--rotate-token)',
+    ],
   ])('%s', (_n, text, opts, note) => {
-    const p = planEnv(obs(text), inputs(linuxFacts(), { opts, decision: { mode: 'tunnel', bind: '127.0.0.1', reason: '' } }));
+    const p = planEnv(
+      obs(text),
+      inputs(linuxFacts(), { opts, decision: { mode: 'tunnel', bind: '127.0.0.1', reason: '' } }),
+    );
     expect(p.describe).toContain(note);
     expect(readDotenvValue(p.actions!.after, TOKEN_KEY)).toBe('G'.repeat(43));
   });
 
-  it('a strong token a hand-made unit set is pinned when .env has none (moved out of the unit); .env\'s own wins otherwise', () => {
+  it("a strong token a hand-made unit set is pinned when .env has none (moved out of the unit); .env's own wins otherwise", () => {
     const unitToken = 'U'.repeat(43);
     const p = planEnv(obs('A=1\n', { serviceToken: unitToken }), token());
     expect(readDotenvValue(p.actions!.after, TOKEN_KEY)).toBe(unitToken);
     expect(p.describe).toContain('pinned the token the service file set (moved out of it)');
     expect(p.implies?.redact).toContain(unitToken);
-    expect(planEnv(obs(`${TOKEN_KEY}=${TOKEN}\n`, { serviceToken: unitToken }), token()).implies?.secrets?.token).toBe(TOKEN);
-    expect(readDotenvValue(planEnv(obs('', { serviceToken: 'weak' }), token()).actions!.after, TOKEN_KEY)).toBe('G'.repeat(43));
+    expect(planEnv(obs(`${TOKEN_KEY}=${TOKEN}\n`, { serviceToken: unitToken }), token()).implies?.secrets?.token).toBe(
+      TOKEN,
+    );
+    expect(readDotenvValue(planEnv(obs('', { serviceToken: 'weak' }), token()).actions!.after, TOKEN_KEY)).toBe(
+      'G'.repeat(43),
+    );
   });
 
   it('other lines keep their bytes: comments, CRLF, export, quotes, no final newline', () => {
@@ -117,12 +137,14 @@ describe('planEnv: .env bytes exactly as python-dotenv reads them (docs/hermes-c
     expect(r.p.implies?.redact).toContain('weak-but-secret');
   });
 
-  it('a BOM before someone else\'s key stays (their key keeps its name as python-dotenv sees it); ours is pinned on its own line', () => {
+  it("a BOM before someone else's key stays (their key keeps its name as python-dotenv sees it); ours is pinned on its own line", () => {
     const r = run(Buffer.from(`${BOM}OPENAI_API_KEY=sk-1\r\nB=2\r\n`));
     expect(r.out.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(r.after).toEqual({ ...r.before, [TOKEN_KEY]: 'G'.repeat(43) });
     expect(r.after[`${BOM}OPENAI_API_KEY`]).toBe('sk-1');
-    expect(r.p.implies?.warnings?.join()).toMatch(/starts with a UTF-8 BOM: python-dotenv reads its first key as "\\ufeffOPENAI_API_KEY" \(left as it is/);
+    expect(r.p.implies?.warnings?.join()).toMatch(
+      /starts with a UTF-8 BOM: python-dotenv reads its first key as "\\ufeffOPENAI_API_KEY" \(left as it is/,
+    );
   });
 
   it('a BOM before our key is kept when dropping it would change how a later line reads', () => {
@@ -141,13 +163,21 @@ describe('planEnv: .env bytes exactly as python-dotenv reads them (docs/hermes-c
   });
 
   it('latin-1 (Hermes retries it): edited byte for byte, every other byte kept, and it says so', () => {
-    const bytes = Buffer.concat([Buffer.from('NAME=Caf'), Buffer.from([0xe9]), Buffer.from(`\n${TOKEN_KEY}=weak\nZ=`), Buffer.from([0xa0, 0x31]), Buffer.from('\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('NAME=Caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(`\n${TOKEN_KEY}=weak\nZ=`),
+      Buffer.from([0xa0, 0x31]),
+      Buffer.from('\n'),
+    ]);
     const r = run(bytes);
     expect(readEnvText(file('x')).encoding).toBe('utf-8');
     expect(r.p.actions?.encoding).toBe('latin-1');
     expect(r.p.describe).toContain('.env is latin-1: edited byte for byte');
     expect(r.after).toEqual({ ...r.before, [TOKEN_KEY]: 'G'.repeat(43) });
-    expect(r.out.toString('latin1')).toBe(bytes.toString('latin1').replace(`${TOKEN_KEY}=weak`, `${TOKEN_KEY}=${'G'.repeat(43)}`));
+    expect(r.out.toString('latin1')).toBe(
+      bytes.toString('latin1').replace(`${TOKEN_KEY}=weak`, `${TOKEN_KEY}=${'G'.repeat(43)}`),
+    );
   });
 
   it('a value latin-1 cannot hold is refused with the conversion command', () => {

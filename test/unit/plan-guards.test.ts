@@ -5,20 +5,36 @@ import { planStrays } from '../../src/steps/strays.js';
 import { inputs, linuxFacts } from '../support/fixtures.js';
 
 describe('planStrays', () => {
-  const dash = (pid: number) => ({ pid, command: '/usr/bin/node /home/deploy/.local/bin/hermes dashboard --port 9119', address: '127.0.0.1' });
+  const dash = (pid: number) => ({
+    pid,
+    command: '/usr/bin/node /home/deploy/.local/bin/hermes dashboard --port 9119',
+    address: '127.0.0.1',
+  });
   it.each([
     ['a free port', [], undefined],
     ['held by the service itself', [dash(42)], undefined],
     ['a stray dashboard next to the service', [dash(42), dash(43)], [43]],
-    ['a python -m hermes_cli.main serve', [{ pid: 44, command: '/v/bin/python -m hermes_cli.main serve --port 9119', address: '0.0.0.0' }], [44]],
+    [
+      'a python -m hermes_cli.main serve',
+      [{ pid: 44, command: '/v/bin/python -m hermes_cli.main serve --port 9119', address: '0.0.0.0' }],
+      [44],
+    ],
   ])('%s', (_n, holders, kill) => {
     const p = planStrays({ holders, ownPid: 42 }, 9119);
     expect(p?.map((h) => h.pid)).toEqual(kill);
   });
 
   it.each([
-    ['a foreign process', [{ pid: 50, command: 'python3 -m http.server 9119', address: '0.0.0.0' }], /pid 50 \(python3 -m http.server 9119\), which is not a Hermes dashboard/],
-    ['a process of another user (no pid)', [{ command: '', address: '0.0.0.0' }], /a process of another user on 0.0.0.0/],
+    [
+      'a foreign process',
+      [{ pid: 50, command: 'python3 -m http.server 9119', address: '0.0.0.0' }],
+      /pid 50 \(python3 -m http.server 9119\), which is not a Hermes dashboard/,
+    ],
+    [
+      'a process of another user (no pid)',
+      [{ command: '', address: '0.0.0.0' }],
+      /a process of another user on 0.0.0.0/,
+    ],
   ])('refuses %s and names it', (_n, holders, msg) => {
     expect(() => planStrays({ holders, ownPid: 42 }, 9119)).toThrow(msg);
   });
@@ -40,7 +56,13 @@ describe('checkPreconditions', () => {
   });
 
   it('a Funnel on the port is a warning, never a refusal', () => {
-    const i = inputs(linuxFacts({ funnel: '{"AllowFunnel":{"box.ts.net:443":true},"Web":{"box.ts.net:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:9119"}}}}}' }), dec('100.64.1.2'));
+    const i = inputs(
+      linuxFacts({
+        funnel:
+          '{"AllowFunnel":{"box.ts.net:443":true},"Web":{"box.ts.net:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:9119"}}}}}',
+      }),
+      dec('100.64.1.2'),
+    );
     expect(checkPreconditions(i, 0)[0]).toMatch(/Funnel already publishes port 9119/);
   });
 
@@ -48,6 +70,8 @@ describe('checkPreconditions', () => {
     const ro = inputs(linuxFacts({ writable: false, writableDir: '/home/deploy/.hermes' }), dec('100.64.1.2'));
     expect(checkPreconditions(ro, 0)).toEqual([]);
     expect(() => checkPreconditions(ro, 2)).toThrow(/not writable by deploy/);
-    expect(() => checkPreconditions(inputs(linuxFacts({ freeKb: 10 }), dec('100.64.1.2')), 1)).toThrow(/only 10 KiB free/);
+    expect(() => checkPreconditions(inputs(linuxFacts({ freeKb: 10 }), dec('100.64.1.2')), 1)).toThrow(
+      /only 10 KiB free/,
+    );
   });
 });

@@ -41,7 +41,12 @@ const ROWS: Row[] = [
 describe('address classifiers', () => {
   for (const [addr, want] of ROWS) {
     it(addr, () => {
-      expect({ loopback: isLoopback(addr), tailnet: isTailnet(addr), private: isPrivate(addr), wildcard: isWildcard(addr) }).toEqual(want);
+      expect({
+        loopback: isLoopback(addr),
+        tailnet: isTailnet(addr),
+        private: isPrivate(addr),
+        wildcard: isWildcard(addr),
+      }).toEqual(want);
     });
   }
   it('parseIpv6 / canonicalAddress', () => {

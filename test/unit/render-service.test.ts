@@ -13,14 +13,30 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function specFor(home: string, extra: Partial<ServiceSpec> = {}): ServiceSpec {
   return {
-    programArguments: [join(home, '.local/bin/hermes'), 'dashboard', '--host', '127.0.0.1', '--port', '9119', '--no-open'],
-    hermesHome: join(home, '.hermes'), home, path: `${join(home, '.local/bin')}:/usr/local/bin:/usr/bin:/bin`,
-    logDir: join(home, '.hermes/logs'), mode: 'token', ...extra,
+    programArguments: [
+      join(home, '.local/bin/hermes'),
+      'dashboard',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '9119',
+      '--no-open',
+    ],
+    hermesHome: join(home, '.hermes'),
+    home,
+    path: `${join(home, '.local/bin')}:/usr/local/bin:/usr/bin:/bin`,
+    logDir: join(home, '.hermes/logs'),
+    mode: 'token',
+    ...extra,
   };
 }
 
 function plistlibLoad(xml: string): unknown {
-  const out = execFileSync('/usr/bin/python3', ['-c', 'import plistlib,sys,json; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'], { input: xml });
+  const out = execFileSync(
+    '/usr/bin/python3',
+    ['-c', 'import plistlib,sys,json; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'],
+    { input: xml },
+  );
   return JSON.parse(out.toString());
 }
 
@@ -47,7 +63,10 @@ function verify(unitText: string, user: boolean): { code: number | null; stderr:
 describe('LaunchAgent plist', () => {
   it('round-trips through plistlib with the required keys and no secret', async () => {
     const home = '/Users/ada';
-    const xml = renderLaunchdPlist(await readTemplate('launchd/ai.hermes.dashboard.plist'), specFor(home, { path: HOMEBREW_PATH }));
+    const xml = renderLaunchdPlist(
+      await readTemplate('launchd/ai.hermes.dashboard.plist'),
+      specFor(home, { path: HOMEBREW_PATH }),
+    );
     const doc = plistlibLoad(xml) as Record<string, unknown>;
     expect(doc.Label).toBe(LAUNCHD_LABEL);
     expect(PLIST_FILE).toBe(`${doc.Label}.plist`);
@@ -76,7 +95,10 @@ describe('LaunchAgent plist', () => {
   });
 
   it('LaunchDaemon variant runs as UserName with HOME set', async () => {
-    const xml = renderLaunchdPlist(await readTemplate('launchd/ai.hermes.dashboard.daemon.plist'), specFor('/Users/ada', { user: 'ada' }));
+    const xml = renderLaunchdPlist(
+      await readTemplate('launchd/ai.hermes.dashboard.daemon.plist'),
+      specFor('/Users/ada', { user: 'ada' }),
+    );
     const doc = plistlibLoad(xml) as Record<string, unknown>;
     expect(doc.UserName).toBe('ada');
     expect(doc.ProcessType).toBe('Interactive');
@@ -87,7 +109,8 @@ describe('LaunchAgent plist', () => {
   it('both templates say why ProcessType is Interactive, in a comment a plist parser accepts (no "--" inside)', async () => {
     for (const t of ['launchd/ai.hermes.dashboard.plist', 'launchd/ai.hermes.dashboard.daemon.plist'] as const) {
       const text = await readTemplate(t);
-      const comment = /<!--([\s\S]*?)-->\s*<key>ProcessType<\/key>\s*<string>Interactive<\/string>/.exec(text)?.[1] ?? '';
+      const comment =
+        /<!--([\s\S]*?)-->\s*<key>ProcessType<\/key>\s*<string>Interactive<\/string>/.exec(text)?.[1] ?? '';
       expect(comment).toMatch(/gitlab-runner #29089/);
       expect(comment).not.toContain('--');
       expect(plistlibLoad(text)).toMatchObject({ ProcessType: 'Interactive' });
@@ -97,7 +120,9 @@ describe('LaunchAgent plist', () => {
   it('refuses a relative program path (launchd would exit 78)', async () => {
     const spec = specFor('/Users/ada');
     spec.programArguments[0] = 'hermes';
-    await expect(async () => renderLaunchdPlist(await readTemplate('launchd/ai.hermes.dashboard.plist'), spec)).rejects.toThrow(/absolute/);
+    await expect(async () =>
+      renderLaunchdPlist(await readTemplate('launchd/ai.hermes.dashboard.plist'), spec),
+    ).rejects.toThrow(/absolute/);
   });
 });
 
@@ -121,7 +146,10 @@ describe('systemd unit', () => {
 
   it('system unit with User= passes systemd-analyze verify with empty stderr', async () => {
     const home = makeHome('bob');
-    const unit = renderSystemdUnit(await readTemplate('systemd/hermes-dashboard.system.service'), specFor(home, { user: 'root', group: 'root' }));
+    const unit = renderSystemdUnit(
+      await readTemplate('systemd/hermes-dashboard.system.service'),
+      specFor(home, { user: 'root', group: 'root' }),
+    );
     const r = verify(unit, false);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -48,7 +48,11 @@ describe('parseTarget rejects with exit 2 and says what is wrong', () => {
     ['deploy@bad_host!', /not a valid hostname/],
   ])('%j', (raw, why) => {
     let err: unknown;
-    try { parseTarget(raw); } catch (e) { err = e; }
+    try {
+      parseTarget(raw);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(HermesSetupError);
     const e = err as HermesSetupError;
     expect(e.exitCode).toBe(2);
@@ -83,10 +87,22 @@ Host *
 describe('resolveTarget with ~/.ssh/config', () => {
   const ctx = { configText: CONFIG, localUser: 'me', home: '/home/me' };
   it.each([
-    ['mini', { host: '10.0.0.5', user: 'bob', port: 2200, identityFiles: ['/home/me/.ssh/mini_ed25519', '/home/me/.ssh/second'], fromConfig: true }],
+    [
+      'mini',
+      {
+        host: '10.0.0.5',
+        user: 'bob',
+        port: 2200,
+        identityFiles: ['/home/me/.ssh/mini_ed25519', '/home/me/.ssh/second'],
+        fromConfig: true,
+      },
+    ],
     ['alice@mini', { host: '10.0.0.5', user: 'alice', port: 2200 }],
     ['mini:22', { host: '10.0.0.5', user: 'bob', port: 22 }],
-    ['box.lab', { host: 'box.lab', user: 'labuser', port: 2222, identityFiles: ['/home/me/.ssh/box.lab_key'], fromConfig: false }],
+    [
+      'box.lab',
+      { host: 'box.lab', user: 'labuser', port: 2222, identityFiles: ['/home/me/.ssh/box.lab_key'], fromConfig: false },
+    ],
     ['direct', { host: 'direct.example.com', user: 'me', port: 2222 }],
     ['other', { host: 'other', user: 'me', port: 2222, identityFiles: [] }],
   ])('%s', (raw, want) => {
@@ -94,15 +110,26 @@ describe('resolveTarget with ~/.ssh/config', () => {
   });
 
   it('without a config file: local user, port 22', () => {
-    expect(resolveTarget(parseTarget('box'), { localUser: 'me', home: '/home/me' })).toMatchObject({ host: 'box', user: 'me', port: 22, identityFiles: [] });
+    expect(resolveTarget(parseTarget('box'), { localUser: 'me', home: '/home/me' })).toMatchObject({
+      host: 'box',
+      user: 'me',
+      port: 22,
+      identityFiles: [],
+    });
   });
 
   it('ProxyJump is refused with exit 2 and a clear message', () => {
     expect(() => resolveTarget(parseTarget('jump-1'), ctx)).toThrow(/ProxyJump \(bastion\).*not supported/);
-    try { resolveTarget(parseTarget('jump-1'), ctx); } catch (e) { expect((e as HermesSetupError).exitCode).toBe(2); }
+    try {
+      resolveTarget(parseTarget('jump-1'), ctx);
+    } catch (e) {
+      expect((e as HermesSetupError).exitCode).toBe(2);
+    }
   });
 
   it('a bad Port in the config is a usage error', () => {
-    expect(() => resolveTarget(parseTarget('x'), { ...ctx, configText: 'Host x\n  Port abc\n' })).toThrow(/not a number/);
+    expect(() => resolveTarget(parseTarget('x'), { ...ctx, configText: 'Host x\n  Port abc\n' })).toThrow(
+      /not a number/,
+    );
   });
 });

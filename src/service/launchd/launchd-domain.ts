@@ -15,10 +15,18 @@ export function daemonLocation(f: Facts): ServiceLocation {
 }
 
 export function agentLocation(f: Facts, scope?: string): ServiceLocation {
-  return { kind: 'launchd-agent', scope: scope ?? (f.launchd?.guiAvailable ? `gui/${f.uid}` : `user/${f.uid}`), path: PATHS.plistAgent, sudo: false };
+  return {
+    kind: 'launchd-agent',
+    scope: scope ?? (f.launchd?.guiAvailable ? `gui/${f.uid}` : `user/${f.uid}`),
+    path: PATHS.plistAgent,
+    sudo: false,
+  };
 }
 
-export interface LaunchdInstance { loc: ServiceLocation; job: LaunchdJob }
+export interface LaunchdInstance {
+  loc: ServiceLocation;
+  job: LaunchdJob;
+}
 
 /** Every domain the label may be loaded in, with its job as the facts saw it (gui before user). */
 function allInstances(f: Facts): LaunchdInstance[] {
@@ -42,7 +50,7 @@ function usable(f: Facts, scope: string): boolean {
 }
 
 const recordedAgentScope = (f: Facts, state?: ConvergeState): string | undefined =>
-  (state?.serviceScope === `gui/${f.uid}` || state?.serviceScope === `user/${f.uid}` ? state.serviceScope : undefined);
+  state?.serviceScope === `gui/${f.uid}` || state?.serviceScope === `user/${f.uid}` ? state.serviceScope : undefined;
 
 /** The best of these instances: serving first, then the recorded scope, then gui/ before user/. */
 function best(f: Facts, xs: LaunchdInstance[], recorded: string | undefined): LaunchdInstance | undefined {
@@ -54,7 +62,9 @@ function best(f: Facts, xs: LaunchdInstance[], recorded: string | undefined): La
 export function agentScope(f: Facts, state?: ConvergeState, asked?: 'gui' | 'user'): string {
   if (asked) return `${asked}/${f.uid}`;
   const recorded = recordedAgentScope(f, state);
-  const loaded = allInstances(f).filter((x) => x.loc.kind === 'launchd-agent' && x.job.loaded && usable(f, x.loc.scope));
+  const loaded = allInstances(f).filter(
+    (x) => x.loc.kind === 'launchd-agent' && x.job.loaded && usable(f, x.loc.scope),
+  );
   const b = best(f, loaded, recorded);
   if (b) return b.loc.scope;
   if (recorded && usable(f, recorded)) return recorded;
@@ -73,7 +83,11 @@ function recordedKind(state: ConvergeState | undefined): 'launchd-agent' | 'laun
 }
 
 function lookedUpKind(f: Facts): 'launchd-agent' | 'launchd-daemon' {
-  const b = best(f, allInstances(f).filter((x) => x.job.loaded), undefined);
+  const b = best(
+    f,
+    allInstances(f).filter((x) => x.job.loaded),
+    undefined,
+  );
   if (b) return b.loc.kind as 'launchd-agent' | 'launchd-daemon';
   return f.plistDaemon.type === 'file' && f.plistAgent.type !== 'file' ? 'launchd-daemon' : 'launchd-agent';
 }
@@ -102,8 +116,9 @@ export interface OtherInstances {
 const present = (x: FileFact): boolean => x.type !== 'missing';
 
 export function otherInstances(f: Facts, loc: ServiceLocation): OtherInstances {
-  const bootout = allInstances(f).filter((x) => x.loc.scope !== loc.scope
-    && (x.job.loaded || (x.loc.kind === 'launchd-daemon' && present(f.plistDaemon))));
+  const bootout = allInstances(f).filter(
+    (x) => x.loc.scope !== loc.scope && (x.job.loaded || (x.loc.kind === 'launchd-daemon' && present(f.plistDaemon))),
+  );
   const remove: ServiceLocation[] = [];
   if (loc.kind === 'launchd-agent' && present(f.plistDaemon)) remove.push(daemonLocation(f));
   if (loc.kind === 'launchd-daemon' && present(f.plistAgent)) remove.push(agentLocation(f));
@@ -119,7 +134,10 @@ export function duplicatesOf(f: Facts, loc: ServiceLocation): ServiceDuplicate[]
   const o = otherInstances(f, loc);
   const loaded = o.bootout.filter((x) => x.job.loaded);
   const jobs = loaded.map((x) => ({ what: describeJob(x), ...(x.job.pid ? { pid: x.job.pid } : {}) }));
-  const files = o.remove.filter((r) => !loaded.some((x) => x.loc.kind === r.kind))
-    .map((r) => ({ what: `${r.path} (not loaded now; loads at the next ${r.kind === 'launchd-daemon' ? 'boot' : 'login'})` }));
+  const files = o.remove
+    .filter((r) => !loaded.some((x) => x.loc.kind === r.kind))
+    .map((r) => ({
+      what: `${r.path} (not loaded now; loads at the next ${r.kind === 'launchd-daemon' ? 'boot' : 'login'})`,
+    }));
   return [...jobs, ...files];
 }

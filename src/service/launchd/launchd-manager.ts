@@ -15,15 +15,23 @@ function view(f: Facts, loc: ServiceLocation): ServiceView {
   const duplicates = duplicatesOf(f, loc);
   const startup = startupNote(f, loc.kind);
   return {
-    location: loc, installed: fileFact.type === 'file', loaded: job.loaded, enabled: !disabled.includes(LAUNCHD_LABEL),
-    active: job.state === 'running' && (job.pid ?? 0) > 0, ...(job.pid ? { pid: job.pid } : {}),
-    ...(job.runs !== undefined ? { restarts: Math.max(0, job.runs - 1) } : {}), ...(job.lastExitCode !== undefined ? { lastExit: job.lastExitCode } : {}),
-    sub: job.loaded ? job.state ?? 'loaded' : 'not loaded', ...(file !== undefined ? { file } : {}), ...(duplicates.length ? { duplicates } : {}),
+    location: loc,
+    installed: fileFact.type === 'file',
+    loaded: job.loaded,
+    enabled: !disabled.includes(LAUNCHD_LABEL),
+    active: job.state === 'running' && (job.pid ?? 0) > 0,
+    ...(job.pid ? { pid: job.pid } : {}),
+    ...(job.runs !== undefined ? { restarts: Math.max(0, job.runs - 1) } : {}),
+    ...(job.lastExitCode !== undefined ? { lastExit: job.lastExitCode } : {}),
+    sub: job.loaded ? (job.state ?? 'loaded') : 'not loaded',
+    ...(file !== undefined ? { file } : {}),
+    ...(duplicates.length ? { duplicates } : {}),
     ...(startup ? { startup } : {}),
   };
 }
 
-const UNINSTALL_SUDO_HINT = 'the LaunchDaemon needs root to remove: give this user passwordless sudo, or connect as root';
+const UNINSTALL_SUDO_HINT =
+  'the LaunchDaemon needs root to remove: give this user passwordless sudo, or connect as root';
 
 /**
  * Boots the job out of every domain it is loaded in (waiting out 36, "in progress") and removes both plists
@@ -33,7 +41,12 @@ const UNINSTALL_SUDO_HINT = 'the LaunchDaemon needs root to remove: give this us
 async function remove(io: StepIo, f: Facts): Promise<StepOutcome[]> {
   const l = f.launchd;
   const daemon = daemonLocation(f);
-  const agent = (scope: string): ServiceLocation => ({ kind: 'launchd-agent', scope, path: PATHS.plistAgent, sudo: false });
+  const agent = (scope: string): ServiceLocation => ({
+    kind: 'launchd-agent',
+    scope,
+    path: PATHS.plistAgent,
+    sudo: false,
+  });
   const jobs: ServiceLocation[] = [];
   if (l?.gui.loaded) jobs.push(agent(`gui/${f.uid}`));
   if (l?.user.loaded) jobs.push(agent(`user/${f.uid}`));
@@ -42,11 +55,21 @@ async function remove(io: StepIo, f: Facts): Promise<StepOutcome[]> {
   if (f.plistAgent.type !== 'missing') files.push(agent(`user/${f.uid}`));
   if (f.plistDaemon.type !== 'missing') files.push(daemon);
   if (!jobs.length && !files.length) return [{ id: 'service', status: 'ok', detail: `no ${LAUNCHD_LABEL} job` }];
-  if ([...jobs, ...files].some((x) => x.sudo)) await checkSudo(io, `removing ${PATHS.plistDaemon}`, UNINSTALL_SUDO_HINT);
+  if ([...jobs, ...files].some((x) => x.sudo))
+    await checkSudo(io, `removing ${PATHS.plistDaemon}`, UNINSTALL_SUDO_HINT);
   const done: string[] = [];
-  for (const loc of jobs) done.push(`${targetOf(loc)}${(await bootoutAndWait(io, loc, 'E_UNINSTALL')) ? ' (bootout 36: waited until it exited)' : ''}`);
+  for (const loc of jobs)
+    done.push(
+      `${targetOf(loc)}${(await bootoutAndWait(io, loc, 'E_UNINSTALL')) ? ' (bootout 36: waited until it exited)' : ''}`,
+    );
   for (const loc of files) await removeFile(io, loc, 'E_UNINSTALL');
-  return [{ id: 'service', status: 'changed', detail: `booted out ${done.join(', ') || 'nothing'}, removed ${files.map((x) => x.path).join(', ') || 'nothing'}` }];
+  return [
+    {
+      id: 'service',
+      status: 'changed',
+      detail: `booted out ${done.join(', ') || 'nothing'}, removed ${files.map((x) => x.path).join(', ') || 'nothing'}`,
+    },
+  ];
 }
 
 export const launchdManager: ServiceManager = {
@@ -57,5 +80,8 @@ export const launchdManager: ServiceManager = {
   step: launchdStep,
   restartCommand: (loc) => `${loc.sudo ? 'sudo ' : ''}launchctl kickstart -k ${loc.scope}/${LAUNCHD_LABEL}`,
   logHint: () => 'see ~/.hermes/logs/dashboard.error.log',
-  remove: async (io, f) => [...(await remove(io, f)), { id: 'linger', status: 'ok', detail: 'not applicable (launchd)' }],
+  remove: async (io, f) => [
+    ...(await remove(io, f)),
+    { id: 'linger', status: 'ok', detail: 'not applicable (launchd)' },
+  ],
 };

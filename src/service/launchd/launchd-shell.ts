@@ -18,11 +18,20 @@ export const targetOf = (loc: ServiceLocation): string => `${loc.scope}/${LAUNCH
  * errors.", so the last line is the hint and the cause ("Bootstrap failed: 5: Input/output error") is above it.
  */
 export function meaningfulLines(r: { code: number; stderr: string; stdout?: string }): ExecResult {
-  const keep = (t: string) => t.split('\n').filter((l) => l.trim() !== '' && !/^Try re-running the command as root/i.test(l.trim())).join('\n');
+  const keep = (t: string) =>
+    t
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !/^Try re-running the command as root/i.test(l.trim()))
+      .join('\n');
   return { code: r.code, stderr: keep(r.stderr), stdout: keep(r.stdout ?? '') };
 }
 
-export function launchctlError(code: ErrorCode, what: string, r: { code: number; stderr: string; stdout?: string }, hint: string) {
+export function launchctlError(
+  code: ErrorCode,
+  what: string,
+  r: { code: number; stderr: string; stdout?: string },
+  hint: string,
+) {
   return remoteCommandError(code, what, meaningfulLines(r), hint);
 }
 
@@ -43,8 +52,16 @@ echo "$w"`;
 
 /** Boots `loc` out and waits until launchd has let go; true when launchctl answered 36 (in progress) on the way. */
 export async function bootoutAndWait(io: StepIo, loc: ServiceLocation, code: ErrorCode): Promise<boolean> {
-  const r = await io.remote.exec(`sh -c ${quote(BOOTOUT_WAIT)} sh ${quote(loc.scope)} ${LAUNCHD_LABEL} ${quote(su(loc).trim())}`);
-  if (r.code !== 0) throw launchctlError(code, `launchctl bootout ${targetOf(loc)}`, r, `the job did not stop; see \`launchctl print ${targetOf(loc)}\` and rerun`);
+  const r = await io.remote.exec(
+    `sh -c ${quote(BOOTOUT_WAIT)} sh ${quote(loc.scope)} ${LAUNCHD_LABEL} ${quote(su(loc).trim())}`,
+  );
+  if (r.code !== 0)
+    throw launchctlError(
+      code,
+      `launchctl bootout ${targetOf(loc)}`,
+      r,
+      `the job did not stop; see \`launchctl print ${targetOf(loc)}\` and rerun`,
+    );
   return r.stdout.trim() === '36';
 }
 
@@ -59,7 +76,9 @@ while :; do
 done`;
 
 export async function bootstrapOnce(io: StepIo, loc: ServiceLocation, tries: number): Promise<ExecResult> {
-  return io.remote.exec(`sh -c ${quote(BOOTSTRAP)} sh ${quote(loc.scope)} ${quotePath(loc.path)} ${LAUNCHD_LABEL} ${quote(su(loc).trim())} ${tries}`);
+  return io.remote.exec(
+    `sh -c ${quote(BOOTSTRAP)} sh ${quote(loc.scope)} ${quotePath(loc.path)} ${LAUNCHD_LABEL} ${quote(su(loc).trim())} ${tries}`,
+  );
 }
 
 /** Every command of the plan that needs root can get it (`sudo -n`), checked before anything changes. */
@@ -74,5 +93,9 @@ export async function removeFile(io: StepIo, loc: ServiceLocation, code: ErrorCo
 }
 
 export function notRunning(target: string, job: { state?: string; lastExitCode?: number }, hint: string) {
-  return stepError('E_SERVICE_INACTIVE', `${target} is not running (state ${job.state ?? 'unloaded'}, last exit code ${job.lastExitCode ?? 'none'})`, hint);
+  return stepError(
+    'E_SERVICE_INACTIVE',
+    `${target} is not running (state ${job.state ?? 'unloaded'}, last exit code ${job.lastExitCode ?? 'none'})`,
+    hint,
+  );
 }

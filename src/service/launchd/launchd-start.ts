@@ -8,20 +8,38 @@ import { LAUNCHD_LABEL } from '../../constants.js';
 import { parseLaunchctlPrint, type LaunchdJob } from '../../facts/parse-facts.js';
 import type { StepIo } from '../../steps/step.js';
 import type { ServiceLocation } from '../service-types.js';
-import { bootoutAndWait, bootstrapOnce, launchctlError, meaningfulLines, notRunning, su, targetOf } from './launchd-shell.js';
+import {
+  bootoutAndWait,
+  bootstrapOnce,
+  launchctlError,
+  meaningfulLines,
+  notRunning,
+  su,
+  targetOf,
+} from './launchd-shell.js';
 
-interface StartActions { loc: ServiceLocation; bootstrap: boolean; kickstart: boolean; asked: boolean }
-export interface Started { loc: ServiceLocation; notes: string[] }
+interface StartActions {
+  loc: ServiceLocation;
+  bootstrap: boolean;
+  kickstart: boolean;
+  asked: boolean;
+}
+export interface Started {
+  loc: ServiceLocation;
+  notes: string[];
+}
 
 /** Tries in gui/ before falling back: 5 more than twice is not the drain a retry waits out. */
 const GUI_TRIES = 3;
 const TRIES = 6;
 
-const mayFallBack = (a: StartActions): boolean => a.loc.kind === 'launchd-agent' && a.loc.scope.startsWith('gui/') && !a.asked;
+const mayFallBack = (a: StartActions): boolean =>
+  a.loc.kind === 'launchd-agent' && a.loc.scope.startsWith('gui/') && !a.asked;
 
 function bootstrapHint(loc: ServiceLocation, code: number): string {
   const t = targetOf(loc);
-  if (code === 125) return `${loc.scope} does not accept the job (no GUI session, or macOS 26 refusing gui/): use --launchd-domain user, or --daemon for a headless Mac`;
+  if (code === 125)
+    return `${loc.scope} does not accept the job (no GUI session, or macOS 26 refusing gui/): use --launchd-domain user, or --daemon for a headless Mac`;
   if (code === 5) {
     return `check \`launchctl print-disabled ${loc.scope}\` and \`launchctl print ${t}\`${loc.scope.startsWith('gui/') ? '; if gui/ keeps refusing (macOS 26), use --launchd-domain user' : ''}`;
   }
@@ -38,15 +56,27 @@ async function fallBack(io: StepIo, from: ServiceLocation, why: string): Promise
   await bootoutAndWait(io, from, 'E_LAUNCHCTL');
   await io.remote.exec(`launchctl enable ${targetOf(user)}`);
   const r = await bootstrapOnce(io, user, TRIES);
-  if (r.code !== 0) throw launchctlError('E_LAUNCHCTL', `launchctl bootstrap ${user.scope} (after ${from.scope} refused: ${why})`, r, bootstrapHint(user, r.code));
-  return { loc: user, notes: [`${from.scope} refused the LaunchAgent (${why}); it runs in ${user.scope} instead, which needs no GUI session — choose with --launchd-domain gui|user`] };
+  if (r.code !== 0)
+    throw launchctlError(
+      'E_LAUNCHCTL',
+      `launchctl bootstrap ${user.scope} (after ${from.scope} refused: ${why})`,
+      r,
+      bootstrapHint(user, r.code),
+    );
+  return {
+    loc: user,
+    notes: [
+      `${from.scope} refused the LaunchAgent (${why}); it runs in ${user.scope} instead, which needs no GUI session — choose with --launchd-domain gui|user`,
+    ],
+  };
 }
 
 async function bootstrap(io: StepIo, a: StartActions): Promise<Started> {
   const fallback = mayFallBack(a);
   const r = await bootstrapOnce(io, a.loc, fallback ? GUI_TRIES : TRIES);
   if (r.code === 0) return { loc: a.loc, notes: [] };
-  if (fallback && (r.code === 125 || r.code === 5)) return fallBack(io, a.loc, `bootstrap exit ${r.code}: ${lastLine(r)}`);
+  if (fallback && (r.code === 125 || r.code === 5))
+    return fallBack(io, a.loc, `bootstrap exit ${r.code}: ${lastLine(r)}`);
   throw launchctlError('E_LAUNCHCTL', `launchctl bootstrap ${a.loc.scope}`, r, bootstrapHint(a.loc, r.code));
 }
 
@@ -54,7 +84,12 @@ async function kickstart(io: StepIo, a: StartActions): Promise<Started> {
   const k = await io.remote.exec(`${su(a.loc)}launchctl kickstart -k ${targetOf(a.loc)}`);
   if (k.code === 0) return { loc: a.loc, notes: [] };
   if (mayFallBack(a) && k.code === 125) return fallBack(io, a.loc, `kickstart exit 125: ${lastLine(k)}`);
-  throw launchctlError('E_LAUNCHCTL', `launchctl kickstart -k ${targetOf(a.loc)}`, k, `see \`launchctl print ${targetOf(a.loc)}\``);
+  throw launchctlError(
+    'E_LAUNCHCTL',
+    `launchctl kickstart -k ${targetOf(a.loc)}`,
+    k,
+    `see \`launchctl print ${targetOf(a.loc)}\``,
+  );
 }
 
 /** Bootstraps or kickstarts the job; where it ended up, and what to tell the user about it. */
@@ -71,6 +106,11 @@ export async function verifyRunning(io: StepIo, loc: ServiceLocation): Promise<n
     if (job.state === 'running' && job.pid) return job.pid;
     await new Promise((res) => setTimeout(res, 250));
   }
-  throw notRunning(target, job, job.lastExitCode === 78 ? 'exit 78 (EX_CONFIG): the log directory or the program path is missing; check ~/.hermes/logs and the hermes path'
-    : `see ~/.hermes/logs/dashboard.error.log and \`launchctl print ${target}\``);
+  throw notRunning(
+    target,
+    job,
+    job.lastExitCode === 78
+      ? 'exit 78 (EX_CONFIG): the log directory or the program path is missing; check ~/.hermes/logs and the hermes path'
+      : `see ~/.hermes/logs/dashboard.error.log and \`launchctl print ${target}\``,
+  );
 }

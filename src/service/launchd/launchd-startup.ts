@@ -6,29 +6,38 @@
 import type { Facts } from '../../facts/parse-facts.js';
 import type { ServiceKind } from '../service-types.js';
 
-export interface StartupNote { id: 'starts-at-login' | 'filevault'; symptom: string; cause: string; fix: string }
+export interface StartupNote {
+  id: 'starts-at-login' | 'filevault';
+  symptom: string;
+  cause: string;
+  fix: string;
+}
 
 const AUTHRESTART = 'for a planned restart run `sudo fdesetup authrestart` (it unlocks the disk once by itself)';
 
 export function startupNote(f: Facts, kind: ServiceKind): StartupNote | undefined {
   if (kind === 'launchd-agent' && f.fileVault) {
     return {
-      id: 'filevault', symptom: 'a LaunchAgent starts at login, and FileVault is on',
+      id: 'filevault',
+      symptom: 'a LaunchAgent starts at login, and FileVault is on',
       cause: `after a power cut or restart the Mac waits at the FileVault unlock screen and starts nothing (not even a LaunchDaemon) until someone types a password there; auto-login is impossible with FileVault, so the dashboard comes back only when ${f.user} unlocks the disk or logs in`,
       fix: AUTHRESTART,
     };
   }
   if (kind === 'launchd-agent') {
     return {
-      id: 'starts-at-login', symptom: 'a LaunchAgent starts at login',
+      id: 'starts-at-login',
+      symptom: 'a LaunchAgent starts at login',
       cause: `after a reboot the dashboard comes back only when ${f.user} logs in at the Mac (GUI auto-login does that at boot)`,
       fix: 'for a headless Mac use --daemon (a LaunchDaemon starts at boot)',
     };
   }
   if (kind === 'launchd-daemon' && f.fileVault) {
     return {
-      id: 'filevault', symptom: 'FileVault is on',
-      cause: 'after a power cut or restart the Mac waits at the FileVault unlock screen, and even this LaunchDaemon starts only after someone types a password there',
+      id: 'filevault',
+      symptom: 'FileVault is on',
+      cause:
+        'after a power cut or restart the Mac waits at the FileVault unlock screen, and even this LaunchDaemon starts only after someone types a password there',
       fix: AUTHRESTART,
     };
   }

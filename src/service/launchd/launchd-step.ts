@@ -22,16 +22,29 @@ import { startInDomain, verifyRunning, type Started } from './launchd-start.js';
 import { startupWarning } from './launchd-startup.js';
 
 export interface LaunchdObserved {
-  loc: ServiceLocation; current: FileFact; job: LaunchdJob; disabled: boolean; desired: string; others: OtherInstances;
+  loc: ServiceLocation;
+  current: FileFact;
+  job: LaunchdJob;
+  disabled: boolean;
+  desired: string;
+  others: OtherInstances;
   /** The domain was asked for (--launchd-domain): no fallback. */
   asked: boolean;
 }
 export interface LaunchdActions {
-  loc: ServiceLocation; text: string;
+  loc: ServiceLocation;
+  text: string;
   /** Back up the plist there before replacing it (a hand-made plist, or --force). */
-  backup?: string; note?: string;
-  writePlist: boolean; enable: boolean; bootout: boolean; bootstrap: boolean; kickstart: boolean;
-  reasons: string[]; others: OtherInstances; asked: boolean;
+  backup?: string;
+  note?: string;
+  writePlist: boolean;
+  enable: boolean;
+  bootout: boolean;
+  bootstrap: boolean;
+  kickstart: boolean;
+  reasons: string[];
+  others: OtherInstances;
+  asked: boolean;
 }
 
 async function readLaunchd(_io: StepIo, i: ConvergeInputs): Promise<LaunchdObserved> {
@@ -39,28 +52,53 @@ async function readLaunchd(_io: StepIo, i: ConvergeInputs): Promise<LaunchdObser
   const loc = launchdTarget(f, i.opts, i.state);
   const daemon = loc.kind === 'launchd-daemon';
   const { job, disabled } = jobIn(f, loc);
-  const template = await readTemplate(daemon ? 'launchd/ai.hermes.dashboard.daemon.plist' : 'launchd/ai.hermes.dashboard.plist');
-  const desired = renderLaunchdPlist(template, desiredSpec(i, (bin) => `${bin}:${f.home}/.local/bin:${HOMEBREW_PATH}`, daemon ? f.user : undefined));
+  const template = await readTemplate(
+    daemon ? 'launchd/ai.hermes.dashboard.daemon.plist' : 'launchd/ai.hermes.dashboard.plist',
+  );
+  const desired = renderLaunchdPlist(
+    template,
+    desiredSpec(i, (bin) => `${bin}:${f.home}/.local/bin:${HOMEBREW_PATH}`, daemon ? f.user : undefined),
+  );
   return {
-    loc, current: daemon ? f.plistDaemon : f.plistAgent, job, disabled: disabled.includes(LAUNCHD_LABEL), desired,
-    others: otherInstances(f, loc), asked: i.opts.launchdDomain !== undefined,
+    loc,
+    current: daemon ? f.plistDaemon : f.plistAgent,
+    job,
+    disabled: disabled.includes(LAUNCHD_LABEL),
+    desired,
+    others: otherInstances(f, loc),
+    asked: i.opts.launchdDomain !== undefined,
   };
 }
 
 function describeOthers(o: OtherInstances): string[] {
-  return [...o.bootout.map((x) => `boot out ${targetOf(x.loc)}${x.job.loaded ? '' : ' (if loaded)'}`), ...o.remove.map((r) => `remove ${r.path}`)];
+  return [
+    ...o.bootout.map((x) => `boot out ${targetOf(x.loc)}${x.job.loaded ? '' : ' (if loaded)'}`),
+    ...o.remove.map((r) => `remove ${r.path}`),
+  ];
 }
 
 function describeLaunchd(a: LaunchdActions): string {
-  return [a.note ?? '', ...describeOthers(a.others), a.writePlist ? 'write plist' : '', a.enable ? 'enable' : '', a.bootout ? 'bootout' : '', a.bootstrap ? 'bootstrap' : '',
-    a.kickstart ? `kickstart -k (${a.reasons.join(', ') || 'not running'})` : ''].filter(Boolean).join(', ');
+  return [
+    a.note ?? '',
+    ...describeOthers(a.others),
+    a.writePlist ? 'write plist' : '',
+    a.enable ? 'enable' : '',
+    a.bootout ? 'bootout' : '',
+    a.bootstrap ? 'bootstrap' : '',
+    a.kickstart ? `kickstart -k (${a.reasons.join(', ') || 'not running'})` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function refuseMissingDomain(o: LaunchdObserved, i: ConvergeInputs): void {
   const f = i.facts;
   if (i.opts.launchdDomain !== 'gui' || f.launchd?.guiAvailable !== false) return;
-  throw stepError('E_LAUNCHD_DOMAIN', `--launchd-domain gui: ${o.loc.scope} does not exist (${f.user} has no GUI login on this Mac)`,
-    'log in at the Mac (console or Screen Sharing) first, or use --launchd-domain user (runs without a GUI session) or --daemon');
+  throw stepError(
+    'E_LAUNCHD_DOMAIN',
+    `--launchd-domain gui: ${o.loc.scope} does not exist (${f.user} has no GUI login on this Mac)`,
+    'log in at the Mac (console or Screen Sharing) first, or use --launchd-domain user (runs without a GUI session) or --daemon',
+  );
 }
 
 /** Pure: what to do with the plist, the job and every other instance of the label. */
@@ -73,36 +111,63 @@ export function planLaunchd(o: LaunchdObserved, i: ConvergeInputs): Plan<Launchd
   const running = o.job.loaded && o.job.state === 'running' && (o.job.pid ?? 0) > 0;
   const bootstrap = writePlist || !o.job.loaded;
   const a: LaunchdActions = {
-    loc: o.loc, text: o.desired, ...(take.backup ? { backup: take.backup.path } : {}), ...(take.note ? { note: take.note } : {}), writePlist, enable: o.disabled || bootstrap, bootout: o.job.loaded && writePlist, bootstrap,
-    kickstart: !bootstrap && (dependencyChanged(i) || !running), others: o.others, asked: o.asked,
-    reasons: [...restartReasons(i, writePlist ? 'plist changed' : undefined), !running && o.job.loaded ? 'not running' : ''].filter(Boolean),
+    loc: o.loc,
+    text: o.desired,
+    ...(take.backup ? { backup: take.backup.path } : {}),
+    ...(take.note ? { note: take.note } : {}),
+    writePlist,
+    enable: o.disabled || bootstrap,
+    bootout: o.job.loaded && writePlist,
+    bootstrap,
+    kickstart: !bootstrap && (dependencyChanged(i) || !running),
+    others: o.others,
+    asked: o.asked,
+    reasons: [
+      ...restartReasons(i, writePlist ? 'plist changed' : undefined),
+      !running && o.job.loaded ? 'not running' : '',
+    ].filter(Boolean),
   };
   const removes = a.others.bootout.length + a.others.remove.length > 0;
   return {
-    ...(a.writePlist || a.enable || a.bootstrap || a.kickstart || removes ? { actions: a } : {}), describe: describeLaunchd(a),
+    ...(a.writePlist || a.enable || a.bootstrap || a.kickstart || removes ? { actions: a } : {}),
+    describe: describeLaunchd(a),
     okDetail: `${targetOf(o.loc)} running (pid ${o.job.pid})`,
     implies: {
-      serviceText: o.desired, warnings, changed: { unit: writePlist }, ...(o.job.pid ? { service: { pid: o.job.pid } } : {}),
-      files: writePlist ? [{ path: o.loc.path, ...(current !== undefined ? { before: current } : {}), after: o.desired, mode: 0o644 }] : [],
+      serviceText: o.desired,
+      warnings,
+      changed: { unit: writePlist },
+      ...(o.job.pid ? { service: { pid: o.job.pid } } : {}),
+      files: writePlist
+        ? [{ path: o.loc.path, ...(current !== undefined ? { before: current } : {}), after: o.desired, mode: 0o644 }]
+        : [],
     },
   };
 }
 
 async function writePlist(io: StepIo, loc: ServiceLocation, text: string): Promise<void> {
   if (!loc.sudo) return io.remote.writeFileAtomic(loc.path, text, 0o644);
-  const r = await io.remote.exec(`sudo -n sh -c ${quote('set -e; t=$(mktemp "$1.XXXXXX"); cat > "$t"; chmod 644 "$t"; chown 0:0 "$t" 2>/dev/null || true; mv -f "$t" "$1"')} sh ${quotePath(loc.path)}`, { stdin: text });
-  if (r.code !== 0) throw remoteCommandError('E_SUDO', `installing ${loc.path} needs root and \`sudo -n\``, r, SUDO_HINT);
+  const r = await io.remote.exec(
+    `sudo -n sh -c ${quote('set -e; t=$(mktemp "$1.XXXXXX"); cat > "$t"; chmod 644 "$t"; chown 0:0 "$t" 2>/dev/null || true; mv -f "$t" "$1"')} sh ${quotePath(loc.path)}`,
+    { stdin: text },
+  );
+  if (r.code !== 0)
+    throw remoteCommandError('E_SUDO', `installing ${loc.path} needs root and \`sudo -n\``, r, SUDO_HINT);
 }
 
-const SUDO_HINT = 'a LaunchDaemon needs passwordless sudo for this user (or connect as root); without --daemon a LaunchAgent needs no sudo';
+const SUDO_HINT =
+  'a LaunchDaemon needs passwordless sudo for this user (or connect as root); without --daemon a LaunchAgent needs no sudo';
 
 /** Root is checked before anything changes: installing the daemon, or removing it when converging as an agent. */
 async function checkRoot(io: StepIo, a: LaunchdActions): Promise<void> {
-  if (a.loc.sudo && (a.writePlist || a.bootstrap || a.kickstart || a.enable)) return checkSudo(io, `installing ${a.loc.path}`, SUDO_HINT);
+  if (a.loc.sudo && (a.writePlist || a.bootstrap || a.kickstart || a.enable))
+    return checkSudo(io, `installing ${a.loc.path}`, SUDO_HINT);
   const daemon = [...a.others.bootout.map((x) => x.loc), ...a.others.remove].find((l) => l.sudo);
   if (daemon) {
-    return checkSudo(io, `removing the LaunchDaemon ${daemon.path} (one dashboard service per host)`,
-      'connect as root or give this user passwordless sudo once; or keep the LaunchDaemon with --daemon');
+    return checkSudo(
+      io,
+      `removing the LaunchDaemon ${daemon.path} (one dashboard service per host)`,
+      'connect as root or give this user passwordless sudo once; or keep the LaunchDaemon with --daemon',
+    );
   }
 }
 
@@ -119,7 +184,8 @@ async function startReplacing(io: StepIo, a: LaunchdActions): Promise<Started> {
     return a.bootstrap || a.kickstart ? await startInDomain(io, a) : { loc: a.loc, notes: [] };
   } catch (err) {
     const back = await restoreOthers(io, a.others);
-    if (isHermesSetupError(err) && back.length) throw fail(err.code, `${err.message}; ${back.join(', ')} loaded again as before`, err.hint);
+    if (isHermesSetupError(err) && back.length)
+      throw fail(err.code, `${err.message}; ${back.join(', ')} loaded again as before`, err.hint);
     throw err;
   }
 }
@@ -135,7 +201,13 @@ async function restoreOthers(io: StepIo, o: OtherInstances): Promise<string[]> {
 async function applyLaunchd(io: StepIo, a: LaunchdActions) {
   await checkRoot(io, a);
   const mk = await io.remote.exec('mkdir -p ~/.hermes/logs && chmod 700 ~/.hermes');
-  if (mk.code !== 0) throw remoteCommandError('E_LOG_DIR', 'creating ~/.hermes/logs', mk, 'launchd exits 78 when the log directory is missing; fix ~/.hermes ownership');
+  if (mk.code !== 0)
+    throw remoteCommandError(
+      'E_LOG_DIR',
+      'creating ~/.hermes/logs',
+      mk,
+      'launchd exits 78 when the log directory is missing; fix ~/.hermes ownership',
+    );
   if (a.backup) await backupServiceFile(io, a.loc.path, a.loc.sudo);
   if (a.writePlist) await writePlist(io, a.loc, a.text);
   const started = await startReplacing(io, a);
@@ -148,7 +220,10 @@ async function verifyLaunchd(io: StepIo, a: LaunchdActions, i: ConvergeInputs) {
   const loc = i.service.scope && i.service.scope !== a.loc.scope ? { ...a.loc, scope: i.service.scope } : a.loc;
   const pid = await verifyRunning(io, loc);
   const fellBack = loc.scope !== a.loc.scope ? `; fell back from ${a.loc.scope} to ${loc.scope}` : '';
-  return { detail: `${describeLaunchd(a)}${fellBack}; ${targetOf(loc)} running (pid ${pid})`, implies: { service: { pid } } };
+  return {
+    detail: `${describeLaunchd(a)}${fellBack}; ${targetOf(loc)} running (pid ${pid})`,
+    implies: { service: { pid } },
+  };
 }
 
 export const launchdStep: ChangeStep<LaunchdObserved, LaunchdActions> = {

@@ -15,16 +15,28 @@ function view(f: Facts, loc: ServiceLocation): ServiceView {
   const fileFact = system ? f.unitSystem : f.unitUser;
   const file = fileFact.content?.toString('utf8');
   return {
-    location: loc, installed: fileFact.type === 'file', loaded: u?.loadState === 'loaded', enabled: u?.unitFileState === 'enabled',
-    active: u?.activeState === 'active', ...(u?.mainPid ? { pid: u.mainPid } : {}), restarts: u?.nRestarts ?? 0,
-    ...(u ? { lastExit: u.execMainStatus } : {}), sub: u ? `${u.activeState}/${u.subState}` : (f.userBus || system ? 'unknown' : 'no user bus'),
+    location: loc,
+    installed: fileFact.type === 'file',
+    loaded: u?.loadState === 'loaded',
+    enabled: u?.unitFileState === 'enabled',
+    active: u?.activeState === 'active',
+    ...(u?.mainPid ? { pid: u.mainPid } : {}),
+    restarts: u?.nRestarts ?? 0,
+    ...(u ? { lastExit: u.execMainStatus } : {}),
+    sub: u ? `${u.activeState}/${u.subState}` : f.userBus || system ? 'unknown' : 'no user bus',
     ...(file !== undefined ? { file } : {}),
   };
 }
 
 async function run(io: StepIo, cmd: string, what: string): Promise<void> {
   const r = await io.remote.exec(cmd);
-  if (r.code !== 0) throw remoteCommandError('E_UNINSTALL', what, r, 'rerun with --debug; the host was left as it was after the last completed step');
+  if (r.code !== 0)
+    throw remoteCommandError(
+      'E_UNINSTALL',
+      what,
+      r,
+      'rerun with --debug; the host was left as it was after the last completed step',
+    );
 }
 
 async function removeUnit(io: StepIo, f: Facts): Promise<StepOutcome> {
@@ -32,14 +44,27 @@ async function removeUnit(io: StepIo, f: Facts): Promise<StepOutcome> {
   const v = view(f, loc);
   if (!v.installed && !v.loaded) return { id: 'service', status: 'ok', detail: `no ${UNIT_NAME}` };
   const sc = systemctl(loc.kind === 'systemd-system');
-  await run(io, `${sc} disable --now ${UNIT_NAME} 2>/dev/null; rm -f ${quotePath(loc.path)} && ${sc} daemon-reload && ${sc} reset-failed ${UNIT_NAME} 2>/dev/null; true`, 'removing the unit');
+  await run(
+    io,
+    `${sc} disable --now ${UNIT_NAME} 2>/dev/null; rm -f ${quotePath(loc.path)} && ${sc} daemon-reload && ${sc} reset-failed ${UNIT_NAME} 2>/dev/null; true`,
+    'removing the unit',
+  );
   return { id: 'service', status: 'changed', detail: `stopped, disabled and removed ${UNIT_NAME}` };
 }
 
 /** Linger is reverted only when hermes-setup enabled it. */
 async function revertLinger(io: StepIo, f: Facts, s: ConvergeState | undefined): Promise<StepOutcome> {
-  if (!s?.lingerEnabledByUs || !f.linger) return { id: 'linger', status: 'ok', detail: s?.lingerEnabledByUs ? 'already off' : 'left as it was (hermes-setup did not enable it)' };
-  await run(io, 'loginctl disable-linger "$(id -un)" 2>/dev/null || sudo -n loginctl disable-linger "$(id -un)"', 'loginctl disable-linger');
+  if (!s?.lingerEnabledByUs || !f.linger)
+    return {
+      id: 'linger',
+      status: 'ok',
+      detail: s?.lingerEnabledByUs ? 'already off' : 'left as it was (hermes-setup did not enable it)',
+    };
+  await run(
+    io,
+    'loginctl disable-linger "$(id -un)" 2>/dev/null || sudo -n loginctl disable-linger "$(id -un)"',
+    'loginctl disable-linger',
+  );
   return { id: 'linger', status: 'changed', detail: 'disabled linger (hermes-setup had enabled it)' };
 }
 
@@ -49,8 +74,8 @@ export const systemdManager: ServiceManager = {
   installed: (f) => systemdLocation(f),
   view,
   step: systemdStep,
-  restartCommand: (loc) => (loc.kind === 'systemd-system' ? `sudo systemctl restart ${UNIT_NAME}` : `systemctl --user restart ${UNIT_NAME}`),
+  restartCommand: (loc) =>
+    loc.kind === 'systemd-system' ? `sudo systemctl restart ${UNIT_NAME}` : `systemctl --user restart ${UNIT_NAME}`,
   logHint: (loc) => `journalctl ${loc.kind === 'systemd-system' ? '' : '--user '}-u ${UNIT_NAME} -n 50`,
   remove: async (io, f, s) => [await removeUnit(io, f), await revertLinger(io, f, s)],
 };
-

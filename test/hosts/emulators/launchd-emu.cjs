@@ -27,7 +27,13 @@ const domains = new Map();
 const asid = 100000 + (process.pid % 1000);
 const ctx = { stateDir, users, domains, log, Job, drainMs, strictSessionType: config.strictSessionType !== false };
 
-const guiPresent = () => { try { return fs.readFileSync(path.join(stateDir, 'gui-session'), 'utf8').trim() !== '0'; } catch { return true; } };
+const guiPresent = () => {
+  try {
+    return fs.readFileSync(path.join(stateDir, 'gui-session'), 'utf8').trim() !== '0';
+  } catch {
+    return true;
+  }
+};
 const out = (code, stdout = '', stderr = '') => ({ code, stdout, stderr });
 const jobsOf = (d) => [...(domains.get(d) || new Map()).values()];
 const findJob = (d, label) => domains.get(d)?.get(label);
@@ -50,7 +56,8 @@ function domainError(t, req) {
 
 const sessionDomain = (req) => (req.ssh || !guiPresent() ? `user/${req.uid}` : `gui/${req.uid}`);
 const usage = (verb, text) => out(64, '', `Usage: launchctl ${verb} ${text}\n`);
-const richer = (req, detail) => (req.uid === 0 ? `${detail}\n` : 'Try re-running the command as root for richer errors.\n');
+const richer = (req, detail) =>
+  req.uid === 0 ? `${detail}\n` : 'Try re-running the command as root for richer errors.\n';
 
 function bootout(job) {
   if (job.draining) return;
@@ -86,13 +93,18 @@ async function handle(req) {
       if (e) return out(e, '', `Bootstrap failed: ${P.errorText(e)}\n`);
       if (t.gui && guiBootstrapFails) {
         log(`bootstrap ${t.domain}: refused (macOS 26 gui/ domain quirk, ${guiBootstrapFails})`);
-        return out(guiBootstrapFails, '', `Bootstrap failed: ${P.errorText(guiBootstrapFails)}\n${guiBootstrapFails === 5 ? richer(req, 'gui domain refused the bootstrap') : ''}`);
+        return out(
+          guiBootstrapFails,
+          '',
+          `Bootstrap failed: ${P.errorText(guiBootstrapFails)}\n${guiBootstrapFails === 5 ? richer(req, 'gui domain refused the bootstrap') : ''}`,
+        );
       }
       return bootstrapPaths(req, t, pos.slice(1), 'Bootstrap failed');
     }
     case 'bootout': {
       const t = target();
-      if (!t || (!t.label && pos.length < 2)) return usage(verb, '<domain-target> [service-path ...] | <service-target>');
+      if (!t || (!t.label && pos.length < 2))
+        return usage(verb, '<domain-target> [service-path ...] | <service-target>');
       const e = domainError(t, req);
       if (e) return out(e, '', `Boot-out failed: ${P.errorText(e)}\n`);
       let labels = t.label ? [t.label] : [];
@@ -106,7 +118,10 @@ async function handle(req) {
       let inProgress = false;
       for (const l of labels) {
         const job = findJob(t.domain, l);
-        if (job && job.draining && job.proc) { inProgress = true; continue; }
+        if (job && job.draining && job.proc) {
+          inProgress = true;
+          continue;
+        }
         if (!job || job.draining) return out(3, '', `Boot-out failed: ${P.errorText(3)}\n`);
         bootout(job);
         // launchctl waits a little for the job to exit; past that it answers 36 (EINPROGRESS) and the
@@ -115,7 +130,8 @@ async function handle(req) {
       }
       return inProgress ? out(36, '', `Boot-out failed: ${P.errorText(36)}\n`) : out(0);
     }
-    case 'enable': case 'disable': {
+    case 'enable':
+    case 'disable': {
       const t = target();
       if (!t || !t.label) return usage(verb, '<service-target>');
       const e = domainError(t, req);
@@ -132,8 +148,10 @@ async function handle(req) {
       if (!job || job.draining) return out(113, '', P.notFound(t.label, t.domain));
       const kill = flags.some((f) => f.includes('k'));
       // -k kills the running instance with SIGKILL (README, rule 3), then starts it at once.
-      if (job.proc && kill) { await job.stop('SIGKILL'); job.start('kickstart -k'); }
-      else if (!job.proc) job.start('kickstart');
+      if (job.proc && kill) {
+        await job.stop('SIGKILL');
+        job.start('kickstart -k');
+      } else if (!job.proc) job.start('kickstart');
       const wantPid = flags.some((f) => f.includes('p'));
       return out(0, wantPid && job.pid ? `${job.pid}\n` : '');
     }
@@ -141,7 +159,12 @@ async function handle(req) {
       const t = target();
       if (!t) return usage(verb, '<domain-target> | <service-target>');
       const e = domainError(t, req);
-      if (e && e !== 1) return out(e, '', t.label ? `Could not print service: ${P.errorText(e)}\n` : `Could not print domain: ${P.errorText(e)}\n`);
+      if (e && e !== 1)
+        return out(
+          e,
+          '',
+          t.label ? `Could not print service: ${P.errorText(e)}\n` : `Could not print domain: ${P.errorText(e)}\n`,
+        );
       if (!t.label) return out(0, P.printDomain(t.domain, jobsOf(t.domain), asid));
       const job = findJob(t.domain, t.label);
       return job ? out(0, P.printJob(job, asid)) : out(113, '', P.notFound(t.label, t.domain));
@@ -159,7 +182,8 @@ async function handle(req) {
       const job = findJob(d, pos[0]);
       return job ? out(0, P.listOne(job)) : out(113, '', `Could not find service "${pos[0]}" in domain for port\n`);
     }
-    case 'load': case 'unload': {
+    case 'load':
+    case 'unload': {
       const d = sessionDomain(req);
       const t = parseTarget(d);
       if (!pos.length) return usage(verb, '[-w] <service-path>');
@@ -168,19 +192,31 @@ async function handle(req) {
         if (r.error) return out(5, '', `${verb === 'load' ? 'Load' : 'Unload'} failed: ${P.errorText(5)}\n`);
         if (flags.includes('-w')) writeOverride(ctx, d, r.label, verb === 'unload');
         const job = findJob(d, r.label);
-        if (verb === 'unload') { if (job) bootout(job); else return out(113, '', P.notFound(r.label, d)); continue; }
+        if (verb === 'unload') {
+          if (job) bootout(job);
+          else return out(113, '', P.notFound(r.label, d));
+          continue;
+        }
         if (job) return out(37, '', `${p}: service already loaded\nLoad failed: ${P.errorText(37)}\n`);
         const b = bootstrapPaths(req, t, [p], 'Load failed');
         if (b.code) return b;
       }
       return out(0);
     }
-    case 'managername': return out(0, req.ssh || !guiPresent() ? 'Background\n' : 'Aqua\n');
-    case 'error': return out(0, `${P.ERRORS[Number(pos[0])] || 'Unknown error'}\n`);
-    case 'version': return out(0, 'Darwin Bootstrapper Version 7.0.0: launchd emulator (hermes-setup tests)\n');
-    case '__emu': return control(req, pos);
+    case 'managername':
+      return out(0, req.ssh || !guiPresent() ? 'Background\n' : 'Aqua\n');
+    case 'error':
+      return out(0, `${P.ERRORS[Number(pos[0])] || 'Unknown error'}\n`);
+    case 'version':
+      return out(0, 'Darwin Bootstrapper Version 7.0.0: launchd emulator (hermes-setup tests)\n');
+    case '__emu':
+      return control(req, pos);
     default:
-      return out(verb ? 1 : 64, '', `${verb ? `Unrecognized subcommand: ${verb}\n` : ''}Usage: launchctl <subcommand> ... | help [subcommand]\n`);
+      return out(
+        verb ? 1 : 64,
+        '',
+        `${verb ? `Unrecognized subcommand: ${verb}\n` : ''}Usage: launchctl <subcommand> ... | help [subcommand]\n`,
+      );
   }
 }
 
@@ -188,7 +224,9 @@ async function handle(req) {
 function loadAtBoot() {
   for (const p of safeList('/Library/LaunchDaemons')) loadPlistJob(ctx, p, 'system', { login: true });
   if (!guiPresent()) return;
-  for (const u of config.users) for (const p of safeList(path.join(u.home, 'Library', 'LaunchAgents'))) loadPlistJob(ctx, p, `gui/${u.uid}`, { login: true });
+  for (const u of config.users)
+    for (const p of safeList(path.join(u.home, 'Library', 'LaunchAgents')))
+      loadPlistJob(ctx, p, `gui/${u.uid}`, { login: true });
 }
 
 function loadAgentsAtLogin() {
@@ -201,7 +239,15 @@ function loadAgentsAtLogin() {
 }
 
 function safeList(dir) {
-  try { return fs.readdirSync(dir).filter((f) => f.endsWith('.plist')).sort().map((f) => path.join(dir, f)); } catch { return []; }
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.plist'))
+      .sort()
+      .map((f) => path.join(dir, f));
+  } catch {
+    return [];
+  }
 }
 
 async function control(req, pos) {
@@ -209,34 +255,73 @@ async function control(req, pos) {
   if (pos[0] === 'ping') return out(0, `${process.pid}\n`);
   if (pos[0] === 'shutdown') {
     const procs = [];
-    for (const jobs of domains.values()) for (const j of jobs.values()) { j.removed = true; if (j.proc) procs.push(new Promise((r) => j.proc.once('exit', r))); }
+    for (const jobs of domains.values())
+      for (const j of jobs.values()) {
+        j.removed = true;
+        if (j.proc) procs.push(new Promise((r) => j.proc.once('exit', r)));
+      }
     killAll();
-    return Promise.all(procs).then(() => { setTimeout(() => process.exit(0), 20); return out(0); });
+    return Promise.all(procs).then(() => {
+      setTimeout(() => process.exit(0), 20);
+      return out(0);
+    });
   }
   if (pos[0] === 'set-gui') {
     const on = pos[1] === '1';
     fs.writeFileSync(path.join(stateDir, 'gui-session'), on ? '1\n' : '0\n');
-    for (const [d, jobs] of domains) if (d.startsWith('gui/') && !on) { for (const j of jobs.values()) j.remove(); domains.delete(d); }
-    if (on) for (const u of config.users) for (const p of safeList(path.join(u.home, 'Library', 'LaunchAgents'))) loadPlistJob(ctx, p, `gui/${u.uid}`, { login: true });
+    for (const [d, jobs] of domains)
+      if (d.startsWith('gui/') && !on) {
+        for (const j of jobs.values()) j.remove();
+        domains.delete(d);
+      }
+    if (on)
+      for (const u of config.users)
+        for (const p of safeList(path.join(u.home, 'Library', 'LaunchAgents')))
+          loadPlistJob(ctx, p, `gui/${u.uid}`, { login: true });
     return out(0);
   }
   return out(64, '', 'unknown control\n');
 }
 
 function killAll() {
-  for (const jobs of domains.values()) for (const j of jobs.values()) { j.removed = true; try { j.proc?.kill('SIGKILL'); } catch { /* gone */ } }
+  for (const jobs of domains.values())
+    for (const j of jobs.values()) {
+      j.removed = true;
+      try {
+        j.proc?.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
 }
 
 const sockPath = path.join(stateDir, 'emu.sock');
-try { fs.unlinkSync(sockPath); } catch { /* none */ }
+try {
+  fs.unlinkSync(sockPath);
+} catch {
+  /* none */
+}
 const server = net.createServer({ allowHalfOpen: true }, (c) => {
   let buf = '';
-  c.on('data', (d) => { buf += d; });
+  c.on('data', (d) => {
+    buf += d;
+  });
   c.on('error', () => undefined);
   c.on('end', () => {
     let req;
-    try { req = JSON.parse(buf); } catch { c.end(JSON.stringify(out(118, '', 'bad request\n'))); return; }
-    handle(req).then((r) => c.end(JSON.stringify(r)), (e) => { log(`error: ${e.stack}`); c.end(JSON.stringify(out(118, '', `${e.message}\n`))); });
+    try {
+      req = JSON.parse(buf);
+    } catch {
+      c.end(JSON.stringify(out(118, '', 'bad request\n')));
+      return;
+    }
+    handle(req).then(
+      (r) => c.end(JSON.stringify(r)),
+      (e) => {
+        log(`error: ${e.stack}`);
+        c.end(JSON.stringify(out(118, '', `${e.message}\n`)));
+      },
+    );
   });
 });
 server.listen(sockPath, () => {
@@ -246,9 +331,19 @@ server.listen(sockPath, () => {
   if (argv.includes('--login')) loadAgentsAtLogin();
   else if (argv.includes('--boot')) loadAtBoot();
 });
-for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => { killAll(); process.exit(0); });
+for (const s of ['SIGTERM', 'SIGINT'])
+  process.on(s, () => {
+    killAll();
+    process.exit(0);
+  });
 if (config.ownerPid) {
   setInterval(() => {
-    try { process.kill(config.ownerPid, 0); } catch { log('owner gone; exiting'); killAll(); process.exit(0); }
+    try {
+      process.kill(config.ownerPid, 0);
+    } catch {
+      log('owner gone; exiting');
+      killAll();
+      process.exit(0);
+    }
   }, 1000).unref();
 }

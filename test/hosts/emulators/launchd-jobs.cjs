@@ -19,9 +19,15 @@ function allowed(st, user, bits) {
 function checkLogPath(p, user) {
   if (!path.isAbsolute(p)) return `log path not absolute: ${p}`;
   let st;
-  try { st = fs.statSync(p); } catch {
+  try {
+    st = fs.statSync(p);
+  } catch {
     let dst;
-    try { dst = fs.statSync(path.dirname(p)); } catch { return `parent directory missing: ${path.dirname(p)}`; }
+    try {
+      dst = fs.statSync(path.dirname(p));
+    } catch {
+      return `parent directory missing: ${path.dirname(p)}`;
+    }
     if (!dst.isDirectory()) return `parent not a directory: ${path.dirname(p)}`;
     return allowed(dst, user, 3) ? null : `parent directory not writable: ${path.dirname(p)}`;
   }
@@ -33,7 +39,9 @@ function checkProgram(prog, user) {
   try {
     const st = fs.statSync(prog);
     if (!st.isFile() || !allowed(st, user, 1) || (st.mode & 0o111) === 0) return `program not executable: ${prog}`;
-  } catch { return `program missing: ${prog}`; }
+  } catch {
+    return `program missing: ${prog}`;
+  }
   return null;
 }
 
@@ -62,14 +70,22 @@ class Job {
     const pa = Array.isArray(this.plist.ProgramArguments) ? this.plist.ProgramArguments.map(String) : [];
     return pa.length ? pa : this.plist.Program ? [String(this.plist.Program)] : [];
   }
-  get program() { return this.plist.Program ? String(this.plist.Program) : this.argv[0]; }
-  get throttle() { return typeof this.plist.ThrottleInterval === 'number' ? this.plist.ThrottleInterval : 10; }
+  get program() {
+    return this.plist.Program ? String(this.plist.Program) : this.argv[0];
+  }
+  get throttle() {
+    return typeof this.plist.ThrottleInterval === 'number' ? this.plist.ThrottleInterval : 10;
+  }
   /** `spawn type` in `launchctl print` (ProcessType; none or Standard = daemon (3)). */
   get spawnType() {
-    const t = { Interactive: 'interactive (4)', Background: 'background (5)', Adaptive: 'adaptive (6)' }[this.plist.ProcessType];
+    const t = { Interactive: 'interactive (4)', Background: 'background (5)', Adaptive: 'adaptive (6)' }[
+      this.plist.ProcessType
+    ];
     return t || 'daemon (3)';
   }
-  get exitTimeout() { return typeof this.plist.ExitTimeOut === 'number' ? this.plist.ExitTimeOut : 20; }
+  get exitTimeout() {
+    return typeof this.plist.ExitTimeOut === 'number' ? this.plist.ExitTimeOut : 20;
+  }
   get state() {
     if (this.proc) return 'running';
     if (this.respawnTimer) return 'spawn scheduled';
@@ -79,8 +95,14 @@ class Job {
   environment() {
     const u = this.user;
     const env = {
-      PATH: DEFAULT_PATH, HOME: u.home, USER: u.name, LOGNAME: u.name, SHELL: u.shell || '/bin/zsh',
-      TMPDIR: '/tmp/', XPC_SERVICE_NAME: this.label, XPC_FLAGS: '0x0',
+      PATH: DEFAULT_PATH,
+      HOME: u.home,
+      USER: u.name,
+      LOGNAME: u.name,
+      SHELL: u.shell || '/bin/zsh',
+      TMPDIR: '/tmp/',
+      XPC_SERVICE_NAME: this.label,
+      XPC_FLAGS: '0x0',
     };
     const ev = this.plist.EnvironmentVariables;
     if (ev && typeof ev === 'object') for (const [k, v] of Object.entries(ev)) env[k] = String(v);
@@ -96,24 +118,40 @@ class Job {
     this.lastSpawnAt = Date.now();
     const u = this.user;
     const p = this.plist;
-    const problem = checkProgram(this.program, u)
-      || (p.StandardOutPath && checkLogPath(String(p.StandardOutPath), u))
-      || (p.StandardErrorPath && checkLogPath(String(p.StandardErrorPath), u));
-    if (problem) { this.log(`${this.domain}/${this.label}: spawn failed (${problem}): EX_CONFIG`); return this.onExit(78, null); }
+    const problem =
+      checkProgram(this.program, u) ||
+      (p.StandardOutPath && checkLogPath(String(p.StandardOutPath), u)) ||
+      (p.StandardErrorPath && checkLogPath(String(p.StandardErrorPath), u));
+    if (problem) {
+      this.log(`${this.domain}/${this.label}: spawn failed (${problem}): EX_CONFIG`);
+      return this.onExit(78, null);
+    }
     let outFd = 'ignore';
     let errFd = 'ignore';
     try {
       if (p.StandardOutPath) outFd = openLog(String(p.StandardOutPath), u);
-      if (p.StandardErrorPath) errFd = p.StandardErrorPath === p.StandardOutPath ? outFd : openLog(String(p.StandardErrorPath), u);
-    } catch (e) { this.log(`${this.label}: open log: ${e.message}`); return this.onExit(78, null); }
+      if (p.StandardErrorPath)
+        errFd = p.StandardErrorPath === p.StandardOutPath ? outFd : openLog(String(p.StandardErrorPath), u);
+    } catch (e) {
+      this.log(`${this.label}: open log: ${e.message}`);
+      return this.onExit(78, null);
+    }
     const cwd = p.WorkingDirectory ? String(p.WorkingDirectory) : '/';
     let child;
     try {
       child = spawn(this.program, this.argv.slice(1), {
-        argv0: this.argv[0], cwd, env: this.environment(), stdio: ['ignore', outFd, errFd],
-        uid: u.uid, gid: u.gid, detached: true,
+        argv0: this.argv[0],
+        cwd,
+        env: this.environment(),
+        stdio: ['ignore', outFd, errFd],
+        uid: u.uid,
+        gid: u.gid,
+        detached: true,
       });
-    } catch (e) { child = null; this.log(`${this.label}: spawn threw ${e.message}`); }
+    } catch (e) {
+      child = null;
+      this.log(`${this.label}: spawn threw ${e.message}`);
+    }
     for (const fd of new Set([outFd, errFd])) if (typeof fd === 'number') fs.closeSync(fd);
     if (!child || child.pid === undefined) {
       if (child) child.on('error', () => undefined);
@@ -123,7 +161,11 @@ class Job {
     this.pid = child.pid;
     this.log(`${this.domain}/${this.label}: spawned pid ${child.pid} (${reason}), runs=${this.runs}`);
     child.on('error', (e) => this.log(`${this.label}: ${e.message}`));
-    child.on('exit', (code, signal) => { this.proc = null; this.pid = null; this.onExit(code, signal); });
+    child.on('exit', (code, signal) => {
+      this.proc = null;
+      this.pid = null;
+      this.onExit(code, signal);
+    });
   }
 
   onExit(code, signal) {
@@ -150,8 +192,12 @@ class Job {
 
   scheduleRespawn() {
     const delay = Math.max(0, this.lastSpawnAt + this.throttle * 1000 - Date.now());
-    if (delay > 0) this.log(`${this.label}: service only ran briefly; pushing respawn out by ${(delay / 1000).toFixed(1)} s`);
-    this.respawnTimer = setTimeout(() => { this.respawnTimer = null; this.start('keepalive'); }, delay);
+    if (delay > 0)
+      this.log(`${this.label}: service only ran briefly; pushing respawn out by ${(delay / 1000).toFixed(1)} s`);
+    this.respawnTimer = setTimeout(() => {
+      this.respawnTimer = null;
+      this.start('keepalive');
+    }, delay);
   }
 
   /** SIGTERM, then SIGKILL after ExitTimeOut (or SIGKILL at once: `kickstart -k`). Resolves when the process is gone. */
@@ -161,9 +207,22 @@ class Job {
     if (!this.proc) return Promise.resolve();
     const proc = this.proc;
     return new Promise((resolve) => {
-      const t = setTimeout(() => { try { proc.kill('SIGKILL'); } catch { /* gone */ } }, this.exitTimeout * 1000);
-      this.exitWaiters.push(() => { clearTimeout(t); resolve(); });
-      try { proc.kill(signal); } catch { /* gone */ }
+      const t = setTimeout(() => {
+        try {
+          proc.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, this.exitTimeout * 1000);
+      this.exitWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+      try {
+        proc.kill(signal);
+      } catch {
+        /* gone */
+      }
     });
   }
 
@@ -172,7 +231,10 @@ class Job {
     if (!this.proc) return Promise.resolve(true);
     return new Promise((resolve) => {
       const t = setTimeout(() => resolve(false), ms);
-      this.exitWatchers.push(() => { clearTimeout(t); resolve(true); });
+      this.exitWatchers.push(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
     });
   }
 

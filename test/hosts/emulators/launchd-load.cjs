@@ -20,7 +20,9 @@ function readOverrides(ctx, domain) {
   try {
     const v = parsePlist(fs.readFileSync(overridesPath(ctx, domain), 'utf8'));
     return v && typeof v === 'object' ? v : {};
-  } catch { return {}; }
+  } catch {
+    return {};
+  }
 }
 
 function writeOverride(ctx, domain, label, disabled) {
@@ -44,18 +46,28 @@ function userFor(ctx, domain, plist) {
 function loadPlistJob(ctx, file, domain, opts = {}) {
   const fail = (error, detail) => ({ error, detail });
   let st;
-  try { st = fs.statSync(file); } catch { return fail(5, `${file}: No such file or directory`); }
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return fail(5, `${file}: No such file or directory`);
+  }
   if (!st.isFile()) return fail(5, `${file}: not a regular file`);
   let plist;
-  try { plist = parsePlist(fs.readFileSync(file, 'utf8')); } catch (e) { return fail(5, `${file}: Invalid property list (${e.message})`); }
+  try {
+    plist = parsePlist(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    return fail(5, `${file}: Invalid property list (${e.message})`);
+  }
   if (!plist || typeof plist !== 'object' || Array.isArray(plist)) return fail(5, `${file}: Invalid property list`);
   const label = plist.Label;
   if (typeof label !== 'string' || !label) return fail(5, `${file}: Invalid or missing service identifier`);
   if (opts.parseOnly) return { label };
   const owner = domain === 'system' ? 0 : Number(domain.split('/')[1]);
-  if ((st.mode & 0o022) !== 0 || (st.uid !== owner && st.uid !== 0)) return fail(5, `${file}: Path had bad ownership/permissions`);
+  if ((st.mode & 0o022) !== 0 || (st.uid !== owner && st.uid !== 0))
+    return fail(5, `${file}: Path had bad ownership/permissions`);
   const pa = plist.ProgramArguments;
-  if (!(Array.isArray(pa) && pa.length) && typeof plist.Program !== 'string') return fail(5, `${label}: Invalid or missing Program/ProgramArguments`);
+  if (!(Array.isArray(pa) && pa.length) && typeof plist.Program !== 'string')
+    return fail(5, `${label}: Invalid or missing Program/ProgramArguments`);
   const limit = plist.LimitLoadToSessionType;
   const sessions = limit === undefined ? [domain === 'system' ? 'System' : 'Aqua'] : [].concat(limit).map(String);
   const session = sessionOf(domain);
@@ -65,13 +77,17 @@ function loadPlistJob(ctx, file, domain, opts = {}) {
   if (checked && !sessions.includes(session)) {
     return fail(5, `${label}: Service cannot load in requested session (${session})`);
   }
-  if (plist.ProcessType !== undefined && !['Interactive', 'Background', 'Standard', 'Adaptive'].includes(String(plist.ProcessType))) {
+  if (
+    plist.ProcessType !== undefined &&
+    !['Interactive', 'Background', 'Standard', 'Adaptive'].includes(String(plist.ProcessType))
+  ) {
     ctx.log(`${label}: unknown ProcessType ${plist.ProcessType}; treated as Standard`);
   }
   if (readOverrides(ctx, domain)[label] === true) return fail(5, `${label}: Service is disabled`);
   const jobs = ctx.domains.get(domain) || new Map();
   const existing = jobs.get(label);
-  if (existing) return fail(5, `${label}: ${existing.draining ? 'service is still being removed' : 'Service already loaded'}`);
+  if (existing)
+    return fail(5, `${label}: ${existing.draining ? 'service is still being removed' : 'Service already loaded'}`);
   const user = userFor(ctx, domain, plist);
   if (!user) return fail(5, `${label}: The specified username does not exist`);
   const job = new ctx.Job({ label, plistPath: file, plist, domain, user, log: ctx.log });

@@ -23,7 +23,14 @@ const ERRORS = {
 };
 
 const EXIT_NAMES = { 64: 'EX_USAGE', 69: 'EX_UNAVAILABLE', 70: 'EX_SOFTWARE', 71: 'EX_OSERR', 78: 'EX_CONFIG' };
-const SIGNAL_NAMES = { SIGTERM: 'Terminated', SIGKILL: 'Killed', SIGINT: 'Interrupt', SIGHUP: 'Hangup', SIGABRT: 'Abort trap', SIGSEGV: 'Segmentation fault' };
+const SIGNAL_NAMES = {
+  SIGTERM: 'Terminated',
+  SIGKILL: 'Killed',
+  SIGINT: 'Interrupt',
+  SIGHUP: 'Hangup',
+  SIGABRT: 'Abort trap',
+  SIGSEGV: 'Segmentation fault',
+};
 
 function errorText(code) {
   return `${code}: ${ERRORS[code] || 'Unknown error'}`;
@@ -87,7 +94,15 @@ function printJob(job, asid) {
 
 function printDomain(domain, jobs, asid) {
   const kind = domain === 'system' ? 'system' : domain.startsWith('gui/') ? 'login' : 'background';
-  const lines = [`${domain} = {`, `\ttype = ${kind}`, `\thandle = ${domain.split('/')[1] || 0}`, `\tactive count = ${jobs.filter((j) => j.proc).length}`, `\tasid = ${asid}`, '', `\tservices = {`];
+  const lines = [
+    `${domain} = {`,
+    `\ttype = ${kind}`,
+    `\thandle = ${domain.split('/')[1] || 0}`,
+    `\tactive count = ${jobs.filter((j) => j.proc).length}`,
+    `\tasid = ${asid}`,
+    '',
+    `\tservices = {`,
+  ];
   for (const j of jobs) {
     const st = j.lastExit ? (j.lastExit.signal ? `-${j.lastExit.signo}` : String(j.lastExit.code)) : '0';
     lines.push(`\t\t${String(j.pid || 0).padStart(8)} ${st.padStart(8)} \t${j.label}`);
@@ -98,7 +113,8 @@ function printDomain(domain, jobs, asid) {
 
 function printDisabled(overrides) {
   const lines = ['disabled services = {'];
-  for (const [label, disabled] of Object.entries(overrides)) lines.push(`\t"${label}" => ${disabled ? 'disabled' : 'enabled'}`);
+  for (const [label, disabled] of Object.entries(overrides))
+    lines.push(`\t"${label}" => ${disabled ? 'disabled' : 'enabled'}`);
   lines.push('}', '', 'login item associations = {', '}', '');
   return lines.join('\n');
 }
@@ -113,11 +129,23 @@ function listAll(jobs) {
 }
 
 function listOne(job) {
-  const lines = ['{', `\t"LimitLoadToSessionType" = "${job.session}";`, `\t"Label" = "${job.label}";`, '\t"OnDemand" = ' + (job.plist.KeepAlive ? 'false' : 'true') + ';'];
+  const lines = [
+    '{',
+    `\t"LimitLoadToSessionType" = "${job.session}";`,
+    `\t"Label" = "${job.label}";`,
+    '\t"OnDemand" = ' + (job.plist.KeepAlive ? 'false' : 'true') + ';',
+  ];
   const le = job.lastExit;
   lines.push(`\t"LastExitStatus" = ${le ? (le.signal ? le.signo : le.code << 8) : 0};`);
   if (job.pid) lines.push(`\t"PID" = ${job.pid};`);
-  lines.push(`\t"Program" = "${job.program}";`, '\t"ProgramArguments" = (', ...job.argv.map((a) => `\t\t"${a}";`), '\t);', '};', '');
+  lines.push(
+    `\t"Program" = "${job.program}";`,
+    '\t"ProgramArguments" = (',
+    ...job.argv.map((a) => `\t\t"${a}";`),
+    '\t);',
+    '};',
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -1,16 +1,28 @@
 // macOS identity tools installed on the emulated mac host (uname wrapper, sw_vers, the host.env that sysctl and
 // fdesetup read) and the namespace mount script.
 
-export interface MacVersion { productName: string; productVersion: string; buildVersion: string; darwin: string; kernel: string }
+export interface MacVersion {
+  productName: string;
+  productVersion: string;
+  buildVersion: string;
+  darwin: string;
+  kernel: string;
+}
 
 /** 15 = Sequoia (the default); 26 = Tahoe, whose launchd refuses gui/ bootstraps on some hosts (README). */
 export const MACOS_VERSIONS: Record<15 | 26, MacVersion> = {
   15: {
-    productName: 'macOS', productVersion: '15.5', buildVersion: '24F74', darwin: '24.5.0',
+    productName: 'macOS',
+    productVersion: '15.5',
+    buildVersion: '24F74',
+    darwin: '24.5.0',
     kernel: 'Darwin Kernel Version 24.5.0: Tue Apr 22 19:48:46 PDT 2025; root:xnu-11417.121.6~2/RELEASE_ARM64_T8103',
   },
   26: {
-    productName: 'macOS', productVersion: '26.4.1', buildVersion: '25E253', darwin: '25.4.0',
+    productName: 'macOS',
+    productVersion: '26.4.1',
+    buildVersion: '25E253',
+    darwin: '25.4.0',
     kernel: 'Darwin Kernel Version 25.4.0: Thu Mar 19 19:31:42 PDT 2026; root:xnu-12377.101.15~1/RELEASE_ARM64_T8103',
   },
 };
@@ -80,9 +92,12 @@ export function renderBoottime(ms: number): string {
 /** /var/db/com.apple.xpc.launchd/host.env: what sysctl and fdesetup answer (sourced by their sh scripts). */
 export function renderHostEnv(o: { version: MacVersion; bootMs: number; fileVault: boolean }): string {
   return [
-    `HS_BOOTTIME=${sq(renderBoottime(o.bootMs))}`, `HS_DARWIN=${sq(o.version.darwin)}`,
-    `HS_PRODUCT_VERSION=${sq(o.version.productVersion)}`, `HS_KERNEL_VERSION=${sq(o.version.kernel)}`,
-    `HS_FILEVAULT=${o.fileVault ? 1 : 0}`, '',
+    `HS_BOOTTIME=${sq(renderBoottime(o.bootMs))}`,
+    `HS_DARWIN=${sq(o.version.darwin)}`,
+    `HS_PRODUCT_VERSION=${sq(o.version.productVersion)}`,
+    `HS_KERNEL_VERSION=${sq(o.version.kernel)}`,
+    `HS_FILEVAULT=${o.fileVault ? 1 : 0}`,
+    '',
   ].join('\n');
 }
 

@@ -15,12 +15,18 @@ function encodeEntities(s) {
 
 /** Tokenises tags and text; comments, PI and DOCTYPE are dropped. */
 function tokenize(xml) {
-  const body = xml.replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, '').replace(/<!DOCTYPE[\s\S]*?>/g, '');
+  const body = xml
+    .replace(/<\?[\s\S]*?\?>/g, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<!DOCTYPE[\s\S]*?>/g, '');
   const tokens = [];
   const re = /<(\/?)([A-Za-z]+)([^>]*?)(\/?)>|([^<]+)/g;
   let m;
   while ((m = re.exec(body)) !== null) {
-    if (m[5] !== undefined) { tokens.push({ text: m[5] }); continue; }
+    if (m[5] !== undefined) {
+      tokens.push({ text: m[5] });
+      continue;
+    }
     tokens.push({ close: m[1] === '/', name: m[2], selfClose: m[4] === '/' });
   }
   return tokens;
@@ -50,7 +56,10 @@ function parsePlist(xml) {
         if (t.selfClose) return out;
         for (;;) {
           const k = toks[i];
-          if (k && k.close && k.name === 'dict') { i++; return out; }
+          if (k && k.close && k.name === 'dict') {
+            i++;
+            return out;
+          }
           const kt = expectOpen();
           if (kt.name !== 'key') throw new Error('plist: dict expects <key>');
           const key = kt.selfClose ? '' : textUntilClose('key');
@@ -62,22 +71,34 @@ function parsePlist(xml) {
         if (t.selfClose) return out;
         for (;;) {
           const k = toks[i];
-          if (k && k.close && k.name === 'array') { i++; return out; }
+          if (k && k.close && k.name === 'array') {
+            i++;
+            return out;
+          }
           out.push(value());
         }
       }
-      case 'string': return t.selfClose ? '' : textUntilClose('string');
+      case 'string':
+        return t.selfClose ? '' : textUntilClose('string');
       case 'integer': {
         const n = Number(textUntilClose('integer').trim());
         if (!Number.isInteger(n)) throw new Error('plist: bad integer');
         return n;
       }
-      case 'real': return Number(textUntilClose('real').trim());
-      case 'true': if (!t.selfClose) textUntilClose('true'); return true;
-      case 'false': if (!t.selfClose) textUntilClose('false'); return false;
-      case 'date': return new Date(textUntilClose('date').trim());
-      case 'data': return Buffer.from(textUntilClose('data').replace(/\s+/g, ''), 'base64');
-      default: throw new Error(`plist: unsupported element <${t.name}>`);
+      case 'real':
+        return Number(textUntilClose('real').trim());
+      case 'true':
+        if (!t.selfClose) textUntilClose('true');
+        return true;
+      case 'false':
+        if (!t.selfClose) textUntilClose('false');
+        return false;
+      case 'date':
+        return new Date(textUntilClose('date').trim());
+      case 'data':
+        return Buffer.from(textUntilClose('data').replace(/\s+/g, ''), 'base64');
+      default:
+        throw new Error(`plist: unsupported element <${t.name}>`);
     }
   };
   const root = expectOpen();
@@ -97,7 +118,8 @@ function renderValue(v, ind) {
   if (Array.isArray(v)) return [`${pad}<array>`, ...v.map((x) => renderValue(x, ind + 1)), `${pad}</array>`].join('\n');
   if (v && typeof v === 'object') {
     const lines = [`${pad}<dict>`];
-    for (const [k, x] of Object.entries(v)) lines.push(`${pad}\t<key>${encodeEntities(k)}</key>`, renderValue(x, ind + 1));
+    for (const [k, x] of Object.entries(v))
+      lines.push(`${pad}\t<key>${encodeEntities(k)}</key>`, renderValue(x, ind + 1));
     lines.push(`${pad}</dict>`);
     return lines.join('\n');
   }

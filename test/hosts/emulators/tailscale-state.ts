@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { computeTailscaleAnswers, IP_KEYS } from './tailscale-answers.js';
 
 export type TailscaleBackendState =
-  | 'Running' | 'NeedsLogin' | 'NeedsMachineAuth' | 'Stopped' | 'Starting' | 'NoState' | 'InUseOtherUser';
+  'Running' | 'NeedsLogin' | 'NeedsMachineAuth' | 'Stopped' | 'Starting' | 'NoState' | 'InUseOtherUser';
 
 export interface TailscaleServeMapping {
   /** Serve/Funnel port on the tailnet name (default 443). */
@@ -88,12 +88,28 @@ export function shQuote(v: string): string {
 export function renderTailscaleState(state: TailscaleEmuState): string {
   const a = computeTailscaleAnswers(state);
   const vars: [string, string][] = [
-    ['T_VERSION', a.version], ['T_DOWN', a.down], ['T_H', a.usesHostname ? '1' : ''],
-    ['T_SJ', a.statusJson], ['T_SJN', a.statusJsonNoPeers], ['T_ST', a.statusText.out], ['T_STC', String(a.statusText.code)],
-    ...IP_KEYS.flatMap((k): [string, string][] => [[`T_IP_${k}`, a.ip[k].out], [`T_IPC_${k}`, String(a.ip[k].code)]]),
-    ['T_SVJ', a.serveJson], ['T_SVT', a.serveText], ['T_FNJ', a.funnelJson], ['T_FNT', a.funnelText],
+    ['T_VERSION', a.version],
+    ['T_DOWN', a.down],
+    ['T_H', a.usesHostname ? '1' : ''],
+    ['T_SJ', a.statusJson],
+    ['T_SJN', a.statusJsonNoPeers],
+    ['T_ST', a.statusText.out],
+    ['T_STC', String(a.statusText.code)],
+    ...IP_KEYS.flatMap((k): [string, string][] => [
+      [`T_IP_${k}`, a.ip[k].out],
+      [`T_IPC_${k}`, String(a.ip[k].code)],
+    ]),
+    ['T_SVJ', a.serveJson],
+    ['T_SVT', a.serveText],
+    ['T_FNJ', a.funnelJson],
+    ['T_FNT', a.funnelText],
   ];
-  return ['# tailscale-emu answers v1', `# state: ${JSON.stringify(state)}`, ...vars.map(([k, v]) => `${k}=${shQuote(v)}`), ''].join('\n');
+  return [
+    '# tailscale-emu answers v1',
+    `# state: ${JSON.stringify(state)}`,
+    ...vars.map(([k, v]) => `${k}=${shQuote(v)}`),
+    '',
+  ].join('\n');
 }
 
 /** Atomically writes a state file (mode 0644 so any user's `tailscale` can read it). */
@@ -108,10 +124,17 @@ export async function writeTailscaleState(path: string, state: TailscaleEmuState
  * works without TAILSCALE_EMU_STATE, e.g. for launchd jobs or systemd units) and the platform whose
  * daemon-down message a missing state file gives.
  */
-export async function installTailscaleEmulator(dest: string, statePath = DEFAULT_TAILSCALE_STATE_PATH, platform: 'linux' | 'macos' = 'linux'): Promise<void> {
+export async function installTailscaleEmulator(
+  dest: string,
+  statePath = DEFAULT_TAILSCALE_STATE_PATH,
+  platform: 'linux' | 'macos' = 'linux',
+): Promise<void> {
   const src = await readFile(TAILSCALE_EMULATOR_PATH, 'utf8');
-  const text = src.split(`S=\${TAILSCALE_EMU_STATE:-${DEFAULT_TAILSCALE_STATE_PATH}}`).join(`S=\${TAILSCALE_EMU_STATE:-${shQuote(statePath)}}`)
-    .split('\nP=linux\n').join(`\nP=${platform}\n`);
+  const text = src
+    .split(`S=\${TAILSCALE_EMU_STATE:-${DEFAULT_TAILSCALE_STATE_PATH}}`)
+    .join(`S=\${TAILSCALE_EMU_STATE:-${shQuote(statePath)}}`)
+    .split('\nP=linux\n')
+    .join(`\nP=${platform}\n`);
   await mkdir(dirname(dest), { recursive: true });
   await writeFile(`${dest}.tmp`, text, { mode: 0o755 });
   await chmod(`${dest}.tmp`, 0o755);

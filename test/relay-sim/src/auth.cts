@@ -9,7 +9,10 @@ export const AUTH_TIMEOUT_MS = 30_000;
 /** §16.3 step 5: the one failure reason, whatever was wrong. */
 export const INVALID = 'Invalid pairing code or session token';
 
-export interface AuthDeps { pairing: PairingManager; limiter: RateLimiter }
+export interface AuthDeps {
+  pairing: PairingManager;
+  limiter: RateLimiter;
+}
 
 type Payload = Record<string, unknown>;
 
@@ -17,16 +20,26 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 
 function deviceOf(p: Payload): DeviceInfo {
   return {
-    device_name: str(p['device_name']), device_id: str(p['device_id']), client_surface: str(p['client_surface']),
-    device_form_factor: str(p['device_form_factor']), device_model: str(p['device_model']), device_platform: str(p['device_platform']),
+    device_name: str(p['device_name']),
+    device_id: str(p['device_id']),
+    client_surface: str(p['client_surface']),
+    device_form_factor: str(p['device_form_factor']),
+    device_model: str(p['device_model']),
+    device_platform: str(p['device_platform']),
   };
 }
 
 /** §16.3 step 4. */
 function okPayload(s: Session, refresh: boolean): Payload {
   return {
-    session_token: s.token, server_version: RELAY_VERSION, profiles: [], expires_at: s.expires_at, grants: s.grants,
-    transport_hint: s.transport_hint, client_surface: s.client_surface, device_form_factor: s.device_form_factor,
+    session_token: s.token,
+    server_version: RELAY_VERSION,
+    profiles: [],
+    expires_at: s.expires_at,
+    grants: s.grants,
+    transport_hint: s.transport_hint,
+    client_surface: s.client_surface,
+    device_form_factor: s.device_form_factor,
     ...(refresh ? { refresh_token: s.refresh_token } : {}),
   };
 }
@@ -34,7 +47,9 @@ function okPayload(s: Session, refresh: boolean): Payload {
 function trySession(p: Payload): Session | undefined {
   const token = str(p['session_token']);
   if (!token) return undefined;
-  return updateSession(token, (s) => { s.last_seen = nowSec(); });
+  return updateSession(token, (s) => {
+    s.last_seen = nowSec();
+  });
 }
 
 /** §16.3 step 3: a refresh token is rotated on success. */
@@ -43,7 +58,10 @@ function tryRefresh(p: Payload): Session | undefined {
   if (!rt) return undefined;
   const s = liveSessions().find((x) => x.refresh_token === rt);
   if (!s) return undefined;
-  return updateSession(s.token, (x) => { x.refresh_token = newToken(); x.last_seen = nowSec(); });
+  return updateSession(s.token, (x) => {
+    x.refresh_token = newToken();
+    x.last_seen = nowSec();
+  });
 }
 
 /** §16.3 step 3: TTL and grants come only from the loopback registration; what the client sent is ignored. */
@@ -54,8 +72,11 @@ function tryCode(p: Payload, deps: AuthDeps): Session | undefined {
   if (!meta) return undefined;
   const cfg = loadConfig();
   return createSession({
-    ttlSeconds: meta.ttlSeconds ?? cfg.sessionTtlSeconds, ...(meta.grants ? { grants: meta.grants } : {}),
-    transportHint: meta.transportHint ?? 'ws', device: deviceOf(p), hexPrefix: cfg.tokenHexPrefix,
+    ttlSeconds: meta.ttlSeconds ?? cfg.sessionTtlSeconds,
+    ...(meta.grants ? { grants: meta.grants } : {}),
+    transportHint: meta.transportHint ?? 'ws',
+    device: deviceOf(p),
+    hexPrefix: cfg.tokenHexPrefix,
   });
 }
 
@@ -69,13 +90,18 @@ function bucketOf(p: Payload): BucketName {
  */
 export function handleAuthFrame(text: string, conn: WsConnection, ip: string, deps: AuthDeps): boolean {
   let msg: { channel?: unknown; type?: unknown; id?: unknown; payload?: unknown };
-  try { msg = JSON.parse(text) as typeof msg; } catch { msg = {}; }
+  try {
+    msg = JSON.parse(text) as typeof msg;
+  } catch {
+    msg = {};
+  }
   const fail = (reason: string): false => {
     conn.sendJson({ channel: 'system', type: 'auth.fail', id: msg.id ?? null, payload: { reason } });
     conn.close(4001, 'auth failed');
     return false;
   };
-  if (msg.channel !== 'system' || msg.type !== 'auth' || !msg.payload || typeof msg.payload !== 'object') return fail('Expected an auth message first');
+  if (msg.channel !== 'system' || msg.type !== 'auth' || !msg.payload || typeof msg.payload !== 'object')
+    return fail('Expected an auth message first');
   const p = msg.payload as Payload;
   const session = trySession(p) ?? tryRefresh(p) ?? tryCode(p, deps);
   if (!session) {
@@ -84,6 +110,11 @@ export function handleAuthFrame(text: string, conn: WsConnection, ip: string, de
     process.stderr.write(`Auth failed from ${ip}: ${INVALID}\n`);
     return fail(INVALID);
   }
-  conn.sendJson({ channel: 'system', type: 'auth.ok', id: msg.id ?? null, payload: okPayload(session, Boolean(str(p['refresh_token']) || str(p['pairing_code']))) });
+  conn.sendJson({
+    channel: 'system',
+    type: 'auth.ok',
+    id: msg.id ?? null,
+    payload: okPayload(session, Boolean(str(p['refresh_token']) || str(p['pairing_code']))),
+  });
   return true;
 }

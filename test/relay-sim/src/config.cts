@@ -7,7 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export interface BucketLimits { max: number; windowSeconds: number; blockSeconds: number }
+export interface BucketLimits {
+  max: number;
+  windowSeconds: number;
+  blockSeconds: number;
+}
 
 export interface SimConfig {
   port: number;
@@ -68,7 +72,11 @@ function bucket(v: unknown, d: BucketLimits): BucketLimits {
 export function readDotEnv(): Record<string, string> {
   const out: Record<string, string> = {};
   let text = '';
-  try { text = fs.readFileSync(path.join(hermesHome(), '.env'), 'utf8'); } catch { return out; }
+  try {
+    text = fs.readFileSync(path.join(hermesHome(), '.env'), 'utf8');
+  } catch {
+    return out;
+  }
   for (const raw of text.split('\n')) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(raw);
     if (m) out[m[1]!] = m[2]!.trim().replace(/^(['"])(.*)\1$/, '$2');
@@ -84,7 +92,8 @@ export function relayEnv(name: 'RELAY_HOST' | 'RELAY_PORT' | 'RELAY_SSL_CERT' | 
 export function loadConfig(): SimConfig {
   const raw = readJson(configPath());
   const limits = (raw['rateLimits'] ?? {}) as Record<string, unknown>;
-  const str = (k: string): string | undefined => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined);
+  const str = (k: string): string | undefined =>
+    typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined;
   const num = (k: string, d: number): number => (typeof raw[k] === 'number' ? (raw[k] as number) : d);
   const envPort = Number(relayEnv('RELAY_PORT') ?? '');
   return {
@@ -94,7 +103,10 @@ export function loadConfig(): SimConfig {
     tailnetIp: str('tailnetIp'),
     codeTtlSeconds: num('codeTtlSeconds', 600),
     sessionTtlSeconds: num('sessionTtlSeconds', 30 * 24 * 3600),
-    rateLimits: { pairing: bucket(limits['pairing'], PAIRING_LIMITS), session: bucket(limits['session'], SESSION_LIMITS) },
+    rateLimits: {
+      pairing: bucket(limits['pairing'], PAIRING_LIMITS),
+      session: bucket(limits['session'], SESSION_LIMITS),
+    },
     endpointOverrides: (raw['endpointOverrides'] ?? {}) as SimConfig['endpointOverrides'],
     tokenHexPrefix: (str('tokenHexPrefix') ?? '').replace(/[^0-9a-f]/g, '').slice(0, 8),
     colorOutput: raw['colorOutput'] === true,

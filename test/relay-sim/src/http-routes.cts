@@ -6,7 +6,10 @@ import { CODE_RE, type PairingManager } from './pairing.cjs';
 import type { RateLimiter } from './rate-limit.cjs';
 import { type Session, liveSessions, publicView, removeSession, updateSession } from './sessions.cjs';
 
-export interface RouteDeps { pairing: PairingManager; limiter: RateLimiter }
+export interface RouteDeps {
+  pairing: PairingManager;
+  limiter: RateLimiter;
+}
 
 export function isLoopback(addr: string | undefined): boolean {
   return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
@@ -14,7 +17,10 @@ export function isLoopback(addr: string | undefined): boolean {
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -32,14 +38,17 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
       try {
         const v = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
         resolve(v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-      } catch { resolve({}); }
+      } catch {
+        resolve({});
+      }
     });
     req.on('error', () => resolve({}));
   });
 }
 
 const numOr = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : d);
-const grantsOf = (v: unknown): Record<string, number> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : undefined);
+const grantsOf = (v: unknown): Record<string, number> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : undefined;
 
 async function register(req: http.IncomingMessage, res: http.ServerResponse, pairing: PairingManager): Promise<void> {
   const body = await readBody(req);
@@ -48,8 +57,11 @@ async function register(req: http.IncomingMessage, res: http.ServerResponse, pai
   const cfg = loadConfig();
   const grants = grantsOf(body['grants']);
   pairing.register({
-    code, expiresAt: nowSec() + cfg.codeTtlSeconds, ttlSeconds: numOr(body['ttl_seconds'], cfg.sessionTtlSeconds),
-    ...(grants ? { grants } : {}), transportHint: typeof body['transport_hint'] === 'string' ? body['transport_hint'] : 'ws',
+    code,
+    expiresAt: nowSec() + cfg.codeTtlSeconds,
+    ttlSeconds: numOr(body['ttl_seconds'], cfg.sessionTtlSeconds),
+    ...(grants ? { grants } : {}),
+    transportHint: typeof body['transport_hint'] === 'string' ? body['transport_hint'] : 'ws',
   });
   sendJson(res, 200, { ok: true, code });
 }
@@ -73,12 +85,31 @@ async function mint(req: http.IncomingMessage, res: http.ServerResponse, deps: R
   const expiresAt = nowSec() + cfg.codeTtlSeconds;
   deps.pairing.register({ code, expiresAt, ttlSeconds, ...(grants ? { grants } : {}), transportHint });
   deps.limiter.clearAll();
-  const api = { host: typeof body['host'] === 'string' ? body['host'] : cfg.lanIp ?? '127.0.0.1', port: typeof body['port'] === 'number' ? body['port'] : API_PORT, tls: body['tls'] === true };
+  const api = {
+    host: typeof body['host'] === 'string' ? body['host'] : (cfg.lanIp ?? '127.0.0.1'),
+    port: typeof body['port'] === 'number' ? body['port'] : API_PORT,
+    tls: body['tls'] === true,
+  };
   const relayUrl = lanRelayUrl(cfg, tls);
-  const payload = buildPayload({ code, ttlSeconds, ...(grants ? { grants } : {}), transportHint, relayUrl, endpoints, api });
+  const payload = buildPayload({
+    code,
+    ttlSeconds,
+    ...(grants ? { grants } : {}),
+    transportHint,
+    relayUrl,
+    endpoints,
+    api,
+  });
   sendJson(res, 200, {
-    ok: true, code, qr_payload: JSON.stringify(payload), pairing_url: inviteUrl(payload), expires_at: expiresAt,
-    host: api.host, port: api.port, tls: api.tls, relay_url: relayUrl,
+    ok: true,
+    code,
+    qr_payload: JSON.stringify(payload),
+    pairing_url: inviteUrl(payload),
+    expires_at: expiresAt,
+    host: api.host,
+    port: api.port,
+    tls: api.tls,
+    relay_url: relayUrl,
   });
 }
 
@@ -103,11 +134,17 @@ async function extend(req: http.IncomingMessage, res: http.ServerResponse, targe
   const next = ttl === 0 ? null : nowSec() + ttl;
   const longer = next === null || (target.expires_at !== null && next > target.expires_at);
   if (me !== '' && longer) return sendText(res, 403, 'operator approval required to extend session');
-  const s = updateSession(target.token, (x) => { x.expires_at = next; });
+  const s = updateSession(target.token, (x) => {
+    x.expires_at = next;
+  });
   sendJson(res, 200, { ok: true, token_prefix: target.token.slice(0, 8), expires_at: s?.expires_at ?? null });
 }
 
-async function sessionsRoute(req: http.IncomingMessage, res: http.ServerResponse, prefix: string | undefined): Promise<void> {
+async function sessionsRoute(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  prefix: string | undefined,
+): Promise<void> {
   const me = caller(req);
   if (me === undefined) return sendText(res, 401, 'invalid or expired session token');
   if (prefix === undefined) {
@@ -117,7 +154,8 @@ async function sessionsRoute(req: http.IncomingMessage, res: http.ServerResponse
   const matches = prefix === '' ? [] : liveSessions().filter((s) => s.token.startsWith(prefix));
   if (matches.length === 0) return sendText(res, 404, `no session matches prefix ${prefix}`);
   // §18.7 "Error bodies": 409 is JSON {"ok": false, "error": …} without a match list.
-  if (matches.length > 1) return sendJson(res, 409, { ok: false, error: `prefix ${prefix} matches more than one session` });
+  if (matches.length > 1)
+    return sendJson(res, 409, { ok: false, error: `prefix ${prefix} matches more than one session` });
   const target = matches[0]!;
   if (req.method === 'DELETE') {
     removeSession(target.token);

@@ -21,7 +21,11 @@ export function canonicalize(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalize).join(',')}]`;
   if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    return `{${Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`).join(',')}}`;
+    return `{${Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -32,7 +36,9 @@ export function loadOrCreateSecret(): Buffer {
   try {
     const b = fs.readFileSync(file);
     if (b.length >= 32) return b;
-  } catch { /* create below */ }
+  } catch {
+    /* create below */
+  }
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const secret = crypto.randomBytes(32);
   fs.writeFileSync(file, secret, { mode: 0o600 });
@@ -59,7 +65,12 @@ const hostPart = (h: string): string => (h.includes(':') ? `[${h}]` : h);
 function directEndpoint(role: Role, host: string, cfg: SimConfig, tls: boolean, priority: number): Endpoint {
   const scheme = tls ? 'wss' : 'ws';
   const url = cfg.endpointOverrides[role] ?? `${scheme}://${hostPart(host)}:${cfg.port}`;
-  return { role, priority, api: { host, port: API_PORT, tls: false }, relay: { url, transport_hint: url.startsWith('wss:') ? 'wss' : 'ws' } };
+  return {
+    role,
+    priority,
+    api: { host, port: API_PORT, tls: false },
+    relay: { url, transport_hint: url.startsWith('wss:') ? 'wss' : 'ws' },
+  };
 }
 
 /**
@@ -77,7 +88,12 @@ function publicEndpoint(publicUrl: string, cfg: SimConfig, priority: number): En
   const u = new URL(publicUrl);
   const tls = u.protocol === 'https:' || u.protocol === 'wss:';
   const url = cfg.endpointOverrides.public ?? publicRelayUrl(publicUrl, cfg.port);
-  return { role: 'public', priority, api: { host: u.hostname, port: tls ? 443 : API_PORT, tls }, relay: { url, transport_hint: url.startsWith('wss:') ? 'wss' : 'ws' } };
+  return {
+    role: 'public',
+    priority,
+    api: { host: u.hostname, port: tls ? 443 : API_PORT, tls },
+    relay: { url, transport_hint: url.startsWith('wss:') ? 'wss' : 'ws' },
+  };
 }
 
 /**
@@ -85,10 +101,16 @@ function publicEndpoint(publicUrl: string, cfg: SimConfig, priority: number): En
  * role; §18.7 "--mode tailscale without Tailscale": no candidate at all (the caller then emits a v2 payload whose
  * only route is the LAN relay URL, exit 0).
  */
-export function buildEndpoints(mode: PairMode, publicUrl: string | undefined, cfg: SimConfig, relayTls: boolean): Endpoint[] {
+export function buildEndpoints(
+  mode: PairMode,
+  publicUrl: string | undefined,
+  cfg: SimConfig,
+  relayTls: boolean,
+): Endpoint[] {
   const out: Endpoint[] = [];
   const want = (r: Role): boolean => mode === 'auto' || mode === r;
-  if (want('tailscale') && cfg.tailnetIp) out.push(directEndpoint('tailscale', cfg.tailnetIp, cfg, relayTls, out.length));
+  if (want('tailscale') && cfg.tailnetIp)
+    out.push(directEndpoint('tailscale', cfg.tailnetIp, cfg, relayTls, out.length));
   if (want('public') && publicUrl) out.push(publicEndpoint(publicUrl, cfg, out.length));
   if (want('lan') && cfg.lanIp) out.push(directEndpoint('lan', cfg.lanIp, cfg, relayTls, out.length));
   return out;
@@ -111,8 +133,20 @@ export interface PayloadInput {
 
 /** §16.2: v3 with `endpoints`, v2 without (a v2 client synthesizes one route from `relay.url`). */
 export function buildPayload(i: PayloadInput): Record<string, unknown> {
-  const payload: Record<string, unknown> = { hermes: i.endpoints.length > 0 ? 3 : 2, host: i.api.host, port: i.api.port, key: readApiKey(), tls: i.api.tls };
-  payload['relay'] = { url: i.relayUrl, code: i.code, ttl_seconds: i.ttlSeconds, ...(i.grants ? { grants: i.grants } : {}), transport_hint: i.transportHint };
+  const payload: Record<string, unknown> = {
+    hermes: i.endpoints.length > 0 ? 3 : 2,
+    host: i.api.host,
+    port: i.api.port,
+    key: readApiKey(),
+    tls: i.api.tls,
+  };
+  payload['relay'] = {
+    url: i.relayUrl,
+    code: i.code,
+    ttl_seconds: i.ttlSeconds,
+    ...(i.grants ? { grants: i.grants } : {}),
+    transport_hint: i.transportHint,
+  };
   if (i.endpoints.length > 0) payload['endpoints'] = i.endpoints;
   payload['sig'] = signPayload(payload, loadOrCreateSecret());
   return payload;

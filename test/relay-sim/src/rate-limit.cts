@@ -29,7 +29,9 @@ export class RateLimiter {
     if (recent.length >= limits.max) {
       this.blockedUntil.set(ip, Math.max(this.blockedUntil.get(ip) ?? 0, now + limits.blockSeconds * 1000));
       this.failures.delete(key);
-      process.stderr.write(`[WARNING] IP ${ip} blocked for ${limits.blockSeconds}s after ${limits.max} failed ${bucket} attempts\n`);
+      process.stderr.write(
+        `[WARNING] IP ${ip} blocked for ${limits.blockSeconds}s after ${limits.max} failed ${bucket} attempts\n`,
+      );
     }
   }
 

@@ -18,8 +18,16 @@ const limiter = new RateLimiter();
 
 /** A text/plain rejection of an upgrade. No Retry-After, ever (§18.7 "Rate limits"). */
 function reject(socket: Duplex, status: number, reason: string, body: string): void {
-  socket.end([`HTTP/1.1 ${status} ${reason}`, 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`,
-    'Connection: close', '', body].join('\r\n'));
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${reason}`,
+      'Content-Type: text/plain; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }
 
 function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -27,7 +35,8 @@ function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): voi
   const key = req.headers['sec-websocket-key'];
   // §18.7 "WS path": the relay accepts `/` and `/ws`.
   if (path !== '/ws' && path !== '/') return reject(socket, 404, 'Not Found', '404: Not Found');
-  if (typeof key !== 'string' || (req.headers['upgrade'] ?? '').toLowerCase() !== 'websocket') return reject(socket, 400, 'Bad Request', 'bad websocket handshake');
+  if (typeof key !== 'string' || (req.headers['upgrade'] ?? '').toLowerCase() !== 'websocket')
+    return reject(socket, 400, 'Bad Request', 'bad websocket handshake');
   const ip = req.socket.remoteAddress ?? '';
   // §18.7 "Rate limits": checked only here, at the upgrade: 429 text/plain.
   if (limiter.isBlocked(ip)) return reject(socket, 429, 'Too Many Requests', 'Too many failed authentication attempts');
@@ -60,10 +69,15 @@ function main(): void {
   const cfg = loadConfig();
   const cert = relayEnv('RELAY_SSL_CERT');
   const key = relayEnv('RELAY_SSL_KEY');
-  const server = cert && key ? https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, handler) : http.createServer(handler);
+  const server =
+    cert && key
+      ? https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, handler)
+      : http.createServer(handler);
   server.on('upgrade', onUpgrade);
   const scheme = cert && key ? 'wss' : 'ws';
-  server.listen(cfg.port, cfg.host, () => process.stdout.write(`hermes-relay (sim) listening on ${scheme}://${cfg.host}:${cfg.port}\n`));
+  server.listen(cfg.port, cfg.host, () =>
+    process.stdout.write(`hermes-relay (sim) listening on ${scheme}://${cfg.host}:${cfg.port}\n`),
+  );
 }
 
 main();

@@ -27,7 +27,16 @@ export interface Session extends DeviceInfo {
 }
 
 /** §18.7 "Tokens": the 8 grant keys. */
-export const GRANT_KEYS = ['chat', 'terminal', 'bridge', 'tui', 'voice:config', 'voice:stt', 'voice:tts', 'voice:realtime'] as const;
+export const GRANT_KEYS = [
+  'chat',
+  'terminal',
+  'bridge',
+  'tui',
+  'voice:config',
+  'voice:stt',
+  'voice:tts',
+  'voice:realtime',
+] as const;
 
 export function loadSessions(): Session[] {
   try {
@@ -61,7 +70,11 @@ export function newToken(hexPrefix = ''): string {
 }
 
 /** Grant durations (seconds, 0 = never) → epoch expiries clamped to the session's own expiry; all 8 keys present. */
-export function materializeGrants(durations: Record<string, number> | undefined, created: number, expires: number | null): Record<string, number | null> {
+export function materializeGrants(
+  durations: Record<string, number> | undefined,
+  created: number,
+  expires: number | null,
+): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const ch of GRANT_KEYS) {
     const d = durations?.[ch];
@@ -71,7 +84,13 @@ export function materializeGrants(durations: Record<string, number> | undefined,
   return out;
 }
 
-export interface NewSessionInput { ttlSeconds: number; grants?: Record<string, number>; transportHint: string; device: DeviceInfo; hexPrefix: string }
+export interface NewSessionInput {
+  ttlSeconds: number;
+  grants?: Record<string, number>;
+  transportHint: string;
+  device: DeviceInfo;
+  hexPrefix: string;
+}
 
 /**
  * Creates a session from a consumed pairing code. §18.7 "Re-pair": every live session with the same non-empty
@@ -81,13 +100,20 @@ export function createSession(i: NewSessionInput): Session {
   const now = nowSec();
   const expires = i.ttlSeconds === 0 ? null : now + i.ttlSeconds;
   const s: Session = {
-    token: newToken(i.hexPrefix), refresh_token: newToken(), ...i.device,
-    created_at: now, first_seen: now, last_seen: now, expires_at: expires,
-    grants: materializeGrants(i.grants, now, expires), transport_hint: i.transportHint,
+    token: newToken(i.hexPrefix),
+    refresh_token: newToken(),
+    ...i.device,
+    created_at: now,
+    first_seen: now,
+    last_seen: now,
+    expires_at: expires,
+    grants: materializeGrants(i.grants, now, expires),
+    transport_hint: i.transportHint,
   };
   const live = liveSessions();
   const keep = i.device.device_id ? live.filter((x) => x.device_id !== i.device.device_id) : live;
-  if (keep.length !== live.length) process.stderr.write(`Re-pair replaced ${live.length - keep.length} session(s) for device ${i.device.device_id}\n`);
+  if (keep.length !== live.length)
+    process.stderr.write(`Re-pair replaced ${live.length - keep.length} session(s) for device ${i.device.device_id}\n`);
   saveSessions([...keep, s]);
   return s;
 }
@@ -108,9 +134,19 @@ export function removeSession(token: string): void {
 /** What GET /sessions shows of a session (§16.6): never the full token. */
 export function publicView(s: Session, currentToken: string | undefined): Record<string, unknown> {
   return {
-    token_prefix: s.token.slice(0, 8), device_name: s.device_name, device_id: s.device_id, created_at: s.created_at,
-    first_seen: s.first_seen, last_seen: s.last_seen, expires_at: s.expires_at, grants: s.grants, transport_hint: s.transport_hint,
-    client_surface: s.client_surface, device_form_factor: s.device_form_factor, device_model: s.device_model,
-    device_platform: s.device_platform, is_current: currentToken !== undefined && s.token === currentToken,
+    token_prefix: s.token.slice(0, 8),
+    device_name: s.device_name,
+    device_id: s.device_id,
+    created_at: s.created_at,
+    first_seen: s.first_seen,
+    last_seen: s.last_seen,
+    expires_at: s.expires_at,
+    grants: s.grants,
+    transport_hint: s.transport_hint,
+    client_surface: s.client_surface,
+    device_form_factor: s.device_form_factor,
+    device_model: s.device_model,
+    device_platform: s.device_platform,
+    is_current: currentToken !== undefined && s.token === currentToken,
   };
 }

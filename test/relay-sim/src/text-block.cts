@@ -30,25 +30,50 @@ function paint(on: boolean): (code: string, s: string) => string {
 }
 
 function relayLines(r: NonNullable<TextBlockInput['relay']>, c: ReturnType<typeof paint>): string[] {
-  const lines = ['', c('1', '  Relay (terminal + bridge)'), `  ${'-'.repeat(40)}`,
-    `  ${c('36', 'URL  :')} ${r.url}`, `  ${c('36', 'Code :')} ${c('1;32', r.code)}  (expires in ${Math.floor(r.codeTtlSeconds / 60)} min, one-shot)`];
-  lines.push(r.ttlSeconds === 0 ? `  Pair : ${durationLabel(0)} (never expires)` : `  Pair : for ${durationLabel(r.ttlSeconds)}`);
+  const lines = [
+    '',
+    c('1', '  Relay (terminal + bridge)'),
+    `  ${'-'.repeat(40)}`,
+    `  ${c('36', 'URL  :')} ${r.url}`,
+    `  ${c('36', 'Code :')} ${c('1;32', r.code)}  (expires in ${Math.floor(r.codeTtlSeconds / 60)} min, one-shot)`,
+  ];
+  lines.push(
+    r.ttlSeconds === 0 ? `  Pair : ${durationLabel(0)} (never expires)` : `  Pair : for ${durationLabel(r.ttlSeconds)}`,
+  );
   if (r.grants && Object.keys(r.grants).length > 0) {
-    lines.push(`  Grants: ${Object.entries(r.grants).map(([k, v]) => `${k}=${durationLabel(v)}`).join(', ')}`);
+    lines.push(
+      `  Grants: ${Object.entries(r.grants)
+        .map(([k, v]) => `${k}=${durationLabel(v)}`)
+        .join(', ')}`,
+    );
   }
   return lines;
 }
 
 export function renderTextBlock(i: TextBlockInput): string {
   const c = paint(i.color);
-  const lines = ['', c('1', '  Hermes Android Pairing'), `  ${'-'.repeat(40)}`, '',
-    `  API Server: ${i.apiUrl}`, `  API Key: ${i.key ? `${i.key.slice(0, 4)}...` : '(none - open access)'}`,
-    `  API Auth: ${i.key ? 'Bearer token configured' : 'NO AUTH (open access)'}`, '',
-    '  Enter manually in the app if QR won\'t scan:', `    API: ${i.apiUrl}`];
+  const lines = [
+    '',
+    c('1', '  Hermes Android Pairing'),
+    `  ${'-'.repeat(40)}`,
+    '',
+    `  API Server: ${i.apiUrl}`,
+    `  API Key: ${i.key ? `${i.key.slice(0, 4)}...` : '(none - open access)'}`,
+    `  API Auth: ${i.key ? 'Bearer token configured' : 'NO AUTH (open access)'}`,
+    '',
+    "  Enter manually in the app if QR won't scan:",
+    `    API: ${i.apiUrl}`,
+  ];
   if (i.relay) lines.push(...relayLines(i.relay, c));
   if (i.inviteUrl) {
-    lines.push('', c('1', '  Copy/paste pairing invite'), `  ${'-'.repeat(40)}`, `  ${c('36', 'URL  :')} ${i.inviteUrl}`,
-      '  Use  : Hermes Relay Desktop -> Pair -> Paste invite', '         or: hermes-relay pair --pair-qr \'<URL>\'');
+    lines.push(
+      '',
+      c('1', '  Copy/paste pairing invite'),
+      `  ${'-'.repeat(40)}`,
+      `  ${c('36', 'URL  :')} ${i.inviteUrl}`,
+      '  Use  : Hermes Relay Desktop -> Pair -> Paste invite',
+      "         or: hermes-relay pair --pair-qr '<URL>'",
+    );
   }
   lines.push('');
   return `${lines.join('\n')}\n`;

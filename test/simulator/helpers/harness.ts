@@ -14,19 +14,30 @@ export interface Sim {
   shim: string;
 }
 
-export interface RunResult { code: number | null; stdout: string; stderr: string }
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
-export const runLocal: ExecFn = (cmd, stdin) => new Promise((resolve, reject) => {
-  const child = spawn('sh', ['-c', cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-  child.on('error', reject);
-  child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  child.stdin.on('error', () => { /* EPIPE: it exited before reading stdin; its exit code and stderr tell */ });
-  child.stdin.end(stdin ?? '');
-});
+export const runLocal: ExecFn = (cmd, stdin) =>
+  new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.on('error', () => {
+      /* EPIPE: it exited before reading stdin; its exit code and stderr tell */
+    });
+    child.stdin.end(stdin ?? '');
+  });
 
 /**
  * Installs into a fresh temp HOME. System layouts (root-fhs, homebrew) are re-rooted under `<HOME>/sysroot`:
@@ -34,9 +45,18 @@ export const runLocal: ExecFn = (cmd, stdin) => new Promise((resolve, reject) =>
  */
 export async function createSim(opts: Omit<SimInstallOptions, 'home' | 'fsRoot'>): Promise<Sim> {
   const home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hermes-sim-')));
-  const fsRoot = opts.layout === 'root-fhs' || opts.layout === 'system' || opts.layout === 'homebrew' ? path.join(home, 'sysroot') : undefined;
+  const fsRoot =
+    opts.layout === 'root-fhs' || opts.layout === 'system' || opts.layout === 'homebrew'
+      ? path.join(home, 'sysroot')
+      : undefined;
   await installSimulator(runLocal, { processScope: 'install', ...opts, home, ...(fsRoot ? { fsRoot } : {}) });
-  const lay = resolveLayout(opts.layout, home, opts.shim, loadBuildTable().resolve(opts.build ?? opts.generation).version, fsRoot);
+  const lay = resolveLayout(
+    opts.layout,
+    home,
+    opts.shim,
+    loadBuildTable().resolve(opts.build ?? opts.generation).version,
+    fsRoot,
+  );
   return { home, installDir: lay.pkgRoot, entry: lay.entry, shim: lay.command };
 }
 
@@ -53,16 +73,28 @@ export function writeDotenv(sim: Sim, text: string): void {
   fs.writeFileSync(path.join(sim.home, '.hermes', '.env'), text);
 }
 
-export function runHermes(sim: Sim, args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunResult> {
+export function runHermes(
+  sim: Sim,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(sim.shim, args, { env: buildEnv(sim, env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -82,19 +114,34 @@ export function startHermes(sim: Sim, args: string[], env: Record<string, string
   let err = '';
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`no READY line: ${out} ${err}`)); }, 15_000);
-    proc.stderr?.on('data', (c: Buffer) => { err += c.toString(); });
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`no READY line: ${out} ${err}`));
+    }, 15_000);
+    proc.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
     proc.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /HERMES_(?:DASHBOARD|BACKEND)_READY port=(\d+)/.exec(out);
       if (!m) return;
       clearTimeout(timer);
       resolve({
-        proc, port: Number(m[1]), stdout: () => out, stderr: () => err, exited,
-        stop: async () => { if (proc.exitCode === null) proc.kill('SIGTERM'); return exited; },
+        proc,
+        port: Number(m[1]),
+        stdout: () => out,
+        stderr: () => err,
+        exited,
+        stop: async () => {
+          if (proc.exitCode === null) proc.kill('SIGTERM');
+          return exited;
+        },
       });
     });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`exited ${code} before READY: ${out} ${err}`)); });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before READY: ${out} ${err}`));
+    });
   });
 }
 

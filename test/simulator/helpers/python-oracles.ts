@@ -26,9 +26,14 @@ json.dump(out, sys.stdout)
 `;
 
 /** `dotenv_values` of each byte string, with interpolation against exactly `env`. */
-export function loadWithPythonDotenv(files: Buffer[], env: Record<string, string>): Array<Record<string, string | null>> {
+export function loadWithPythonDotenv(
+  files: Buffer[],
+  env: Record<string, string>,
+): Array<Record<string, string | null>> {
   const stdout = execFileSync('/usr/bin/python3', ['-c', DOTENV_SCRIPT], {
-    input: JSON.stringify(files.map((b) => b.toString('base64'))), env, maxBuffer: 64 * 1024 * 1024,
+    input: JSON.stringify(files.map((b) => b.toString('base64'))),
+    env,
+    maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(stdout.toString('utf8')) as Array<Record<string, string | null>>;
 }
@@ -45,7 +50,10 @@ json.dump(out, sys.stdout, default=str)
 `;
 
 export function loadWithPyYaml(texts: string[]): Array<{ ok?: unknown; error?: string }> {
-  const stdout = execFileSync('/usr/bin/python3', ['-c', YAML_SCRIPT], { input: JSON.stringify(texts), maxBuffer: 64 * 1024 * 1024 });
+  const stdout = execFileSync('/usr/bin/python3', ['-c', YAML_SCRIPT], {
+    input: JSON.stringify(texts),
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(stdout.toString('utf8')) as Array<{ ok?: unknown; error?: string }>;
 }
 

@@ -12,21 +12,34 @@ export interface FlagSpec {
 export type ParsedArgs = Record<string, string | boolean | number | undefined>;
 
 export class UsageError extends Error {
-  constructor(readonly usage: string, readonly prog: string, message: string) {
+  constructor(
+    readonly usage: string,
+    readonly prog: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export function formatUsage(prog: string, flags: FlagSpec[], tail = ''): string {
-  const parts = flags.filter((f) => !f.hidden).map((f) => {
-    const opt = f.short ?? f.name;
-    return f.metavar ? `[${opt} ${f.metavar}]` : `[${opt}]`;
-  });
+  const parts = flags
+    .filter((f) => !f.hidden)
+    .map((f) => {
+      const opt = f.short ?? f.name;
+      return f.metavar ? `[${opt} ${f.metavar}]` : `[${opt}]`;
+    });
   return `usage: ${prog} [-h] ${parts.join(' ')}${tail}`.replace(/ +$/, '');
 }
 
 export function formatHelp(prog: string, flags: FlagSpec[], description: string): string {
-  const lines = [formatUsage(prog, flags), '', description, '', 'options:', '  -h, --help            show this help message and exit'];
+  const lines = [
+    formatUsage(prog, flags),
+    '',
+    description,
+    '',
+    'options:',
+    '  -h, --help            show this help message and exit',
+  ];
   for (const f of flags.filter((x) => !x.hidden)) {
     const names = (f.short ? `${f.short}, ` : '') + f.name + (f.metavar ? ` ${f.metavar}` : '');
     const head = `  ${names}`;
@@ -57,7 +70,11 @@ function convertValue(spec: FlagSpec, raw: string, prog: string, usage: string):
 }
 
 /** Parses argv; returns parsed values, `help` flag and unrecognised leftovers (argparse collects them). */
-export function parseFlags(argv: string[], flags: FlagSpec[], prog: string): { args: ParsedArgs; help: boolean; extras: string[]; given: Set<string> } {
+export function parseFlags(
+  argv: string[],
+  flags: FlagSpec[],
+  prog: string,
+): { args: ParsedArgs; help: boolean; extras: string[]; given: Set<string> } {
   const usage = formatUsage(prog, flags);
   const args: ParsedArgs = {};
   const extras: string[] = [];
@@ -65,13 +82,22 @@ export function parseFlags(argv: string[], flags: FlagSpec[], prog: string): { a
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const tok = argv[i] ?? '';
-    if (tok === '-h' || tok === '--help') { help = true; continue; }
+    if (tok === '-h' || tok === '--help') {
+      help = true;
+      continue;
+    }
     const eq = tok.startsWith('--') ? tok.indexOf('=') : -1;
     const name = eq === -1 ? tok : tok.slice(0, eq);
     const spec = tok.startsWith('-') && tok !== '-' ? matchFlag(flags, name, prog, usage) : null;
-    if (!spec) { extras.push(tok); continue; }
+    if (!spec) {
+      extras.push(tok);
+      continue;
+    }
     given.add(spec.dest);
-    if (!spec.metavar) { args[spec.dest] = true; continue; }
+    if (!spec.metavar) {
+      args[spec.dest] = true;
+      continue;
+    }
     let raw: string | undefined = eq === -1 ? argv[i + 1] : tok.slice(eq + 1);
     if (eq === -1) {
       if (raw === undefined || (raw.startsWith('-') && !/^-\d/.test(raw))) {

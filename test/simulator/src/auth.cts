@@ -4,7 +4,11 @@ import { type BuildInfo, envKey } from './builds.cjs';
 import { type BasicProvider, REFRESH_TTL, resolveBasicProvider } from './basic-provider.cjs';
 import { type ConfigMap, readDisabledPlugins } from './config-yaml.cjs';
 
-export interface ProviderInfo { name: string; displayName: string; supportsPassword: boolean }
+export interface ProviderInfo {
+  name: string;
+  displayName: string;
+  supportsPassword: boolean;
+}
 
 export interface AuthState {
   providers: ProviderInfo[];
@@ -31,7 +35,8 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v !== '' ? v : undefined;
 }
 
-const DISABLED_HINT = "the 'basic' plugin is disabled (plugins.disabled in config.yaml), so its credentials are ignored — remove 'basic' from plugins.disabled, or run `hermes plugins enable basic`";
+const DISABLED_HINT =
+  "the 'basic' plugin is disabled (plugins.disabled in config.yaml), so its credentials are ignored — remove 'basic' from plugins.disabled, or run `hermes plugins enable basic`";
 
 /** §18.1 "Registration": providers register only through plugin discovery, honouring `plugins.disabled`. */
 export function createAuthState(build: BuildInfo, env: NodeJS.ProcessEnv, cfg: ConfigMap): AuthState {
@@ -49,11 +54,16 @@ export function createAuthState(build: BuildInfo, env: NodeJS.ProcessEnv, cfg: C
   if (nonEmpty(env[envKey(build, 'DASHBOARD_OAUTH_CLIENT_ID')]) && !disabled.has('nous')) {
     providers.push({ name: 'nous', displayName: 'Nous Portal', supportsPassword: false });
   }
-  if (nonEmpty(env[envKey(build, 'DASHBOARD_OIDC_ISSUER')]) && nonEmpty(env[envKey(build, 'DASHBOARD_OIDC_CLIENT_ID')])) {
+  if (
+    nonEmpty(env[envKey(build, 'DASHBOARD_OIDC_ISSUER')]) &&
+    nonEmpty(env[envKey(build, 'DASHBOARD_OIDC_CLIENT_ID')])
+  ) {
     providers.push({ name: 'oidc', displayName: 'OpenID Connect', supportsPassword: false });
   }
   return {
-    providers, basic, basicNote,
+    providers,
+    basic,
+    basicNote,
     secret: basic ? basic.secret : crypto.randomBytes(32),
     accessTtl: basic ? basic.ttlSeconds : 12 * 60 * 60,
     refreshTtl: REFRESH_TTL,
@@ -72,10 +82,17 @@ export function mintSessionValue(state: AuthState, kind: 'at' | 'rt', username: 
   return `${payload}.${sign(state, payload)}`;
 }
 
-export interface SessionInfo { user: string; exp: number }
+export interface SessionInfo {
+  user: string;
+  exp: number;
+}
 
 /** Returns the session, 'expired', or null for a bad or missing value. */
-export function verifySessionValue(state: AuthState, kind: 'at' | 'rt', value: string | undefined): SessionInfo | null | 'expired' {
+export function verifySessionValue(
+  state: AuthState,
+  kind: 'at' | 'rt',
+  value: string | undefined,
+): SessionInfo | null | 'expired' {
   if (!value) return null;
   const [payload, sig] = value.split('.');
   if (!payload || !sig) return null;
@@ -117,8 +134,15 @@ export function parseCookies(header: string | undefined): Record<string, string>
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq === -1) continue;
-    const name = part.slice(0, eq).trim().replace(/^__(Host|Secure)-/, '');
-    try { out[name] = decodeURIComponent(part.slice(eq + 1).trim()); } catch { out[name] = part.slice(eq + 1).trim(); }
+    const name = part
+      .slice(0, eq)
+      .trim()
+      .replace(/^__(Host|Secure)-/, '');
+    try {
+      out[name] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      out[name] = part.slice(eq + 1).trim();
+    }
   }
   return out;
 }

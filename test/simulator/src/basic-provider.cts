@@ -38,7 +38,21 @@ export function decodePyBase64(s: string): Buffer | null {
     const v = B64.indexOf(c);
     if (v < 0) continue;
     pads = 0;
-    if (quad === 0) { left = v; quad = 1; } else if (quad === 1) { out.push(((left << 2) | (v >> 4)) & 0xff); left = v & 0x0f; quad = 2; } else if (quad === 2) { out.push(((left << 4) | (v >> 2)) & 0xff); left = v & 0x03; quad = 3; } else { out.push(((left << 6) | v) & 0xff); quad = 0; }
+    if (quad === 0) {
+      left = v;
+      quad = 1;
+    } else if (quad === 1) {
+      out.push(((left << 2) | (v >> 4)) & 0xff);
+      left = v & 0x0f;
+      quad = 2;
+    } else if (quad === 2) {
+      out.push(((left << 4) | (v >> 2)) & 0xff);
+      left = v & 0x03;
+      quad = 3;
+    } else {
+      out.push(((left << 6) | v) & 0xff);
+      quad = 0;
+    }
   }
   return quad === 0 ? Buffer.from(out) : null;
 }
@@ -48,7 +62,10 @@ export function decodePyHex(s: string): Buffer | null {
   const out: number[] = [];
   let i = 0;
   while (i < s.length) {
-    if (/[ \t\n\r\f\v]/.test(s[i] ?? '')) { i += 1; continue; }
+    if (/[ \t\n\r\f\v]/.test(s[i] ?? '')) {
+      i += 1;
+      continue;
+    }
     const pair = s.slice(i, i + 2);
     if (!/^[0-9a-fA-F]{2}$/.test(pair)) return null;
     out.push(Number.parseInt(pair, 16));
@@ -89,16 +106,22 @@ export function resolveBasicProvider(build: BuildInfo, env: NodeJS.ProcessEnv, c
   const hash = resolveKey(env, k('PASSWORD_HASH'), section, 'password_hash');
   const plain = resolveKey(env, k('PASSWORD'), section, 'password');
   if (username === '') return { absent: true };
-  if (hash === '' && plain === '') return { skipReason: 'dashboard.basic_auth.username is set but neither password_hash nor password is configured' };
+  if (hash === '' && plain === '')
+    return { skipReason: 'dashboard.basic_auth.username is set but neither password_hash nor password is configured' };
   // §18.1 precedence: a non-empty plaintext PASSWORD in the process environment overrides any hash.
   const envPlain = (env[k('PASSWORD')] ?? '').replace(PY_STRIP, '');
-  const verifier: BasicProvider['verifier'] = envPlain !== '' ? { kind: 'plain', password: envPlain }
-    : hash !== '' ? { kind: 'hash', hash } : { kind: 'plain', password: plain };
+  const verifier: BasicProvider['verifier'] =
+    envPlain !== ''
+      ? { kind: 'plain', password: envPlain }
+      : hash !== ''
+        ? { kind: 'hash', hash }
+        : { kind: 'plain', password: plain };
   const secretRaw = resolveKey(env, k('SECRET'), section, 'secret');
   const secret = secretRaw === '' ? crypto.randomBytes(32) : decodeSecret(secretRaw);
-  if (secret.length < 16) return { skipReason: 'BasicAuthProvider construction failed: secret must be at least 16 bytes' };
+  if (secret.length < 16)
+    return { skipReason: 'BasicAuthProvider construction failed: secret must be at least 16 bytes' };
   const ttlRaw = resolveKey(env, k('TTL_SECONDS'), section, 'session_ttl_seconds');
-  const ttl = ttlRaw === '' ? DEFAULT_ACCESS_TTL : pyInt(ttlRaw) ?? DEFAULT_ACCESS_TTL;
+  const ttl = ttlRaw === '' ? DEFAULT_ACCESS_TTL : (pyInt(ttlRaw) ?? DEFAULT_ACCESS_TTL);
   return { provider: { username, verifier, secret, ttlSeconds: Math.max(60, ttl) } };
 }
 
@@ -121,7 +144,12 @@ export function verifyScryptHash(password: string, encoded: string): boolean {
   const expected = decodePyBase64(parts[5] ?? '');
   if (n === null || r === null || p === null || !salt || !expected || expected.length === 0) return false;
   try {
-    const derived = crypto.scryptSync(Buffer.from(password, 'utf8'), salt, expected.length, { N: n, r, p, maxmem: 32 * 1024 * 1024 });
+    const derived = crypto.scryptSync(Buffer.from(password, 'utf8'), salt, expected.length, {
+      N: n,
+      r,
+      p,
+      maxmem: 32 * 1024 * 1024,
+    });
     return safeEqual(derived, expected);
   } catch {
     return false;
@@ -131,6 +159,9 @@ export function verifyScryptHash(password: string, encoded: string): boolean {
 export function checkBasicCredentials(provider: BasicProvider, username: string, password: string): boolean {
   const userOk = safeEqual(Buffer.from(username, 'utf8'), Buffer.from(provider.username, 'utf8'));
   const v = provider.verifier;
-  const passOk = v.kind === 'plain' ? safeEqual(Buffer.from(password, 'utf8'), Buffer.from(v.password, 'utf8')) : verifyScryptHash(password, v.hash);
+  const passOk =
+    v.kind === 'plain'
+      ? safeEqual(Buffer.from(password, 'utf8'), Buffer.from(v.password, 'utf8'))
+      : verifyScryptHash(password, v.hash);
   return userOk && passOk;
 }

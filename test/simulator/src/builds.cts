@@ -34,23 +34,69 @@ export interface BuildInfo {
   hasHostFlag: boolean;
 }
 
-interface Row extends Partial<BuildInfo> { id: string; generation: Generation; version: string; releaseDate: string }
+interface Row extends Partial<BuildInfo> {
+  id: string;
+  generation: Generation;
+  version: string;
+  releaseDate: string;
+}
 
 const BASE: Omit<BuildInfo, 'id' | 'generation' | 'version' | 'releaseDate'> = {
-  product: 'hermes', configVersion: 22, versionFromStamp: false, tui: 'hidden', chatNeedsTui: false,
-  basicProvider: true, originRule: 'after-credential', hasDashboardCommand: true, hasHostFlag: true,
+  product: 'hermes',
+  configVersion: 22,
+  versionFromStamp: false,
+  tui: 'hidden',
+  chatNeedsTui: false,
+  basicProvider: true,
+  originRule: 'after-credential',
+  hasDashboardCommand: true,
+  hasHostFlag: true,
 };
 
 const ROWS: Row[] = [
   // §1.1 "before 2026-06-02": --tui a real flag and needed for chat; non-web Origins only on loopback binds;
   // §18.1: no basic provider yet (first build v2026.6.5). Version invented.
-  { id: '2026.5.28', generation: 'G0', version: '0.15.2', releaseDate: '2026.5.28', configVersion: 21, tui: 'documented', chatNeedsTui: true, basicProvider: false, originRule: 'loopback-bind' },
+  {
+    id: '2026.5.28',
+    generation: 'G0',
+    version: '0.15.2',
+    releaseDate: '2026.5.28',
+    configVersion: 21,
+    tui: 'documented',
+    chatNeedsTui: true,
+    basicProvider: false,
+    originRule: 'loopback-bind',
+  },
   // §1.1 6ed9a2de8 (06-02): non-web Origins whenever the gate is off; §18.3 still needs --tui; §18.1 no basic. Version invented.
-  { id: '2026.6.2', generation: 'G1', version: '0.15.4', releaseDate: '2026.6.2', tui: 'documented', chatNeedsTui: true, basicProvider: false, originRule: 'gate-off' },
+  {
+    id: '2026.6.2',
+    generation: 'G1',
+    version: '0.15.4',
+    releaseDate: '2026.6.2',
+    tui: 'documented',
+    chatNeedsTui: true,
+    basicProvider: false,
+    originRule: 'gate-off',
+  },
   // §1.1 dd28f2ac9 (06-03): non-web Origins once the credential passes; §18.3 needs --tui; §18.1 no basic. Version invented.
-  { id: '2026.6.3', generation: 'G1', version: '0.15.5', releaseDate: '2026.6.3', tui: 'documented', chatNeedsTui: true, basicProvider: false },
+  {
+    id: '2026.6.3',
+    generation: 'G1',
+    version: '0.15.5',
+    releaseDate: '2026.6.3',
+    tui: 'documented',
+    chatNeedsTui: true,
+    basicProvider: false,
+  },
   // §1.1 cae6b5486 / §18.3 (06-04): --tui removed, argparse exit 2; chat always on; §18.1 no basic yet. Version invented.
-  { id: '2026.6.4', generation: 'G1', version: '0.15.6', releaseDate: '2026.6.4', tui: 'rejected', basicProvider: false },
+  {
+    id: '2026.6.4',
+    generation: 'G1',
+    version: '0.15.6',
+    releaseDate: '2026.6.4',
+    tui: 'rejected',
+    basicProvider: false,
+  },
   // §18.1 v2026.6.5 (acb0e2bac): first build with the basic provider; §18.3 --tui still rejected. Version invented.
   { id: '2026.6.5', generation: 'G1', version: '0.16.0', releaseDate: '2026.6.5', tui: 'rejected' },
   // §18.3: --tui back as a hidden no-op; before 06-13 (§1.1 3380563d9) and 06-21 (7726ce304). Version invented.
@@ -60,19 +106,46 @@ const ROWS: Row[] = [
   // §1.2 G3 / §11: newest version seen, 0.21.3 (2026.9.14).
   { id: '2026.9.14', generation: 'G3', version: '0.21.3', releaseDate: '2026.9.14', configVersion: 26 },
   // §18.6: hermes_cli 0.21.5 (2026.9.24), version from the install stamp.
-  { id: '2026.9.24', generation: 'G3', version: '0.21.5', releaseDate: '2026.9.24', configVersion: 26, versionFromStamp: true },
+  {
+    id: '2026.9.24',
+    generation: 'G3',
+    version: '0.21.5',
+    releaseDate: '2026.9.24',
+    configVersion: 26,
+    versionFromStamp: true,
+  },
   // §18.6: the rabbit_cli rebrand (e03d71588629…, 2026.9.24). Server behaviour assumed G3 (README).
-  { id: 'rabbit-2026.9.24', generation: 'G3', product: 'rabbit', version: '0.21.5', releaseDate: '2026.9.24', configVersion: 26, versionFromStamp: true },
+  {
+    id: 'rabbit-2026.9.24',
+    generation: 'G3',
+    product: 'rabbit',
+    version: '0.21.5',
+    releaseDate: '2026.9.24',
+    configVersion: 26,
+    versionFromStamp: true,
+  },
   // §18.6 "a version newer than it knows that also lacks the capabilities it needs": invented build without the
   // `dashboard` subcommand and whose `serve` has no --host/--insecure (binds loopback only).
-  { id: 'future-2027.1.15', generation: 'G3', version: '0.30.0', releaseDate: '2027.1.15', configVersion: 31, versionFromStamp: true, hasDashboardCommand: false, hasHostFlag: false },
+  {
+    id: 'future-2027.1.15',
+    generation: 'G3',
+    version: '0.30.0',
+    releaseDate: '2027.1.15',
+    configVersion: 31,
+    versionFromStamp: true,
+    hasDashboardCommand: false,
+    hasHostFlag: false,
+  },
 ];
 
 const BY_ID = new Map<string, BuildInfo>(ROWS.map((r) => [r.id, { ...BASE, ...r } as BuildInfo]));
 
 /** The build a bare `generation` in the state file stands for. */
 export const DEFAULT_BUILD: Record<Generation, string> = {
-  G0: '2026.5.28', G1: '2026.6.10', G2: '2026.7.1', G3: '2026.9.14',
+  G0: '2026.5.28',
+  G1: '2026.6.10',
+  G2: '2026.7.1',
+  G3: '2026.9.14',
 };
 
 export function listBuildIds(): string[] {

@@ -18,10 +18,19 @@ export function getConfigPath(hermesHome: string): string {
 export function readConfig(hermesHome: string): ConfigMap {
   const file = getConfigPath(hermesHome);
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return {}; }
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
   let value: YamlValue;
-  try { value = parseYaml(text); } catch (err) {
-    if (err instanceof YamlUnsupported) throw new ConfigUnreadable(`hermes-sim: ${file}: ${err.message} (outside the simulator's YAML subset, see test/simulator/README.md)`);
+  try {
+    value = parseYaml(text);
+  } catch (err) {
+    if (err instanceof YamlUnsupported)
+      throw new ConfigUnreadable(
+        `hermes-sim: ${file}: ${err.message} (outside the simulator's YAML subset, see test/simulator/README.md)`,
+      );
     throw err;
   }
   return isMap(value) ? value : {};

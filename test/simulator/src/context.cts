@@ -68,7 +68,11 @@ export function resolveHermesHome(env: NodeJS.ProcessEnv, build: BuildInfo): str
 }
 
 function readEnvText(file: string): string | null {
-  try { return decodeEnvBytes(fs.readFileSync(file)); } catch { return null; }
+  try {
+    return decodeEnvBytes(fs.readFileSync(file));
+  } catch {
+    return null;
+  }
 }
 
 /** hermes_cli/main.py import-time dotenv loading (§5.1): user file with override, project file fills gaps. */
@@ -77,7 +81,10 @@ export function loadHermesEnv(hermesHome: string, installDir: string, env: NodeJ
   if (userText !== null) loadDotenvInto(userText, env);
   const projectText = readEnvText(path.join(installDir, '.env'));
   if (projectText === null) return;
-  if (userText === null) { loadDotenvInto(projectText, env); return; }
+  if (userText === null) {
+    loadDotenvInto(projectText, env);
+    return;
+  }
   for (const [k, v] of Object.entries(parseDotenv(projectText, env))) {
     if (env[k] === undefined && v !== null) env[k] = v;
   }

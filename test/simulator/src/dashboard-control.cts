@@ -15,7 +15,10 @@ export async function stopDashboards(ctx: SimContext): Promise<number> {
     return 0;
   }
   process.stdout.write(`Stopping ${procs.length} dashboard process(es): ${procs.map((p) => p.pid).join(', ')}\n`);
-  const survivors = await terminateProcesses(procs.map((p) => p.pid), 3000);
+  const survivors = await terminateProcesses(
+    procs.map((p) => p.pid),
+    3000,
+  );
   if (survivors.length > 0) {
     process.stderr.write(`✗ Could not stop process(es): ${survivors.join(', ')}\n`);
     return 1;
@@ -45,7 +48,11 @@ function fetchStatus(host: string, port: number): Promise<Record<string, unknown
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        try { resolve(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>); } catch { resolve(null); }
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>);
+        } catch {
+          resolve(null);
+        }
       });
     });
     req.on('timeout', () => req.destroy());
@@ -62,7 +69,9 @@ export async function printSessionToken(args: ParsedArgs): Promise<number> {
     return 1;
   }
   if (status['auth_required'] === true) {
-    process.stderr.write(`error: gated — the backend on ${host}:${port} requires sign-in; no loopback session token is available\n`);
+    process.stderr.write(
+      `error: gated — the backend on ${host}:${port} requires sign-in; no loopback session token is available\n`,
+    );
     return 1;
   }
   const token = status['session_token'];

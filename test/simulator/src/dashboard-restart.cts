@@ -5,7 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SimContext } from './context.cjs';
 import { isServeEra } from './generations.cjs';
-import { type ProcInfo, findDashboardProcesses, getDashboardKind, readOwningUnit, terminateProcesses } from './process-table.cjs';
+import {
+  type ProcInfo,
+  findDashboardProcesses,
+  getDashboardKind,
+  readOwningUnit,
+  terminateProcesses,
+} from './process-table.cjs';
 
 export const CANONICAL_UNIT = 'hermes-dashboard.service';
 
@@ -14,11 +20,19 @@ function hasCommand(name: string): boolean {
 }
 
 function getDesktopChildPids(): number[] {
-  return (process.env['HERMES_DESKTOP_CHILD_PID'] ?? '').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+  return (process.env['HERMES_DESKTOP_CHILD_PID'] ?? '')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
 }
 
 function findTargets(ctx: SimContext): ProcInfo[] {
-  return findDashboardProcesses({ scope: ctx.state.processScope ?? 'host', installDir: ctx.installDir, entry: ctx.entryPath, excludePids: getDesktopChildPids() });
+  return findDashboardProcesses({
+    scope: ctx.state.processScope ?? 'host',
+    installDir: ctx.installDir,
+    entry: ctx.entryPath,
+    excludePids: getDesktopChildPids(),
+  });
 }
 
 /** 0.18.0 and earlier: SIGTERM, no restart. */
@@ -26,13 +40,23 @@ function killDashboards(ctx: SimContext, say: (line: string) => void): void {
   const procs = findTargets(ctx);
   if (procs.length === 0) return;
   say(`⟲ Stopping ${procs.length} dashboard process(es) (the running backend no longer matches the updated frontend)`);
-  for (const p of procs) { try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ } }
+  for (const p of procs) {
+    try {
+      process.kill(p.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 /** `systemctl [--user] show -p LoadState,ActiveState`: restarted only when loaded and running (README assumption). */
 function isUnitRunning(scope: string[], unit: string): boolean {
-  const r = spawnSync('systemctl', [...scope, 'show', '-p', 'LoadState', '-p', 'ActiveState', unit], { encoding: 'utf8' });
-  return r.status === 0 && /LoadState=loaded/.test(r.stdout) && /ActiveState=(active|activating|reloading)/.test(r.stdout);
+  const r = spawnSync('systemctl', [...scope, 'show', '-p', 'LoadState', '-p', 'ActiveState', unit], {
+    encoding: 'utf8',
+  });
+  return (
+    r.status === 0 && /LoadState=loaded/.test(r.stdout) && /ActiveState=(active|activating|reloading)/.test(r.stdout)
+  );
 }
 
 /** Upstream requires `MainPID` equality before treating a unit as the owner. */
@@ -59,18 +83,29 @@ function restartUnit(unit: string, say: (line: string) => void): boolean {
   if (isUnitRunning([], unit)) {
     const [cmd, args] = systemScopeCommand(['restart', unit]);
     const r = spawnSync(cmd, args, { stdio: 'ignore' });
-    say(r.status === 0 ? `⟲ Restarted ${unit} (systemd)` : `⚠ Could not restart ${unit}: run \`sudo systemctl restart ${unit}\``);
+    say(
+      r.status === 0
+        ? `⟲ Restarted ${unit} (systemd)`
+        : `⚠ Could not restart ${unit}: run \`sudo systemctl restart ${unit}\``,
+    );
     return true;
   }
   return false;
 }
 
-interface LaunchdJob { label: string; args: string[] }
+interface LaunchdJob {
+  label: string;
+  args: string[];
+}
 
 function readLaunchdJobs(): LaunchdJob[] {
   const dir = path.join(os.homedir(), 'Library', 'LaunchAgents');
   let names: string[] = [];
-  try { names = fs.readdirSync(dir).filter((n) => n.endsWith('.plist')); } catch { return []; }
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.plist'));
+  } catch {
+    return [];
+  }
   const jobs: LaunchdJob[] = [];
   for (const name of names) {
     const xml = fs.readFileSync(path.join(dir, name), 'utf8');
@@ -86,7 +121,9 @@ function kickstartLaunchdJobs(procs: ProcInfo[], handled: Set<number>, say: (lin
   if (!hasCommand('launchctl')) return;
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   for (const job of readLaunchdJobs()) {
-    const domain = [`gui/${uid}`, `user/${uid}`].find((d) => spawnSync('launchctl', ['print', `${d}/${job.label}`], { stdio: 'ignore' }).status === 0);
+    const domain = [`gui/${uid}`, `user/${uid}`].find(
+      (d) => spawnSync('launchctl', ['print', `${d}/${job.label}`], { stdio: 'ignore' }).status === 0,
+    );
     if (!domain) continue;
     spawnSync('launchctl', ['kickstart', '-k', `${domain}/${job.label}`], { stdio: 'ignore' });
     say(`⟲ Restarted launchd job ${job.label}`);
@@ -99,11 +136,18 @@ async function respawnManual(ctx: SimContext, procs: ProcInfo[], say: (line: str
   const logPath = path.join(ctx.hermesHome, 'logs', 'dashboard-restart.log');
   fs.mkdirSync(path.dirname(logPath), { recursive: true });
   say(`⟲ Restarting ${procs.length} dashboard process(es) (log: ${logPath})`);
-  await terminateProcesses(procs.map((p) => p.pid), 3000);
+  await terminateProcesses(
+    procs.map((p) => p.pid),
+    3000,
+  );
   for (const p of procs) {
     const argv = p.args.includes('--no-open') ? [...p.args] : [...p.args, '--no-open'];
     const fd = fs.openSync(logPath, 'a');
-    const child = spawn(argv[0] ?? 'hermes', argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+    const child = spawn(argv[0] ?? 'hermes', argv.slice(1), {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: process.env,
+    });
     child.unref();
     fs.closeSync(fd);
   }
@@ -119,7 +163,9 @@ async function restartDashboards(ctx: SimContext, say: (line: string) => void): 
   const handled = new Set<number>();
   const systemd = hasCommand('systemctl');
   const restarted = new Set<string>();
-  const canonicalPids = systemd ? procs.filter((p) => readOwningUnit(p.pid) === CANONICAL_UNIT && isUnitMainPid(CANONICAL_UNIT, p.pid)) : [];
+  const canonicalPids = systemd
+    ? procs.filter((p) => readOwningUnit(p.pid) === CANONICAL_UNIT && isUnitMainPid(CANONICAL_UNIT, p.pid))
+    : [];
   if (systemd && restartUnit(CANONICAL_UNIT, say)) {
     restarted.add(CANONICAL_UNIT);
     for (const p of canonicalPids) handled.add(p.pid);
@@ -131,7 +177,11 @@ async function restartDashboards(ctx: SimContext, say: (line: string) => void): 
     if (!restarted.has(unit) && restartUnit(unit, say)) restarted.add(unit);
   }
   kickstartLaunchdJobs(procs, handled, say);
-  await respawnManual(ctx, procs.filter((p) => !handled.has(p.pid)), say);
+  await respawnManual(
+    ctx,
+    procs.filter((p) => !handled.has(p.pid)),
+    say,
+  );
 }
 
 export async function handleDashboardsAfterUpdate(ctx: SimContext, say: (line: string) => void): Promise<void> {

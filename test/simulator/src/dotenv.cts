@@ -29,7 +29,16 @@ const TRAILING_WS = new RegExp(`[${WS}]+$`, 'u');
 const DOUBLE_ESCAPES = /\\[\\'"abfnrtv]/g;
 const SINGLE_ESCAPES = /\\[\\']/g;
 const ESCAPE_VALUES: Record<string, string> = {
-  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
 };
 const POSIX_VARIABLE = /\$\{([^}:]*)(?::-([^}]*))?\}/g;
 
@@ -38,8 +47,12 @@ class ParseError extends Error {}
 class Reader {
   pos = 0;
   constructor(readonly text: string) {}
-  hasNext(): boolean { return this.pos < this.text.length; }
-  peek(n: number): string { return this.text.slice(this.pos, this.pos + n); }
+  hasNext(): boolean {
+    return this.pos < this.text.length;
+  }
+  peek(n: number): string {
+    return this.text.slice(this.pos, this.pos + n);
+  }
   read(re: RegExp): string[] {
     re.lastIndex = this.pos;
     const m = re.exec(this.text);
@@ -49,7 +62,10 @@ class Reader {
   }
 }
 
-export interface Binding { key: string; value: string | null }
+export interface Binding {
+  key: string;
+  value: string | null;
+}
 
 function parseKey(r: Reader): string | null {
   const ch = r.peek(1);
@@ -59,8 +75,10 @@ function parseKey(r: Reader): string | null {
 
 function parseValue(r: Reader): string {
   const ch = r.peek(1);
-  if (ch === "'") return (r.read(RE.singleQuotedValue)[0] ?? '').replace(SINGLE_ESCAPES, (m) => ESCAPE_VALUES[m[1] ?? ''] ?? m);
-  if (ch === '"') return (r.read(RE.doubleQuotedValue)[0] ?? '').replace(DOUBLE_ESCAPES, (m) => ESCAPE_VALUES[m[1] ?? ''] ?? m);
+  if (ch === "'")
+    return (r.read(RE.singleQuotedValue)[0] ?? '').replace(SINGLE_ESCAPES, (m) => ESCAPE_VALUES[m[1] ?? ''] ?? m);
+  if (ch === '"')
+    return (r.read(RE.doubleQuotedValue)[0] ?? '').replace(DOUBLE_ESCAPES, (m) => ESCAPE_VALUES[m[1] ?? ''] ?? m);
   if (ch === '' || ch === '\n' || ch === '\r') return '';
   const part = r.read(RE.unquotedValue)[0] ?? '';
   return part.replace(INLINE_COMMENT, '').replace(TRAILING_WS, '');
@@ -132,6 +150,10 @@ export function loadDotenvInto(text: string, env: NodeJS.ProcessEnv): void {
  */
 export function decodeEnvBytes(buf: Buffer): string {
   let text: string;
-  try { text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf); } catch { text = buf.toString('latin1'); }
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+  } catch {
+    text = buf.toString('latin1');
+  }
   return text.replace(/\0/g, '');
 }

@@ -62,7 +62,11 @@ export function isOriginAllowed(cfg: GuardConfig, origin: string | undefined): b
   const lower = origin.trim().toLowerCase();
   if (lower.startsWith('http://') || lower.startsWith('https://')) {
     let hostname: string;
-    try { hostname = new URL(lower).hostname.replace(/^\[|\]$/g, ''); } catch { return false; }
+    try {
+      hostname = new URL(lower).hostname.replace(/^\[|\]$/g, '');
+    } catch {
+      return false;
+    }
     return isHostnameAllowed(cfg, hostname);
   }
   // §1.1: before 2026-06-02 loopback binds only; 6ed9a2de8 (06-02) whenever the gate is off; dd28f2ac9 (06-03)

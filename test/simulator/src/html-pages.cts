@@ -19,7 +19,10 @@ export function renderSpaIndex(distDir: string, token: string | null): string {
 }
 
 export function renderHeadlessRoot(token: string): string {
-  return injectToken('<!doctype html><html><head><meta charset="utf-8"><title>Hermes backend</title></head><body></body></html>', token);
+  return injectToken(
+    '<!doctype html><html><head><meta charset="utf-8"><title>Hermes backend</title></head><body></body></html>',
+    token,
+  );
 }
 
 /** §18.1: the login form POSTs JSON `{provider, username, password, next}` with fetch (no form encoding). */

@@ -10,11 +10,17 @@ import { applyCors, sendHtml, sendJson, sendRedirect } from './http-util.cjs';
 import type { ServerConfig } from './server-config.cjs';
 
 export const PUBLIC_API_PATHS = new Set([
-  '/api/status', '/api/config/defaults', '/api/config/schema', '/api/model/info',
-  '/api/dashboard/themes', '/api/dashboard/plugins', '/api/cron/fire',
+  '/api/status',
+  '/api/config/defaults',
+  '/api/config/schema',
+  '/api/model/info',
+  '/api/dashboard/themes',
+  '/api/dashboard/plugins',
+  '/api/cron/fire',
 ]);
 
-const HEADLESS_404 = 'Headless backend (hermes serve): web UI disabled. Use Hermes Desktop or run `hermes dashboard` for the web UI.';
+const HEADLESS_404 =
+  'Headless backend (hermes serve): web UI disabled. Use Hermes Desktop or run `hermes dashboard` for the web UI.';
 
 function isPublicApi(cfg: ServerConfig, path: string): boolean {
   if (PUBLIC_API_PATHS.has(path) || path.startsWith('/api/mcp/oauth/callback/')) return true;
@@ -31,7 +37,11 @@ function checkTokenAuth(cfg: ServerConfig, req: http.IncomingMessage, url: URL):
 }
 
 /** Gated: cookie session; an expired access cookie with a live refresh cookie is rotated server-side. */
-function checkCookieAuth(cfg: ServerConfig, req: http.IncomingMessage, res: http.ServerResponse): SessionInfo | { error: string } {
+function checkCookieAuth(
+  cfg: ServerConfig,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): SessionInfo | { error: string } {
   const cookies = parseCookies(req.headers.cookie);
   const at = verifySessionValue(cfg.auth, 'at', cookies[ACCESS_COOKIE]);
   if (at !== null && at !== 'expired') return at;
@@ -72,7 +82,10 @@ function authorizeApi(cfg: ServerConfig, req: http.IncomingMessage, res: http.Se
 }
 
 function handlePage(cfg: ServerConfig, req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
-  if (cfg.gated && url.pathname === '/login') { sendHtml(res, 200, renderLoginPage()); return; }
+  if (cfg.gated && url.pathname === '/login') {
+    sendHtml(res, 200, renderLoginPage());
+    return;
+  }
   if (cfg.headless) {
     if (url.pathname === '/' && !cfg.gated && req.method === 'GET') sendHtml(res, 200, renderHeadlessRoot(cfg.token));
     else sendJson(res, 404, { error: HEADLESS_404 });
@@ -82,7 +95,10 @@ function handlePage(cfg: ServerConfig, req: http.IncomingMessage, res: http.Serv
     sendRedirect(res, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
     return;
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') { sendJson(res, 405, { detail: 'Method Not Allowed' }); return; }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendJson(res, 405, { detail: 'Method Not Allowed' });
+    return;
+  }
   const dist = getWebDistDir(cfg.installDir, process.env);
   sendHtml(res, 200, renderSpaIndex(dist, cfg.gated ? null : cfg.token));
 }
@@ -105,7 +121,11 @@ async function routeRequest(cfg: ServerConfig, req: http.IncomingMessage, res: h
   const url = new URL(req.url ?? '/', 'http://placeholder');
   const corsOk = applyCors(req, res);
   if (req.method === 'OPTIONS' && corsOk) {
-    res.writeHead(200, { 'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS', 'access-control-allow-headers': '*', 'content-length': 0 });
+    res.writeHead(200, {
+      'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+      'access-control-allow-headers': '*',
+      'content-length': 0,
+    });
     res.end();
     return;
   }
@@ -114,6 +134,9 @@ async function routeRequest(cfg: ServerConfig, req: http.IncomingMessage, res: h
     await handleApiRoute(cfg, req, res, url);
     return;
   }
-  if (url.pathname.startsWith('/auth/') && cfg.gated) { await handleAuthRoute(cfg, req, res, url); return; }
+  if (url.pathname.startsWith('/auth/') && cfg.gated) {
+    await handleAuthRoute(cfg, req, res, url);
+    return;
+  }
   handlePage(cfg, req, res, url);
 }

@@ -1,7 +1,12 @@
 /** Small response helpers shared by the HTTP routes. */
 import type http from 'node:http';
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -23,7 +28,11 @@ export function readBody(req: http.IncomingMessage, limit = 1024 * 1024): Promis
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) { reject(new Error('body too large')); req.destroy(); return; }
+      if (size > limit) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -36,8 +45,11 @@ export function parseJsonObject(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   try {
     const obj = JSON.parse(text) as Record<string, unknown>;
-    if (typeof obj === 'object' && obj !== null) for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v;
-  } catch { /* empty */ }
+    if (typeof obj === 'object' && obj !== null)
+      for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v;
+  } catch {
+    /* empty */
+  }
   return out;
 }
 

@@ -27,9 +27,15 @@ function writeAtomic(file: string, content: string, mode: number): void {
 /** Rewrites an entry script (new inode, new build line) keeping its `require(...)` target under `pkgRoot`. */
 function rewriteEntry(file: string, target: BuildInfo, pkgRoot: string): void {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return; }
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
   const lines = text.split('\n').filter((l) => !l.startsWith('// hermes-agent '));
-  const body = lines.join('\n').replace(/require\("[^"]*\/sim\/main\.cjs"\)/, `require(${JSON.stringify(path.join(pkgRoot, 'sim', 'main.cjs'))})`);
+  const body = lines
+    .join('\n')
+    .replace(/require\("[^"]*\/sim\/main\.cjs"\)/, `require(${JSON.stringify(path.join(pkgRoot, 'sim', 'main.cjs'))})`);
   const [shebang, ...rest] = body.split('\n');
   writeAtomic(file, [shebang, `// hermes-agent ${target.version} (${target.id})`, ...rest].join('\n'), 0o755);
 }
@@ -37,11 +43,15 @@ function rewriteEntry(file: string, target: BuildInfo, pkgRoot: string): void {
 /** `hermes_agent-<ver>.dist-info` is replaced by the new version's (pip-style installs). */
 function replaceDistInfo(pkgRoot: string, target: BuildInfo): void {
   for (const name of fs.readdirSync(pkgRoot)) {
-    if (/^hermes_agent-.*\.dist-info$/.test(name)) fs.rmSync(path.join(pkgRoot, name), { recursive: true, force: true });
+    if (/^hermes_agent-.*\.dist-info$/.test(name))
+      fs.rmSync(path.join(pkgRoot, name), { recursive: true, force: true });
   }
   const dir = path.join(pkgRoot, `hermes_agent-${target.version}.dist-info`);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'METADATA'), `Metadata-Version: 2.1\nName: hermes-agent\nVersion: ${target.version}\n`);
+  fs.writeFileSync(
+    path.join(dir, 'METADATA'),
+    `Metadata-Version: 2.1\nName: hermes-agent\nVersion: ${target.version}\n`,
+  );
 }
 
 /** Homebrew-style: a new Cellar version directory, the bin symlink re-pointed, the old version removed. */
@@ -50,7 +60,10 @@ function upgradePrefix(ctx: SimContext, target: BuildInfo): string {
   const m = /^(.*\/Cellar\/hermes-agent)\/([^/]+)\//.exec(entry);
   if (!m || !ctx.state.command) return ctx.statePath;
   const [oldDir, newDir] = [`${m[1]}/${m[2]}`, `${m[1]}/${target.version}`];
-  if (oldDir === newDir) { rewriteEntry(entry, target, ctx.installDir); return ctx.statePath; }
+  if (oldDir === newDir) {
+    rewriteEntry(entry, target, ctx.installDir);
+    return ctx.statePath;
+  }
   fs.cpSync(oldDir, newDir, { recursive: true });
   const newRoot = ctx.installDir.replace(oldDir, newDir);
   const newEntry = entry.replace(oldDir, newDir);

@@ -19,7 +19,12 @@ function renderTopHelp(ctx: SimContext): string {
   return `${getTopUsage(ctx.build)}\n\n${n.title} — an AI agent with tool calling, messaging gateways and a web dashboard.\n\noptions:\n  -h, --help            show this help message and exit\n  --version, -V         show version information and exit\n  --profile PROFILE, -p PROFILE\n                        use a named profile (~/${n.homeDirName}/profiles/<name>)\n`;
 }
 
-interface TopLevel { command: string | undefined; rest: string[]; showVersion: boolean; help: boolean }
+interface TopLevel {
+  command: string | undefined;
+  rest: string[];
+  showVersion: boolean;
+  help: boolean;
+}
 
 function parseTopLevel(ctx: SimContext, argv: string[]): TopLevel {
   const usage = getTopUsage(ctx.build);
@@ -28,8 +33,14 @@ function parseTopLevel(ctx: SimContext, argv: string[]): TopLevel {
   const out: TopLevel = { command: undefined, rest: [], showVersion: false, help: false };
   for (; i < argv.length; i += 1) {
     const tok = argv[i] ?? '';
-    if (tok === '--version' || tok === '-V') { out.showVersion = true; continue; }
-    if (tok === '-h' || tok === '--help') { out.help = true; continue; }
+    if (tok === '--version' || tok === '-V') {
+      out.showVersion = true;
+      continue;
+    }
+    if (tok === '-h' || tok === '--help') {
+      out.help = true;
+      continue;
+    }
     if (tok === '--profile' || tok === '-p') {
       const name = argv[i + 1];
       if (name === undefined) throw new UsageError(usage, prog, 'argument --profile/-p: expected one argument');
@@ -55,8 +66,12 @@ async function runServerCommand(ctx: SimContext, command: 'dashboard' | 'serve',
   const prog = `${cli} ${command}`;
   const flags = getServerFlags(ctx.build, command);
   const { args, help, extras, given } = parseFlags(argv, flags, prog);
-  if (help) { process.stdout.write(formatHelp(prog, flags, getServerDescription(command))); return 0; }
-  if (extras.length > 0) throw new UsageError(getTopUsage(ctx.build), cli, `unrecognized arguments: ${extras.join(' ')}`);
+  if (help) {
+    process.stdout.write(formatHelp(prog, flags, getServerDescription(command)));
+    return 0;
+  }
+  if (extras.length > 0)
+    throw new UsageError(getTopUsage(ctx.build), cli, `unrecognized arguments: ${extras.join(' ')}`);
   if (args['stop'] === true) return stopDashboards(ctx);
   if (args['status'] === true) return listDashboards(ctx);
   if (isServeEra(gen) && command === 'serve' && args['print_session_token'] === true) return printSessionToken(args);
@@ -69,14 +84,21 @@ async function dispatch(argv: string[]): Promise<number> {
   loadHermesEnv(ctx.hermesHome, ctx.installDir, process.env);
   const commands = getTopCommands(ctx.build);
   const cli = getProductNames(ctx.build).cli;
-  if (top.showVersion || top.command === 'version') { process.stdout.write(renderVersion(ctx)); return 0; }
+  if (top.showVersion || top.command === 'version') {
+    process.stdout.write(renderVersion(ctx));
+    return 0;
+  }
   if (top.help || top.command === undefined) {
     process.stdout.write(renderTopHelp(ctx));
     return top.help ? 0 : 1;
   }
   if (!commands.includes(top.command)) {
     const choices = commands.map((c) => `'${c}'`).join(', ');
-    throw new UsageError(getTopUsage(ctx.build), cli, `argument command: invalid choice: '${top.command}' (choose from ${choices})`);
+    throw new UsageError(
+      getTopUsage(ctx.build),
+      cli,
+      `argument command: invalid choice: '${top.command}' (choose from ${choices})`,
+    );
   }
   if (top.command === 'dashboard' || top.command === 'serve') return runServerCommand(ctx, top.command, top.rest);
   if (top.command === 'update') return runUpdate(ctx, top.rest);
@@ -103,6 +125,10 @@ function reportFailure(err: unknown): number {
 }
 
 dispatch(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err: unknown) => { process.exitCode = reportFailure(err); },
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportFailure(err);
+  },
 );

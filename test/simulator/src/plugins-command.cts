@@ -26,10 +26,17 @@ export function runPlugins(ctx: SimContext, argv: string[]): number {
     return 0;
   }
   if (action !== 'enable' && action !== 'disable') {
-    throw new UsageError(usage, `${cli} plugins`, `argument action: invalid choice: '${action ?? ''}' (choose from 'list', 'enable', 'disable')`);
+    throw new UsageError(
+      usage,
+      `${cli} plugins`,
+      `argument action: invalid choice: '${action ?? ''}' (choose from 'list', 'enable', 'disable')`,
+    );
   }
   if (!name) throw new UsageError(usage, `${cli} plugins ${action}`, 'the following arguments are required: name');
-  if (!KNOWN.includes(name)) { process.stderr.write(`✗ Plugin '${name}' not found\n`); return 1; }
+  if (!KNOWN.includes(name)) {
+    process.stderr.write(`✗ Plugin '${name}' not found\n`);
+    return 1;
+  }
   const cfg = readConfig(ctx.hermesHome);
   const disabled = readDisabledPlugins(cfg);
   const isDisabled = disabled.includes(name);

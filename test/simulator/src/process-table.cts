@@ -80,7 +80,11 @@ export function findDashboardProcesses(scan: DashboardScan): ProcInfo[] {
   return rows.filter((p) => {
     if (skip.has(p.pid) || !getDashboardKind(p)) return false;
     if (p.args.some((a) => CONTROL_FLAGS.has(a))) return false;
-    return scan.scope === 'host' || p.cmdline.includes(scan.installDir) || (scan.entry !== undefined && p.cmdline.includes(scan.entry));
+    return (
+      scan.scope === 'host' ||
+      p.cmdline.includes(scan.installDir) ||
+      (scan.entry !== undefined && p.cmdline.includes(scan.entry))
+    );
   });
 }
 
@@ -96,7 +100,11 @@ export function isAlive(pid: number): boolean {
 /** The systemd unit owning a process (`.service` entry of /proc/<pid>/cgroup), if any. */
 export function readOwningUnit(pid: number): string | null {
   let text: string;
-  try { text = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'); } catch { return null; }
+  try {
+    text = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    return null;
+  }
   for (const line of text.split('\n')) {
     const segs = line.split('/').filter((s) => s.endsWith('.service'));
     const last = segs[segs.length - 1];
@@ -113,7 +121,9 @@ export function sleep(ms: number): Promise<void> {
 export async function terminateProcesses(pids: number[], graceMs: number): Promise<number[]> {
   const survivors: number[] = [];
   for (const pid of pids) {
-    try { process.kill(pid, 'SIGTERM'); } catch (err) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EPERM') survivors.push(pid);
     }
   }
@@ -123,7 +133,13 @@ export async function terminateProcesses(pids: number[], graceMs: number): Promi
     await sleep(50);
     pending = pending.filter(isAlive);
   }
-  for (const pid of pending) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const pid of pending) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   await sleep(pending.length > 0 ? 100 : 0);
   return [...survivors, ...pending.filter(isAlive)];
 }

@@ -75,7 +75,9 @@ function prepareConfig(ctx: SimContext, command: 'dashboard' | 'serve', args: Pa
   const sshFile = args['ssh_session_token_file'];
   const sshToken = typeof sshFile === 'string' ? readSshTokenFile(sshFile, os.homedir()) : null;
   let config;
-  try { config = readConfig(ctx.hermesHome); } catch (err) {
+  try {
+    config = readConfig(ctx.hermesHome);
+  } catch (err) {
     if (err instanceof ConfigUnreadable) throw new StartupExit(1, err.message);
     throw err;
   }
@@ -83,13 +85,21 @@ function prepareConfig(ctx: SimContext, command: 'dashboard' | 'serve', args: Pa
   const cfg = resolveServerConfig({ build: ctx.build, command, args, env: process.env, config, dirs, sshToken });
   const dist = getWebDistDir(ctx.installDir, process.env);
   if (!cfg.headless && args['skip_build'] === true && !fs.existsSync(path.join(dist, 'index.html'))) {
-    throw new StartupExit(1, `Web UI not built: ${path.join(dist, 'index.html')} is missing. Run without --skip-build (needs npm) or set HERMES_WEB_DIST.`);
+    throw new StartupExit(
+      1,
+      `Web UI not built: ${path.join(dist, 'index.html')} is missing. Run without --skip-build (needs npm) or set HERMES_WEB_DIST.`,
+    );
   }
   if (cfg.headless) process.env['HERMES_SERVE_HEADLESS'] = '1';
   return cfg;
 }
 
-export async function runServer(ctx: SimContext, command: 'dashboard' | 'serve', args: ParsedArgs, given: Set<string>): Promise<number> {
+export async function runServer(
+  ctx: SimContext,
+  command: 'dashboard' | 'serve',
+  args: ParsedArgs,
+  given: Set<string>,
+): Promise<number> {
   const cfg = prepareConfig(ctx, command, args);
   const lockDir = checkSingleton(cfg, args, given);
   const server = http.createServer(createRequestHandler(cfg));
@@ -100,16 +110,24 @@ export async function runServer(ctx: SimContext, command: 'dashboard' | 'serve',
     port = await listen(server, cfg);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`ERROR:    [Errno ${e.errno ?? 98}] error while attempting to bind on address ('${cfg.bindHost}', ${cfg.port}): ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}\n`);
+    process.stderr.write(
+      `ERROR:    [Errno ${e.errno ?? 98}] error while attempting to bind on address ('${cfg.bindHost}', ${cfg.port}): ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}\n`,
+    );
     return 1;
   }
   if (lockDir) {
     const version = resolveVersion(cfg.build, cfg.installDir);
-    writeOwner(lockDir, { pid: process.pid, host: cfg.bindHost, port, kind: command, version, started_at: Date.now() / 1000 }, cfg.token);
+    writeOwner(
+      lockDir,
+      { pid: process.pid, host: cfg.bindHost, port, kind: command, version, started_at: Date.now() / 1000 },
+      cfg.token,
+    );
   }
   installSignalHandlers(server, lockDir);
   process.stderr.write(`INFO:     Uvicorn running on ${formatUrl(cfg.bindHost, port)} (Press CTRL+C to quit)\n`);
   writeReadyFile(port);
   printReady(cfg, port);
-  return new Promise<number>(() => { /* runs until a signal */ });
+  return new Promise<number>(() => {
+    /* runs until a signal */
+  });
 }

@@ -25,7 +25,12 @@ export interface ServerConfig {
 }
 
 export class StartupExit extends Error {
-  constructor(readonly code: number, message: string) { super(message); }
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** §3: `HERMES_DASHBOARD_PUBLIC_URL`, else `dashboard.public_url` in config.yaml. */
@@ -33,20 +38,32 @@ function resolvePublicHostname(build: BuildInfo, env: NodeJS.ProcessEnv, cfg: Co
   const fromCfg = getIn(cfg, 'dashboard', 'public_url');
   const raw = env[envKey(build, 'DASHBOARD_PUBLIC_URL')] || (typeof fromCfg === 'string' ? fromCfg : '');
   if (!raw) return null;
-  try { return new URL(raw).hostname.replace(/^\[|\]$/g, '').toLowerCase() || null; } catch { return null; }
+  try {
+    return new URL(raw).hostname.replace(/^\[|\]$/g, '').toLowerCase() || null;
+  } catch {
+    return null;
+  }
 }
 
 /** §6.3; with the reason a configured basic provider did not register (§18.1 skip reason / plugins.disabled hint). */
 export function getRefusalMessage(host: string, gen: Generation, note: string | null): string {
   const head = `Refusing to bind dashboard to ${host} — the auth gate engages on non-loopback binds, but no auth providers are registered.`;
-  const mid = note ? ` ${note[0]?.toUpperCase()}${note.slice(1)}.` : ' Configure one (for example HERMES_DASHBOARD_BASIC_AUTH_USERNAME and HERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH in ~/.hermes/.env).';
+  const mid = note
+    ? ` ${note[0]?.toUpperCase()}${note.slice(1)}.`
+    : ' Configure one (for example HERMES_DASHBOARD_BASIC_AUTH_USERNAME and HERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH in ~/.hermes/.env).';
   const tail = hasFailClosedBind(gen)
     ? ' There is no unauthenticated public-bind option — to keep it local, bind 127.0.0.1 and tunnel in (SSH / Tailscale).'
     : ' Or pass --insecure to disable the gate (DANGEROUS).';
   return head + mid + tail;
 }
 
-function computeGate(gen: Generation, args: ParsedArgs, host: string, publicHost: string | null, desktopOwned: boolean): boolean {
+function computeGate(
+  gen: Generation,
+  args: ParsedArgs,
+  host: string,
+  publicHost: string | null,
+  desktopOwned: boolean,
+): boolean {
   const publicBind = !isLoopbackHost(host);
   if (!hasFailClosedBind(gen)) return publicBind && args['insecure'] !== true;
   if (publicBind) return true;

@@ -47,7 +47,9 @@ export function removeOwnerIfMine(lockDir: string): void {
     if (owner.pid !== process.pid) return;
     fs.rmSync(path.join(lockDir, 'host-serve.json'), { force: true });
     fs.rmSync(path.join(lockDir, 'host-serve.token'), { force: true });
-  } catch { /* nothing to clean */ }
+  } catch {
+    /* nothing to clean */
+  }
 }
 
 export interface AttachDecision {
@@ -57,15 +59,31 @@ export interface AttachDecision {
 }
 
 /** Decides attach (0) / conflict (78) against a live owner. */
-export function decideAttach(owner: HostOwner, command: 'dashboard' | 'serve', wanted: { host?: string; port?: number }): AttachDecision {
+export function decideAttach(
+  owner: HostOwner,
+  command: 'dashboard' | 'serve',
+  wanted: { host?: string; port?: number },
+): AttachDecision {
   const where = `http://${owner.host}:${owner.port}`;
   if (command === 'dashboard' && owner.kind === 'serve') {
-    return { exitCode: 78, stream: 'stderr', message: `Hermes backend already running on this host: PID ${owner.pid} (${where}) is a headless \`hermes serve\`; \`hermes dashboard\` will not attach to it. Stop it or pass --isolated.` };
+    return {
+      exitCode: 78,
+      stream: 'stderr',
+      message: `Hermes backend already running on this host: PID ${owner.pid} (${where}) is a headless \`hermes serve\`; \`hermes dashboard\` will not attach to it. Stop it or pass --isolated.`,
+    };
   }
   const portConflict = wanted.port !== undefined && wanted.port !== 0 && wanted.port !== owner.port;
   const hostConflict = wanted.host !== undefined && wanted.host !== owner.host;
   if (portConflict || hostConflict) {
-    return { exitCode: 78, stream: 'stderr', message: `Configuration error: Hermes backend already running on this host: PID ${owner.pid} (${where}), which conflicts with the requested --host/--port. Pass --isolated to run a separate server.` };
+    return {
+      exitCode: 78,
+      stream: 'stderr',
+      message: `Configuration error: Hermes backend already running on this host: PID ${owner.pid} (${where}), which conflicts with the requested --host/--port. Pass --isolated to run a separate server.`,
+    };
   }
-  return { exitCode: 0, stream: 'stdout', message: `Hermes backend already running on this host: PID ${owner.pid} (${where}). Attaching instead of starting a second backend.` };
+  return {
+    exitCode: 0,
+    stream: 'stdout',
+    message: `Hermes backend already running on this host: PID ${owner.pid} (${where}). Attaching instead of starting a second backend.`,
+  };
 }

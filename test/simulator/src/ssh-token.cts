@@ -23,12 +23,18 @@ export function readSshTokenFile(file: string, home: string): string {
     fail('--ssh-session-token-file must be under the desktop-ssh directory');
   }
   let st: fs.Stats;
-  try { st = fs.lstatSync(abs); } catch { fail('--ssh-session-token-file does not exist'); }
+  try {
+    st = fs.lstatSync(abs);
+  } catch {
+    fail('--ssh-session-token-file does not exist');
+  }
   assertNoSymlinks(abs, path.join(home, '.hermes'));
   if (!st.isFile()) fail('--ssh-session-token-file must be a regular file');
   if ((st.mode & 0o777) !== 0o600) fail('--ssh-session-token-file must have mode 0600');
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) fail('--ssh-session-token-file must be owned by the current user');
-  if ((fs.lstatSync(path.dirname(abs)).mode & 0o777) !== 0o700) fail('--ssh-session-token-file parent directory must have mode 0700');
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid())
+    fail('--ssh-session-token-file must be owned by the current user');
+  if ((fs.lstatSync(path.dirname(abs)).mode & 0o777) !== 0o700)
+    fail('--ssh-session-token-file parent directory must have mode 0700');
   const content = fs.readFileSync(abs, 'utf8');
   fs.unlinkSync(abs);
   if (!/^[0-9a-f]{64}$/i.test(content)) fail('--ssh-session-token-file must contain exactly 64 hex characters');

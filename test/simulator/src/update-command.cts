@@ -21,18 +21,32 @@ const EXIT_CONCURRENT = 2;
 
 function createLogger(ctx: SimContext): (line: string) => void {
   const logPath = path.join(ctx.hermesHome, 'logs', 'update.log');
-  try { fs.mkdirSync(path.dirname(logPath), { recursive: true }); } catch { /* best effort */ }
+  try {
+    fs.mkdirSync(path.dirname(logPath), { recursive: true });
+  } catch {
+    /* best effort */
+  }
   return (line) => {
     process.stdout.write(line + '\n');
-    try { fs.appendFileSync(logPath, line + '\n'); } catch { /* best effort */ }
+    try {
+      fs.appendFileSync(logPath, line + '\n');
+    } catch {
+      /* best effort */
+    }
   };
 }
 
 /** §10.2 `--check`: "✓ Already up to date." or "⚕ Update available: N commits behind upstream/main.", exit 0 both. */
 function runCheck(ctx: SimContext): number {
   const err = ctx.state.updateError;
-  if (err) { process.stderr.write(FETCH_ERRORS[err] + '\n'); return 1; }
-  if (!ctx.state.updateTo) { process.stdout.write('✓ Already up to date.\n'); return 0; }
+  if (err) {
+    process.stderr.write(FETCH_ERRORS[err] + '\n');
+    return 1;
+  }
+  if (!ctx.state.updateTo) {
+    process.stdout.write('✓ Already up to date.\n');
+    return 0;
+  }
   process.stdout.write(`⚕ Update available: ${ctx.state.updateCommits ?? 42} commits behind upstream/main.\n`);
   return 0;
 }
@@ -43,13 +57,26 @@ async function performUpdate(ctx: SimContext, say: (line: string) => void): Prom
   say('');
   if (ctx.state.updateDelaySeconds) await sleep(ctx.state.updateDelaySeconds * 1000);
   const err = ctx.state.updateError;
-  if (err) { say(FETCH_ERRORS[err]); return 1; }
-  if (!ctx.state.updateTo) { say('✓ Already up to date!'); return 0; }
+  if (err) {
+    say(FETCH_ERRORS[err]);
+    return 1;
+  }
+  if (!ctx.state.updateTo) {
+    say('✓ Already up to date!');
+    return 0;
+  }
   const target = resolveBuildRef(ctx.state.updateTo);
   const tool = describeUpgradeTool(ctx.state.layout);
   const n = ctx.state.updateCommits ?? 42;
   const pull = tool ? [`→ Upgrading with \`${tool}\`…`] : [`→ Found ${n} new commit(s)`, '→ Pulling updates…'];
-  for (const line of [...pull, '→ Updating Python dependencies…', '✓ Code updated!', '→ Syncing bundled skills…', '→ Checking configuration for new options…']) say(line);
+  for (const line of [
+    ...pull,
+    '→ Updating Python dependencies…',
+    '✓ Code updated!',
+    '→ Syncing bundled skills…',
+    '→ Checking configuration for new options…',
+  ])
+    say(line);
   const statePath = upgradeInstallFiles(ctx, target);
   const next = { ...ctx.state, build: target.id, generation: target.generation };
   delete next.updateTo;
@@ -65,8 +92,12 @@ async function performUpdate(ctx: SimContext, say: (line: string) => void): Prom
 export async function runUpdate(ctx: SimContext, argv: string[]): Promise<number> {
   const flags = getUpdateFlags();
   const { args, help, extras } = parseFlags(argv, flags, 'hermes update');
-  if (help) { process.stdout.write(formatHelp('hermes update', flags, 'Update Hermes Agent to the latest version.')); return 0; }
-  if (extras.length > 0) throw new UsageError(getTopUsage(ctx.build), 'hermes', `unrecognized arguments: ${extras.join(' ')}`);
+  if (help) {
+    process.stdout.write(formatHelp('hermes update', flags, 'Update Hermes Agent to the latest version.'));
+    return 0;
+  }
+  if (extras.length > 0)
+    throw new UsageError(getTopUsage(ctx.build), 'hermes', `unrecognized arguments: ${extras.join(' ')}`);
   if (args['check'] === true) return runCheck(ctx);
   const marker = getMarkerPath(ctx.hermesHome);
   fs.mkdirSync(ctx.hermesHome, { recursive: true });
@@ -75,8 +106,13 @@ export async function runUpdate(ctx: SimContext, argv: string[]): Promise<number
     process.stdout.write(describeHolder(claim.holder) + '\n');
     return EXIT_CONCURRENT;
   }
-  process.on('SIGTERM', () => { releaseMarker(marker); process.exit(143); });
-  process.on('SIGHUP', () => { /* ignored, like upstream: survives SSH disconnects (§10.3) */ });
+  process.on('SIGTERM', () => {
+    releaseMarker(marker);
+    process.exit(143);
+  });
+  process.on('SIGHUP', () => {
+    /* ignored, like upstream: survives SSH disconnects (§10.3) */
+  });
   try {
     return await performUpdate(ctx, createLogger(ctx));
   } finally {

@@ -9,7 +9,10 @@ import { isAlive } from './process-table.cjs';
 export const MARKER_NAME = '.hermes-update-in-progress';
 export const MARKER_MAX_AGE_SECONDS = 20 * 60;
 
-export interface MarkerHolder { pid: number; ageSeconds: number | null }
+export interface MarkerHolder {
+  pid: number;
+  ageSeconds: number | null;
+}
 
 export function getMarkerPath(hermesHome: string): string {
   return path.join(hermesHome, MARKER_NAME);
@@ -18,7 +21,14 @@ export function getMarkerPath(hermesHome: string): string {
 /** The live holder, or null when absent, malformed (PID not an integer), dead-PID or older than 20 minutes. */
 export function readLiveMarker(file: string): MarkerHolder | null {
   let lines: string[];
-  try { lines = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/); } catch { return null; }
+  try {
+    lines = fs
+      .readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/);
+  } catch {
+    return null;
+  }
   const pidText = (lines[0] ?? '').trim();
   const pid = /^\d+$/.test(pidText) ? Number(pidText) : -1;
   if (pid <= 0 || !isAlive(pid)) return null;
@@ -55,14 +65,19 @@ export function releaseMarker(file: string): void {
   try {
     const first = fs.readFileSync(file, 'utf8').split('\n')[0]?.trim();
     if (first === String(process.pid)) fs.rmSync(file, { force: true });
-  } catch { /* gone */ }
+  } catch {
+    /* gone */
+  }
 }
 
 /** Wording of upstream `hermes_cli/update_lock.py` `describe_holder` (not in the contract; README assumption). */
 export function describeHolder(h: MarkerHolder): string {
-  const age = h.ageSeconds === null ? 'start time unavailable' : (() => {
-    const s = Math.max(0, Math.floor(h.ageSeconds));
-    return `started ${s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`} ago`;
-  })();
+  const age =
+    h.ageSeconds === null
+      ? 'start time unavailable'
+      : (() => {
+          const s = Math.max(0, Math.floor(h.ageSeconds));
+          return `started ${s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`} ago`;
+        })();
   return `✗ Another Hermes update is already running (PID ${h.pid}, ${age}).\n\n  Two updates running at once can corrupt Hermes. Wait for the update to finish, then try again.`;
 }

@@ -5,7 +5,10 @@ import type { Duplex } from 'node:stream';
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export function computeAccept(key: string): string {
-  return crypto.createHash('sha1').update(key + GUID).digest('base64');
+  return crypto
+    .createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
 }
 
 export function encodeFrame(opcode: number, payload: Buffer): Buffer {
@@ -15,10 +18,14 @@ export function encodeFrame(opcode: number, payload: Buffer): Buffer {
     header = Buffer.from([0x80 | opcode, len]);
   } else if (len < 65536) {
     header = Buffer.alloc(4);
-    header[0] = 0x80 | opcode; header[1] = 126; header.writeUInt16BE(len, 2);
+    header[0] = 0x80 | opcode;
+    header[1] = 126;
+    header.writeUInt16BE(len, 2);
   } else {
     header = Buffer.alloc(10);
-    header[0] = 0x80 | opcode; header[1] = 127; header.writeBigUInt64BE(BigInt(len), 2);
+    header[0] = 0x80 | opcode;
+    header[1] = 127;
+    header.writeBigUInt64BE(BigInt(len), 2);
   }
   return Buffer.concat([header, payload]);
 }
@@ -38,8 +45,15 @@ export function decodeFrames(buf: Buffer): { frames: Frame[]; rest: Buffer } {
     const b1 = buf[off + 1] ?? 0;
     let len = b1 & 0x7f;
     let pos = off + 2;
-    if (len === 126) { if (buf.length < pos + 2) break; len = buf.readUInt16BE(pos); pos += 2; }
-    else if (len === 127) { if (buf.length < pos + 8) break; len = Number(buf.readBigUInt64BE(pos)); pos += 8; }
+    if (len === 126) {
+      if (buf.length < pos + 2) break;
+      len = buf.readUInt16BE(pos);
+      pos += 2;
+    } else if (len === 127) {
+      if (buf.length < pos + 8) break;
+      len = Number(buf.readBigUInt64BE(pos));
+      pos += 8;
+    }
     const masked = (b1 & 0x80) !== 0;
     const maskEnd = pos + (masked ? 4 : 0);
     if (buf.length < maskEnd + len) break;
@@ -57,23 +71,36 @@ export interface WsConnection {
 }
 
 /** Drives one accepted connection: pings → pongs, close handshake, text messages → onText. */
-export function runConnection(socket: Duplex, head: Buffer, onText: (text: string, conn: WsConnection) => void): WsConnection {
+export function runConnection(
+  socket: Duplex,
+  head: Buffer,
+  onText: (text: string, conn: WsConnection) => void,
+): WsConnection {
   let pending = Buffer.from(head);
   let closed = false;
   let fragments: Buffer[] = [];
   const conn: WsConnection = {
-    sendText: (text) => { if (!closed) socket.write(encodeFrame(0x1, Buffer.from(text))); },
+    sendText: (text) => {
+      if (!closed) socket.write(encodeFrame(0x1, Buffer.from(text)));
+    },
     close: (code) => {
       if (closed) return;
       closed = true;
-      const p = Buffer.alloc(2); p.writeUInt16BE(code, 0);
+      const p = Buffer.alloc(2);
+      p.writeUInt16BE(code, 0);
       socket.end(encodeFrame(0x8, p));
     },
   };
   const handle = (f: Frame): void => {
-    if (f.opcode === 0x9) { socket.write(encodeFrame(0xa, f.payload)); return; }
+    if (f.opcode === 0x9) {
+      socket.write(encodeFrame(0xa, f.payload));
+      return;
+    }
     if (f.opcode === 0x8) {
-      if (!closed) { closed = true; socket.end(encodeFrame(0x8, f.payload.subarray(0, 2))); }
+      if (!closed) {
+        closed = true;
+        socket.end(encodeFrame(0x8, f.payload.subarray(0, 2)));
+      }
       return;
     }
     if (f.opcode === 0x1 || f.opcode === 0x0 || f.opcode === 0x2) {
@@ -92,7 +119,13 @@ export function runConnection(socket: Duplex, head: Buffer, onText: (text: strin
   };
   socket.on('data', onData);
   socket.on('error', () => socket.destroy());
-  socket.on('end', () => { closed = true; });
-  if (pending.length > 0) { const h = pending; pending = Buffer.alloc(0); onData(h); }
+  socket.on('end', () => {
+    closed = true;
+  });
+  if (pending.length > 0) {
+    const h = pending;
+    pending = Buffer.alloc(0);
+    onData(h);
+  }
   return conn;
 }

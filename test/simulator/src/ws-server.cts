@@ -42,14 +42,21 @@ export function isUpgradeAllowed(cfg: ServerConfig, req: http.IncomingMessage, u
 
 function answerRpc(cfg: ServerConfig, text: string, conn: WsConnection): void {
   let msg: { id?: unknown; method?: unknown };
-  try { msg = JSON.parse(text) as { id?: unknown; method?: unknown }; } catch {
+  try {
+    msg = JSON.parse(text) as { id?: unknown; method?: unknown };
+  } catch {
     conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } }));
     return;
   }
   if (msg.id === undefined) return;
-  if (msg.method === 'ping') { conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { pong: true } })); return; }
+  if (msg.method === 'ping') {
+    conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { pong: true } }));
+    return;
+  }
   if (msg.method === 'gateway.info') {
-    conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { version: resolveVersion(cfg.build, cfg.installDir) } }));
+    conn.sendText(
+      JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { version: resolveVersion(cfg.build, cfg.installDir) } }),
+    );
     return;
   }
   conn.sendText(JSON.stringify({ jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'Method not found' } }));
@@ -59,7 +66,10 @@ function buildReadyEvent(cfg: ServerConfig): string {
   return JSON.stringify({
     jsonrpc: '2.0',
     method: 'event',
-    params: { type: 'gateway.ready', payload: { version: resolveVersion(cfg.build, cfg.installDir), release_date: cfg.build.releaseDate } },
+    params: {
+      type: 'gateway.ready',
+      payload: { version: resolveVersion(cfg.build, cfg.installDir), release_date: cfg.build.releaseDate },
+    },
   });
 }
 
@@ -75,11 +85,22 @@ export function handleUpgrade(cfg: ServerConfig, req: http.IncomingMessage, sock
     rejectHandshake(socket, '426 Upgrade Required', 'sec-websocket-version: 13\r\n');
     return;
   }
-  if (!isUpgradeAllowed(cfg, req, url)) { reject403(socket); return; }
-  socket.write([
-    'HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade',
-    `Sec-WebSocket-Accept: ${computeAccept(key)}`, '', '',
-  ].join('\r\n'));
-  const conn = runConnection(socket, head, (text, c) => { if (url.pathname === '/api/ws') answerRpc(cfg, text, c); });
+  if (!isUpgradeAllowed(cfg, req, url)) {
+    reject403(socket);
+    return;
+  }
+  socket.write(
+    [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${computeAccept(key)}`,
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  const conn = runConnection(socket, head, (text, c) => {
+    if (url.pathname === '/api/ws') answerRpc(cfg, text, c);
+  });
   if (url.pathname === '/api/ws') conn.sendText(buildReadyEvent(cfg));
 }

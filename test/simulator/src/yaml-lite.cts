@@ -9,7 +9,12 @@ export type YamlValue = null | boolean | number | string | YamlValue[] | { [k: s
 
 export class YamlUnsupported extends Error {}
 
-interface Line { indent: number; text: string; raw: string; no: number }
+interface Line {
+  indent: number;
+  text: string;
+  raw: string;
+  no: number;
+}
 
 function fail(line: Line | undefined, why: string): never {
   throw new YamlUnsupported(`line ${line ? line.no : 'EOF'}: ${why}`);
@@ -21,7 +26,10 @@ export function stripComment(text: string): string {
   for (let i = 0; i < text.length; i += 1) {
     const c = text[i];
     if (quote) {
-      if (c === quote) { if (quote === "'" && text[i + 1] === "'") i += 1; else quote = ''; } else if (c === '\\' && quote === '"') i += 1;
+      if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i += 1;
+        else quote = '';
+      } else if (c === '\\' && quote === '"') i += 1;
     } else if (c === '"' || c === "'") {
       if (i === 0 || /[\s[{,:]/.test(text[i - 1] ?? '')) quote = c;
     } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
@@ -47,7 +55,11 @@ export function resolvePlain(s: string): YamlValue {
 function unquoteDouble(body: string): string {
   return body.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_m, e: string) => {
     if (e.length > 1) return String.fromCharCode(Number.parseInt(e.slice(1), 16));
-    return ({ n: '\n', t: '\t', r: '\r', '0': '\0', '"': '"', '\\': '\\', '/': '/', ' ': ' ' } as Record<string, string>)[e] ?? fail(undefined, `escape \\${e}`);
+    return (
+      ({ n: '\n', t: '\t', r: '\r', '0': '\0', '"': '"', '\\': '\\', '/': '/', ' ': ' ' } as Record<string, string>)[
+        e
+      ] ?? fail(undefined, `escape \\${e}`)
+    );
   });
 }
 
@@ -55,8 +67,17 @@ function unquoteDouble(body: string): string {
 function endOfQuoted(s: string, i: number): number {
   const q = s[i];
   for (let j = i + 1; j < s.length; j += 1) {
-    if (q === '"' && s[j] === '\\') { j += 1; continue; }
-    if (s[j] === q) { if (q === "'" && s[j + 1] === "'") { j += 1; continue; } return j + 1; }
+    if (q === '"' && s[j] === '\\') {
+      j += 1;
+      continue;
+    }
+    if (s[j] === q) {
+      if (q === "'" && s[j + 1] === "'") {
+        j += 1;
+        continue;
+      }
+      return j + 1;
+    }
   }
   return -1;
 }
@@ -69,8 +90,13 @@ function readQuoted(s: string): string {
 /** Flow collections and scalars inside them. */
 class FlowReader {
   i = 0;
-  constructor(readonly s: string, readonly line: Line) {}
-  ws(): void { while (/\s/.test(this.s[this.i] ?? '')) this.i += 1; }
+  constructor(
+    readonly s: string,
+    readonly line: Line,
+  ) {}
+  ws(): void {
+    while (/\s/.test(this.s[this.i] ?? '')) this.i += 1;
+  }
   value(): YamlValue {
     this.ws();
     const c = this.s[this.i];
@@ -94,10 +120,14 @@ class FlowReader {
     this.i += 1;
     for (;;) {
       this.ws();
-      if (this.s[this.i] === ']') { this.i += 1; return out; }
+      if (this.s[this.i] === ']') {
+        this.i += 1;
+        return out;
+      }
       out.push(this.value());
       this.ws();
-      if (this.s[this.i] === ',') this.i += 1; else if (this.s[this.i] !== ']') fail(this.line, 'bad flow sequence');
+      if (this.s[this.i] === ',') this.i += 1;
+      else if (this.s[this.i] !== ']') fail(this.line, 'bad flow sequence');
     }
   }
   map(): { [k: string]: YamlValue } {
@@ -105,14 +135,21 @@ class FlowReader {
     this.i += 1;
     for (;;) {
       this.ws();
-      if (this.s[this.i] === '}') { this.i += 1; return out; }
+      if (this.s[this.i] === '}') {
+        this.i += 1;
+        return out;
+      }
       const key = this.value();
       this.ws();
       let val: YamlValue = null;
-      if (this.s[this.i] === ':') { this.i += 1; val = this.value(); }
+      if (this.s[this.i] === ':') {
+        this.i += 1;
+        val = this.value();
+      }
       out[String(key)] = val;
       this.ws();
-      if (this.s[this.i] === ',') this.i += 1; else if (this.s[this.i] !== '}') fail(this.line, 'bad flow mapping');
+      if (this.s[this.i] === ',') this.i += 1;
+      else if (this.s[this.i] !== '}') fail(this.line, 'bad flow mapping');
     }
   }
 }
@@ -171,7 +208,11 @@ class BlockParser {
     for (let l = this.peek(); l && l.indent === indent && isSeqItem(l.text); l = this.peek()) {
       const rest = l.text.slice(1);
       const pad = rest.length - rest.trimStart().length;
-      if (rest.trim() === '') { this.i += 1; out.push(this.node(indent + 1)); continue; }
+      if (rest.trim() === '') {
+        this.i += 1;
+        out.push(this.node(indent + 1));
+        continue;
+      }
       // `- key: v` / `- - x`: re-read the rest of the line as a node indented past the dash.
       this.lines[this.i] = { ...l, indent: indent + 1 + pad, text: rest.trim() };
       out.push(this.node(indent + 1));
@@ -184,22 +225,34 @@ class BlockParser {
     const text = rest.replace(/^!!?[a-z]+\s+/, '');
     if (/^[|>]/.test(text)) return this.blockScalar(text, l, parent);
     let buf = text;
-    const more = (): boolean => { const n = this.peek(); return n !== undefined && n.indent > parent; };
+    const more = (): boolean => {
+      const n = this.peek();
+      return n !== undefined && n.indent > parent;
+    };
     if (buf[0] === '[' || buf[0] === '{') {
-      while (!flowClosed(buf) && this.i < this.lines.length) { buf += ' ' + (this.lines[this.i]?.text ?? ''); this.i += 1; }
+      while (!flowClosed(buf) && this.i < this.lines.length) {
+        buf += ' ' + (this.lines[this.i]?.text ?? '');
+        this.i += 1;
+      }
       const r = new FlowReader(buf, l);
       const v = r.value();
       if (r.s.slice(r.i).trim() !== '') fail(l, 'text after a flow collection');
       return v;
     }
     if (buf[0] === '"' || buf[0] === "'") {
-      while (endOfQuoted(buf, 0) < 0 && this.i < this.lines.length) { buf += ' ' + (this.lines[this.i]?.raw.trim() ?? ''); this.i += 1; }
+      while (endOfQuoted(buf, 0) < 0 && this.i < this.lines.length) {
+        buf += ' ' + (this.lines[this.i]?.raw.trim() ?? '');
+        this.i += 1;
+      }
       const end = endOfQuoted(buf, 0);
       if (end < 0) fail(l, 'unterminated quote');
       if (buf.slice(end).trim() !== '') fail(l, 'text after a quoted scalar');
       return readQuoted(buf.slice(0, end));
     }
-    while (more() && !splitKey(this.lines[this.i]?.text ?? '')) { buf += ' ' + (this.lines[this.i]?.text ?? ''); this.i += 1; }
+    while (more() && !splitKey(this.lines[this.i]?.text ?? '')) {
+      buf += ' ' + (this.lines[this.i]?.text ?? '');
+      this.i += 1;
+    }
     return resolvePlain(buf.trim());
   }
   blockScalar(head: string, l: Line, parent: number): string {
@@ -217,7 +270,13 @@ class BlockParser {
       this.i += 1;
     }
     const lines = body.map((r) => (indent < 0 ? '' : r.slice(indent)));
-    let text = m[1] === '|' ? lines.join('\n') : lines.reduce((acc, cur, k) => acc + (k === 0 ? cur : cur === '' || lines[k - 1] === '' ? `\n${cur}` : ` ${cur}`), '');
+    let text =
+      m[1] === '|'
+        ? lines.join('\n')
+        : lines.reduce(
+            (acc, cur, k) => acc + (k === 0 ? cur : cur === '' || lines[k - 1] === '' ? `\n${cur}` : ` ${cur}`),
+            '',
+          );
     text = text.replace(/\n*$/, '');
     if (chomp === '+') return text + '\n';
     return chomp === '-' || text === '' ? text : text + '\n';
@@ -228,7 +287,12 @@ function flowClosed(s: string): boolean {
   let depth = 0;
   for (let i = 0; i < s.length; i += 1) {
     const c = s[i];
-    if (c === '"' || c === "'") { const e = endOfQuoted(s, i); if (e < 0) return false; i = e - 1; continue; }
+    if (c === '"' || c === "'") {
+      const e = endOfQuoted(s, i);
+      if (e < 0) return false;
+      i = e - 1;
+      continue;
+    }
     if (c === '[' || c === '{') depth += 1;
     if (c === ']' || c === '}') depth -= 1;
   }
@@ -238,14 +302,22 @@ function flowClosed(s: string): boolean {
 function splitLines(text: string): Line[] {
   const out: Line[] = [];
   let docs = 0;
-  text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n').forEach((raw, k) => {
-    if (/^%/.test(raw)) return;
-    if (/^(---|\.\.\.)(\s|$)/.test(raw)) { docs += raw.startsWith('---') ? 1 : 0; if (docs > 1) fail({ indent: 0, text: raw, raw, no: k + 1 }, 'several documents'); raw = raw.slice(3); }
-    const lead = /^[ \t]*/.exec(raw)?.[0] ?? '';
-    const text2 = stripComment(raw.slice(lead.length));
-    if (lead.includes('\t') && text2 !== '') fail({ indent: 0, text: raw, raw, no: k + 1 }, 'tab in indentation');
-    out.push({ indent: lead.length, text: text2, raw, no: k + 1 });
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .forEach((raw, k) => {
+      if (/^%/.test(raw)) return;
+      if (/^(---|\.\.\.)(\s|$)/.test(raw)) {
+        docs += raw.startsWith('---') ? 1 : 0;
+        if (docs > 1) fail({ indent: 0, text: raw, raw, no: k + 1 }, 'several documents');
+        raw = raw.slice(3);
+      }
+      const lead = /^[ \t]*/.exec(raw)?.[0] ?? '';
+      const text2 = stripComment(raw.slice(lead.length));
+      if (lead.includes('\t') && text2 !== '') fail({ indent: 0, text: raw, raw, no: k + 1 }, 'tab in indentation');
+      out.push({ indent: lead.length, text: text2, raw, no: k + 1 });
+    });
   return out;
 }
 
