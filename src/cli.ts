@@ -4,7 +4,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { EXIT, HermesSetupError, isHermesSetupError, usageError, type ExitCode } from './errors.js';
+import { EXIT, type HermesSetupError, isHermesSetupError, usageError, type ExitCode } from './errors.js';
 import { INTERRUPTED_LINE, runInterruptCleanups } from './interrupt.js';
 import { colorsFor, guardStreams, terminalWidth, wrapLine, write } from './output.js';
 import { registerPing } from './commands/ping.js';
@@ -201,7 +201,7 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
-  main(process.argv).then((code) => {
+  void main(process.argv).then((code) => {
     process.exitCode = code;
   });
 }

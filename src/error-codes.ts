@@ -148,7 +148,7 @@ export function renderErrorCodesDoc(): string {
   const rows = (Object.entries(ERROR_CODES) as Array<[ErrorCode, readonly [ExitCode, string]]>).map(
     ([code, [exit, meaning]]) => `| \`${code}\` | ${exit} | ${meaning} |`,
   );
-  const exits = (Object.entries(MEANING) as Array<[string, string]>).map(([c, m]) => `| ${c} | ${m} |`);
+  const exits = Object.entries(MEANING).map(([c, m]) => `| ${c} | ${m} |`);
   return [
     '# Error codes',
     '',

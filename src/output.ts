@@ -102,7 +102,7 @@ export function paintDiff(c: Colors, diff: string): string {
     .join('\n');
 }
 
-// eslint-disable-next-line no-control-regex -- SGR sequences
+// SGR sequences
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 export function visibleLength(s: string): number {

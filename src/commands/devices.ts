@@ -1,6 +1,7 @@
 // `hermes-setup devices [target]`, `devices revoke <prefix> [target]`, `devices extend <prefix> [target] --ttl N`:
 // the relay's paired devices through its /sessions API, with the bearer stored by `pair` (no SSH needed).
 import type { Command } from 'commander';
+import type { DeviceTarget } from '../pair/devices.js';
 import { colorsFor, out } from '../output.js';
 
 interface DevicesFlags {
@@ -21,10 +22,7 @@ function common(cmd: Command): Command {
     .option('--json', 'print one JSON document');
 }
 
-async function targetOf(
-  target: string | undefined,
-  flags: DevicesFlags,
-): Promise<import('../pair/devices.js').DeviceTarget> {
+async function targetOf(target: string | undefined, flags: DevicesFlags): Promise<DeviceTarget> {
   const { deviceTarget } = await import('../pair/pair-command.js');
   return deviceTarget(target, {
     ...(flags.relayUrl ? { relayUrl: flags.relayUrl } : {}),

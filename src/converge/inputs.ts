@@ -10,7 +10,8 @@ import type { ConvergeState } from '../state.js';
 export interface ConvergeOptions {
   port: number;
   mode: RequestedMode;
-  bind: 'tailnet' | 'all' | string;
+  /** 'tailnet', 'all' or an explicit address. */
+  bind: string;
   update: boolean;
   rotateToken: boolean;
   dryRun: boolean;

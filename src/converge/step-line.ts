@@ -7,7 +7,7 @@ const ICONS: Partial<Record<StepOutcome['status'], string>> = { ok: '✔', chang
 /** `env: changed — update .env` with the status in Ansible's colours (and its icon, for the task tree). */
 export function renderStepLine(o: StepOutcome, c: Colors, opts: { icon?: boolean } = {}): string {
   const paint = (t: string): string => (o.status === 'not run' ? c.dim(t) : t);
-  const sign = ICONS[o.status as StepOutcome['status']];
+  const sign = ICONS[o.status];
   const icon = opts.icon && sign ? `${statusColor(c, o.status)(sign)} ` : '';
   return `${icon}${paint(`${o.id}: `)}${paintStatus(c, o.status)}${o.detail ? paint(` — ${o.detail}`) : ''}`;
 }

@@ -60,8 +60,9 @@ function envelopeOf(v: unknown): TokenEnvelope | undefined {
 
 /** "remote http://h:9119", "SSH deploy@mini", "cloud …". */
 export function describeConnection(mode: unknown, block: Record<string, unknown>): string {
-  if (mode === 'ssh') return `SSH ${block['user'] ? `${String(block['user'])}@` : ''}${String(block['host'] ?? '?')}`;
-  return `${mode === 'cloud' ? 'cloud' : 'remote'} ${String(block['url'] ?? '?')}`;
+  const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '?');
+  if (mode === 'ssh') return `SSH ${block['user'] ? `${text(block['user'])}@` : ''}${text(block['host'])}`;
+  return `${mode === 'cloud' ? 'cloud' : 'remote'} ${text(block['url'])}`;
 }
 
 export function decideToken(

@@ -117,7 +117,7 @@ function publicUrl(i: HealthInput): Finding[] {
   const line = i.deep?.publicUrl ?? '';
   const url = /(?:PUBLIC_URL|public_url)\s*[=:]\s*["']?(\S+?)["']?\s*$/m.exec(line)?.[1];
   if (!url || !i.state || signsIn(i.state.mode)) return [];
-  let host = '';
+  let host: string;
   try {
     host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   } catch {

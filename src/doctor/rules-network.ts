@@ -88,7 +88,7 @@ function funnel(i: HealthInput): Finding[] {
     Web?: Record<string, { Handlers?: Record<string, { Proxy?: string }> }>;
   };
   try {
-    cfg = JSON.parse(i.deep?.serveJson || '{}');
+    cfg = JSON.parse(i.deep?.serveJson || '{}') as typeof cfg;
   } catch {
     return [];
   }

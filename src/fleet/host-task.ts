@@ -207,7 +207,7 @@ export function convergeHostTask(
       const s = newSession(r, o.options(t, r.label), (x) => io.emit(t.name, renderStepLine(x, io.c)));
       const phases = convergeTasks(s, io.c);
       const ids = phases.map((p) => p.id);
-      const tasks = (): SubTask[] => sub.tasks as unknown as SubTask[];
+      const tasks = (): SubTask[] => sub.tasks;
       let running = 0;
       const unhook = onInterrupt(() => {
         const at = tasks()[running];

@@ -122,16 +122,14 @@ export function renderRecap(results: HostResult[], c: Colors = plain): string[] 
     row
       .map((cell, n) => {
         const padded = n === 0 || n === 5 ? cell.padEnd(widths[n]!) : cell.padStart(widths[n]!);
-        return colour && paint[n] && cell !== '0' ? statusColor(c, paint[n]!)(padded) : padded;
+        return colour && paint[n] && cell !== '0' ? statusColor(c, paint[n])(padded) : padded;
       })
       .join('  ')
       .trimEnd();
   return ['Recap:', line(head, false), ...rows.map((row) => line(row, true))];
 }
 
-export function recapRows(
-  results: HostResult[],
-): Array<{
+export function recapRows(results: HostResult[]): Array<{
   host: string;
   status: HostStatus;
   ok: number;

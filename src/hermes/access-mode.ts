@@ -10,7 +10,7 @@ export interface ModeInputs {
   tailnetIp?: string;
   tailscaleState: string;
   /** --bind all → 0.0.0.0; --bind tailnet (default); or an explicit address. */
-  bind: 'tailnet' | 'all' | string;
+  bind: string;
   /** The mode comes from the host's record (check --repair), not from a --mode flag. */
   recorded?: boolean;
 }

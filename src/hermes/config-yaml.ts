@@ -49,8 +49,16 @@ function authOf(data: unknown): ConfigAuth {
   return {
     basicDisabled: Array.isArray(disabled) && disabled.includes('basic'),
     basicAuthKeys: keys,
-    plainPassword: password !== null && password !== undefined && password !== false && String(password).trim() !== '',
+    plainPassword: isSetValue(password),
   };
+}
+
+/** A YAML value that holds something: a non-blank scalar (true and numbers included), a mapping, a non-empty list. */
+function isSetValue(v: unknown): boolean {
+  if (v === null || v === undefined || v === false) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return true;
+  return typeof v === 'string' ? v.trim() !== '' : true;
 }
 
 /** What config.yaml says about the basic-auth provider; an unreadable file says why. Empty text = no file. */

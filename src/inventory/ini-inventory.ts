@@ -121,7 +121,7 @@ function parseLines(text: string, file: string): Parsed {
           `expected key=value in [${section.group}:vars], got "${s.trimEnd()}"`,
           'group variables are key=value, one per line',
         );
-      const vars = p.groupVars.get(section.group) ?? new Map();
+      const vars: Vars = p.groupVars.get(section.group) ?? new Map<string, { value: string; at: Pos }>();
       vars.set(m[1]!, {
         value: m[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2'),
         at: { line, column: indent + s.indexOf(m[2]!) + 1 },
@@ -158,7 +158,7 @@ function parseLines(text: string, file: string): Parsed {
           `expected a host name, got "${first.word}"`,
           'host lines are: name key=value …',
         );
-      const vars: Vars = p.hostVars.get(name) ?? new Map();
+      const vars: Vars = p.hostVars.get(name) ?? new Map<string, { value: string; at: Pos }>();
       if (portText !== undefined)
         vars.set('ansible_port', { value: portText, at: { line, column: first.column + name.length + 1 } });
       readKeyValues(words.slice(1), line, file, vars);

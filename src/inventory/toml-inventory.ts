@@ -83,7 +83,7 @@ function stringList(t: Table, path: string[], key: string, ctx: Ctx): string[] {
 export function parseTomlInventory(text: string, file: string): Inventory {
   let doc: Table;
   try {
-    doc = parse(text) as Table;
+    doc = parse(text);
   } catch (err) {
     if (err instanceof TomlError)
       throw inventoryError(
@@ -137,7 +137,7 @@ export function parseTomlInventory(text: string, file: string): Inventory {
       ...(Object.assign({}, ...fromGroups) as HostOverrides),
       ...own,
       name,
-      address: (t.address as string | undefined) ?? name,
+      address: t.address ?? name,
     };
   });
   return { hosts, groups };

@@ -93,9 +93,7 @@ export function renderDeviceList(
     c.dim('PREFIX    DEVICE                          LAST SEEN             EXPIRES'),
   ];
   for (const s of sessions) {
-    const name = String(s['device_name'] ?? '-')
-      .slice(0, 30)
-      .padEnd(30);
+    const name = (typeof s['device_name'] === 'string' ? s['device_name'] : '-').slice(0, 30).padEnd(30);
     const mark = s['is_current'] === true ? c.green(' (this machine)') : '';
     lines.push(
       `${String(s['token_prefix']).padEnd(8)}  ${name}  ${when(s['last_seen']).padEnd(20)}  ${when(s['expires_at'])}${mark}`,

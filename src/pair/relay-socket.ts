@@ -70,7 +70,8 @@ export async function authenticate(
       }
       const p = (frame.payload && typeof frame.payload === 'object' ? frame.payload : {}) as Record<string, unknown>;
       if (frame.type === 'auth.ok') return { ok: true, payload: p };
-      if (frame.type === 'auth.fail') return { ok: false, reason: String(p['reason'] ?? 'auth.fail') };
+      if (frame.type === 'auth.fail')
+        return { ok: false, reason: typeof p['reason'] === 'string' ? p['reason'] : 'auth.fail' };
     }
   } catch (err) {
     return { ok: false, reason: toProbeFailure(err).message };

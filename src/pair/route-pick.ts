@@ -30,7 +30,7 @@ const defaultOpener =
 
 /** Encrypted: wss://, or a Tailscale/WireGuard route (by role, *.ts.net or 100.64/10). */
 export function isSecureRoute(c: RouteCandidate): boolean {
-  let host = '';
+  let host: string;
   try {
     const u = new URL(c.relay.url);
     if (u.protocol === 'wss:') return true;

@@ -90,7 +90,7 @@ function parseJsonObject(text: string): StatusJson | undefined {
   if (start < 0 || end < start) return undefined;
   try {
     const v: unknown = JSON.parse(text.slice(start, end + 1));
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as StatusJson) : undefined;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined;
   } catch {
     return undefined;
   }

@@ -70,8 +70,8 @@ function toBuffer(data: RawData): Buffer {
 /** An open WebSocket whose messages (and its close) are queued from the first byte, so none is missed. */
 export class WsConnection {
   private readonly inbox: WsMessage[] = [];
-  private error: Error | undefined;
-  private streamError: Error | undefined;
+  private error: (Error & { code?: string }) | undefined;
+  private streamError: (Error & { code?: string }) | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
 
@@ -140,7 +140,7 @@ export class WsConnection {
   }
 
   private gone(what: string): ProbeFailure {
-    const err = (this.error ?? this.streamError) as (Error & { code?: string }) | undefined;
+    const err = this.error ?? this.streamError;
     if (err?.code === 'WS_ERR_UNEXPECTED_MASK') return new ProbeFailure('protocol', 'server sent a masked frame');
     if (err?.code?.startsWith('WS_ERR_')) return new ProbeFailure('protocol', err.message);
     return err ? toWireFailure(err, what) : new ProbeFailure('reset', `connection closed before ${what}`);

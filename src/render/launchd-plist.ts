@@ -19,7 +19,7 @@ function fill(value: PlistValue, vars: Record<string, string>, args: string[]): 
     return value.flatMap((v) => (v === '{{PROGRAM_ARGUMENTS}}' ? args : [fill(v, vars, args)]));
   }
   if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v as PlistValue, vars, args)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars, args)]));
   }
   return value;
 }
@@ -38,7 +38,7 @@ export function renderLaunchdPlist(template: string, spec: ServiceSpec): string 
   if (template.includes('{{USER}}') && !spec.user) throw new Error('the LaunchDaemon needs a user');
   const doc = fill(parsed, vars, spec.programArguments) as Record<string, PlistValue>;
   if (doc.Label !== LAUNCHD_LABEL) throw new Error(`template Label must be ${LAUNCHD_LABEL}`);
-  const xml = build(doc as never);
+  const xml = build(doc);
   const header = `<!-- Managed by hermes-setup (${spec.mode} mode). A hand edit shows up as drift and is replaced only when forced. No secret lives here: Hermes reads its token from ~/.hermes/.env. -->`;
   if (header.slice(4, -3).includes('--')) throw new Error('an XML comment cannot contain "--"');
   return `${xml.replace(/(<!DOCTYPE[^>]*>\n)/, `$1${header}\n`)}\n`;

@@ -6,7 +6,7 @@ import { bindFitsMode, parsePortScriptOutput, renderPortScript, type Listener } 
 import type { Check, StepIo } from './step.js';
 
 async function pollListeners(io: StepIo, port: number, bind: string, pid: number | undefined): Promise<Listener[]> {
-  let listeners: Listener[] = [];
+  let listeners: Listener[];
   const deadline = Date.now() + 30_000;
   do {
     const r = await io.remote.exec('sh -s', { stdin: renderPortScript(port) });

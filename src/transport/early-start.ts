@@ -31,7 +31,7 @@ export interface EarlyRead<T> {
   /** Names the read: the reader asks for the same kind (e.g. facts of the same port). */
   kind: string;
   read(remote: Remote, log: (line: string) => void): Promise<T>;
-  dispose?(value: T): Promise<void>;
+  dispose?: (value: T) => Promise<void>;
 }
 
 /** Starts connecting (`dial`) and, once connected, `first`; the connection's promise, or undefined when not started

@@ -161,7 +161,7 @@ export class SshRemote extends ShellRemote {
   }
 
   override dropConnection(): void {
-    const conn = this.ssh.connection as (import('ssh2').Client & { destroy?: () => void }) | null;
+    const conn = this.ssh.connection;
     conn?.destroy?.();
   }
 

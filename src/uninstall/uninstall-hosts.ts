@@ -19,7 +19,7 @@ async function removeCron(t: FleetTarget): Promise<StepOutcome> {
       import('../cron/apply-schedule.js'),
       import('../cron/schedule-spec.js'),
     ]);
-    const spec = toScheduleSpec(t.target, { local: t.target === undefined, every: '5' } as never);
+    const spec = toScheduleSpec(t.target, { local: t.target === undefined, every: '5' });
     const changed = (
       await Promise.all(
         [false, true].map((timer) =>
