@@ -1,18 +1,17 @@
 // `check` (and --repair) on one host or a fleet: read, plan the checks, report; with --repair and only when
 // unhealthy, converge and check again.
-import { EXIT, HermesSetupError } from '../errors.js';
-import { resolveHosts } from '../fleet/fleet-targets.js';
-import { actionHostTask, type HostOutcome } from '../fleet/host-task.js';
-import { finishFleet, finishOne, runFleet } from '../fleet/run-fleet.js';
+import { HermesSetupError } from '../errors.js';
+import type { HostOutcome } from '../fleet/host-task.js';
 import type { FleetFlags } from '../options/fleet-options.js';
-import { toHealthOptions, type HealthFlags, type HealthOptions } from '../options/health-options.js';
+import type { HealthFlags, HealthOptions } from '../options/health-options.js';
 import type { ConnectOptions } from '../transport/connect.js';
 import type { Remote } from '../transport/remote.js';
 import { isHealthy, planChecks } from './plan-checks.js';
 import { readHealth } from './read-check.js';
 import { renderCheckLines, renderVerdict, type CheckReport, type View } from './render-checks.js';
 import { renderStepLine } from '../converge/step-line.js';
-import { colorsFor, paintDiff, plain, terminalWidth } from '../output.js';
+import { paintDiff, plain } from '../output.js';
+import { runHealthFleet } from './run-health-fleet.js';
 
 interface CheckRun {
   repair: boolean;
@@ -96,20 +95,14 @@ export async function runCheckCommand(
   flags: HealthFlags & Partial<FleetFlags>,
   connect: ConnectOptions,
 ): Promise<void> {
-  const hosts = await resolveHosts(targets, flags);
-  const single = targets.length <= 1 && flags.inventory === undefined;
-  const json = flags.json === true;
-  const view: View = { c: colorsFor(process.stdout), ...(single ? { width: terminalWidth() } : {}) };
-  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) =>
-    actionHostTask(t, connect, io, (remote) =>
-      checkHost(remote, toHealthOptions(flags, t.target, remote.label), {
+  await runHealthFleet(targets, flags, connect, {
+    failWord: 'unhealthy',
+    host: (remote, opts, view) =>
+      checkHost(remote, opts, {
         repair: flags.repair === true,
         update: flags.update === true,
         dryRun: flags.dryRun === true,
         view,
       }),
-    ),
-  );
-  if (single) return finishOne(results[0]!, { json });
-  finishFleet(results, { json, failCode: EXIT.UNHEALTHY, failWord: 'unhealthy' });
+  });
 }

@@ -1,16 +1,15 @@
 // `doctor` on one host or a fleet: read deeply, diagnose (pure rules), print findings.
 import { readHealth } from '../check/read-check.js';
-import { EXIT, HermesSetupError } from '../errors.js';
-import { resolveHosts } from '../fleet/fleet-targets.js';
-import { actionHostTask, type HostOutcome } from '../fleet/host-task.js';
-import { finishFleet, finishOne, runFleet } from '../fleet/run-fleet.js';
+import { HermesSetupError } from '../errors.js';
+import type { HostOutcome } from '../fleet/host-task.js';
 import type { FleetFlags } from '../options/fleet-options.js';
-import { toHealthOptions, type HealthFlags, type HealthOptions } from '../options/health-options.js';
+import type { HealthFlags, HealthOptions } from '../options/health-options.js';
 import type { ConnectOptions } from '../transport/connect.js';
 import type { Remote } from '../transport/remote.js';
 import { diagnose, renderFinding } from './diagnose.js';
 import type { View } from '../check/render-checks.js';
-import { colorsFor, count, plain, terminalWidth } from '../output.js';
+import { count, plain } from '../output.js';
+import { runHealthFleet } from '../check/run-health-fleet.js';
 
 export async function doctorHost(remote: Remote, opts: HealthOptions, v: View = { c: plain }): Promise<HostOutcome> {
   const findings = diagnose(await readHealth(remote, { ...opts, deep: true }));
@@ -42,15 +41,5 @@ export async function runDoctorCommand(
   flags: HealthFlags & Partial<FleetFlags>,
   connect: ConnectOptions,
 ): Promise<void> {
-  const hosts = await resolveHosts(targets, flags);
-  const single = targets.length <= 1 && flags.inventory === undefined;
-  const json = flags.json === true;
-  const view: View = { c: colorsFor(process.stdout), ...(single ? { width: terminalWidth() } : {}) };
-  const results = await runFleet(hosts, { parallel: flags.parallel ?? 5, json, single, tree: false }, (t, io) =>
-    actionHostTask(t, connect, io, (remote) =>
-      doctorHost(remote, toHealthOptions(flags, t.target, remote.label), view),
-    ),
-  );
-  if (single) return finishOne(results[0]!, { json });
-  finishFleet(results, { json, failCode: EXIT.UNHEALTHY, failWord: 'problems' });
+  await runHealthFleet(targets, flags, connect, { failWord: 'problems', host: doctorHost });
 }

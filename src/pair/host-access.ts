@@ -9,10 +9,11 @@
 // Here: an entry is added only when the host has none, and only the `hosts` member is touched (every other byte of
 // an existing file stays). A file in an older shape (no `hosts` object) or unreadable is left alone.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { scanObject, setMember, skipWs } from './json-spans.js';
+import { readLocalText } from './read-local-text.js';
 
 export function hostAccessPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
   return env['HERMES_RELAY_HOST_ACCESS_POLICY_PATH'] ?? join(home, '.hermes', 'desktop-host-access.json');
@@ -81,18 +82,9 @@ export function planHostAccess(text: string | undefined, relayUrl: string, now: 
   return { action: 'add', key, text: setMember(text, scanObject(text, member.valueStart), key, policy) };
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 /** Adds the host's `ask_every_time` policy when it has none. Returns what was done. */
 export async function initHostAccessPolicy(relayUrl: string, path = hostAccessPath()): Promise<HostAccessPlan> {
-  const plan = planHostAccess(await readText(path), relayUrl, new Date());
+  const plan = planHostAccess(await readLocalText(path), relayUrl, new Date());
   if (plan.action === 'keep') return plan;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -2,12 +2,13 @@
 // the Android app and the TUI: 0600 in a 0700 directory, written atomically. Only the entry being saved changes;
 // every other byte of the file is kept (the edit is made in the text, not by re-serialising the document).
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stepError } from '../errors.js';
 import type { RouteCandidate } from './invite.js';
 import { scanObject, setMember, skipWs } from './json-spans.js';
+import { readLocalText } from './read-local-text.js';
 
 export interface StoredSession {
   token: string;
@@ -41,17 +42,8 @@ function invalid(path: string, why: string): Error {
   );
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 export async function readRemoteSessions(path = remoteSessionsPath()): Promise<SessionsFile> {
-  const text = await readText(path);
+  const text = await readLocalText(path);
   if (text === undefined || text.trim() === '') return { version: 1, sessions: {} };
   let doc: unknown;
   try {
@@ -86,7 +78,7 @@ export async function saveRemoteSession(
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const before = await readText(path);
+  const before = await readLocalText(path);
   let next: string;
   try {
     next = upsertSessionText(before, url, record);
