@@ -11,6 +11,7 @@ import {
   lookupHostKey,
   parseKnownHosts,
   renderKnownHostsLine,
+  type HostKeyStatus,
   type KnownHostEntry,
 } from './known-hosts.js';
 import { formatHostPort } from './target.js';
@@ -77,33 +78,13 @@ export async function createHostKeyCheck(host: string, port: number, policy: Hos
         pending = renderKnownHostsLine(host, port, type, b64);
         return true;
       }
-      refused =
-        res.status === 'unknown'
-          ? hostKeyError(
-              'E_HOSTKEY_UNKNOWN',
-              `the host key for ${name} is not in ${policy.knownHostsPath} (${type} ${fp})`,
-              `check the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${type.replace(/^ssh-|-sha2.*$/g, '')}_key.pub), then rerun with --accept-new-host-key`,
-            )
-          : res.status === 'revoked'
-            ? hostKeyError(
-                'E_HOSTKEY_REVOKED',
-                `the host key for ${name} is marked @revoked in ${policy.knownHostsPath} line ${res.line}`,
-                'do not connect; investigate the host',
-              )
-            : hostKeyError(
-                'E_HOSTKEY_CHANGED',
-                `the host key for ${name} changed: got ${type} ${fp}, ${policy.knownHostsPath} line ${res.line} has another`,
-                `if the host was reinstalled, confirm the new fingerprint out of band, then run: ssh-keygen -R '${name}'`,
-              );
+      refused = refusalError(res, name, type, fp, policy.knownHostsPath);
       return false;
     },
     rejection: () => refused,
     async commit() {
       if (!pending) return false;
-      const { text } = await readKnownHosts(policy.knownHostsPath);
-      await mkdir(dirname(policy.knownHostsPath), { recursive: true, mode: 0o700 });
-      await writeFile(policy.knownHostsPath, appendKnownHostsLine(text, pending), { mode: 0o600 });
-      await chmod(policy.knownHostsPath, 0o600).catch(() => undefined);
+      await recordHostKey(policy.knownHostsPath, pending);
       pending = undefined;
       return true;
     },
@@ -112,4 +93,39 @@ export async function createHostKeyCheck(host: string, port: number, policy: Hos
       return [...new Set([...known, ...DEFAULT_ALGOS])];
     },
   };
+}
+
+/** The error for a key the policy refuses: unknown (and not accepted), revoked, or changed. */
+function refusalError(
+  res: Exclude<HostKeyStatus, { status: 'known' }>,
+  name: string,
+  type: string,
+  fp: string,
+  knownHostsPath: string,
+): Error {
+  if (res.status === 'unknown')
+    return hostKeyError(
+      'E_HOSTKEY_UNKNOWN',
+      `the host key for ${name} is not in ${knownHostsPath} (${type} ${fp})`,
+      `check the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${type.replace(/^ssh-|-sha2.*$/g, '')}_key.pub), then rerun with --accept-new-host-key`,
+    );
+  if (res.status === 'revoked')
+    return hostKeyError(
+      'E_HOSTKEY_REVOKED',
+      `the host key for ${name} is marked @revoked in ${knownHostsPath} line ${res.line}`,
+      'do not connect; investigate the host',
+    );
+  return hostKeyError(
+    'E_HOSTKEY_CHANGED',
+    `the host key for ${name} changed: got ${type} ${fp}, ${knownHostsPath} line ${res.line} has another`,
+    `if the host was reinstalled, confirm the new fingerprint out of band, then run: ssh-keygen -R '${name}'`,
+  );
+}
+
+/** Appends an accepted key's line to known_hosts (0600, in a 0700 directory if it has to make one). */
+async function recordHostKey(path: string, line: string): Promise<void> {
+  const { text } = await readKnownHosts(path);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFile(path, appendKnownHostsLine(text, line), { mode: 0o600 });
+  await chmod(path, 0o600).catch(() => undefined);
 }

@@ -5,6 +5,7 @@ import { PassThrough, Readable, type Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { unreachableError } from '../errors.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-key.js';
+import { mapConnectError } from './ssh-connect-error.js';
 import { ShellRemote, type ExecOptions, type ExecResult } from './remote.js';
 import { watchHeld, type HeldRun, type HoldOptions } from './held-run.js';
 import { planAuth, type AuthInputs } from './ssh-auth.js';
@@ -212,59 +213,4 @@ function stdinStream(bytes: Buffer, onSent?: () => void): Readable {
     p.end();
   }, 300);
   return p;
-}
-
-export function mapConnectError(err: unknown, where: string, timeoutMs: number, notes: string[]): Error {
-  const e = err as NodeJS.ErrnoException & { level?: string };
-  const msg = e?.message ?? String(err);
-  if (e?.level === 'client-authentication') {
-    const extra = notes.length ? ` (${notes.join('; ')})` : '';
-    return unreachableError(
-      'E_SSH_AUTH',
-      `SSH authentication as ${where} failed: the server refused every key offered${extra}`,
-      `check the user name, and that your public key is in ~/.ssh/authorized_keys on the host (ssh-copy-id ${where.replace(/:\d+$/, '')})`,
-      err,
-    );
-  }
-  switch (e?.code) {
-    case 'ECONNREFUSED':
-      return unreachableError(
-        'E_UNREACHABLE',
-        `cannot connect to ${where}: connection refused`,
-        'is sshd running and is the port right? (ssh -v to check)',
-        err,
-      );
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return unreachableError(
-        'E_UNREACHABLE',
-        `cannot resolve the host in ${where}`,
-        'check the host name, your DNS, or use the Tailscale IP',
-        err,
-      );
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return unreachableError(
-        'E_UNREACHABLE',
-        `cannot reach ${where}: no route to host`,
-        'is the host up and on your network / tailnet?',
-        err,
-      );
-    default:
-      break;
-  }
-  if (e?.code === 'ETIMEDOUT' || /timed out|timeout/i.test(msg)) {
-    return unreachableError(
-      'E_UNREACHABLE',
-      `cannot connect to ${where}: timed out after ${Math.round(timeoutMs / 1000)} s`,
-      'is the host up? try --connect-timeout 30 on slow links',
-      err,
-    );
-  }
-  return unreachableError(
-    'E_UNREACHABLE',
-    `SSH connection to ${where} failed: ${msg.split('\n')[0]}`,
-    'rerun with --debug for details',
-    err,
-  );
 }
