@@ -247,7 +247,7 @@ describe('targets, ports, modes, flags, ssh config, keys, known_hosts', () => {
       args: () => ['   ', ...key()],
       code: T,
       exit: 2,
-      detail: /invalid target "   ": empty/,
+      detail: /invalid target " {3}": empty/,
     },
     {
       name: 'target: whitespace inside',
@@ -909,8 +909,11 @@ describe('a G0 host that `hermes update` lifts to G2', () => {
       const r = await runCli(['remote', ...p.args, '--json'], { HOME: p.cliHome }, { timeoutMs: 120_000 });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const report = JSON.parse(r.stdout);
-      expect(report.steps.find((s: { id: string }) => s.id === 'update')).toMatchObject({ status: 'changed' });
+      const report = JSON.parse(r.stdout) as {
+        steps: Array<{ id: string; status: string }>;
+        hermes: { generation: string };
+      };
+      expect(report.steps.find((s) => s.id === 'update')).toMatchObject({ status: 'changed' });
       expect(report.hermes).toMatchObject({ generation: 'G2' });
     } finally {
       await A.root(
@@ -967,7 +970,8 @@ describe('a unit edited by hand', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).steps.find((s: { id: string }) => s.id === 'service')).toMatchObject({
+    const report = JSON.parse(r.stdout) as { steps: Array<{ id: string; status: string }> };
+    expect(report.steps.find((s) => s.id === 'service')).toMatchObject({
       status: 'changed',
     });
     expect((await h.ssh(`cat ${UNIT}`)).stdout).not.toContain(EDIT);

@@ -31,7 +31,7 @@ describe('remote on a fleet of 8 Linux hosts', () => {
     const booted = await Promise.allSettled(names.map(() => bootLinuxHost()));
     for (const b of booted) if (b.status === 'fulfilled') hosts.push(b.value);
     const failed = booted.find((b) => b.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (failed) throw failed.reason;
     prepared = await Promise.all(hosts.map((h) => prepareLinuxHost(h, { generation: 'G1' })));
     home = await mkdtemp('/var/tmp/hs-fleet-home-');
     const { mkdir } = await import('node:fs/promises');

@@ -54,7 +54,9 @@ describe('a no-op re-run reports changed=0 on every install layout', () => {
         /^updated G2, v0\.18\.0 \(2026\.7\.1\) → G3, v0\.21\.3/,
       );
       expect(first.report.hermes).toMatchObject({ path: command, generation: 'G3' });
-      const key = JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout).hermesKey as string;
+      const stateFile = async () =>
+        JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout) as { hermesKey: string };
+      const key = (await stateFile()).hermesKey;
       const pid = await mainPid(p);
       // A user's home directory changes between runs; the install does not.
       await p.ssh(
@@ -69,7 +71,7 @@ describe('a no-op re-run reports changed=0 on every install layout', () => {
       expect(second.report.recap.changed).toBe(0);
       expect(second.report.steps.find((s) => s.id === 'hermes')?.detail).toMatch(/install unchanged\)$/);
       expect(await mainPid(p)).toBe(pid);
-      expect(JSON.parse((await p.ssh('cat ~/.hermes/.hermes-setup-state.json')).stdout).hermesKey).toBe(key);
+      expect((await stateFile()).hermesKey).toBe(key);
     },
     180_000,
   );

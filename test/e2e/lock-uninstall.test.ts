@@ -88,7 +88,7 @@ describe('uninstall (Linux)', () => {
     const r = await runCli(['uninstall', ...p.args, '--json'], { HOME: p.cliHome });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const steps = JSON.parse(r.stdout).steps as Array<{ id: string; status: string }>;
+    const { steps } = JSON.parse(r.stdout) as { steps: Array<{ id: string; status: string }> };
     expect(steps.find((s) => s.id === 'service')?.status).toBe('changed');
     expect(steps.find((s) => s.id === 'linger')?.status).toBe('changed');
     expect(
@@ -103,9 +103,9 @@ describe('uninstall (Linux)', () => {
     expect((await p.ssh('cat ~/.hermes/.env')).stdout).toBe(before);
     const again = await runCli(['uninstall', ...p.args, '--json'], { HOME: p.cliHome });
     expect(again.code).toBe(0);
-    expect((JSON.parse(again.stdout).steps as Array<{ status: string }>).filter((s) => s.status === 'changed')).toEqual(
-      [],
-    );
+    expect(
+      (JSON.parse(again.stdout) as { steps: Array<{ status: string }> }).steps.filter((s) => s.status === 'changed'),
+    ).toEqual([]);
   });
 
   it('--unpin-token removes only our keys, keeps a 0600 backup, and leaves linger it did not enable', async () => {

@@ -97,16 +97,16 @@ describe('bootout answers 36 ("Operation now in progress") every time', () => {
   });
 });
 
-describe.each([
+describe.each<[string, MacHostOptions, number, string]>([
   [
     'macOS 26 (bootstrap gui/ → 5 with a GUI session)',
-    { macosVersion: 26 } as MacHostOptions,
+    { macosVersion: 26 },
     5,
     'Bootstrap failed: 5: Input/output error',
   ],
   [
     'gui/ answering 125 with a GUI session',
-    { guiBootstrapFails: 125 } as MacHostOptions,
+    { guiBootstrapFails: 125 },
     125,
     'Bootstrap failed: 125: Domain does not support specified action',
   ],

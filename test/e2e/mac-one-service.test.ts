@@ -23,7 +23,7 @@ describe('agent → daemon → agent on one Mac', () => {
     expect(inst.map((i) => `${i.scope} ${i.state}`)).toEqual([`${scope} running`]);
     expect(
       await waitFor(async () => (await portHolders(mac)).join() === String(inst[0]!.pid), 10_000),
-      `port holders ${await portHolders(mac)} vs ${inst[0]!.pid}`,
+      `port holders ${(await portHolders(mac)).join()} vs ${inst[0]!.pid}`,
     ).toBe(true);
   };
   const expectHealthy = async (scope: string) => {

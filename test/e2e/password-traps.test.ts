@@ -119,7 +119,7 @@ describe('password mode on G2, Tailscale up', () => {
       "printf 'dashboard:\\n  basic_auth:\\n    username: ann\\n    password: hunter2-config\\n' >> ~/.hermes/config.yaml",
     );
     await expectFixClears(p, 'config-password', ok);
-    expect(await must('cat ~/.hermes/config.yaml')).toMatch(/dashboard:\n  basic_auth:\n    username: ann\n$/);
+    expect(await must('cat ~/.hermes/config.yaml')).toMatch(/dashboard:\n {2}basic_auth:\n {4}username: ann\n$/);
   });
 
   it('the login rate limit: one sign-in per check; the 11th try in a minute is reported as a 429 with "wait a minute"', async () => {

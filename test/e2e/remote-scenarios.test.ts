@@ -67,8 +67,8 @@ describe('--dry-run', () => {
     const before = await snapshotTrees(p.ssh);
     const r = await runCli(['remote', ...p.args, '--dry-run', '--json'], { HOME: p.cliHome });
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report.steps.filter((s: { status: string }) => s.status === 'changed')).toEqual([]);
+    const report = JSON.parse(r.stdout) as { steps: Array<{ status: string }> };
+    expect(report.steps.filter((s) => s.status === 'changed')).toEqual([]);
     expect(await snapshotTrees(p.ssh)).toBe(before);
   });
 });
@@ -160,8 +160,8 @@ describe('remote --configure-desktop', () => {
       { HOME: p.cliHome, HERMES_DESKTOP_USER_DATA_DIR: dir },
     );
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
-    const conn = JSON.parse(await readFile(`${dir}/connection.json`, 'utf8'));
+    const report = JSON.parse(r.stdout) as { urls: string[]; token: string; desktop: { file: string } };
+    const conn = JSON.parse(await readFile(`${dir}/connection.json`, 'utf8')) as { remote: unknown };
     expect(conn).toMatchObject({ mode: 'remote', extra: 42, profiles: { work: { url: 'http://10.0.0.1:9119' } } });
     expect(conn.remote).toMatchObject({
       url: report.urls[0],

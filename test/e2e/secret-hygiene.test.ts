@@ -84,11 +84,15 @@ describe('password mode on G2, the first run', () => {
     const { r, samples } = await sampledRun('first run (password, G2)', ['--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as {
+      token?: string;
+      basicAuth?: { password?: string };
+      probes: Array<{ ok: boolean; status?: number }>;
+    };
     expect(report).toMatchObject({ ok: true, mode: 'password', bind: h.tailnetIp });
     expect(report.token).toBeUndefined();
     expect(report.basicAuth?.password).toBeUndefined();
-    expect(report.probes.some((x: { ok: boolean; status?: number }) => x.ok && x.status === 101)).toBe(true);
+    expect(report.probes.some((x) => x.ok && x.status === 101)).toBe(true);
 
     const env = await envFile();
     secrets['token (first run)'] = envValue(env, 'HERMES_DASHBOARD_SESSION_TOKEN');
@@ -172,7 +176,7 @@ describe('token mode on G1 with --rotate-token', () => {
       await runCli(['remote', ...p.args, '--no-update', '--json'], { HOME: p.cliHome }, { timeoutMs: 120_000 }),
     );
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as { token?: string };
     expect(report).toMatchObject({
       ok: true,
       mode: 'token',
@@ -185,7 +189,7 @@ describe('token mode on G1 with --rotate-token', () => {
       { HOME: p.cliHome },
       { timeoutMs: 120_000 },
     );
-    expect(JSON.parse(shown.stdout).token).toBe(secrets['token (rotated)']);
+    expect((JSON.parse(shown.stdout) as { token?: string }).token).toBe(secrets['token (rotated)']);
   });
 });
 

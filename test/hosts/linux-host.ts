@@ -252,7 +252,7 @@ export async function bootLinuxHost(opts: { name?: string; idx?: number } = {}):
       );
       await pollUntil(`an SSH banner from ${ip}:22`, deadline, () => readSshBanner(ip));
     } catch (err) {
-      throw new Error(`${name}: ${(err as Error).message}\n--- console.log ---\n${consoleTail()}`);
+      throw new Error(`${name}: ${(err as Error).message}\n--- console.log ---\n${consoleTail()}`, { cause: err });
     }
   };
 

@@ -113,7 +113,7 @@ function launchdRequest(root: string, argv: string[], uid = 0): Promise<SshResul
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SshResult);
       } catch (e) {
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
   });

@@ -188,7 +188,7 @@ describe('tailscale emulator as installed in a Linux guest', () => {
     await installTailscaleEmulator(bin, state);
     await writeTailscaleState(state, presetTailscaleState('Running', { ipv4: '100.64.0.7', ipv6: undefined }));
     const r = await new Promise<string>((resolve, reject) =>
-      execFile(bin, ['ip', '-4'], (e, out) => (e ? reject(e) : resolve(out))),
+      execFile(bin, ['ip', '-4'], (e: Error | null, out) => (e ? reject(e) : resolve(out))),
     );
     expect(r).toBe('100.64.0.7\n');
     const v6 = await runLocal(['ip', '-6'], {}, bin);

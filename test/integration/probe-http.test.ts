@@ -4,6 +4,7 @@
 // before it ran on the `ws` package.
 import http from 'node:http';
 import net from 'node:net';
+import { type Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialTcp } from '../../src/probe/dial.js';
 import { requestHttp } from '../../src/probe/http-request.js';
@@ -81,7 +82,7 @@ describe('requestHttp', () => {
     expect(JSON.parse(r.body)).toEqual({ method: 'POST', host: 'localhost:1', connection: 'close', body: '{"x":1}' });
   });
   it('the dialled stream is destroyed once the response is read', async () => {
-    let stream: import('node:stream').Duplex | undefined;
+    let stream: Duplex | undefined;
     const r = await requestHttp({
       dial: async (h, p) => (stream = await dial(h, p)),
       host: '127.0.0.1',

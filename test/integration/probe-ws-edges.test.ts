@@ -3,6 +3,7 @@
 // change). Also: what the server sees of the request (Host, Origin, credentials, no extension offered).
 import crypto from 'node:crypto';
 import net from 'node:net';
+import { type Duplex } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { dialTcp } from '../../src/probe/dial.js';
@@ -293,7 +294,7 @@ describe('what the server sees', () => {
     });
     await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
     cleanups.push(() => wss.close());
-    let stream: import('node:stream').Duplex | undefined;
+    let stream: Duplex | undefined;
     const r = await probeWebSocket({
       dial: async (h, p) => (stream = await dial(h, p)),
       host: HOST,

@@ -35,7 +35,12 @@ function relay(server: http.Server | https.Server): void {
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('close', (code) => closes.push(code));
       ws.on('message', (data) => {
-        const f = JSON.parse(data.toString()) as { type: string; id: string; payload: { pairing_code?: string } };
+        // binaryType is the default 'nodebuffer': a message arrives as one Buffer.
+        const f = JSON.parse((data as Buffer).toString()) as {
+          type: string;
+          id: string;
+          payload: { pairing_code?: string };
+        };
         const ok = f.payload.pairing_code === 'GOOD';
         ws.send(JSON.stringify({ channel: 'system', type: 'ping', payload: {} }));
         ws.send(

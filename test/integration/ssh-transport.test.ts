@@ -226,7 +226,7 @@ describeRemoteOps('SSH', async () => {
   return { remote, home: sshd.home };
 });
 
-describeRemoteOps('local', async () => {
+describeRemoteOps('local', () => {
   const h = freshHome();
-  return { remote: new LocalRemote({ ...process.env, HOME: h, SHELL: '/bin/sh' }), home: h };
+  return Promise.resolve({ remote: new LocalRemote({ ...process.env, HOME: h, SHELL: '/bin/sh' }), home: h });
 });

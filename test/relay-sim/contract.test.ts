@@ -125,7 +125,8 @@ function auth(
     });
     ws.on('open', () => ws.send(JSON.stringify({ channel: 'system', type: 'auth', id: '1', payload })));
     ws.on('message', (m) => {
-      resolve(JSON.parse(m.toString()) as { type: string; payload: Record<string, unknown> });
+      // binaryType is the default 'nodebuffer': a message arrives as one Buffer.
+      resolve(JSON.parse((m as Buffer).toString()) as { type: string; payload: Record<string, unknown> });
       ws.close();
     });
     ws.on('error', () => undefined);

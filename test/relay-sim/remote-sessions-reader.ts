@@ -44,10 +44,7 @@ function readCandidate(where: string, c: Record<string, unknown>): void {
     !!api && typeof api['host'] === 'string' && isNum(api['port']) && typeof api['tls'] === 'boolean',
     `${where}.api{host,port,tls} missing or mistyped`,
   );
-  expect(
-    !!relay && typeof relay['url'] === 'string' && /^wss?:\/\//.test(relay['url'] as string),
-    `${where}.relay.url`,
-  );
+  expect(!!relay && typeof relay['url'] === 'string' && /^wss?:\/\//.test(relay['url']), `${where}.relay.url`);
   expect(
     relay?.['transportHint'] === undefined || typeof relay['transportHint'] === 'string',
     `${where}.relay.transportHint`,
@@ -67,13 +64,10 @@ function readRecord(url: string, raw: Record<string, unknown>): RelayClientRecor
   const role = raw['endpoint_role'] ?? null;
   expect(
     role === null || ['lan', 'tailscale', 'public', 'custom'].includes(role as string),
-    `${url}.endpoint_role ${String(role)}`,
+    `${url}.endpoint_role ${typeof role === 'string' ? role : JSON.stringify(role)}`,
   );
   const grants = raw['grants'] ?? null;
-  expect(
-    grants === null || (typeof grants === 'object' && Object.values(grants as object).every(numOrNull)),
-    `${url}.grants`,
-  );
+  expect(grants === null || (typeof grants === 'object' && Object.values(grants).every(numOrNull)), `${url}.grants`);
   const routes = raw['route_candidates'] ?? [];
   expect(Array.isArray(routes), `${url}.route_candidates is not a list`);
   for (const [i, c] of (routes as Array<Record<string, unknown>>).entries())

@@ -19,7 +19,7 @@ export interface SimInstallOptions {
   /** A build id of `src/builds.cts` (e.g. '2026.6.3', 'rabbit-2026.9.24'); refines `generation`. */
   build?: string;
   /** Generation or build id `hermes update` moves to. */
-  updateTo?: Generation | string;
+  updateTo?: string;
   home: string;
   /** Default 'node', resolved with `command -v` on the target. */
   nodePath?: string;
@@ -71,7 +71,7 @@ export function ensureSimulatorBuilt(): void {
 }
 
 /** gzip'd JSON `{files: {relpath: content}}` of dist plus a stub web_dist. */
-export async function buildSimulatorBundle(): Promise<Buffer> {
+export function buildSimulatorBundle(): Buffer {
   ensureSimulatorBuilt();
   const files: Record<string, string> = {
     'package.json': '{"type":"commonjs","private":true}\n',
@@ -195,7 +195,7 @@ echo "hermes-sim ${build.id} (${lay.layout}) installed in $PKG (command $CMD)"
 }
 
 export async function installSimulator(exec: ExecFn, opts: SimInstallOptions): Promise<void> {
-  const bundle = await buildSimulatorBundle();
+  const bundle = buildSimulatorBundle();
   const r = await exec(`sh -c ${shQuote(renderInstallScript(opts))}`, bundle.toString('base64') + '\n');
   if (r.code !== 0)
     throw new Error(`hermes simulator install failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);

@@ -2,6 +2,8 @@
 // it stores the files the steps write and answers the few commands the steps send (systemctl, loginctl,
 // launchctl, kill) by changing the model. factsOf(model) is what the facts script would read back.
 // It is a stand-in for unit speed only; every behaviour here is also covered by the e2e suite on real hosts.
+/* eslint-disable @typescript-eslint/require-await -- ScriptedRemote fakes the async Remote interface: its methods are
+   async on purpose so that a throw becomes a rejected promise, as on a real transport, though none of them awaits. */
 import type { Duplex } from 'node:stream';
 import type { Facts } from '../../src/facts/parse-facts.js';
 import type { ExecOptions, ExecResult, FileStat, Remote, WhichResult } from '../../src/transport/remote.js';

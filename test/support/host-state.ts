@@ -12,9 +12,9 @@ const DIRS = ['.hermes', '.config', '.config/systemd', '.config/systemd/user', '
 export async function hostState(h: LinuxHost): Promise<string> {
   // One SSH round trip: snapshotTrees' own command (captured, not run separately), then the directories and linger.
   let files = '';
-  await snapshotTrees(async (cmd) => {
+  await snapshotTrees((cmd) => {
     files = cmd;
-    return { code: 0, stdout: '', stderr: '' };
+    return Promise.resolve({ code: 0, stdout: '', stderr: '' });
   });
   const r = await h.ssh(`${files}\necho '--- dirs'\ncd "$HOME" && for d in . ${DIRS.join(' ')}; do
   if [ -e "$d" ]; then find "$d" -maxdepth 0 -printf '%p %y %m %u %g %T@\\n'; else echo "$d absent"; fi

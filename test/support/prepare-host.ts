@@ -20,7 +20,7 @@ export interface PreparedHost {
   args: string[];
   /** HOME for the CLI (holds .ssh/known_hosts). */
   cliHome: string;
-  ssh(cmd: string, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  ssh: (cmd: string, stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
   tailnetIp: string;
   setTailscale(state: TailscaleEmuState): Promise<void>;
 }

@@ -42,7 +42,6 @@ export async function runOnPty(args: string[], o: PtyOptions = {}): Promise<PtyR
   return { code: r.exitCode ?? -1, output: String(r.stdout) };
 }
 
-// eslint-disable-next-line no-control-regex -- terminal escapes
 const ESC = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
 
 /** The text without escapes and carriage returns (for matching words, not the screen layout). */

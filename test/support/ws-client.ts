@@ -21,7 +21,8 @@ export function connectLikeDesktop(url: string, timeoutMs = 5000): Promise<WsOut
     });
     ws.once('message', (data) => {
       clearTimeout(timer);
-      resolve({ status: 101, firstFrame: JSON.parse(String(data)) });
+      // binaryType is the default 'nodebuffer': a message arrives as one Buffer.
+      resolve({ status: 101, firstFrame: JSON.parse((data as Buffer).toString()) });
       ws.close();
     });
     ws.once('error', (err) => {

@@ -127,7 +127,7 @@ describe('buildDashboardArgv', () => {
         skipBuild: false,
       }),
     ).toEqual(['/h/hermes', 'dashboard', '--host', '0.0.0.0', '--port', '9119', '--no-open', '--insecure', '--tui']);
-    const noTui = parseCapabilities(OLD_HELP.replace(/ \[--tui\]|\n  --tui.*$/gm, ''), '');
+    const noTui = parseCapabilities(OLD_HELP.replace(/ \[--tui\]|\n {2}--tui.*$/gm, ''), '');
     expect(
       buildDashboardArgv({
         hermesPath: '/h/hermes',

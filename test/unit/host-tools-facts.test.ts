@@ -135,18 +135,17 @@ describe('launchctl failures', () => {
 });
 
 describe('--launchd-domain', () => {
-  const flags = (o: Partial<ConvergeFlags>) =>
-    ({
-      mode: 'auto',
-      port: 9119,
-      bind: 'tailnet',
-      update: true,
-      username: 'hermes',
-      updateTimeout: 1,
-      updateWait: 1,
-      lockWait: 1,
-      ...o,
-    }) as ConvergeFlags;
+  const flags = (o: Partial<ConvergeFlags>): ConvergeFlags => ({
+    mode: 'auto',
+    port: 9119,
+    bind: 'tailnet',
+    update: true,
+    username: 'hermes',
+    updateTimeout: 1,
+    updateWait: 1,
+    lockWait: 1,
+    ...o,
+  });
   it.each([
     [{ launchdDomain: 'system' as const }, { daemon: true }],
     [{ launchdDomain: 'user' as const }, { daemon: false, launchdDomain: 'user' }],

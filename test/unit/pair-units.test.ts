@@ -344,7 +344,10 @@ describe('upsertSessionText', () => {
     const out = upsertSessionText(empty, 'ws://c', rec('t4'));
     expect(out.startsWith('{\n\t"version": 1,\n\t"sessions": {\n\t  "ws://c": {\n\t    "token": "t4",')).toBe(true);
     expect(out.endsWith('\n\t}\n}\n')).toBe(true);
-    expect(JSON.parse(upsertSessionText('{"version":1}', 'ws://d', rec('t5'))).sessions['ws://d'].token).toBe('t5');
+    const withD = JSON.parse(upsertSessionText('{"version":1}', 'ws://d', rec('t5'))) as {
+      sessions: Record<string, { token: string }>;
+    };
+    expect(withD.sessions['ws://d']!.token).toBe('t5');
     expect(() => upsertSessionText('{"sessions": []}', 'ws://e', rec('t6'))).toThrow(/not an object/);
   });
 });

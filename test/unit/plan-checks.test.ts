@@ -302,7 +302,7 @@ describe('doctor rules', () => {
       }),
       'foreign-port',
     ],
-    ['no pinned token', { ...health(), envToken: undefined } as HealthInput, 'token-rotated'],
+    ['no pinned token', { ...health(), envToken: undefined }, 'token-rotated'],
     [
       'a pinned token changed since the converge',
       health({}, { state: state({ tokenFingerprint: 'sha256:000000000000' }) }),

@@ -74,7 +74,7 @@ describe('enableBasicAuth: only those nodes change; PyYAML reads the old data mi
     const [before, after] = pyyaml([text, r.after]) as Array<Record<string, Record<string, unknown>>>;
     const want = structuredClone(before!);
     if (Array.isArray(want['plugins']?.['disabled']))
-      want['plugins']!['disabled'] = (want['plugins']!['disabled'] as string[]).filter((x) => x !== 'basic');
+      want['plugins']['disabled'] = (want['plugins']['disabled'] as string[]).filter((x) => x !== 'basic');
     const auth = want['dashboard']?.['basic_auth'] as Record<string, unknown> | undefined;
     if (auth) delete auth['password'];
     expect(after).toEqual(want);

@@ -398,9 +398,7 @@ describe('the launchd domain rule', () => {
       'system',
     ],
   ])('%s', (_n, facts, state, scope) => {
-    expect(launchdInstalled(facts, state ? ({ ...stateFor(PLIST), ...state } as ConvergeState) : undefined).scope).toBe(
-      scope,
-    );
+    expect(launchdInstalled(facts, state ? { ...stateFor(PLIST), ...state } : undefined).scope).toBe(scope);
   });
 
   it.each([
@@ -424,9 +422,7 @@ describe('the launchd domain rule', () => {
     ],
     ['--daemon', { daemon: true }, { serviceScope: 'gui/501' }, 'system'],
   ])('target: %s', (_n, o, state, scope) => {
-    expect(
-      launchdTarget(macFacts(), o, state ? ({ ...stateFor(PLIST), ...state } as ConvergeState) : undefined).scope,
-    ).toBe(scope);
+    expect(launchdTarget(macFacts(), o, state ? { ...stateFor(PLIST), ...state } : undefined).scope).toBe(scope);
   });
 });
 

@@ -69,7 +69,7 @@ describe('LaunchAgent plist', () => {
     );
     const doc = plistlibLoad(xml) as Record<string, unknown>;
     expect(doc.Label).toBe(LAUNCHD_LABEL);
-    expect(PLIST_FILE).toBe(`${doc.Label}.plist`);
+    expect(PLIST_FILE).toBe(`${String(doc.Label)}.plist`);
     const args = doc.ProgramArguments as string[];
     expect(args[0]).toBe('/Users/ada/.local/bin/hermes');
     expect(args.slice(1)).toEqual(['dashboard', '--host', '127.0.0.1', '--port', '9119', '--no-open']);

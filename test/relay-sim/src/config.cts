@@ -71,7 +71,7 @@ function bucket(v: unknown, d: BucketLimits): BucketLimits {
 /** `KEY=value` lines of `$HERMES_HOME/.env` (the relay loads it at import, §16.6; so does the `hermes` CLI, §5). */
 export function readDotEnv(): Record<string, string> {
   const out: Record<string, string> = {};
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(path.join(hermesHome(), '.env'), 'utf8');
   } catch {
@@ -92,9 +92,8 @@ export function relayEnv(name: 'RELAY_HOST' | 'RELAY_PORT' | 'RELAY_SSL_CERT' | 
 export function loadConfig(): SimConfig {
   const raw = readJson(configPath());
   const limits = (raw['rateLimits'] ?? {}) as Record<string, unknown>;
-  const str = (k: string): string | undefined =>
-    typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : undefined;
-  const num = (k: string, d: number): number => (typeof raw[k] === 'number' ? (raw[k] as number) : d);
+  const str = (k: string): string | undefined => (typeof raw[k] === 'string' && raw[k] !== '' ? raw[k] : undefined);
+  const num = (k: string, d: number): number => (typeof raw[k] === 'number' ? raw[k] : d);
   const envPort = Number(relayEnv('RELAY_PORT') ?? '');
   return {
     port: Number.isInteger(envPort) && envPort > 0 ? envPort : num('port', 8767),
@@ -107,7 +106,7 @@ export function loadConfig(): SimConfig {
       pairing: bucket(limits['pairing'], PAIRING_LIMITS),
       session: bucket(limits['session'], SESSION_LIMITS),
     },
-    endpointOverrides: (raw['endpointOverrides'] ?? {}) as SimConfig['endpointOverrides'],
+    endpointOverrides: raw['endpointOverrides'] ?? {},
     tokenHexPrefix: (str('tokenHexPrefix') ?? '').replace(/[^0-9a-f]/g, '').slice(0, 8),
     colorOutput: raw['colorOutput'] === true,
     mintIgnoresTtl: raw['mintIgnoresTtl'] === true,

@@ -1,6 +1,7 @@
 /** Loopback-only HTTP and raw WebSocket handshake clients for the contract tests. */
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { type Socket } from 'node:net';
 
 export interface HttpResult {
   status: number;
@@ -52,7 +53,7 @@ export interface WsProbe {
   firstFrame?: string;
 }
 
-function readFirstTextFrame(socket: import('node:net').Socket, head: Buffer): Promise<string> {
+function readFirstTextFrame(socket: Socket, head: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.from(head);
     const tryParse = (): void => {

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type { BuildInfo } from './builds.cjs';
 import { envKey } from './builds.cjs';
 import { type ConfigMap, getIn, isMap } from './config-yaml.cjs';
+import { jsString } from './yaml-lite.cjs';
 
 export const DEFAULT_ACCESS_TTL = 12 * 60 * 60; // §18.1: 12 h
 export const REFRESH_TTL = 30 * 24 * 60 * 60; // §18.1: 30 days
@@ -94,7 +95,7 @@ function resolveKey(env: NodeJS.ProcessEnv, name: string, section: ConfigMap, ke
   const fromEnv = (env[name] ?? '').replace(PY_STRIP, '');
   if (fromEnv !== '') return fromEnv;
   const v = section[key];
-  return v === null || v === undefined || v === false || v === '' ? '' : String(v).replace(PY_STRIP, '');
+  return v === null || v === undefined || v === false || v === '' ? '' : jsString(v).replace(PY_STRIP, '');
 }
 
 /** Registration as the plugin does it (`register`), for a build that has the provider and a plugin not disabled. */

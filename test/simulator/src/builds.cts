@@ -138,7 +138,7 @@ const ROWS: Row[] = [
   },
 ];
 
-const BY_ID = new Map<string, BuildInfo>(ROWS.map((r) => [r.id, { ...BASE, ...r } as BuildInfo]));
+const BY_ID = new Map<string, BuildInfo>(ROWS.map((r) => [r.id, { ...BASE, ...r }]));
 
 /** The build a bare `generation` in the state file stands for. */
 export const DEFAULT_BUILD: Record<Generation, string> = {

@@ -58,10 +58,10 @@ export function readDisabledPlugins(cfg: ConfigMap): string[] {
 
 const PLAIN_SAFE = /^[A-Za-z0-9_./@][A-Za-z0-9_./@:+ -]*$/;
 
-function dumpScalar(v: YamlValue): string {
+function dumpScalar(v: string | number | boolean | null): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean' || typeof v === 'number') return String(v);
-  const s = String(v);
+  const s = v;
   if (PLAIN_SAFE.test(s) && !/: |:$| #|\s$/.test(s) && typeof resolvePlain(s) === 'string') return s;
   if (/[\n\r\t\x00-\x1f]/.test(s)) return JSON.stringify(s);
   return `'${s.replace(/'/g, "''")}'`;

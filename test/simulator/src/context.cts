@@ -42,8 +42,11 @@ export function readState(statePath: string): SimState {
   const raw: unknown = JSON.parse(fs.readFileSync(statePath, 'utf8'));
   const obj = (raw ?? {}) as Record<string, unknown>;
   const build = typeof obj['build'] === 'string' ? findBuild(obj['build']) : undefined;
-  if (obj['build'] !== undefined && !build) throw new Error(`unknown build ${String(obj['build'])} in ${statePath}`);
-  if (build) return { ...obj, generation: build.generation } as unknown as SimState;
+  if (obj['build'] !== undefined && !build)
+    throw new Error(
+      `unknown build ${typeof obj['build'] === 'string' ? obj['build'] : JSON.stringify(obj['build'])} in ${statePath}`,
+    );
+  if (build) return { ...obj, generation: build.generation };
   if (!isGeneration(obj['generation'])) throw new Error(`bad generation in ${statePath}`);
   return obj as unknown as SimState;
 }

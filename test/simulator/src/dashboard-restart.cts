@@ -100,7 +100,7 @@ interface LaunchdJob {
 
 function readLaunchdJobs(): LaunchdJob[] {
   const dir = path.join(os.homedir(), 'Library', 'LaunchAgents');
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => n.endsWith('.plist'));
   } catch {

@@ -9,6 +9,17 @@ export type YamlValue = null | boolean | number | string | YamlValue[] | { [k: s
 
 export class YamlUnsupported extends Error {}
 
+/**
+ * JavaScript's `String(v)` of a YAML value, spelled out: a scalar as usual, a list its items joined with commas
+ * (null as ''), a mapping '[object Object]'. Where a scalar is expected and a list or mapping is found, this is what
+ * the simulator makes of it.
+ */
+export function jsString(v: YamlValue): string {
+  if (Array.isArray(v)) return v.map((x) => (x === null ? '' : jsString(x))).join(',');
+  if (v !== null && typeof v === 'object') return '[object Object]';
+  return String(v);
+}
+
 interface Line {
   indent: number;
   text: string;
@@ -146,7 +157,7 @@ class FlowReader {
         this.i += 1;
         val = this.value();
       }
-      out[String(key)] = val;
+      out[jsString(key)] = val;
       this.ws();
       if (this.s[this.i] === ',') this.i += 1;
       else if (this.s[this.i] !== '}') fail(this.line, 'bad flow mapping');
