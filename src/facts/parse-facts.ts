@@ -3,6 +3,7 @@ import { checkedPort, parsePortScriptOutput, type Listener } from '../probe/port
 import { parseTailscaleOutput, type TailscaleFacts } from '../probe/tailscale.js';
 import { parseFactBytes, parseFactLines } from './facts-script.js';
 import { parseFileVault, pickNode, type NodeFacts } from './host-tools-facts.js';
+import { launchdFacts, parseSystemdShow, type LaunchdFacts, type SystemdUnitState } from './service-facts.js';
 import { parseMarkerProbe, type UpdateMarker } from './update-marker.js';
 
 export interface FileFact {
@@ -14,34 +15,6 @@ export interface FileFact {
   /** Present for regular readable files up to 1 MiB. */
   content?: Buffer;
   target?: string;
-}
-
-export interface SystemdUnitState {
-  loadState: string;
-  activeState: string;
-  subState: string;
-  mainPid: number;
-  nRestarts: number;
-  unitFileState: string;
-  execMainStatus: number;
-}
-
-export interface LaunchdJob {
-  loaded: boolean;
-  state?: string;
-  pid?: number;
-  lastExitCode?: number;
-  runs?: number;
-}
-
-export interface LaunchdFacts {
-  guiAvailable: boolean;
-  gui: LaunchdJob;
-  user: LaunchdJob;
-  system: LaunchdJob;
-  disabledGui: string[];
-  disabledUser: string[];
-  disabledSystem: string[];
 }
 
 export interface HermesFacts {
@@ -122,43 +95,6 @@ function fileFact(m: Map<string, string>, raw: string, name: string): FileFact {
   return f;
 }
 
-export function parseSystemdShow(text: string | undefined): SystemdUnitState | undefined {
-  if (!text) return undefined;
-  const kv = new Map(text.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
-  if (!kv.has('LoadState')) return undefined;
-  return {
-    loadState: kv.get('LoadState') ?? '',
-    activeState: kv.get('ActiveState') ?? '',
-    subState: kv.get('SubState') ?? '',
-    mainPid: Number(kv.get('MainPID') ?? 0),
-    nRestarts: Number(kv.get('NRestarts') ?? 0),
-    unitFileState: kv.get('UnitFileState') ?? '',
-    execMainStatus: Number(kv.get('ExecMainStatus') ?? 0),
-  };
-}
-
-export function parseLaunchctlPrint(text: string | undefined): LaunchdJob {
-  if (!text || !/^\S+ = \{/m.test(text)) return { loaded: false };
-  const num = (re: RegExp) => {
-    const m = re.exec(text);
-    return m ? Number(m[1]) : undefined;
-  };
-  const job: LaunchdJob = { loaded: true };
-  const state = /^\s*state = (\S+)/m.exec(text)?.[1];
-  if (state) job.state = state;
-  const pid = num(/^\s*pid = (\d+)/m);
-  if (pid !== undefined) job.pid = pid;
-  const last = num(/^\s*last exit code = (-?\d+)/m);
-  if (last !== undefined) job.lastExitCode = last;
-  const runs = num(/^\s*runs = (\d+)/m);
-  if (runs !== undefined) job.runs = runs;
-  return job;
-}
-
-export function parsePrintDisabled(text: string | undefined): string[] {
-  return [...(text ?? '').matchAll(/"([^"]+)" => (?:disabled|true)/g)].map((m) => m[1]!);
-}
-
 function hermesFacts(m: Map<string, string>): HermesFacts | undefined {
   const path = m.get('hermes.path');
   if (!path) return undefined;
@@ -170,19 +106,6 @@ function hermesFacts(m: Map<string, string>): HermesFacts | undefined {
     versionOut: m.get('hermes.version') ?? '',
     dashboardHelp: m.get('hermes.dashboard_help') ?? '',
     serveHelp: m.get('hermes.serve_help') ?? '',
-  };
-}
-
-function launchdFacts(m: Map<string, string>): LaunchdFacts | undefined {
-  if (!m.has('launchd.gui_rc')) return undefined;
-  return {
-    guiAvailable: m.get('launchd.gui_rc') === '0',
-    gui: parseLaunchctlPrint(m.get('launchd.print_gui')),
-    user: parseLaunchctlPrint(m.get('launchd.print_user')),
-    system: parseLaunchctlPrint(m.get('launchd.print_system')),
-    disabledGui: parsePrintDisabled(m.get('launchd.disabled_gui')),
-    disabledUser: parsePrintDisabled(m.get('launchd.disabled_user')),
-    disabledSystem: parsePrintDisabled(m.get('launchd.disabled_system')),
   };
 }
 
@@ -209,9 +132,10 @@ function withCmdlines(listeners: Listener[], m: Map<string, string>): Listener[]
   });
 }
 
-export function parseFacts(raw: string, port: number): Facts {
-  const m = parseFactLines(raw);
-  const f = (n: string) => fileFact(m, raw, n);
+/** The system and the account the facts script ran as. */
+function identity(
+  m: Map<string, string>,
+): Pick<Facts, 'os' | 'arch' | 'user' | 'uid' | 'gid' | 'home' | 'shell' | 'hostname' | 'bootId'> {
   return {
     os: m.get('os') ?? '',
     arch: m.get('arch') ?? '',
@@ -222,6 +146,30 @@ export function parseFacts(raw: string, port: number): Facts {
     shell: m.get('shell') ?? '',
     hostname: m.get('hostname') ?? '',
     bootId: (m.get('boot_id') ?? '').trim(),
+  };
+}
+
+function serviceStates(m: Map<string, string>): Pick<Facts, 'systemdUser' | 'systemdSystem' | 'launchd'> {
+  return {
+    ...(parseSystemdShow(m.get('systemd.user')) ? { systemdUser: parseSystemdShow(m.get('systemd.user')) } : {}),
+    ...(parseSystemdShow(m.get('systemd.system')) ? { systemdSystem: parseSystemdShow(m.get('systemd.system')) } : {}),
+    ...(launchdFacts(m) ? { launchd: launchdFacts(m) } : {}),
+  };
+}
+
+/** The listeners on the port, and the port itself when the script took it from the state file. */
+function portFacts(m: Map<string, string>, port: number): Pick<Facts, 'listeners' | 'portChecked'> {
+  return {
+    listeners: withCmdlines(parsePortScriptOutput(m.get('port') ?? '', port), m),
+    ...(checkedPort(m.get('port') ?? '') !== undefined ? { portChecked: checkedPort(m.get('port') ?? '') } : {}),
+  };
+}
+
+export function parseFacts(raw: string, port: number): Facts {
+  const m = parseFactLines(raw);
+  const f = (n: string) => fileFact(m, raw, n);
+  return {
+    ...identity(m),
     ...(hermesFacts(m) ? { hermes: hermesFacts(m) } : {}),
     ...hostTools(m),
     env: f('env'),
@@ -247,12 +195,9 @@ export function parseFacts(raw: string, port: number): Facts {
     xdgRuntimeDir: m.get('xdg_runtime_dir') ?? '',
     userBus: m.get('user_bus') === 'yes',
     linger: m.get('linger') === 'yes',
-    ...(parseSystemdShow(m.get('systemd.user')) ? { systemdUser: parseSystemdShow(m.get('systemd.user')) } : {}),
-    ...(parseSystemdShow(m.get('systemd.system')) ? { systemdSystem: parseSystemdShow(m.get('systemd.system')) } : {}),
-    ...(launchdFacts(m) ? { launchd: launchdFacts(m) } : {}),
+    ...serviceStates(m),
     tailscale: parseTailscaleOutput(m.get('tailscale') ?? ''),
-    listeners: withCmdlines(parsePortScriptOutput(m.get('port') ?? '', port), m),
-    ...(checkedPort(m.get('port') ?? '') !== undefined ? { portChecked: checkedPort(m.get('port') ?? '') } : {}),
+    ...portFacts(m, port),
     complete: m.get('done') === 'yes',
   };
 }

@@ -1,7 +1,8 @@
 // parseFacts over the facts script's own output format (`name=<base64>` lines), including the pieces that come
 // from other parsers (port listeners, tailscale) and the full command lines of listeners.
 import { describe, expect, it } from 'vitest';
-import { parseFacts, parseLaunchctlPrint, parsePrintDisabled, parseSystemdShow } from '../../src/facts/parse-facts.js';
+import { parseFacts } from '../../src/facts/parse-facts.js';
+import { parseLaunchctlPrint, parsePrintDisabled, parseSystemdShow } from '../../src/facts/service-facts.js';
 import { parseMarkerProbe } from '../../src/facts/update-marker.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -6,7 +6,8 @@
 // (issue 13): every other loaded instance of the label (docs/hermes-contract.md#c14) and the other kind's plist
 // are duplicates, which a converge removes and check/doctor name.
 import { LAUNCHD_LABEL, PATHS } from '../../constants.js';
-import type { Facts, FileFact, LaunchdJob } from '../../facts/parse-facts.js';
+import type { Facts, FileFact } from '../../facts/parse-facts.js';
+import type { LaunchdJob } from '../../facts/service-facts.js';
 import type { ConvergeState } from '../../state.js';
 import type { ServiceDuplicate, ServiceLocation, TargetOptions } from '../service-types.js';
 

@@ -5,7 +5,7 @@
 // and takes the plist because its LimitLoadToSessionType lists Background; the run says so, and the recorded scope
 // keeps the next runs there. Then: wait for a running main PID.
 import { LAUNCHD_LABEL } from '../../constants.js';
-import { parseLaunchctlPrint, type LaunchdJob } from '../../facts/parse-facts.js';
+import { parseLaunchctlPrint, type LaunchdJob } from '../../facts/service-facts.js';
 import type { StepIo } from '../../steps/step.js';
 import type { ServiceLocation } from '../service-types.js';
 import {

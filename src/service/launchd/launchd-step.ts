@@ -7,7 +7,8 @@
 import { LAUNCHD_LABEL } from '../../constants.js';
 import type { ConvergeInputs } from '../../converge/inputs.js';
 import { fail, isHermesSetupError, remoteCommandError, stepError } from '../../errors.js';
-import type { FileFact, LaunchdJob } from '../../facts/parse-facts.js';
+import type { FileFact } from '../../facts/parse-facts.js';
+import type { LaunchdJob } from '../../facts/service-facts.js';
 import { HOMEBREW_PATH, renderLaunchdPlist } from '../../render/launchd-plist.js';
 import type { ChangeStep, Plan, StepIo } from '../../steps/step.js';
 import { readTemplate } from '../../templates.js';

@@ -3,7 +3,8 @@
 import { UNIT_NAME } from '../../constants.js';
 import type { ConvergeInputs } from '../../converge/inputs.js';
 import { remoteCommandError, stepError } from '../../errors.js';
-import type { FileFact, SystemdUnitState } from '../../facts/parse-facts.js';
+import type { FileFact } from '../../facts/parse-facts.js';
+import type { SystemdUnitState } from '../../facts/service-facts.js';
 import { renderSystemdUnit } from '../../render/systemd-unit.js';
 import { sha256 } from '../../state.js';
 import { readTemplate } from '../../templates.js';
