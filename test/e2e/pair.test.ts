@@ -26,6 +26,7 @@ import {
   sessionsFile,
   type RelayHost,
 } from '../relay-sim/harness.js';
+import { writeRelayCert } from '../support/relay-cert.js';
 
 let host: LinuxHost;
 let r: RelayHost;
@@ -213,27 +214,7 @@ describe('when `hermes pair` cannot mint', () => {
 
   it('TLS relay: hermes pair mints nothing; the CLI mints over SSH with https and pins the wss:// certificate', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hs-relay-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'k.pem'),
-        '-out',
-        join(dir, 'c.pem'),
-        '-subj',
-        '/CN=relay',
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
+    writeRelayCert(dir);
     await r.exec('mkdir -p ~/.hermes/tls && cat > ~/.hermes/tls/c.pem', await readFile(join(dir, 'c.pem'), 'utf8'));
     await r.exec('umask 077 && cat > ~/.hermes/tls/k.pem', await readFile(join(dir, 'k.pem'), 'utf8'));
     await r.exec(

@@ -1,7 +1,6 @@
 // The relay client's wire (hermes-behaviour.md §16.3, §16.4, §16.6) against a scripted relay on loopback: the
 // WebSocket (ws over our own TLS dial on wss://, so the key pin is read before the upgrade), the auth frame and its
 // answers, a rate-limited upgrade, and the /sessions API over node:http with the bearer and the pin check.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -14,6 +13,7 @@ import { type StoredRelay, relayRequest } from '../../src/pair/relay-http.js';
 import { authenticate, closeRelaySocket, openRelaySocket } from '../../src/pair/relay-socket.js';
 import { parseRelayUrl, spkiPin } from '../../src/pair/relay-url.js';
 import type { StoredSession } from '../../src/pair/session-store.js';
+import { writeRelayCert } from '../support/relay-cert.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-relay-wire-'));
 let pin: string;
@@ -74,29 +74,7 @@ async function listen(server: http.Server | https.Server): Promise<number> {
 }
 
 beforeAll(async () => {
-  const key = join(dir, 'k.pem');
-  const cert = join(dir, 'c.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      '/CN=relay',
-      '-days',
-      '1',
-    ],
-    { stdio: 'ignore' },
-  );
+  const { key, cert } = writeRelayCert(dir);
   pin = spkiPin(Buffer.from(readFileSync(cert, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64'));
   const tlsServer = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) });
   relay(tlsServer);

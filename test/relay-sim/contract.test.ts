@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ensureRelaySimBuilt } from './install.js';
+import { writeRelayCert } from '../support/relay-cert.js';
 
 const DIST = join(import.meta.dirname, 'dist');
 const run = promisify(execFile);
@@ -343,23 +344,7 @@ describe('TLS relay (§18.7 "TLS relay")', () => {
   beforeAll(async () => {
     tlsHome = mkdtempSync(join(tmpdir(), 'hs-relay-sim-tls-'));
     tlsPort = await freePort();
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(tlsHome, 'k.pem'),
-      '-out',
-      join(tlsHome, 'c.pem'),
-      '-subj',
-      '/CN=relay',
-      '-days',
-      '1',
-    ]);
+    writeRelayCert(tlsHome);
     writeFileSync(
       join(tlsHome, '.env'),
       `RELAY_SSL_CERT=${join(tlsHome, 'c.pem')}\nRELAY_SSL_KEY=${join(tlsHome, 'k.pem')}\n`,

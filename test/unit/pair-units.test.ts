@@ -18,6 +18,7 @@ import { spkiPin, parseRelayUrl, httpBaseOf } from '../../src/pair/relay-url.js'
 import { orderRoutes, tiersOf } from '../../src/pair/route-pick.js';
 import { requireMode } from '../../src/pair/run-pair.js';
 import { upsertSessionText, type StoredSession } from '../../src/pair/session-store.js';
+import { writeRelayCert } from '../support/relay-cert.js';
 
 const rec = (token: string): StoredSession => ({
   token,
@@ -355,28 +356,7 @@ describe('upsertSessionText', () => {
 describe('spkiPin', () => {
   it('is sha256/<base64 of the SPKI DER hash>, the same as openssl computes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hs-pin-'));
-    const cert = join(dir, 'c.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'k.pem'),
-        '-out',
-        cert,
-        '-subj',
-        '/CN=relay',
-        '-days',
-        '1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert } = writeRelayCert(dir);
     const pubDer = execFileSync('sh', [
       '-c',
       `openssl x509 -in ${cert} -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`,
