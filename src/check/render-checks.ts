@@ -1,6 +1,6 @@
 // Text and JSON output of `check`. Pure.
 import { plain, statusColor, wrapLine, type Colors } from '../output.js';
-import type { CheckLine } from './plan-checks.js';
+import type { CheckLine } from './check-line.js';
 
 /** Colours (FAIL red, ok green, skip cyan) and the terminal's width (wrap at spaces), or neither. */
 export interface View {

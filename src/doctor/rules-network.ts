@@ -1,7 +1,7 @@
 // Doctor rules about the network: who holds the port, where it listens, public exposure, Tailscale Funnel,
 // and Tailscale's own state. Pure.
 import type { HealthInput } from '../check/health-input.js';
-import { needsTailscale } from '../check/plan-checks.js';
+import { needsTailscale } from '../check/host-checks.js';
 import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/address.js';
 import { bindFitsMode, type Listener } from '../probe/port.js';
 import { note, problem, type Finding } from './finding.js';
