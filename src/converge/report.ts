@@ -8,7 +8,7 @@ import { fingerprint, redact } from '../secrets.js';
 import type { StepOutcome } from '../steps/step.js';
 import { count, plain, statusColor, wrapLine, type Colors } from '../output.js';
 import type { PlannedFile, ProbeRecord } from './inputs.js';
-import type { ConvergeSession } from './run-converge.js';
+import type { ConvergeSession } from './session.js';
 
 export interface ConvergeReport {
   schema: 'hermes-setup/remote@1';

@@ -10,7 +10,7 @@ import type { ConnectOptions } from '../transport/connect.js';
 import { colorsFor, paintDiff, terminalWidth } from '../output.js';
 import type { Remote } from '../transport/remote.js';
 import { renderSummary, type ConvergeReport } from './report.js';
-import type { ConvergeSession } from './run-converge.js';
+import type { ConvergeSession } from './session.js';
 
 type Flags = ConvergeFlags & Partial<FleetFlags> & { local?: boolean };
 

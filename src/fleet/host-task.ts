@@ -3,7 +3,8 @@
 import { ListrTaskState, type ListrTask } from 'listr2';
 import { buildReport, recapOf, type ConvergeReport, type ReportOptions } from '../converge/report.js';
 import { renderStepLine } from '../converge/step-line.js';
-import { convergeTasks, endSession, newSession, type ConvergeSession } from '../converge/run-converge.js';
+import { convergeTasks, endSession } from '../converge/run-converge.js';
+import { newSession, type ConvergeSession } from '../converge/session.js';
 import type { ConvergeOptions } from '../converge/inputs.js';
 import { isHermesSetupError, stepError, type HermesSetupError } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
