@@ -72,6 +72,15 @@ interface Parsed {
   groupVars: Map<string, Vars>;
 }
 
+type Section = { group: string; kind: 'hosts' | 'vars' | 'children' };
+
+/** Where a line is: the file, its number, and the width of its leading whitespace. */
+interface LineAt {
+  file: string;
+  line: number;
+  indent: number;
+}
+
 function parseLines(text: string, file: string): Parsed {
   const p: Parsed = {
     hostVars: new Map(),
@@ -79,95 +88,123 @@ function parseLines(text: string, file: string): Parsed {
     children: new Map(),
     groupVars: new Map(),
   };
-  let section: { group: string; kind: 'hosts' | 'vars' | 'children' } = { group: 'ungrouped', kind: 'hosts' };
+  let section: Section = { group: 'ungrouped', kind: 'hosts' };
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
-    const line = i + 1;
     const s = raw.replace(/^\s+/, '');
     if (s === '' || s.startsWith('#') || s.startsWith(';')) continue;
-    const indent = raw.length - s.length;
-    const h = /^\[([^\]]*)\]\s*$/.exec(s.trimEnd());
-    if (h) {
-      const [group = '', kind = 'hosts', ...rest] = h[1]!.trim().split(':');
-      if (!/^[A-Za-z0-9_-]+$/.test(group) || rest.length || !['hosts', 'vars', 'children'].includes(kind)) {
-        throw inventoryError(
-          file,
-          line,
-          indent + 1,
-          `invalid section "[${h[1]}]"`,
-          'use [group], [group:vars] or [group:children]',
-        );
-      }
-      section = { group, kind: kind as 'hosts' };
-      if (kind === 'hosts' && !p.direct.has(group)) p.direct.set(group, []);
-      continue;
-    }
-    if (s.startsWith('['))
+    const at: LineAt = { file, line: i + 1, indent: raw.length - s.length };
+    const header = readSectionHeader(s, at);
+    if (header) {
+      section = header;
+      if (header.kind === 'hosts' && !p.direct.has(header.group)) p.direct.set(header.group, []);
+    } else if (section.kind === 'vars') addGroupVar(p, section.group, s, at);
+    else if (section.kind === 'children') addChild(p, section.group, wordsAt(s, at), at);
+    else addHost(p, section.group, wordsAt(s, at), at);
+  }
+  return p;
+}
+
+function wordsAt(s: string, at: LineAt): Array<{ word: string; column: number }> {
+  return splitWords(s).map((w) => ({ ...w, column: w.column + at.indent }));
+}
+
+/** `[group]`, `[group:vars]` or `[group:children]`; undefined for any other line. */
+function readSectionHeader(s: string, { file, line, indent }: LineAt): Section | undefined {
+  const h = /^\[([^\]]*)\]\s*$/.exec(s.trimEnd());
+  if (h) {
+    const [group = '', kind = 'hosts', ...rest] = h[1]!.trim().split(':');
+    if (!/^[A-Za-z0-9_-]+$/.test(group) || rest.length || !['hosts', 'vars', 'children'].includes(kind)) {
       throw inventoryError(
         file,
         line,
         indent + 1,
-        `unclosed section header "${s.trimEnd()}"`,
+        `invalid section "[${h[1]}]"`,
         'use [group], [group:vars] or [group:children]',
       );
-    const words = splitWords(s).map((w) => ({ ...w, column: w.column + indent }));
-    const first = words[0]!;
-    if (section.kind === 'vars') {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(s.trimEnd());
-      if (!m)
-        throw inventoryError(
-          file,
-          line,
-          indent + 1,
-          `expected key=value in [${section.group}:vars], got "${s.trimEnd()}"`,
-          'group variables are key=value, one per line',
-        );
-      const vars: Vars = p.groupVars.get(section.group) ?? new Map<string, { value: string; at: Pos }>();
-      vars.set(m[1]!, {
-        value: m[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2'),
-        at: { line, column: indent + s.indexOf(m[2]!) + 1 },
-      });
-      p.groupVars.set(section.group, vars);
-    } else if (section.kind === 'children') {
-      if (words.length !== 1)
-        throw inventoryError(
-          file,
-          line,
-          words[1]!.column,
-          `expected one group name in [${section.group}:children]`,
-          'list one child group per line',
-        );
-      p.children.set(section.group, [
-        ...(p.children.get(section.group) ?? []),
-        { name: first.word, at: { line, column: first.column } },
-      ]);
-    } else {
-      if (/\[[^\]]*:[^\]]*\]/.test(first.word))
-        throw inventoryError(
-          file,
-          line,
-          first.column,
-          `host ranges like "${first.word}" are not supported`,
-          'list each host on its own line',
-        );
-      const [name, portText] = first.word.split(':');
-      if (!name || first.word.includes('='))
-        throw inventoryError(
-          file,
-          line,
-          first.column,
-          `expected a host name, got "${first.word}"`,
-          'host lines are: name key=value …',
-        );
-      const vars: Vars = p.hostVars.get(name) ?? new Map<string, { value: string; at: Pos }>();
-      if (portText !== undefined)
-        vars.set('ansible_port', { value: portText, at: { line, column: first.column + name.length + 1 } });
-      readKeyValues(words.slice(1), line, file, vars);
-      p.hostVars.set(name, vars);
-      const members = p.direct.get(section.group)!;
-      if (!members.includes(name)) members.push(name);
     }
+    return { group, kind: kind as 'hosts' };
   }
-  return p;
+  if (s.startsWith('['))
+    throw inventoryError(
+      file,
+      line,
+      indent + 1,
+      `unclosed section header "${s.trimEnd()}"`,
+      'use [group], [group:vars] or [group:children]',
+    );
+  return undefined;
+}
+
+/** A `key=value` line of a [group:vars] section. */
+function addGroupVar(p: Parsed, group: string, s: string, { file, line, indent }: LineAt): void {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(s.trimEnd());
+  if (!m)
+    throw inventoryError(
+      file,
+      line,
+      indent + 1,
+      `expected key=value in [${group}:vars], got "${s.trimEnd()}"`,
+      'group variables are key=value, one per line',
+    );
+  const vars: Vars = p.groupVars.get(group) ?? new Map<string, { value: string; at: Pos }>();
+  vars.set(m[1]!, {
+    value: m[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2'),
+    at: { line, column: indent + s.indexOf(m[2]!) + 1 },
+  });
+  p.groupVars.set(group, vars);
+}
+
+/** A group name line of a [group:children] section. */
+function addChild(
+  p: Parsed,
+  group: string,
+  words: Array<{ word: string; column: number }>,
+  { file, line }: LineAt,
+): void {
+  const first = words[0]!;
+  if (words.length !== 1)
+    throw inventoryError(
+      file,
+      line,
+      words[1]!.column,
+      `expected one group name in [${group}:children]`,
+      'list one child group per line',
+    );
+  p.children.set(group, [...(p.children.get(group) ?? []), { name: first.word, at: { line, column: first.column } }]);
+}
+
+/** A host line (`name[:port] key=value …`) of a [group] section. */
+function addHost(
+  p: Parsed,
+  group: string,
+  words: Array<{ word: string; column: number }>,
+  { file, line }: LineAt,
+): void {
+  const first = words[0]!;
+  if (/\[[^\]]*:[^\]]*\]/.test(first.word))
+    throw inventoryError(
+      file,
+      line,
+      first.column,
+      `host ranges like "${first.word}" are not supported`,
+      'list each host on its own line',
+    );
+  const [name, portText] = first.word.split(':');
+  if (!name || first.word.includes('='))
+    throw inventoryError(
+      file,
+      line,
+      first.column,
+      `expected a host name, got "${first.word}"`,
+      'host lines are: name key=value …',
+    );
+  const vars: Vars = p.hostVars.get(name) ?? new Map<string, { value: string; at: Pos }>();
+  if (portText !== undefined)
+    vars.set('ansible_port', { value: portText, at: { line, column: first.column + name.length + 1 } });
+  readKeyValues(words.slice(1), line, file, vars);
+  p.hostVars.set(name, vars);
+  const members = p.direct.get(group)!;
+  if (!members.includes(name)) members.push(name);
 }
 
 export function parseIniInventory(text: string, file: string): Inventory {
