@@ -80,10 +80,10 @@ function stringList(t: Table, path: string[], key: string, ctx: Ctx): string[] {
   return v as string[];
 }
 
-export function parseTomlInventory(text: string, file: string): Inventory {
-  let doc: Table;
+/** The document, or an inventory error at smol-toml's line and column. */
+function parseDocument(text: string, file: string): Table {
   try {
-    doc = parse(text);
+    return parse(text);
   } catch (err) {
     if (err instanceof TomlError)
       throw inventoryError(
@@ -95,6 +95,56 @@ export function parseTomlInventory(text: string, file: string): Inventory {
       );
     throw err;
   }
+}
+
+interface GroupTables {
+  direct: Map<string, string[]>;
+  children: Map<string, string[]>;
+  groupVars: Map<string, HostOverrides>;
+}
+
+/** Each [groups.NAME]: its overrides, its hosts (which must be in [hosts]) and its children (which must be groups). */
+function readGroups(groupsT: Table, hostsT: Table, ctx: Ctx): GroupTables {
+  const out: GroupTables = { direct: new Map(), children: new Map(), groupVars: new Map() };
+  for (const [g, v] of Object.entries(groupsT)) {
+    const t = tableAt(v, ['groups', g], ctx);
+    out.groupVars.set(g, checkOverrides(t, ['groups', g], ctx, ['hosts', 'children']));
+    const members = stringList(t, ['groups', g], 'hosts', ctx);
+    for (const h of members)
+      if (!(h in hostsT)) ctx.fail(['groups', g], 'hosts', `groups.${g}.hosts names "${h}", which is not in [hosts]`);
+    out.direct.set(g, members);
+    const kids = stringList(t, ['groups', g], 'children', ctx);
+    for (const k of kids)
+      if (!(k in groupsT))
+        ctx.fail(['groups', g], 'children', `groups.${g}.children names "${k}", which is not a group`);
+    out.children.set(g, kids);
+  }
+  return out;
+}
+
+/** One [hosts.NAME]: the defaults, then its groups' overrides, then its own. */
+function readHost(
+  name: string,
+  v: unknown,
+  defaults: HostOverrides,
+  fromGroups: HostOverrides[],
+  ctx: Ctx,
+): InventoryHost {
+  const own = checkOverrides(tableAt(v, ['hosts', name], ctx), ['hosts', name], ctx, ['address']);
+  const t = tableAt(v, ['hosts', name], ctx);
+  if (t.address !== undefined && (typeof t.address !== 'string' || t.address === ''))
+    ctx.fail(['hosts', name], 'address', `hosts.${name}.address must be a non-empty string`);
+  return {
+    ...defaults,
+    ...(Object.assign({}, ...fromGroups) as HostOverrides),
+    ...own,
+    name,
+    address: t.address ?? name,
+  };
+}
+
+export function parseTomlInventory(text: string, file: string): Inventory {
+  const doc = parseDocument(text, file);
   const ctx: Ctx = {
     fail(path, key, message): never {
       const at = locateKey(text, path, key);
@@ -106,39 +156,14 @@ export function parseTomlInventory(text: string, file: string): Inventory {
       ctx.fail([], k, `unknown top-level key "${k}" (expected defaults, hosts, groups)`);
   const defaults = checkOverrides(tableAt(doc.defaults, ['defaults'], ctx), ['defaults'], ctx, []);
   const groupsT = tableAt(doc.groups, ['groups'], ctx);
-  const direct = new Map<string, string[]>();
-  const children = new Map<string, string[]>();
-  const groupVars = new Map<string, HostOverrides>();
   const hostsT = tableAt(doc.hosts, ['hosts'], ctx);
-  for (const [g, v] of Object.entries(groupsT)) {
-    const t = tableAt(v, ['groups', g], ctx);
-    groupVars.set(g, checkOverrides(t, ['groups', g], ctx, ['hosts', 'children']));
-    const members = stringList(t, ['groups', g], 'hosts', ctx);
-    for (const h of members)
-      if (!(h in hostsT)) ctx.fail(['groups', g], 'hosts', `groups.${g}.hosts names "${h}", which is not in [hosts]`);
-    direct.set(g, members);
-    const kids = stringList(t, ['groups', g], 'children', ctx);
-    for (const k of kids)
-      if (!(k in groupsT))
-        ctx.fail(['groups', g], 'children', `groups.${g}.children names "${k}", which is not a group`);
-    children.set(g, kids);
-  }
+  const { direct, children, groupVars } = readGroups(groupsT, hostsT, ctx);
   const groups = expandGroups(direct, children, (g) =>
     ctx.fail(['groups', g], 'children', `group "${g}" contains itself through children`),
   );
-  const hosts: InventoryHost[] = Object.entries(hostsT).map(([name, v]) => {
-    const own = checkOverrides(tableAt(v, ['hosts', name], ctx), ['hosts', name], ctx, ['address']);
-    const t = tableAt(v, ['hosts', name], ctx);
-    if (t.address !== undefined && (typeof t.address !== 'string' || t.address === ''))
-      ctx.fail(['hosts', name], 'address', `hosts.${name}.address must be a non-empty string`);
+  const hosts = Object.entries(hostsT).map(([name, v]) => {
     const fromGroups = [...groups].filter(([, m]) => m.includes(name)).map(([g]) => groupVars.get(g) ?? {});
-    return {
-      ...defaults,
-      ...(Object.assign({}, ...fromGroups) as HostOverrides),
-      ...own,
-      name,
-      address: t.address ?? name,
-    };
+    return readHost(name, v, defaults, fromGroups, ctx);
   });
   return { hosts, groups };
 }
