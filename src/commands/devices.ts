@@ -44,15 +44,23 @@ Examples:
   $ hermes-setup devices revoke 3fa9c2e1 deploy@mini.lan
   $ hermes-setup devices extend 3fa9c2e1 deploy@mini.lan --ttl 86400   # shorten this machine's session to a day`,
   );
-  devices.action(async (target: string | undefined, flags: DevicesFlags) => {
-    const [{ listDevices }, { renderDeviceList }] = await Promise.all([
-      import('../pair/devices.js'),
-      import('../pair/pair-command.js'),
-    ]);
-    const r = await listDevices(await targetOf(target, flags));
-    if (flags.json) return out.json(r);
-    for (const line of renderDeviceList(r.sessions, r.relay, colorsFor(process.stdout))) out.line(line);
-  });
+  devices.action(listAction);
+  addRevoke(devices);
+  addExtend(devices);
+}
+
+async function listAction(target: string | undefined, flags: DevicesFlags): Promise<void> {
+  const [{ listDevices }, { renderDeviceList }] = await Promise.all([
+    import('../pair/devices.js'),
+    import('../pair/pair-command.js'),
+  ]);
+  const r = await listDevices(await targetOf(target, flags));
+  if (flags.json) return out.json(r);
+  for (const line of renderDeviceList(r.sessions, r.relay, colorsFor(process.stdout))) out.line(line);
+}
+
+/** `devices revoke <prefix> [target]`. */
+function addRevoke(devices: Command): void {
   quiet(
     common(
       devices
@@ -69,6 +77,10 @@ Examples:
     out.line(`✔ revoked ${prefix}`);
     if (r.self) out.line("! that was this machine's own session: pair again to reconnect (hermes-setup pair <target>)");
   });
+}
+
+/** `devices extend <prefix> [target] --ttl N`. */
+function addExtend(devices: Command): void {
   quiet(
     common(
       devices

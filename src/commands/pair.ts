@@ -30,7 +30,22 @@ export function registerPair(program: Command): void {
       "pair this machine with the host's Hermes relay: mint a one-time code over SSH, connect, store the session in ~/.hermes/remote-sessions.json",
     )
     .argument('[target]', 'user@host, user@host:port, ssh://user@host:port or an ~/.ssh/config alias')
-    .argument('[code]', 'a pairing code you already have (pasted text is cleaned)')
+    .argument('[code]', 'a pairing code you already have (pasted text is cleaned)');
+  addPairOptions(cmd);
+  addConnectionOptions(cmd).addHelpText(
+    'after',
+    `
+Examples:
+  $ hermes-setup pair deploy@mini.lan                 # mint a code on the host and pair
+  $ hermes-setup pair mini --mode tailscale           # only over Tailscale; fails if the host has none
+  $ hermes-setup pair mini F3W7EY                     # a code from \`hermes pair\` on the host`,
+  );
+  cmd.action(pairAction);
+}
+
+/** The pairing options (the connection options follow: connection-options.ts). */
+function addPairOptions(cmd: Command): Command {
+  return cmd
     .option('--code <code>', 'a pairing code you already have (same as the second argument)')
     .addOption(
       new Option('--mode <mode>', 'the route to pair over; anything but auto fails when the relay does not offer it')
@@ -45,36 +60,29 @@ export function registerPair(program: Command): void {
       "follow the invite's priority only (default: encrypted routes first, stored as prefer_secure_routes)",
     )
     .option('--json', 'print one JSON document');
-  addConnectionOptions(cmd).addHelpText(
-    'after',
-    `
-Examples:
-  $ hermes-setup pair deploy@mini.lan                 # mint a code on the host and pair
-  $ hermes-setup pair mini --mode tailscale           # only over Tailscale; fails if the host has none
-  $ hermes-setup pair mini F3W7EY                     # a code from \`hermes pair\` on the host`,
-  );
-  cmd.action(async (target: string | undefined, positional: string | undefined, flags: PairFlags) => {
-    if (positional !== undefined && flags.code !== undefined)
-      throw usageError('E_USAGE', 'a code was given twice (argument and --code)', 'give the code once');
-    const ttlSeconds = parseTtl(flags.ttl);
-    const { pairCommand, renderPairResult } = await import('../pair/pair-command.js');
-    const code = positional ?? flags.code;
-    const r = await pairCommand({
-      ...(target ? { target } : {}),
-      ...(code !== undefined ? { code } : {}),
-      ...(flags.relayUrl ? { relayUrl: flags.relayUrl } : {}),
-      mint: {
-        mode: flags.mode,
-        ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
-        ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
-      },
-      preferSecure: flags.preferSecureRoutes !== false,
-      connect: toConnectOptions(flags),
-      log: (line) => {
-        if (!flags.json) out.line(line);
-      },
-    });
-    if (flags.json) return out.json({ ok: true, ...r });
-    for (const line of renderPairResult(r, colorsFor(process.stdout).green)) out.line(line);
+}
+
+async function pairAction(target: string | undefined, positional: string | undefined, flags: PairFlags): Promise<void> {
+  if (positional !== undefined && flags.code !== undefined)
+    throw usageError('E_USAGE', 'a code was given twice (argument and --code)', 'give the code once');
+  const ttlSeconds = parseTtl(flags.ttl);
+  const { pairCommand, renderPairResult } = await import('../pair/pair-command.js');
+  const code = positional ?? flags.code;
+  const r = await pairCommand({
+    ...(target ? { target } : {}),
+    ...(code !== undefined ? { code } : {}),
+    ...(flags.relayUrl ? { relayUrl: flags.relayUrl } : {}),
+    mint: {
+      mode: flags.mode,
+      ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
+      ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
+    },
+    preferSecure: flags.preferSecureRoutes !== false,
+    connect: toConnectOptions(flags),
+    log: (line) => {
+      if (!flags.json) out.line(line);
+    },
   });
+  if (flags.json) return out.json({ ok: true, ...r });
+  for (const line of renderPairResult(r, colorsFor(process.stdout).green)) out.line(line);
 }
