@@ -105,7 +105,19 @@ async function apply(
   return backup;
 }
 
-export async function configureDesktop(remote: Remote, o: ConfigureDesktopOptions = {}): Promise<DesktopResult> {
+/** What configureDesktop reads before it writes: the host's facts, connection.json, and the plan for it. */
+interface DesktopPlan {
+  profile: string | undefined;
+  facts: Awaited<ReturnType<typeof readHostFacts>>;
+  url: string;
+  authMode: AuthMode;
+  userData: string;
+  file: string;
+  before: Awaited<ReturnType<typeof readConnectionFile>>;
+  plan: ConnectionPlan;
+}
+
+async function planDesktop(remote: Remote, o: ConfigureDesktopOptions): Promise<DesktopPlan> {
   const profile = o.profile === undefined ? undefined : validateProfileName(o.profile);
   const facts = await readHostFacts(remote);
   const url = o.url ?? dashboardUrl(facts, o.host ?? hostOfLabel(remote.label));
@@ -120,21 +132,30 @@ export async function configureDesktop(remote: Remote, o: ConfigureDesktopOption
     ...(facts.token ? { hostToken: facts.token } : {}),
     ...(profile ? { profile } : {}),
   });
-  const app = await (o.findApp ?? findDesktopApp)();
-  const backup = await apply(file, before, plan, before.doc);
-  const sshTarget = o.sshTarget ?? remote.label.replace(/:22$/, '');
-  const tunnelCommand =
-    facts.mode === 'tunnel' ? `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${facts.port} ${sshTarget}` : undefined;
-  const notes = [
+  return { profile, facts, url, authMode, userData, file, before, plan };
+}
+
+function notesFor(plan: ConnectionPlan, backup: string | undefined, userData: string, userDataDir?: string): string[] {
+  return [
     ...(TOKEN_NOTES[plan.tokenAction] ? [TOKEN_NOTES[plan.tokenAction]!] : []),
     ...plan.notes,
     ...(backup ? [`backed up the previous connection file to ${backup}`] : []),
-    ...(o.userDataDir
+    ...(userDataDir
       ? []
       : otherAppFolders(userData).map(
           (f) => `${f.build} keeps its own folder ${f.dir}: pass --user-data-dir "${f.dir}" to set that build up`,
         )),
   ];
+}
+
+export async function configureDesktop(remote: Remote, o: ConfigureDesktopOptions = {}): Promise<DesktopResult> {
+  const { profile, facts, url, authMode, userData, file, before, plan } = await planDesktop(remote, o);
+  const app = await (o.findApp ?? findDesktopApp)();
+  const backup = await apply(file, before, plan, before.doc);
+  const sshTarget = o.sshTarget ?? remote.label.replace(/:22$/, '');
+  const tunnelCommand =
+    facts.mode === 'tunnel' ? `ssh -N -L ${TUNNEL_LOCAL_PORT}:127.0.0.1:${facts.port} ${sshTarget}` : undefined;
+  const notes = notesFor(plan, backup, userData, o.userDataDir);
   const tokenFingerprint = facts.token ? fingerprint(facts.token) : undefined;
   return {
     file,
