@@ -3,7 +3,7 @@
 // or extension that was not asked for) and the framing, masking, pings and close handshake. What comes back keeps
 // the probe's own wording: a non-101 answer with its body, a 101 that is not a valid handshake (named as before),
 // an open connection whose messages are read in order, or a ProbeFailure (dial, reset, timeout, not HTTP).
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
@@ -11,6 +11,7 @@ import type { ClientOptions, RawData } from 'ws';
 import { formatHostHeader } from './address.js';
 import { type Deadline, type Dial, ProbeFailure, dialWithin } from './dial.js';
 import { readBody, timedOut, toWireFailure } from './http-request.js';
+import { handshakeProblem } from './ws-handshake.js';
 
 export const MAX_MESSAGE = 1024 * 1024;
 /** How long a close handshake may take before the stream is destroyed anyway. */
@@ -41,26 +42,6 @@ export type WsOpenResult =
   | { kind: 'open'; conn: WsConnection }
   | { kind: 'rejected'; status: number; reason: string; headers: IncomingHttpHeaders; body: string }
   | { kind: 'bad-handshake'; problem: string };
-
-/** Why a 101 answer is not a valid handshake, from its headers and what ws refused (peers.md §6.2). */
-export function handshakeProblem(h: IncomingHttpHeaders, wsMessage = ''): string {
-  const upgrade = h.upgrade;
-  if ((upgrade ?? '').toLowerCase() !== 'websocket') return `invalid Upgrade header: ${upgrade ?? '(missing)'}`;
-  const connection = (h.connection ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
-  if (!connection.includes('upgrade'))
-    return `Connection header lacks "upgrade": ${connection.join(', ') || '(missing)'}`;
-  if (/Sec-WebSocket-Accept/i.test(wsMessage))
-    return `invalid Sec-WebSocket-Accept: ${String(h['sec-websocket-accept'] ?? '(missing)')}`;
-  if (/subprotocol/i.test(wsMessage))
-    return `server sent a subprotocol (${String(h['sec-websocket-protocol'])}) but none was requested`;
-  if (/extension/i.test(wsMessage))
-    return `server sent extensions (${String(h['sec-websocket-extensions'])}) but none were requested`;
-  return wsMessage || 'not a WebSocket handshake';
-}
 
 function toBuffer(data: RawData): Buffer {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -169,52 +150,82 @@ function upgrade(stream: Duplex, o: WsOpenOptions): Promise<WsOpenResult> {
     // The stream is already dialled: the URL only carries the path; Host is the header set above.
     const ws = new WebSocketClient(`ws://localhost${o.path}`, clientOptions(stream, o));
     const conn = new WsConnection(ws, stream); // its listeners also keep a late stream error from crashing the process
-    let settled = false;
-    let upgradeHeaders: IncomingHttpHeaders | undefined;
-    let onBodyDeadline: (() => void) | undefined;
-    let off = (): void => undefined;
-    const settle = (done: () => void): void => {
-      if (settled) return;
-      settled = true;
-      off();
-      done();
-    };
-    const drop = (result: WsOpenResult): void => {
-      settle(() => resolve(result));
-      ws.terminate();
-    };
-    off = o.deadline.onExpire(() => {
-      if (onBodyDeadline) {
-        onBodyDeadline();
+    const u = newUpgrade(ws, resolve);
+    u.off = o.deadline.onExpire(() => {
+      if (u.onBodyDeadline) {
+        u.onBodyDeadline();
         return;
       }
-      settle(() => reject(timedOut(o.deadline, HEAD)));
+      u.settle(() => reject(timedOut(o.deadline, HEAD)));
       ws.terminate();
     });
-    ws.once('upgrade', (res) => {
-      upgradeHeaders = res.headers;
-    });
-    ws.once('open', () => settle(() => resolve({ kind: 'open', conn })));
-    ws.once('unexpected-response', (_req, res) => {
-      if (res.statusCode === 101) {
-        drop({ kind: 'bad-handshake', problem: handshakeProblem(res.headers) });
-        return;
-      }
-      const rejected = (body: string): void =>
-        drop({
-          kind: 'rejected',
-          status: res.statusCode ?? 0,
-          reason: res.statusMessage ?? '',
-          headers: res.headers,
-          body,
-        });
-      onBodyDeadline = () => rejected(''); // the status decides the verdict; a body that never ends does not change it
-      readBody(res).then(rejected, () => rejected(''));
-    });
-    ws.on('error', (err: Error) => {
-      if (settled) return; // after 'open' the connection's own listener has it
-      if (upgradeHeaders) drop({ kind: 'bad-handshake', problem: handshakeProblem(upgradeHeaders, err.message) });
-      else settle(() => reject(toWireFailure(err, HEAD)));
-    });
+    watchHandshake(ws, conn, u, resolve, reject);
   });
+}
+
+/** One upgrade in progress: it settles once; `drop` resolves it and tears the socket down. */
+interface Upgrade {
+  settled: boolean;
+  upgradeHeaders: IncomingHttpHeaders | undefined;
+  onBodyDeadline: (() => void) | undefined;
+  off: () => void;
+  settle(done: () => void): void;
+  drop(result: WsOpenResult): void;
+}
+
+function newUpgrade(ws: WebSocket, resolve: (r: WsOpenResult) => void): Upgrade {
+  const u: Upgrade = {
+    settled: false,
+    upgradeHeaders: undefined,
+    onBodyDeadline: undefined,
+    off: () => undefined,
+    settle(done) {
+      if (u.settled) return;
+      u.settled = true;
+      u.off();
+      done();
+    },
+    drop(result) {
+      u.settle(() => resolve(result));
+      ws.terminate();
+    },
+  };
+  return u;
+}
+
+function watchHandshake(
+  ws: WebSocket,
+  conn: WsConnection,
+  u: Upgrade,
+  resolve: (r: WsOpenResult) => void,
+  reject: (err: unknown) => void,
+): void {
+  ws.once('upgrade', (res) => {
+    u.upgradeHeaders = res.headers;
+  });
+  ws.once('open', () => u.settle(() => resolve({ kind: 'open', conn })));
+  ws.once('unexpected-response', (_req, res) => readRejection(res, u));
+  ws.on('error', (err: Error) => {
+    if (u.settled) return; // after 'open' the connection's own listener has it
+    if (u.upgradeHeaders) u.drop({ kind: 'bad-handshake', problem: handshakeProblem(u.upgradeHeaders, err.message) });
+    else u.settle(() => reject(toWireFailure(err, HEAD)));
+  });
+}
+
+/** A non-101 answer with its body; a 101 that ws did not accept is a bad handshake. */
+function readRejection(res: IncomingMessage, u: Upgrade): void {
+  if (res.statusCode === 101) {
+    u.drop({ kind: 'bad-handshake', problem: handshakeProblem(res.headers) });
+    return;
+  }
+  const rejected = (body: string): void =>
+    u.drop({
+      kind: 'rejected',
+      status: res.statusCode ?? 0,
+      reason: res.statusMessage ?? '',
+      headers: res.headers,
+      body,
+    });
+  u.onBodyDeadline = () => rejected(''); // the status decides the verdict; a body that never ends does not change it
+  readBody(res).then(rejected, () => rejected(''));
 }

@@ -8,7 +8,7 @@ import { ProbeFailure, classifyDialError } from '../../src/probe/dial.js';
 import { toWireFailure } from '../../src/probe/http-request.js';
 import { buildCookieHeader, parseTicketBody } from '../../src/probe/password-login.js';
 import { redactSecrets } from '../../src/probe/redact.js';
-import { handshakeProblem } from '../../src/probe/ws-open.js';
+import { handshakeProblem } from '../../src/probe/ws-handshake.js';
 import { buildProbePath, isGatewayReady } from '../../src/probe/ws-probe.js';
 
 describe('a 101 that is not a valid handshake, named', () => {
