@@ -6,6 +6,7 @@
 import { factsFromOutput } from '../facts/gather.js';
 import { renderFactsScript } from '../facts/facts-script.js';
 import type { Facts } from '../facts/parse-facts.js';
+import type { HeldRun } from '../transport/held-run.js';
 import type { Remote } from '../transport/remote.js';
 import { quote } from '../transport/shell.js';
 import { LOCK_FUNCTIONS, lockError, lockedError, lockHolder, type LockHandle } from './remote-lock.js';
@@ -88,38 +89,47 @@ export async function openFactsChannel(remote: Remote, port: number, waitMs: num
   return {
     facts,
     close: () => run.release(),
-    async lock(log) {
-      let busySince: number | undefined;
-      const part = await run.next('lock\n', {
-        until: LOCK_END,
-        timeoutMs: waitMs + 180_000,
-        onLine: (l) => {
-          const busy = /^@@lock BUSY \S* ?(.*)$/.exec(l);
-          if (busy && busySince === undefined) {
-            busySince = Date.now();
-            log(`waiting for another hermes-setup run (${busy[1]}) to finish`);
-          }
-        },
-      });
-      const lines = part.stdout.split('\n');
-      const said = parseLockLines(lines.filter((l) => l.startsWith(LOCK_LINE)));
-      if (said.state !== 'locked')
-        return part.code !== undefined && said.state === 'error'
-          ? { state: 'error', detail: `the facts exec ended (exit ${part.code})` }
-          : said;
-      if (busySince === undefined) return { state: 'held', ...(said.stale ? { stale: said.stale } : {}) };
-      const again = factsFromOutput(
-        { code: 0, stdout: lines.filter((l) => !l.startsWith(LOCK_LINE)).join('\n'), stderr: part.stderr },
-        port,
-        remote.label,
-      );
-      return {
-        state: 'held',
-        ...(said.stale ? { stale: said.stale } : {}),
-        waitedMs: Date.now() - busySince,
-        facts: again,
-      };
+    lock: (log) => takeChannelLock(run, port, waitMs, remote.label, log),
+  };
+}
+
+/** Writes `lock` to the facts exec and reads what the shell says; after a wait, the facts it read again. */
+async function takeChannelLock(
+  run: HeldRun,
+  port: number,
+  waitMs: number,
+  label: string,
+  log: (line: string) => void,
+): Promise<LockResult> {
+  let busySince: number | undefined;
+  const part = await run.next('lock\n', {
+    until: LOCK_END,
+    timeoutMs: waitMs + 180_000,
+    onLine: (l) => {
+      const busy = /^@@lock BUSY \S* ?(.*)$/.exec(l);
+      if (busy && busySince === undefined) {
+        busySince = Date.now();
+        log(`waiting for another hermes-setup run (${busy[1]}) to finish`);
+      }
     },
+  });
+  const lines = part.stdout.split('\n');
+  const said = parseLockLines(lines.filter((l) => l.startsWith(LOCK_LINE)));
+  if (said.state !== 'locked')
+    return part.code !== undefined && said.state === 'error'
+      ? { state: 'error', detail: `the facts exec ended (exit ${part.code})` }
+      : said;
+  if (busySince === undefined) return { state: 'held', ...(said.stale ? { stale: said.stale } : {}) };
+  const again = factsFromOutput(
+    { code: 0, stdout: lines.filter((l) => !l.startsWith(LOCK_LINE)).join('\n'), stderr: part.stderr },
+    port,
+    label,
+  );
+  return {
+    state: 'held',
+    ...(said.stale ? { stale: said.stale } : {}),
+    waitedMs: Date.now() - busySince,
+    facts: again,
   };
 }
 
