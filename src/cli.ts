@@ -68,6 +68,12 @@ Examples:
   $ source <(hermes-setup completion bash)
 ${EXIT_CODES_HELP}`,
     );
+  registerCommands(program);
+  configureSubcommands(program);
+  return program;
+}
+
+function registerCommands(program: Command): void {
   registerRemote(program);
   registerCheck(program);
   registerDoctor(program);
@@ -79,6 +85,10 @@ ${EXIT_CODES_HELP}`,
   registerDesktop(program);
   registerExport(program);
   registerCompletion(program);
+}
+
+/** Every command and subcommand reports its errors through fromCommander, like the program itself. */
+function configureSubcommands(program: Command): void {
   for (const sub of program.commands.flatMap((c) => [c, ...c.commands]))
     sub
       .exitOverride()
@@ -88,7 +98,6 @@ ${EXIT_CODES_HELP}`,
         outputError: () => undefined,
       })
       .showSuggestionAfterError(true);
-  return program;
 }
 
 /** Commander's own errors (unknown command/flag, missing argument) become one-line usage errors. */
