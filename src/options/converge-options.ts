@@ -55,6 +55,14 @@ function launchdChoice(f: ConvergeFlags): Pick<ConvergeOptions, 'daemon' | 'laun
 }
 
 export function addConvergeOptions(cmd: Command): Command {
+  addRunOptions(cmd);
+  addPasswordOptions(cmd);
+  addDesktopOptions(cmd);
+  return addWaitOptions(cmd);
+}
+
+/** The access mode, port and bind, and how the run behaves (update, dry run, output, service kind). */
+function addRunOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--mode <mode>', 'access mode').choices(REQUESTED_MODES).default('auto'))
     .option('--port <port>', 'dashboard port on the host', parsePortValue('--port'), DEFAULT_PORT)
@@ -72,13 +80,23 @@ export function addConvergeOptions(cmd: Command): Command {
         'macOS: gui (needs a GUI login), user (any login) or system (= --daemon); default: gui/ while a GUI session exists, else user/, and user/ when gui/ refuses',
       ).choices(LAUNCHD_DOMAINS),
     )
-    .option('--allow-public', 'allow binding a public address (not loopback, tailnet or private)')
+    .option('--allow-public', 'allow binding a public address (not loopback, tailnet or private)');
+}
+
+/** Password mode: where the password is kept, whether to show a new one, the user name. */
+function addPasswordOptions(cmd: Command): Command {
+  return cmd
     .option(
       '--password-file <file>',
       'password mode: where to keep the basic-auth password on this machine (0600; default ~/.config/hermes-setup/passwords/<target>)',
     )
     .option('--show-secrets', 'print a new basic-auth password once (it is never printed otherwise)')
-    .option('--username <name>', 'password mode: the basic-auth user name', parseUsername, DEFAULT_USERNAME)
+    .option('--username <name>', 'password mode: the basic-auth user name', parseUsername, DEFAULT_USERNAME);
+}
+
+/** --configure-desktop and what it writes. */
+function addDesktopOptions(cmd: Command): Command {
+  return cmd
     .option('--configure-desktop', 'also set up the Hermes desktop app on this machine (connection.json) for this host')
     .option(
       '--profile <name>',
@@ -87,7 +105,12 @@ export function addConvergeOptions(cmd: Command): Command {
     .option(
       '--store-token-plain',
       'with --configure-desktop: store the token in connection.json unencrypted (the app normally keeps it in the OS keychain)',
-    )
+    );
+}
+
+/** How long to wait for `hermes update`, an update in progress, and another run's lock. */
+function addWaitOptions(cmd: Command): Command {
+  return cmd
     .option(
       '--update-timeout <seconds>',
       'how long `hermes update` may take',
