@@ -65,30 +65,28 @@ function serviceDown(i: HealthInput, v: ServiceView): Finding[] {
   }
   const clean = CLEAN_EXITS.has(v.lastExit ?? 0);
   const updated = updateEvidence(i, j.lastStart);
-  if (clean && restart && restart !== 'always' && updated.length) {
-    return [
-      problem(
-        'dead-after-update',
-        `the dashboard is down (${v.sub}, clean exit ${v.lastExit ?? 0}) although the unit is enabled`,
-        `${updated.join('; ')}: \`hermes update\` (0.18 and older) SIGTERMs every dashboard and does not restart it, and a SIGTERM exit is clean, so Restart=${restart}${dropIn} leaves it dead`,
-        fix,
-      ),
-    ];
-  }
-  if (clean && restart && restart !== 'always') {
-    return [
-      problem(
-        'exited-clean',
-        `the dashboard exited cleanly (exit ${v.lastExit ?? 0}) and stayed down although the unit is enabled`,
-        `Restart=${restart}${dropIn} does not restart a clean exit (or a SIGTERM from another process); hermes-setup's unit has Restart=always`,
-        fix,
-      ),
-    ];
-  }
+  if (clean && restart && restart !== 'always') return [cleanExit(v, restart, dropIn, updated, fix)];
   return stopped(
     restart === 'always'
       ? 'with Restart=always systemd restarts every exit, so only a stop (systemctl stop) leaves it inactive'
       : 'the journal does not say why (no access to it?)',
+  );
+}
+
+/** A clean exit that Restart= (not always) left down: after `hermes update` when there is evidence of one. */
+function cleanExit(v: ServiceView, restart: string, dropIn: string, updated: string[], fix: string): Finding {
+  if (updated.length)
+    return problem(
+      'dead-after-update',
+      `the dashboard is down (${v.sub}, clean exit ${v.lastExit ?? 0}) although the unit is enabled`,
+      `${updated.join('; ')}: \`hermes update\` (0.18 and older) SIGTERMs every dashboard and does not restart it, and a SIGTERM exit is clean, so Restart=${restart}${dropIn} leaves it dead`,
+      fix,
+    );
+  return problem(
+    'exited-clean',
+    `the dashboard exited cleanly (exit ${v.lastExit ?? 0}) and stayed down although the unit is enabled`,
+    `Restart=${restart}${dropIn} does not restart a clean exit (or a SIGTERM from another process); hermes-setup's unit has Restart=always`,
+    fix,
   );
 }
 

@@ -123,6 +123,17 @@ function describeEnv(a: EnvActions, notes: string[]): string {
     .join(', ');
 }
 
+/** The secrets a diff or log of this step must never show, including ones only found in the old file. */
+function redactedValues(o: EnvObserved, token: string, password: PinnedSecrets['password']): string[] {
+  return [
+    token,
+    ...(password?.password ? [password.password] : []),
+    ...hiddenValues(o.text),
+    ...plainValues(o.text),
+    ...(o.serviceToken ? [o.serviceToken] : []),
+  ];
+}
+
 /** Pure: the .env plan and what it pins (token, basic-auth login). */
 export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
   const notes: string[] = [];
@@ -155,13 +166,7 @@ export function planEnv(o: EnvObserved, i: ConvergeInputs): Plan<EnvActions> {
     okDetail: `token ${fingerprint(token)} pinned${password ? `, basic auth for "${password.username}"` : ''}`,
     implies: {
       secrets,
-      redact: [
-        token,
-        ...(password?.password ? [password.password] : []),
-        ...hiddenValues(o.text),
-        ...plainValues(o.text),
-        ...(o.serviceToken ? [o.serviceToken] : []),
-      ],
+      redact: redactedValues(o, token, password),
       changed: { env: a.contentChanged },
       warnings,
       files: a.contentChanged ? [{ path: PATHS.env, before: o.text, after, mode: 0o600 }] : [],
