@@ -37,22 +37,24 @@ Examples:
   $ hermes-setup check --local
   $ hermes-setup check --inventory hosts.toml --limit lab`,
     );
-  cmd.action(async (targets: string[], flags: ConnectionFlags & HealthFlags & FleetFlags) => {
-    if (flags.update && !flags.repair) throw usageError('E_USAGE', '--update needs --repair', 'add --repair');
-    if (flags.dryRun && !flags.repair)
-      throw usageError(
-        'E_USAGE',
-        '--dry-run needs --repair (check itself changes nothing)',
-        'add --repair to see what a repair would do',
-      );
-    const connect = toConnectOptions(flags);
-    if (!isFleet(targets, flags) && targets[0] && !flags.local)
-      await connectEarly(targets[0], connect, earlyHealthFacts(flags.port ?? { recordedOr: DEFAULT_PORT }));
-    try {
-      const { runCheckCommand } = await import('../check/run-check.js');
-      await runCheckCommand(targets, flags, connect);
-    } finally {
-      await closeUntaken();
-    }
-  });
+  cmd.action(checkAction);
+}
+
+async function checkAction(targets: string[], flags: ConnectionFlags & HealthFlags & FleetFlags): Promise<void> {
+  if (flags.update && !flags.repair) throw usageError('E_USAGE', '--update needs --repair', 'add --repair');
+  if (flags.dryRun && !flags.repair)
+    throw usageError(
+      'E_USAGE',
+      '--dry-run needs --repair (check itself changes nothing)',
+      'add --repair to see what a repair would do',
+    );
+  const connect = toConnectOptions(flags);
+  if (!isFleet(targets, flags) && targets[0] && !flags.local)
+    await connectEarly(targets[0], connect, earlyHealthFacts(flags.port ?? { recordedOr: DEFAULT_PORT }));
+  try {
+    const { runCheckCommand } = await import('../check/run-check.js');
+    await runCheckCommand(targets, flags, connect);
+  } finally {
+    await closeUntaken();
+  }
 }

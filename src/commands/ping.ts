@@ -33,34 +33,36 @@ Examples:
   $ hermes-setup ping mini            # an alias from ~/.ssh/config
   $ hermes-setup ping --local`,
     );
-  addConnectionOptions(cmd).action(async (target: string | undefined, flags: ConnectionFlags & { json?: boolean }) => {
-    const started = Date.now();
-    const remote = await connectTarget(target, toConnectOptions(flags));
-    try {
-      const r = await remote.exec(PROBE, { timeoutMs: 15_000 });
-      if (r.code !== 0)
-        throw remoteCommandError(
-          'E_REMOTE_EXEC',
-          `running a command on ${remote.label}`,
-          r,
-          'check the login shell of that user',
-        );
-      const [os = '', arch = '', user = '', uid = '', home = ''] = r.stdout.split('\n');
-      const result: PingResult = {
-        target: remote.label,
-        os,
-        arch,
-        user,
-        uid: Number(uid),
-        home,
-        hostKeyRecorded: 'acceptedNewHostKey' in remote && remote.acceptedNewHostKey === true,
-        ms: Date.now() - started,
-      };
-      printPing(result, flags.json === true);
-    } finally {
-      await remote.close();
-    }
-  });
+  addConnectionOptions(cmd).action(pingAction);
+}
+
+async function pingAction(target: string | undefined, flags: ConnectionFlags & { json?: boolean }): Promise<void> {
+  const started = Date.now();
+  const remote = await connectTarget(target, toConnectOptions(flags));
+  try {
+    const r = await remote.exec(PROBE, { timeoutMs: 15_000 });
+    if (r.code !== 0)
+      throw remoteCommandError(
+        'E_REMOTE_EXEC',
+        `running a command on ${remote.label}`,
+        r,
+        'check the login shell of that user',
+      );
+    const [os = '', arch = '', user = '', uid = '', home = ''] = r.stdout.split('\n');
+    const result: PingResult = {
+      target: remote.label,
+      os,
+      arch,
+      user,
+      uid: Number(uid),
+      home,
+      hostKeyRecorded: 'acceptedNewHostKey' in remote && remote.acceptedNewHostKey === true,
+      ms: Date.now() - started,
+    };
+    printPing(result, flags.json === true);
+  } finally {
+    await remote.close();
+  }
 }
 
 function printPing(r: PingResult, json: boolean): void {
