@@ -140,26 +140,7 @@ export function sessionsApiError(reply: RelayReply, prefix?: string): Error {
       `the relay refused the stored session ("${why}"): it was revoked or has expired`,
       'pair again: hermes-setup pair <target>',
     );
-  if (reply.status === 403 && /operator approval/i.test(why)) {
-    return stepError(
-      'E_DEVICE_EXTEND_REFUSED',
-      `the relay refused ("${why}"): a device may only shorten its own session`,
-      "give a --ttl shorter than the time left (hermes-setup devices <target>); for a longer one, pair again with hermes-setup pair <target> --ttl N (minting on the host is the operator's approval)",
-    );
-  }
-  if (reply.status === 403 && /another session/i.test(why)) {
-    return stepError(
-      'E_DEVICE_NOT_OWN',
-      `the relay refused ("${why}"): "${p}" is another device's session, and a device may only change its own`,
-      'use the prefix marked (this machine) in hermes-setup devices <target>, or revoke the other device instead (devices revoke)',
-    );
-  }
-  if (reply.status === 403)
-    return stepError(
-      'E_RELAY_FORBIDDEN',
-      `the relay refused the request ("${why}")`,
-      'check the prefix and the session (hermes-setup devices <target>)',
-    );
+  if (reply.status === 403) return forbiddenError(why, p);
   if (reply.status === 404)
     return stepError(
       'E_DEVICE_NOT_FOUND',
@@ -176,5 +157,28 @@ export function sessionsApiError(reply: RelayReply, prefix?: string): Error {
     'E_RELAY_API',
     `the relay answered ${reply.status} ("${why}")`,
     'rerun with --debug; check the relay log on the host',
+  );
+}
+
+/** A 403: an extension beyond the current expiry, another device's session, or anything else. */
+function forbiddenError(why: string, p: string): Error {
+  if (/operator approval/i.test(why)) {
+    return stepError(
+      'E_DEVICE_EXTEND_REFUSED',
+      `the relay refused ("${why}"): a device may only shorten its own session`,
+      "give a --ttl shorter than the time left (hermes-setup devices <target>); for a longer one, pair again with hermes-setup pair <target> --ttl N (minting on the host is the operator's approval)",
+    );
+  }
+  if (/another session/i.test(why)) {
+    return stepError(
+      'E_DEVICE_NOT_OWN',
+      `the relay refused ("${why}"): "${p}" is another device's session, and a device may only change its own`,
+      'use the prefix marked (this machine) in hermes-setup devices <target>, or revoke the other device instead (devices revoke)',
+    );
+  }
+  return stepError(
+    'E_RELAY_FORBIDDEN',
+    `the relay refused the request ("${why}")`,
+    'check the prefix and the session (hermes-setup devices <target>)',
   );
 }
