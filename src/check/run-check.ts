@@ -20,6 +20,19 @@ interface CheckRun {
   view?: View;
 }
 
+/** Pure: the report of a repair skipped because `hermes update` holds the host. */
+function updateInProgress(report: CheckReport): CheckReport {
+  return {
+    ...report,
+    repair: {
+      before: report.checks,
+      ran: false,
+      steps: [],
+      error: '`hermes update` is in progress; not touching the service',
+    },
+  };
+}
+
 async function repairIfNeeded(
   remote: Remote,
   opts: HealthOptions,
@@ -33,16 +46,7 @@ async function repairIfNeeded(
     ...renderCheckLines(report.checks, v),
     `${renderVerdict(report, v.c)} — ${o.dryRun ? 'a repair would (dry run, nothing is changed):' : 'repairing'}`,
   );
-  if (input.facts.updateMarker)
-    return {
-      ...report,
-      repair: {
-        before: report.checks,
-        ran: false,
-        steps: [],
-        error: '`hermes update` is in progress; not touching the service',
-      },
-    };
+  if (input.facts.updateMarker) return updateInProgress(report);
   const { runRepair } = await import('./repair.js');
   const run = await runRepair(remote, input, {
     passwordFile: opts.passwordFile,
