@@ -40,6 +40,19 @@ function shadowWarning(keys: string[], i: ConvergeInputs): string[] {
   ];
 }
 
+/** Pure: the no-op plan, with its warning, when config.yaml cannot be parsed. */
+function unreadPlan(reason: string): Plan<ConfigActions> {
+  return {
+    describe: '',
+    okDetail: 'config.yaml not read',
+    implies: {
+      warnings: [
+        `~/.hermes/config.yaml could not be read (${reason}); if it lists basic in plugins.disabled, the login will not work`,
+      ],
+    },
+  };
+}
+
 /** Pure: the edit of config.yaml password mode needs, if any. */
 export function planConfig(o: ConfigObserved, i: ConvergeInputs): Plan<ConfigActions> {
   if (!signsIn(i.decision?.mode))
@@ -51,17 +64,7 @@ export function planConfig(o: ConfigObserved, i: ConvergeInputs): Plan<ConfigAct
   if (o.file.type === 'missing')
     return { describe: '', okDetail: 'no ~/.hermes/config.yaml: nothing disables the basic-auth provider' };
   const read = readConfigAuth(text);
-  if (!read.ok) {
-    return {
-      describe: '',
-      okDetail: 'config.yaml not read',
-      implies: {
-        warnings: [
-          `~/.hermes/config.yaml could not be read (${read.reason}); if it lists basic in plugins.disabled, the login will not work`,
-        ],
-      },
-    };
-  }
+  if (!read.ok) return unreadPlan(read.reason);
   const warnings = shadowWarning(read.auth.basicAuthKeys, i);
   const redact = configSecrets(text);
   if (!read.auth.basicDisabled && !read.auth.plainPassword)
