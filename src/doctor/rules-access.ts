@@ -57,9 +57,9 @@ function hostHeader(i: HealthInput): Finding[] {
   ];
 }
 
-function tokens(i: HealthInput): Finding[] {
-  if (!i.state || signsIn(i.state.mode)) return [];
-  if (!i.envToken && tokenBehindBom(i.facts))
+/** No token in ~/.hermes/.env as read: either hidden behind a BOM, or really absent. */
+function missingToken(i: HealthInput): Finding[] {
+  if (tokenBehindBom(i.facts))
     return [
       problem(
         'env-bom',
@@ -68,15 +68,19 @@ function tokens(i: HealthInput): Finding[] {
         `hermes-setup remote ${i.target} --no-update`,
       ),
     ];
-  if (!i.envToken)
-    return [
-      problem(
-        'token-rotated',
-        'the desktop app connects, then fails after every dashboard restart',
-        'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: Hermes mints a new random token at every start',
-        `hermes-setup remote ${i.target}`,
-      ),
-    ];
+  return [
+    problem(
+      'token-rotated',
+      'the desktop app connects, then fails after every dashboard restart',
+      'no HERMES_DASHBOARD_SESSION_TOKEN in ~/.hermes/.env: Hermes mints a new random token at every start',
+      `hermes-setup remote ${i.target}`,
+    ),
+  ];
+}
+
+function tokens(i: HealthInput): Finding[] {
+  if (!i.state || signsIn(i.state.mode)) return [];
+  if (!i.envToken) return missingToken(i);
   const envNewer = (i.facts.env.mtime ?? 0) > i.nowSec - (i.serviceAgeSec ?? Number.POSITIVE_INFINITY);
   if (is403(i) && envNewer)
     return [
