@@ -4,6 +4,7 @@ import type { HealthInput } from '../check/health-input.js';
 import { needsTailscale } from '../check/host-checks.js';
 import { isLoopback, isPrivate, isTailnet, isWildcard } from '../probe/address.js';
 import { bindFitsMode, type Listener } from '../probe/port.js';
+import type { TailscaleFacts } from '../probe/tailscale.js';
 import { note, problem, type Finding } from './finding.js';
 
 const isHermes = (l: Listener): boolean => !l.command || /node|python|hermes/i.test(l.command);
@@ -108,9 +109,8 @@ function funnel(i: HealthInput): Finding[] {
   ];
 }
 
-function tailscale(i: HealthInput): Finding[] {
-  const t = i.facts.tailscale;
-  if (!i.state || !needsTailscale(i.state)) return [];
+/** Tailscale absent from the host, or its daemon not running. */
+function tailscaleDown(t: TailscaleFacts): Finding[] {
   if (!t.installed)
     return [
       problem(
@@ -129,6 +129,11 @@ function tailscale(i: HealthInput): Finding[] {
         'sudo systemctl enable --now tailscaled',
       ),
     ];
+  return [];
+}
+
+/** Tailscale's daemon runs but its backend is logged out or otherwise not Running. */
+function tailscaleNotRunning(t: TailscaleFacts): Finding[] {
   if (t.backendState === 'NeedsLogin')
     return [
       problem(
@@ -148,6 +153,13 @@ function tailscale(i: HealthInput): Finding[] {
       ),
     ];
   return [];
+}
+
+function tailscale(i: HealthInput): Finding[] {
+  const t = i.facts.tailscale;
+  if (!i.state || !needsTailscale(i.state)) return [];
+  const down = tailscaleDown(t);
+  return down.length > 0 ? down : tailscaleNotRunning(t);
 }
 
 export function networkRules(i: HealthInput): Finding[] {
