@@ -29,6 +29,14 @@ function tooOld(version: string): Error {
   );
 }
 
+function tokenUnsupported(build: string): Error {
+  return usageError(
+    'E_MODE_UNSUPPORTED',
+    `--mode token needs a build that honours ?token= on a non-loopback bind; this one (${build}) gates every non-loopback bind`,
+    'use --mode password (basic auth over Tailscale) or --mode tunnel (SSH port forward)',
+  );
+}
+
 function pickBind(bind: ModeInputs['bind'], tailnetIp: string | undefined, state: string): string {
   if (bind === 'all') return '0.0.0.0';
   if (bind !== 'tailnet') return bind;
@@ -57,13 +65,7 @@ export function decideAccessMode(i: ModeInputs): ModeDecision {
       reason: `${asked(i)}: loopback bind + pinned token, reached through an SSH port forward`,
     };
   }
-  if (i.requested === 'token' && i.generation !== 'G1') {
-    throw usageError(
-      'E_MODE_UNSUPPORTED',
-      `--mode token needs a build that honours ?token= on a non-loopback bind; this one (${build}) gates every non-loopback bind`,
-      'use --mode password (basic auth over Tailscale) or --mode tunnel (SSH port forward)',
-    );
-  }
+  if (i.requested === 'token' && i.generation !== 'G1') throw tokenUnsupported(build);
   const auto = i.requested === 'auto';
   if (auto && !i.tailnetIp && i.bind === 'tailnet') {
     return {
