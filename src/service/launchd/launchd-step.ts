@@ -102,6 +102,11 @@ function refuseMissingDomain(o: LaunchdObserved, i: ConvergeInputs): void {
   );
 }
 
+/** Pure: why the job is (re)started: a changed dependency or plist, and a loaded job that is not running. */
+function kickstartReasons(i: ConvergeInputs, writePlist: boolean, stopped: boolean): string[] {
+  return [...restartReasons(i, writePlist ? 'plist changed' : undefined), stopped ? 'not running' : ''].filter(Boolean);
+}
+
 /** Pure: what to do with the plist, the job and every other instance of the label. */
 export function planLaunchd(o: LaunchdObserved, i: ConvergeInputs): Plan<LaunchdActions> {
   refuseMissingDomain(o, i);
@@ -123,10 +128,7 @@ export function planLaunchd(o: LaunchdObserved, i: ConvergeInputs): Plan<Launchd
     kickstart: !bootstrap && (dependencyChanged(i) || !running),
     others: o.others,
     asked: o.asked,
-    reasons: [
-      ...restartReasons(i, writePlist ? 'plist changed' : undefined),
-      !running && o.job.loaded ? 'not running' : '',
-    ].filter(Boolean),
+    reasons: kickstartReasons(i, writePlist, !running && o.job.loaded),
   };
   const removes = a.others.bootout.length + a.others.remove.length > 0;
   return {
