@@ -85,40 +85,45 @@ function classifyRefused(ctx: ProbeContext): ProbeVerdict {
   };
 }
 
+function classify400(ctx: ProbeContext): ProbeVerdict {
+  return {
+    cause:
+      'HTTP 400: the Host guard rejected the Host header (it must be the hostname the dashboard was bound to), or malformed handshake headers',
+    hint:
+      isLoopback(ctx.bind) || isWildcard(ctx.bind)
+        ? `send Host 127.0.0.1:${portOf(ctx)} or localhost:${portOf(ctx)} (a loopback bind accepts nothing else)`
+        : `use the bound hostname: http://${ctx.bind}:${portOf(ctx)} (not a MagicDNS name or alias)`,
+  };
+}
+
+/** The statuses whose verdict does not depend on the context. */
+const FIXED_HTTP: Partial<Record<number, ProbeVerdict>> = {
+  401: {
+    cause:
+      'HTTP 401: a proxy in front answered (e.g. a busy Tailscale Serve on 443), or REST-style auth rejected the request',
+    hint: 'tailscale serve status; probe 127.0.0.1:<port> directly over SSH; if Serve owns 443 use another --https port or `tailscale serve reset`',
+  },
+  404: {
+    cause: 'HTTP 404: wrong path, or a Hermes build without /api/ws (headless/old)',
+    hint: '`hermes --version`; update with `hermes update`, then restart the service',
+  },
+  429: {
+    cause:
+      'HTTP 429: the basic-auth sign-in is rate-limited (Hermes allows 10 sign-ins a minute per client IP; hermes-setup signs in once per run)',
+    hint: 'wait a minute, then rerun; stop other scripts or browsers retrying the login from this address',
+  },
+  426: {
+    cause: 'HTTP 426: the server wants another WebSocket version (bad handshake headers)',
+    hint: 'a proxy altered Sec-WebSocket-Version; probe the port directly',
+  },
+};
+
 function classifyHttp(r: Failure, ctx: ProbeContext): ProbeVerdict {
   const status = r.status ?? 0;
   if (status === 403) return classify403(ctx);
-  if (status === 400)
-    return {
-      cause:
-        'HTTP 400: the Host guard rejected the Host header (it must be the hostname the dashboard was bound to), or malformed handshake headers',
-      hint:
-        isLoopback(ctx.bind) || isWildcard(ctx.bind)
-          ? `send Host 127.0.0.1:${portOf(ctx)} or localhost:${portOf(ctx)} (a loopback bind accepts nothing else)`
-          : `use the bound hostname: http://${ctx.bind}:${portOf(ctx)} (not a MagicDNS name or alias)`,
-    };
-  if (status === 401)
-    return {
-      cause:
-        'HTTP 401: a proxy in front answered (e.g. a busy Tailscale Serve on 443), or REST-style auth rejected the request',
-      hint: 'tailscale serve status; probe 127.0.0.1:<port> directly over SSH; if Serve owns 443 use another --https port or `tailscale serve reset`',
-    };
-  if (status === 404)
-    return {
-      cause: 'HTTP 404: wrong path, or a Hermes build without /api/ws (headless/old)',
-      hint: '`hermes --version`; update with `hermes update`, then restart the service',
-    };
-  if (status === 429)
-    return {
-      cause:
-        'HTTP 429: the basic-auth sign-in is rate-limited (Hermes allows 10 sign-ins a minute per client IP; hermes-setup signs in once per run)',
-      hint: 'wait a minute, then rerun; stop other scripts or browsers retrying the login from this address',
-    };
-  if (status === 426)
-    return {
-      cause: 'HTTP 426: the server wants another WebSocket version (bad handshake headers)',
-      hint: 'a proxy altered Sec-WebSocket-Version; probe the port directly',
-    };
+  if (status === 400) return classify400(ctx);
+  const fixed = FIXED_HTTP[status];
+  if (fixed) return { ...fixed };
   if (status >= 200 && status < 300)
     return {
       cause: `HTTP ${status}: a proxy or SPA fallback swallowed the upgrade (not the Hermes WebSocket handler)`,
