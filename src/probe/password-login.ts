@@ -3,7 +3,7 @@
 // then probes /api/ws?ticket=. Both requests go through node:http over the same Dial, one connection each.
 // Secrets never leave this file in a string: details name statuses and reasons, not the password or cookie values.
 import { type Dial, toProbeFailure } from './dial.js';
-import { type HttpResponse, requestHttp } from './http-request.js';
+import { type HttpRequestOptions, type HttpResponse, requestHttp } from './http-request.js';
 import { redactSecrets } from './redact.js';
 
 export interface FetchWsTicketOptions {
@@ -75,36 +75,57 @@ function loginFailure(r: HttpResponse, secrets: string[]): FetchWsTicketResult {
   return { ok: false, status: s, reason: 'http', detail: detail(r.body.slice(0, 160) || 'unexpected answer') };
 }
 
+type Common = Omit<HttpRequestOptions, 'method' | 'path' | 'headers' | 'body'>;
+
+/** POST /auth/password-login: the session's Cookie header (its values join `secrets`), or the failure. */
+async function signIn(
+  o: FetchWsTicketOptions,
+  common: Common,
+  secrets: string[],
+): Promise<string | FetchWsTicketResult> {
+  const body = JSON.stringify({ provider: 'basic', username: o.username, password: o.password, next: '/' });
+  const jsonHeaders = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  if (o.session) o.session.logins += 1;
+  const login = await requestHttp({
+    ...common,
+    method: 'POST',
+    path: '/auth/password-login',
+    headers: jsonHeaders,
+    body,
+  });
+  if (login.status < 200 || login.status >= 400) return loginFailure(login, secrets);
+  const cookie = buildCookieHeader(login.headers['set-cookie'] ?? []);
+  if (cookie.header === '') {
+    return {
+      ok: false,
+      status: login.status,
+      reason: 'no-cookie',
+      detail: `POST /auth/password-login: HTTP ${login.status} but no session cookie was set`,
+    };
+  }
+  if (o.session) Object.assign(o.session, { cookie: cookie.header, values: cookie.values });
+  secrets.push(...cookie.values);
+  return cookie.header;
+}
+
+/** The run's session cookie if it signed in already, else a new sign-in. */
+async function sessionCookie(
+  o: FetchWsTicketOptions,
+  common: Common,
+  secrets: string[],
+): Promise<string | FetchWsTicketResult> {
+  const header = o.session?.cookie;
+  if (header === undefined) return signIn(o, common, secrets);
+  secrets.push(...(o.session?.values ?? []));
+  return header;
+}
+
 export async function fetchWsTicket(o: FetchWsTicketOptions): Promise<FetchWsTicketResult> {
   const secrets = [o.password];
   const common = { dial: o.dial, host: o.host, port: o.port, hostHeader: o.hostHeader, timeoutMs: o.timeoutMs ?? 5000 };
-  const body = JSON.stringify({ provider: 'basic', username: o.username, password: o.password, next: '/' });
-  const jsonHeaders = { 'Content-Type': 'application/json', Accept: 'application/json' };
   try {
-    let header = o.session?.cookie;
-    if (header === undefined) {
-      if (o.session) o.session.logins += 1;
-      const login = await requestHttp({
-        ...common,
-        method: 'POST',
-        path: '/auth/password-login',
-        headers: jsonHeaders,
-        body,
-      });
-      if (login.status < 200 || login.status >= 400) return loginFailure(login, secrets);
-      const cookie = buildCookieHeader(login.headers['set-cookie'] ?? []);
-      if (cookie.header === '') {
-        return {
-          ok: false,
-          status: login.status,
-          reason: 'no-cookie',
-          detail: `POST /auth/password-login: HTTP ${login.status} but no session cookie was set`,
-        };
-      }
-      header = cookie.header;
-      if (o.session) Object.assign(o.session, { cookie: header, values: cookie.values });
-      secrets.push(...cookie.values);
-    } else secrets.push(...(o.session?.values ?? []));
+    const header = await sessionCookie(o, common, secrets);
+    if (typeof header !== 'string') return header;
     const res = await requestHttp({
       ...common,
       method: 'POST',
