@@ -162,7 +162,8 @@ async function openRoute(
   throw allUnreachable(picked.failures.map((f) => f.detail));
 }
 
-export async function runPair(r: PairRequest): Promise<PairResult> {
+/** The invite to pair with: a hand-given code, or one minted on the host and held to the asked route and TTL. */
+async function readInvite(r: PairRequest): Promise<PairInvite> {
   const got = r.code !== undefined ? await handCode(r, r.code) : await mintedCode(r);
   const invite = r.code !== undefined ? got : requireMode(got, r.mint);
   if (
@@ -173,6 +174,31 @@ export async function runPair(r: PairRequest): Promise<PairResult> {
   ) {
     throw ttlMismatch(r.mint.ttlSeconds, invite.sessionTtlSeconds);
   }
+  return invite;
+}
+
+/** Pure: what `pair` reports about the stored session. */
+function pairResult(
+  candidate: RouteCandidate,
+  invite: PairInvite,
+  record: StoredSession,
+  stored: Pick<PairResult, 'sessionsFile' | 'deviceId' | 'hostAccess'>,
+): PairResult {
+  return {
+    url: candidate.relay.url,
+    role: candidate.role,
+    secure: parseRelayUrl(candidate.relay.url).secure || isSecureRoute(candidate),
+    route: describeRoute(candidate),
+    code: invite.code,
+    tokenPrefix: record.token.slice(0, 8),
+    serverVersion: record.server_version,
+    expiresAt: record.ttl_expires_at,
+    ...stored,
+  };
+}
+
+export async function runPair(r: PairRequest): Promise<PairResult> {
+  const invite = await readInvite(r);
   const sessionsPath = r.sessionsPath ?? remoteSessionsPath();
   const { id: deviceId } = await readOrCreateDeviceId(r.deviceIdPath);
   const { socket, candidate } = await openRoute(r, invite);
@@ -193,19 +219,7 @@ export async function runPair(r: PairRequest): Promise<PairResult> {
     const access = owner
       ? { action: 'keep' as const, why: 're-pair' }
       : await initHostAccessPolicy(key, r.hostAccessPath);
-    return {
-      url: candidate.relay.url,
-      role: candidate.role,
-      secure: parseRelayUrl(candidate.relay.url).secure || isSecureRoute(candidate),
-      route: describeRoute(candidate),
-      code: invite.code,
-      tokenPrefix: record.token.slice(0, 8),
-      serverVersion: record.server_version,
-      expiresAt: record.ttl_expires_at,
-      sessionsFile: sessionsPath,
-      deviceId,
-      hostAccess: access.action,
-    };
+    return pairResult(candidate, invite, record, { sessionsFile: sessionsPath, deviceId, hostAccess: access.action });
   } finally {
     closeRelaySocket(socket);
   }
