@@ -7,7 +7,7 @@ import type { Facts } from '../facts/parse-facts.js';
 import { fingerprint, redact } from '../secrets.js';
 import type { StepOutcome } from '../steps/step.js';
 import { count, plain, statusColor, wrapLine, type Colors } from '../output.js';
-import type { PlannedFile, ProbeRecord } from './inputs.js';
+import type { ConvergeInputs, PlannedFile, ProbeRecord } from './inputs.js';
 import type { ConvergeSession } from './session.js';
 
 export interface ConvergeReport {
@@ -94,6 +94,44 @@ export function newPasswordOf(s: ConvergeSession): string | undefined {
   return pw && !s.error && !s.opts.dryRun && i?.generated.password === pw && i.changed.env ? pw : undefined;
 }
 
+/** Pure: the Hermes build the run found, if it got that far. */
+function hermesOf(i: ConvergeInputs): ConvergeReport['hermes'] {
+  const b = i.build;
+  if (!b) return undefined;
+  return {
+    version: b.version,
+    generation: b.generation,
+    ...(b.releaseDate ? { releaseDate: b.releaseDate } : {}),
+    ...(i.facts.hermes ? { path: i.facts.hermes.path } : {}),
+  };
+}
+
+/** Pure: the token fingerprint, the token (--show-token) and the basic-auth login, in the report's key order.
+ * Secrets are reported only when the .env step got through (a run that failed earlier never wrote them). */
+function secretsOf(
+  s: ConvergeSession,
+  o: ReportOptions,
+): Pick<ConvergeReport, 'tokenFingerprint' | 'token' | 'basicAuth'> {
+  const envDone = s.outcomes.some((x) => x.id === 'env' && (x.status === 'ok' || x.status === 'changed'));
+  const sec = s.inputs?.secrets;
+  if (!sec || !envDone) return {};
+  const shown = o.showSecrets ? newPasswordOf(s) : undefined;
+  const file = s.opts.passwordFile;
+  return {
+    tokenFingerprint: fingerprint(sec.token),
+    ...(o.showToken ? { token: sec.token } : {}),
+    ...(sec.password
+      ? {
+          basicAuth: {
+            username: sec.password.username,
+            ...(shown ? { password: shown } : {}),
+            ...(file ? { passwordFile: file } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise<ConvergeReport> {
   const i = s.inputs;
   const d = i?.decision;
@@ -109,33 +147,13 @@ export async function buildReport(s: ConvergeSession, o: ReportOptions): Promise
     probes: [...(i?.probes ?? [])],
     warnings: [...(i?.warnings ?? [])],
   };
-  const b = i?.build;
-  if (b)
-    r.hermes = {
-      version: b.version,
-      generation: b.generation,
-      ...(b.releaseDate ? { releaseDate: b.releaseDate } : {}),
-      ...(i.facts.hermes ? { path: i.facts.hermes.path } : {}),
-    };
+  const hermes = i && hermesOf(i);
+  if (hermes) r.hermes = hermes;
   if (d) Object.assign(r, { mode: d.mode, bind: d.bind, reason: d.reason });
   if (isTunnel(d?.mode)) {
     r.tunnel = { command: tunnelCommand(s.opts.sshTarget, s.opts.port), url: `http://127.0.0.1:${TUNNEL_LOCAL_PORT}` };
   }
-  // Secrets are reported only when the .env step got through (a run that failed earlier never wrote them).
-  const envDone = s.outcomes.some((x) => x.id === 'env' && (x.status === 'ok' || x.status === 'changed'));
-  const sec = i?.secrets;
-  if (sec && envDone) {
-    r.tokenFingerprint = fingerprint(sec.token);
-    if (o.showToken) r.token = sec.token;
-    const shown = o.showSecrets ? newPasswordOf(s) : undefined;
-    const file = s.opts.passwordFile;
-    if (sec.password)
-      r.basicAuth = {
-        username: sec.password.username,
-        ...(shown ? { password: shown } : {}),
-        ...(file ? { passwordFile: file } : {}),
-      };
-  }
+  Object.assign(r, secretsOf(s, o));
   if (s.opts.dryRun && i?.files.length) r.diffs = await renderDiffs(i.files, i.redact);
   if (s.error)
     r.error = { code: s.error.code, message: s.error.message, hint: s.error.hint, exitCode: s.error.exitCode };
