@@ -55,14 +55,10 @@ const TREE_STYLE = {
   color: { [ListrDefaultRendererLogLevels.SKIPPED_WITH_COLLAPSE]: (t: string) => t },
 };
 
-export async function runFleet(
-  targets: FleetTarget[],
-  o: FleetRunOptions,
-  makeTask: (t: FleetTarget, io: FleetIo) => ListrTask,
-): Promise<HostResult[]> {
-  const tree = o.tree && process.stdout.isTTY === true && !o.json;
-  const results = new Map<string, HostResult>();
-  const io: FleetIo = {
+/** Lines go to stdout only when no task tree shows and not --json (prefixed with the host in a fleet); results
+ * are kept by host. */
+function fleetIo(o: FleetRunOptions, tree: boolean, results: Map<string, HostResult>): FleetIo {
+  return {
     emit: (host, line) => {
       if (!tree && !o.json) out.line(o.single ? line : `[${host}] ${line}`);
     },
@@ -72,6 +68,28 @@ export async function runFleet(
     single: o.single,
     c: colorsFor(process.stdout),
   };
+}
+
+/** Pure: the result of a host whose task recorded nothing (it failed before it could). */
+function unrecorded(t: FleetTarget): HostResult {
+  return {
+    host: t.name,
+    status: 'failed',
+    ok: 0,
+    changed: 0,
+    failed: 1,
+    report: { target: t.name, ok: false },
+  };
+}
+
+export async function runFleet(
+  targets: FleetTarget[],
+  o: FleetRunOptions,
+  makeTask: (t: FleetTarget, io: FleetIo) => ListrTask,
+): Promise<HostResult[]> {
+  const tree = o.tree && process.stdout.isTTY === true && !o.json;
+  const results = new Map<string, HostResult>();
+  const io = fleetIo(o, tree, results);
   const listr = new Listr(targets.map((t) => makeTask(t, io)) as never, {
     concurrent: o.parallel,
     exitOnError: false,
@@ -91,17 +109,7 @@ export async function runFleet(
   });
   await listr.run().catch(() => undefined);
   unhook();
-  return targets.map(
-    (t) =>
-      results.get(t.name) ?? {
-        host: t.name,
-        status: 'failed',
-        ok: 0,
-        changed: 0,
-        failed: 1,
-        report: { target: t.name, ok: false },
-      },
-  );
+  return targets.map((t) => results.get(t.name) ?? unrecorded(t));
 }
 
 /** Ansible's PLAY RECAP as a table: an unreachable host counts once (unreachable, not also failed); the URL (or the
