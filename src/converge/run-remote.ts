@@ -1,7 +1,7 @@
 // `remote` on one host or a fleet: each host's converge under its own listr2 parent task, then the host's summary
 // (one host) or the recap (a fleet).
 import { resolveHosts, type FleetTarget } from '../fleet/fleet-targets.js';
-import { convergeHostTask } from '../fleet/host-task.js';
+import { convergeHostTask } from '../fleet/converge-host-task.js';
 import { finishFleet, finishOne, runFleet } from '../fleet/run-fleet.js';
 import type { ConvergeFlags } from '../options/converge-options.js';
 import { toConvergeOptions } from '../options/converge-options.js';
