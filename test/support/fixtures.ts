@@ -11,7 +11,7 @@ import type { Facts, FileFact, HermesFacts } from '../../src/facts/parse-facts.j
 import type { Generation } from '../../src/constants.js';
 import type { ConvergeState } from '../../src/state.js';
 import type { ModeDecision } from '../../src/hermes/access-mode.js';
-import { hashPassword } from '../../src/secrets.js';
+import { fingerprint, hashPassword, TOKEN_KEY } from '../../src/secrets.js';
 import { readBuild } from '../../src/steps/hermes.js';
 import { decideMode } from '../../src/steps/mode.js';
 
@@ -187,4 +187,31 @@ export function inputs(
     build: readBuild(facts.hermes, o.state),
   });
   return foldInputs(withBuild, { decision: o.decision ?? decideMode(withBuild) });
+}
+
+/** What the last converge recorded (G2, token mode on 9119, the user unit); tests override what they vary. */
+export function recordedState(over: Partial<ConvergeState> = {}): ConvergeState {
+  return {
+    schema: 1,
+    hermesVersion: '0.18.0',
+    hermesReleaseDate: '2026.7.1',
+    generation: 'G2',
+    hermesKey: 'key-G2',
+    hermesCaps: {
+      insecureDisablesGate: false,
+      isolated: true,
+      skipBuild: true,
+      tuiListed: false,
+      serveSshFlags: false,
+    },
+    mode: 'token',
+    bind: TAILNET_IP,
+    port: 9119,
+    serviceSha256: '',
+    servicePath: '~/.config/systemd/user/hermes-dashboard.service',
+    tokenFingerprint: fingerprint(TOKEN),
+    envKeys: [TOKEN_KEY],
+    lingerEnabledByUs: false,
+    ...over,
+  };
 }

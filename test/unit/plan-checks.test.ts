@@ -7,9 +7,9 @@ import type { Facts } from '../../src/facts/parse-facts.js';
 import type { WsProbeResult } from '../../src/probe/ws-probe.js';
 import { launchdManager } from '../../src/service/launchd/launchd-manager.js';
 import { systemdManager } from '../../src/service/systemd/systemd-manager.js';
-import { BASIC_PLAIN_KEY, BASIC_SECRET_KEY, fingerprint, TOKEN_KEY } from '../../src/secrets.js';
+import { BASIC_PLAIN_KEY, BASIC_SECRET_KEY, TOKEN_KEY } from '../../src/secrets.js';
 import type { ConvergeState } from '../../src/state.js';
-import { file, hermesFacts, linuxFacts, macFacts, TAILNET_IP, TOKEN } from '../support/fixtures.js';
+import { file, hermesFacts, linuxFacts, macFacts, recordedState, TAILNET_IP, TOKEN } from '../support/fixtures.js';
 
 const UNIT =
   '# Managed by hermes-setup\nExecStart=/home/deploy/.local/bin/hermes dashboard --host 100.64.1.2 --port 9119 --no-open --isolated\n';
@@ -29,29 +29,7 @@ const listening = [
 ];
 
 function state(over: Partial<ConvergeState> = {}): ConvergeState {
-  return {
-    schema: 1,
-    hermesVersion: '0.18.0',
-    hermesReleaseDate: '2026.7.1',
-    generation: 'G2',
-    hermesKey: 'key-G2',
-    hermesCaps: {
-      insecureDisablesGate: false,
-      isolated: true,
-      skipBuild: true,
-      tuiListed: false,
-      serveSshFlags: false,
-    },
-    mode: 'token',
-    bind: TAILNET_IP,
-    port: 9119,
-    serviceSha256: '',
-    servicePath: '~/.config/systemd/user/hermes-dashboard.service',
-    tokenFingerprint: fingerprint(TOKEN),
-    envKeys: [TOKEN_KEY],
-    lingerEnabledByUs: false,
-    ...over,
-  };
+  return recordedState(over);
 }
 
 function health(

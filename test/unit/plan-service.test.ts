@@ -10,36 +10,13 @@ import {
   otherInstances,
 } from '../../src/service/launchd/launchd-domain.js';
 import { planSystemd, type SystemdObserved } from '../../src/service/systemd/systemd-step.js';
-import { fingerprint, TOKEN_KEY } from '../../src/secrets.js';
 import { sha256, type ConvergeState } from '../../src/state.js';
-import { file, inputs, linuxFacts, macFacts, TOKEN } from '../support/fixtures.js';
+import { file, inputs, linuxFacts, macFacts, recordedState, TOKEN } from '../support/fixtures.js';
 
 const UNIT = '# Managed by hermes-setup (token mode).\n[Service]\nExecStart=/h dashboard\n';
 
 function stateFor(text: string, over: Partial<ConvergeState> = {}): ConvergeState {
-  return {
-    schema: 1,
-    hermesVersion: '0.18.0',
-    hermesReleaseDate: '2026.7.1',
-    generation: 'G2',
-    hermesKey: 'key-G2',
-    hermesCaps: {
-      insecureDisablesGate: false,
-      isolated: true,
-      skipBuild: true,
-      tuiListed: false,
-      serveSshFlags: false,
-    },
-    mode: 'password',
-    bind: '100.64.1.2',
-    port: 9119,
-    serviceSha256: sha256(text),
-    servicePath: '~/.config/systemd/user/hermes-dashboard.service',
-    tokenFingerprint: fingerprint(TOKEN),
-    envKeys: [TOKEN_KEY],
-    lingerEnabledByUs: false,
-    ...over,
-  };
+  return recordedState({ mode: 'password', bind: '100.64.1.2', serviceSha256: sha256(text), ...over });
 }
 
 function converged(i: ConvergeInputs, extra: Parameters<typeof foldInputs>[1] = {}): ConvergeInputs {
